@@ -1,0 +1,402 @@
+//! `chronicle`: build an index from JSONL events, search it, inspect it.
+//!
+//! Exit status: 0 when something was found (or the command succeeded),
+//! 1 when a search found nothing, 2 on any error.
+
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use chronicle::builder::{self, OnInvalid};
+use chronicle::event::format_date;
+use chronicle::query::{SearchOptions, Searcher, Sort};
+use chronicle::render::{self, HitView};
+use chronicle::{Event, Index};
+
+#[derive(Parser)]
+#[command(name = "chronicle", version, about = "Offline search over news events")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build an index from JSONL or JSONL.gz files (`-` is stdin).
+    Build {
+        /// Input files, concatenated in order.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The index file to write (replaced only when the build succeeds).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Skip invalid records (and report how many) instead of stopping.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Search an index.
+    Search {
+        /// The index file.
+        index: PathBuf,
+        /// The query (see the README for the syntax).
+        #[arg(required_unless_present = "batch")]
+        query: Option<String>,
+        /// How many hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Order: relevance, newest or oldest.
+        #[arg(long, default_value = "relevance", value_parser = parse_sort)]
+        sort: Sort,
+        /// Read JSON lines {"id", "query"} from FILE (`-` is stdin) and
+        /// write one JSON line per query.
+        #[arg(long, value_name = "FILE", conflicts_with = "query")]
+        batch: Option<PathBuf>,
+        /// Show up to N related events under each hit.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        related: usize,
+    },
+    /// Print an index's header, counts and section sizes, and verify it.
+    Inspect {
+        /// The index file.
+        index: PathBuf,
+    },
+}
+
+fn parse_sort(s: &str) -> Result<Sort, String> {
+    Sort::from_name(s)
+        .ok_or_else(|| format!("unknown sort {s:?} (relevance, newest, oldest)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { inputs, output, skip_invalid } => {
+            build(&inputs, &output, skip_invalid).map(|()| true)
+        }
+        Command::Search { index, query, limit, json, sort, batch, related } => {
+            let opts = SearchOptions { limit, sort, ..SearchOptions::default() };
+            match batch {
+                Some(file) => search_batch(&index, &file, &opts).map(|()| true),
+                None => search(
+                    &index,
+                    query.as_deref().unwrap_or(""),
+                    &opts,
+                    json,
+                    related,
+                ),
+            }
+        }
+        Command::Inspect { index } => inspect(&index).map(|()| true),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chronicle: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A reader that reports how many bytes went through it.
+struct Counting<R> {
+    inner: R,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+fn open_input(
+    path: &Path,
+    bar: &indicatif::ProgressBar,
+) -> Result<Box<dyn BufRead>> {
+    let raw: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(io::stdin())
+    } else {
+        let f = File::open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        Box::new(f)
+    };
+    let counted = Counting { inner: raw, bar: bar.clone() };
+    let is_gz = path.extension().is_some_and(|e| e == "gz");
+    Ok(if is_gz {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+            BufReader::new(counted),
+        )))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, counted))
+    })
+}
+
+fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
+    let start = Instant::now();
+    let on_invalid = if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+    let total_bytes: u64 = inputs
+        .iter()
+        .filter(|p| p.as_path() != Path::new("-"))
+        .filter_map(|p| fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = if io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(total_bytes);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b.set_message("reading");
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut events: Vec<(Event, builder::Origin)> = Vec::new();
+    let mut skipped = 0;
+    for path in inputs {
+        let reader = open_input(path, &bar)?;
+        let name = path.display().to_string();
+        skipped += builder::read_jsonl(reader, &name, on_invalid, &mut events)?;
+    }
+    bar.set_message("indexing");
+    let count = events.len();
+    let bytes = builder::build(events)?;
+    let index = Index::new(bytes.as_slice())
+        .context("the built index does not verify (a bug: please report it)")?;
+    let terms = index.term_count();
+    bar.finish_and_clear();
+    write_atomically(output, &bytes)?;
+    let secs = start.elapsed().as_secs_f64();
+    let skipped_note = if skip_invalid {
+        format!(", {skipped} invalid records skipped")
+    } else {
+        String::new()
+    };
+    println!(
+        "indexed {count} events, {terms} terms, {} bytes in {secs:.2} s → {}{skipped_note}",
+        bytes.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+/// Writes `bytes` next to `path` and renames it into place, so a failed
+/// build never leaves a half-written index or destroys the old one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| -> io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+fn open_index(path: &Path) -> Result<Searcher<Vec<u8>>> {
+    let bytes =
+        fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let index = Index::new(bytes).with_context(|| format!("{}", path.display()))?;
+    Ok(Searcher::new(index))
+}
+
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    name: &'a str,
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    date: &'a str,
+    title: &'a str,
+    category: Option<&'a str>,
+    sources: Vec<JsonSource<'a>>,
+    contexts: &'a [String],
+    url: Option<&'a str>,
+    score: f32,
+}
+
+fn json_hits(views: &[HitView]) -> Vec<JsonHit<'_>> {
+    views
+        .iter()
+        .map(|v| JsonHit {
+            id: &v.id,
+            date: &v.date,
+            title: &v.title,
+            category: v.category.as_deref(),
+            sources: v
+                .sources
+                .iter()
+                .map(|s| JsonSource { name: &s.name, url: s.url.as_deref() })
+                .collect(),
+            contexts: &v.contexts,
+            url: v.url.as_deref(),
+            score: v.score,
+        })
+        .collect()
+}
+
+fn search(
+    path: &Path,
+    query: &str,
+    opts: &SearchOptions,
+    json: bool,
+    related: usize,
+) -> Result<bool> {
+    let searcher = open_index(path)?;
+    let result = searcher.search(query, opts)?;
+    let views = render::hits(&searcher, &result, related)?;
+    let mut out = io::stdout().lock();
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            query: &'a str,
+            total: u32,
+            hits: Vec<JsonHit<'a>>,
+        }
+        let o = Out { query, total: result.total, hits: json_hits(&views) };
+        serde_json::to_writer(&mut out, &o)?;
+        writeln!(out)?;
+    } else {
+        for v in &views {
+            writeln!(out, "{}  {}", v.date, v.title)?;
+            for s in &v.sources {
+                match &s.url {
+                    Some(u) => writeln!(out, "            {} <{u}>", s.name)?,
+                    None => writeln!(out, "            {}", s.name)?,
+                }
+            }
+            for r in &v.related {
+                writeln!(
+                    out,
+                    "            related {}  {}  (Context: {})",
+                    r.date, r.title, r.context
+                )?;
+            }
+        }
+        let partial = if result.partial { " (partial matches)" } else { "" };
+        writeln!(out, "{} results{partial}", result.total)?;
+        if let Some(s) = &result.suggestion {
+            writeln!(out, "did you mean: {s}")?;
+        }
+    }
+    out.flush()?;
+    Ok(result.total > 0)
+}
+
+fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct In {
+        id: serde_json::Value,
+        query: String,
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        id: &'a serde_json::Value,
+        total: u32,
+        hits: Vec<JsonHit<'a>>,
+    }
+    let searcher = open_index(path)?;
+    let reader: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(BufReader::new(
+            File::open(file)
+                .with_context(|| format!("cannot open {}", file.display()))?,
+        ))
+    };
+    let opts = SearchOptions { facets: false, ..opts.clone() };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", file.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let q: In = serde_json::from_str(&line).map_err(|e| {
+            anyhow::anyhow!("{}:{}: {e}", file.display(), i + 1)
+        })?;
+        let result = searcher.search(&q.query, &opts)?;
+        let views = render::hits(&searcher, &result, 0)?;
+        let o = Out { id: &q.id, total: result.total, hits: json_hits(&views) };
+        serde_json::to_writer(&mut out, &o)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn inspect(path: &Path) -> Result<()> {
+    let bytes =
+        fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = bytes.len();
+    let index = Index::new(bytes).with_context(|| format!("{}", path.display()))?;
+    let days = index.days();
+    let mut out = io::stdout().lock();
+    writeln!(out, "file      {}", path.display())?;
+    writeln!(out, "bytes     {size}")?;
+    writeln!(out, "magic     CHRONIDX")?;
+    writeln!(out, "version   {}", index.version())?;
+    writeln!(out, "checksum  ok (CRC32)")?;
+    writeln!(out, "events    {}", index.doc_count())?;
+    if let (Some(new), Some(old)) = (days.first(), days.last()) {
+        writeln!(
+            out,
+            "dates     {} .. {} ({} days)",
+            format_date(old.0),
+            format_date(new.0),
+            days.len()
+        )?;
+    }
+    writeln!(out, "terms     {}", index.term_count())?;
+    writeln!(out, "stems     {} classes", index.class_count())?;
+    writeln!(out, "categories {}", index.categories().len())?;
+    writeln!(out, "sources   {}", index.sources().len())?;
+    writeln!(out, "contexts  {}", index.contexts().len())?;
+    writeln!(out, "sections")?;
+    for (name, off, len) in index.sections() {
+        let pct = 100.0 * len as f64 / size.max(1) as f64;
+        writeln!(out, "  {name}  offset {off:>10}  bytes {len:>10}  {pct:5.1}%")?;
+    }
+    Ok(())
+}
+

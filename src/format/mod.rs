@@ -1,0 +1,302 @@
+//! The index format: the only code that reads or writes index bytes.
+//!
+//! `FORMAT.md` at the repository root documents the layout field by
+//! field. In short: a 16-byte header (magic, version, flags), a section
+//! table, the sections, and a CRC32 footer over everything before it.
+//! Numbers are little-endian unless noted; "varint" is LEB128.
+
+mod read;
+#[cfg(feature = "build")]
+mod write;
+
+pub use read::{
+    DocFacets, FacetTable, Index, Posting, PostingIter, StoredDoc,
+    MAX_POSITIONS,
+};
+#[cfg(feature = "build")]
+pub use write::{
+    encode, DocInput, FacetInput, IndexParts, IndexWriter, TermInput,
+};
+
+use crate::error::{Error, Result};
+
+/// The first eight bytes of every index.
+pub const MAGIC: [u8; 8] = *b"CHRONIDX";
+
+/// The format version this build writes.
+///
+/// It guards the meaning of every byte after the header. Bump it for any
+/// change a reader of the previous version would misread (a new required
+/// section, a changed encoding); add the frozen `tests/data/index_vN.bin`
+/// and a CHANGELOG "Format" entry with it.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The oldest format version this build still reads.
+pub const OLDEST_SUPPORTED_VERSION: u32 = 1;
+
+/// Header: magic (8), version (4), flags (4).
+pub const HEADER_LEN: usize = 16;
+/// One section-table entry: tag (4), offset (4), length (4).
+pub const SECTION_ENTRY_LEN: usize = 12;
+/// The CRC32 footer.
+pub const FOOTER_LEN: usize = 4;
+
+/// Events per doc-store block (also the forward-list block size).
+pub const BLOCK_DOCS: u32 = 32;
+
+/// Per-field bits of a posting's field byte, and field numbers.
+pub mod field {
+    /// The headline.
+    pub const TITLE: u8 = 1;
+    /// Context names.
+    pub const CONTEXTS: u8 = 2;
+    /// Source outlet names.
+    pub const SOURCES: u8 = 4;
+    /// The category.
+    pub const CATEGORY: u8 = 8;
+    /// The optional body text.
+    pub const BODY: u8 = 16;
+    /// Set when per-field term frequencies follow (some tf above one).
+    pub const HAS_TF: u8 = 0x80;
+    /// All field bits, in the order their frequencies are stored.
+    pub const ALL: [u8; 5] = [TITLE, CONTEXTS, SOURCES, CATEGORY, BODY];
+    /// Number of fields.
+    pub const COUNT: usize = 5;
+}
+
+/// Section tags, in the order the writer emits them.
+pub mod tag {
+    /// Counts and averages.
+    pub const META: [u8; 4] = *b"META";
+    /// The term dictionary: an fst map, normalised term → ordinal.
+    pub const TERMS: [u8; 4] = *b"TERM";
+    /// Per term ordinal: postings offset, document frequency, stem class.
+    pub const TERM_INFO: [u8; 4] = *b"TINF";
+    /// Postings lists.
+    pub const POSTINGS: [u8; 4] = *b"POST";
+    /// Stem classes: class → member term ordinals.
+    pub const STEMS: [u8; 4] = *b"STEM";
+    /// Distinct days with the first document of each.
+    pub const DAYS: [u8; 4] = *b"DAYS";
+    /// Per-document field lengths (quantised), column by column.
+    pub const NORMS: [u8; 4] = *b"NORM";
+    /// Category dictionary with its documents.
+    pub const CATEGORIES: [u8; 4] = *b"CATS";
+    /// Source-outlet dictionary with its documents.
+    pub const SOURCES: [u8; 4] = *b"SRCS";
+    /// Context dictionary with its documents.
+    pub const CONTEXTS: [u8; 4] = *b"CTXS";
+    /// Per-document facet ids (category, sources, contexts), in blocks.
+    pub const FORWARD: [u8; 4] = *b"FWRD";
+    /// The compressed doc store.
+    pub const STORE: [u8; 4] = *b"STOR";
+    /// Every section, in file order.
+    pub const ALL: [[u8; 4]; 12] = [
+        META, TERMS, TERM_INFO, POSTINGS, STEMS, DAYS, NORMS, CATEGORIES,
+        SOURCES, CONTEXTS, FORWARD, STORE,
+    ];
+}
+
+/// Name of a section tag, for error messages.
+pub(crate) fn tag_name(t: [u8; 4]) -> &'static str {
+    match &t {
+        b"META" => "META",
+        b"TERM" => "TERM",
+        b"TINF" => "TINF",
+        b"POST" => "POST",
+        b"STEM" => "STEM",
+        b"DAYS" => "DAYS",
+        b"NORM" => "NORM",
+        b"CATS" => "CATS",
+        b"SRCS" => "SRCS",
+        b"CTXS" => "CTXS",
+        b"FWRD" => "FWRD",
+        b"STOR" => "STOR",
+        _ => "unknown",
+    }
+}
+
+/// "No stem class" in the term-info table.
+pub const NO_CLASS: u32 = u32::MAX;
+
+/// Quantises a field length (in terms) into one byte: exact up to 64,
+/// then in steps that grow by about 6 % each. Monotone.
+pub fn quantize_len(len: u32) -> u8 {
+    if len < 64 {
+        return len as u8;
+    }
+    let mut code = 64u32;
+    let mut bound = 64f32;
+    while code < 255 && (bound * 1.06) <= len as f32 {
+        bound *= 1.06;
+        code += 1;
+    }
+    code as u8
+}
+
+/// The approximate length a [`quantize_len`] code stands for.
+pub fn dequantize_len(code: u8) -> f32 {
+    if code < 64 {
+        return f32::from(code);
+    }
+    64f32 * 1.06f32.powi(i32::from(code) - 64)
+}
+
+/// Appends `v` as a LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A bounds-checked reader over one section. Every method returns an
+/// error naming the section instead of panicking on short input.
+#[derive(Clone)]
+pub(crate) struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    section: &'static str,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(bytes: &'a [u8], section: &'static str) -> Self {
+        Cursor { bytes, pos: 0, section }
+    }
+
+    pub(crate) fn at(
+        bytes: &'a [u8],
+        pos: usize,
+        section: &'static str,
+    ) -> Self {
+        Cursor { bytes, pos, section }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    pub(crate) fn err(&self, detail: impl Into<String>) -> Error {
+        Error::corrupt(self.section, detail)
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| {
+                self.err(format!(
+                    "needs {n} bytes at offset {}, has {}",
+                    self.pos,
+                    self.bytes.len().saturating_sub(self.pos)
+                ))
+            })?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    pub(crate) fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    pub(crate) fn u32(&mut self) -> Result<u32> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub(crate) fn i32(&mut self) -> Result<i32> {
+        Ok(self.u32()? as i32)
+    }
+
+    pub(crate) fn f32(&mut self) -> Result<f32> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+
+    pub(crate) fn varint(&mut self) -> Result<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(self.err(format!("varint too long at offset {}", self.pos)))
+    }
+
+    pub(crate) fn varint_u32(&mut self) -> Result<u32> {
+        let v = self.varint()?;
+        u32::try_from(v).map_err(|_| self.err(format!("value {v} too big")))
+    }
+
+    pub(crate) fn str(&mut self) -> Result<&'a str> {
+        let n = self.varint_u32()? as usize;
+        let b = self.take(n)?;
+        std::str::from_utf8(b).map_err(|_| self.err("string is not UTF-8"))
+    }
+
+    /// A string stored as length + 1, where 0 means "none".
+    pub(crate) fn opt_str(&mut self) -> Result<Option<&'a str>> {
+        let n = self.varint_u32()? as usize;
+        if n == 0 {
+            return Ok(None);
+        }
+        let b = self.take(n - 1)?;
+        std::str::from_utf8(b)
+            .map(Some)
+            .map_err(|_| self.err("string is not UTF-8"))
+    }
+}
+
+/// Reads a little-endian u32 at `i` (in units of 4 bytes) of `bytes`,
+/// which the caller has bounds-checked.
+pub(crate) fn u32_at(bytes: &[u8], i: usize) -> u32 {
+    let o = i * 4;
+    u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let values =
+            [0u64, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as u64, u64::MAX];
+        let mut buf = Vec::new();
+        for &v in &values {
+            put_varint(&mut buf, v);
+        }
+        let mut c = Cursor::new(&buf, "test");
+        for &v in &values {
+            assert_eq!(c.varint().unwrap(), v);
+        }
+        assert!(c.is_empty());
+        assert!(c.varint().is_err());
+    }
+
+    #[test]
+    fn overlong_varint_is_an_error() {
+        let buf = [0xffu8; 11];
+        assert!(Cursor::new(&buf, "test").varint().is_err());
+    }
+
+    #[test]
+    fn quantised_lengths_are_monotone_and_close() {
+        let mut last = 0u8;
+        for len in 0..5000u32 {
+            let q = quantize_len(len);
+            assert!(q >= last);
+            last = q;
+            let back = dequantize_len(q);
+            assert!(back <= len as f32 + 0.01, "{len} -> {q} -> {back}");
+            if len < 2000 {
+                assert!(back >= len as f32 / 1.07, "{len} -> {back}");
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Chronicle: search over an archive of news events that runs entirely in
+//! the browser, offline, from one `<script>` tag.
+//!
+//! The core is plain Rust over bytes, the same natively and in
+//! WebAssembly:
+//!
+//! * [`text`] — the one tokenizer, shared by the builder and the query;
+//! * [`format`] — the only code that reads or writes index bytes;
+//! * [`query`] — parsing and executing queries over an [`Index`];
+//! * [`render`] — search hits → a view model (highlighted spans, links).
+//!
+//! With the `build` feature, [`builder`] turns events into an index. The
+//! command-line tool (`src/bin/chronicle.rs`) and the wasm bindings
+//! (`src/wasm/`) are thin shells over these.
+//!
+//! ```
+//! # #[cfg(feature = "build")] {
+//! use chronicle::{builder, query, Index};
+//!
+//! let line = r#"{"id":"e1","date":"2014-05-06",
+//!     "title":"Sergey Lavrov rules out fresh talks in Geneva",
+//!     "contexts":["Sergey Lavrov","Geneva"]}"#;
+//! let mut events = Vec::new();
+//! builder::read_jsonl(line.as_bytes(), "example.jsonl",
+//!     builder::OnInvalid::Fail, &mut events).unwrap();
+//! let bytes = builder::build(events).unwrap();
+//!
+//! let searcher = query::Searcher::new(Index::new(bytes).unwrap());
+//! let result = searcher
+//!     .search("lavrov gen", &query::SearchOptions::default())
+//!     .unwrap();
+//! assert_eq!(result.total, 1);
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod event;
+pub mod format;
+pub mod query;
+pub mod render;
+pub mod text;
+
+#[cfg(feature = "build")]
+pub mod builder;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, Result};
+pub use event::{Event, Source};
+pub use format::Index;

@@ -1,0 +1,875 @@
+//! Executing a [`Query`] over an [`Index`]: expand each word (exact, stem
+//! class, prefix, typo), score with BM25F, combine, filter, rank, count
+//! facets.
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use fst::{IntoStreamer, Streamer};
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
+use serde::Serialize;
+
+use super::parse::{parse, Clause, Query};
+use crate::error::Result;
+use crate::event::{civil_from_days, Day};
+use crate::format::{dequantize_len, FacetTable, Index, Posting};
+use crate::text;
+
+/// Most terms one query word expands to (prefix and typo matches each).
+pub const MAX_EXPANSIONS: usize = 48;
+/// Most dictionary entries a prefix or typo scan visits.
+pub const MAX_PREFIX_SCAN: usize = 50_000;
+/// Words longer than this (in characters) get no typo tolerance: they
+/// are pasted, not typed, and their automata would only cost memory.
+const MAX_TYPO_CHARS: usize = 24;
+
+/// BM25 saturation.
+const K1: f32 = 1.2;
+/// Field weights: title, contexts, sources, category, body.
+const FIELD_WEIGHT: [f32; 5] = [3.0, 2.0, 0.6, 0.6, 1.0];
+/// Length normalisation of title, contexts and body.
+const FIELD_B: [f32; 3] = [0.5, 0.4, 0.75];
+/// Bonus factor when two query words stand next to each other in a title.
+const PROXIMITY_BONUS: f32 = 0.25;
+
+/// How a term matched a query word; better kinds rank higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchKind {
+    /// The word itself.
+    Exact,
+    /// Another word with the same stem (`talks` → `talked`).
+    Stem,
+    /// A word the typed word is a prefix of (`negotiati` → `negotiations`).
+    Prefix,
+    /// A word within the typo budget.
+    Typo,
+}
+
+impl MatchKind {
+    fn weight(self, distance: u8) -> f32 {
+        match self {
+            MatchKind::Exact => 1.0,
+            MatchKind::Stem => 0.85,
+            MatchKind::Prefix => 0.7,
+            MatchKind::Typo if distance <= 1 => 0.45,
+            MatchKind::Typo => 0.3,
+        }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (recency breaks ties).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+impl Sort {
+    /// Parses `relevance`, `newest`/`date` or `oldest`.
+    pub fn from_name(s: &str) -> Option<Sort> {
+        match s {
+            "relevance" => Some(Sort::Relevance),
+            "newest" | "date" => Some(Sort::Newest),
+            "oldest" => Some(Sort::Oldest),
+            _ => None,
+        }
+    }
+}
+
+/// What to return.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip (paging).
+    pub offset: usize,
+    /// Order of hits.
+    pub sort: Sort,
+    /// Count facets and years over all matches.
+    pub facets: bool,
+    /// Most values per facet.
+    pub facet_limit: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            facets: true,
+            facet_limit: 10,
+        }
+    }
+}
+
+/// One matching document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Hit {
+    /// The document id.
+    pub doc: u32,
+    /// Its relevance score.
+    pub score: f32,
+}
+
+/// A facet value and how many matches have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value's id in its dictionary.
+    pub id: u32,
+    /// The value.
+    pub name: String,
+    /// Matches with it.
+    pub count: u32,
+}
+
+/// Facet counts over all matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// Per category.
+    pub categories: Vec<FacetCount>,
+    /// Top source outlets.
+    pub sources: Vec<FacetCount>,
+    /// Top contexts.
+    pub contexts: Vec<FacetCount>,
+}
+
+/// Matches in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct YearCount {
+    /// The year.
+    pub year: i32,
+    /// Matches dated in it.
+    pub count: u32,
+}
+
+/// What a search returns.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResult {
+    /// Number of matching documents.
+    pub total: u32,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// True when no document matched every word and these are the best
+    /// partial matches.
+    pub partial: bool,
+    /// Term ordinals that matched, for highlighting.
+    pub matched: HashSet<u32>,
+    /// Facet counts over all matches.
+    pub facets: Facets,
+    /// Matches per year, oldest first.
+    pub years: Vec<YearCount>,
+    /// For a query with no hits: a spelling that has some.
+    pub suggestion: Option<String>,
+}
+
+/// An event related to another through a shared context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// The related document.
+    pub doc: u32,
+    /// The context it shares (the rarest one, when several).
+    pub context: String,
+}
+
+/// One term a query word expands to.
+#[derive(Debug, Clone, Copy)]
+struct Expansion {
+    ord: u32,
+    weight: f32,
+}
+
+/// Runs queries over an index it owns, caching what is costly to derive
+/// and needed only by some queries (normalised facet names).
+pub struct Searcher<D: AsRef<[u8]>> {
+    index: Index<D>,
+    norm_names: [OnceCell<Vec<String>>; 3],
+}
+
+fn lev_builder(d: u8) -> &'static LevenshteinAutomatonBuilder {
+    static B1: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    static B2: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    if d <= 1 {
+        B1.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
+    } else {
+        B2.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
+    }
+}
+
+/// Per-field length normalisers, one table per quantised length.
+struct Norms {
+    inv: [[f32; 256]; 3],
+}
+
+impl Norms {
+    fn new(avg: [f32; 3]) -> Self {
+        let mut inv = [[1f32; 256]; 3];
+        for f in 0..3 {
+            let avg = avg[f].max(1.0);
+            for (code, slot) in inv[f].iter_mut().enumerate() {
+                let len = dequantize_len(code as u8);
+                *slot = 1.0 / (1.0 - FIELD_B[f] + FIELD_B[f] * len / avg);
+            }
+        }
+        Norms { inv }
+    }
+}
+
+impl<D: AsRef<[u8]>> Searcher<D> {
+    /// A searcher over `index`.
+    pub fn new(index: Index<D>) -> Self {
+        Searcher { index, norm_names: Default::default() }
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &Index<D> {
+        &self.index
+    }
+
+    fn idf(&self, df: u32) -> f32 {
+        let n = self.index.doc_count() as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn bm25f(&self, p: &Posting, idf: f32, norms: &Norms) -> f32 {
+        let ix = &self.index;
+        let d = p.doc;
+        let mut tf = 0f32;
+        if p.tf[0] > 0 {
+            tf += FIELD_WEIGHT[0]
+                * p.tf[0] as f32
+                * norms.inv[0][ix.norm(d, 0) as usize];
+        }
+        if p.tf[1] > 0 {
+            tf += FIELD_WEIGHT[1]
+                * p.tf[1] as f32
+                * norms.inv[1][ix.norm(d, 1) as usize];
+        }
+        tf += FIELD_WEIGHT[2] * p.tf[2] as f32;
+        tf += FIELD_WEIGHT[3] * p.tf[3] as f32;
+        if p.tf[4] > 0 {
+            tf += FIELD_WEIGHT[4]
+                * p.tf[4] as f32
+                * norms.inv[2][ix.norm(d, 2) as usize];
+        }
+        idf * tf * (K1 + 1.0) / (K1 + tf)
+    }
+
+    /// The terms `term` expands to: exact, its stem class, its
+    /// completions (when `prefix`), and typo neighbours when those find
+    /// little.
+    fn expand(&self, term: &str, prefix: bool) -> Result<Vec<Expansion>> {
+        let ix = &self.index;
+        let mut out: Vec<Expansion> = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut best_df = 0u32;
+        if let Some(ord) = ix.term_ordinal(term) {
+            out.push(Expansion { ord, weight: MatchKind::Exact.weight(0) });
+            seen.insert(ord);
+            best_df = ix.doc_freq(ord)?;
+            if let Some(class) = ix.stem_class(ord)? {
+                for m in ix.class_members(class)? {
+                    if seen.insert(m) {
+                        out.push(Expansion {
+                            ord: m,
+                            weight: MatchKind::Stem.weight(0),
+                        });
+                    }
+                }
+            }
+        }
+        if prefix && !term.is_empty() {
+            let mut cands = Vec::new();
+            let mut stream = ix
+                .terms()
+                .range()
+                .ge(term)
+                .lt(prefix_upper_bound(term))
+                .into_stream();
+            let mut scanned = 0;
+            while let Some((_, ord)) = stream.next() {
+                scanned += 1;
+                if scanned > MAX_PREFIX_SCAN {
+                    break;
+                }
+                let ord = ord as u32;
+                if !seen.contains(&ord) {
+                    cands.push((ix.doc_freq(ord)?, ord));
+                }
+            }
+            cands.sort_unstable_by(|a, b| b.cmp(a));
+            cands.truncate(MAX_EXPANSIONS);
+            for (df, ord) in cands {
+                best_df = best_df.max(df);
+                seen.insert(ord);
+                out.push(Expansion { ord, weight: MatchKind::Prefix.weight(0) });
+            }
+        }
+        // Typos: when the word (or its completions) is rare, a neighbour
+        // that is far more common is most likely what was meant.
+        let chars = term.chars().count();
+        let budget = text::typo_budget(chars);
+        if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < 20 {
+            for (ord, dist, df) in self.typo_candidates(term, budget, prefix)? {
+                if seen.contains(&ord) {
+                    continue;
+                }
+                if best_df > 0 && df < best_df.saturating_mul(20) {
+                    continue;
+                }
+                seen.insert(ord);
+                out.push(Expansion { ord, weight: MatchKind::Typo.weight(dist) });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Dictionary terms within `budget` edits of `term` (of a prefix of
+    /// them, when `prefix`), best first: fewer edits, then more common.
+    fn typo_candidates(
+        &self,
+        term: &str,
+        budget: u8,
+        prefix: bool,
+    ) -> Result<Vec<(u32, u8, u32)>> {
+        let ix = &self.index;
+        let builder = lev_builder(budget);
+        let dfa: DFA = if prefix {
+            builder.build_prefix_dfa(term)
+        } else {
+            builder.build_dfa(term)
+        };
+        let mut stream = ix.terms().search(&dfa).into_stream();
+        let mut cands = Vec::new();
+        let mut scanned = 0;
+        while let Some((key, ord)) = stream.next() {
+            scanned += 1;
+            if scanned > MAX_PREFIX_SCAN {
+                break;
+            }
+            let dist = match dfa.eval(key) {
+                Distance::Exact(d) => d,
+                Distance::AtLeast(_) => continue,
+            };
+            if dist == 0 {
+                continue;
+            }
+            let ord = ord as u32;
+            cands.push((ord, dist, ix.doc_freq(ord)?));
+        }
+        cands.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)));
+        cands.truncate(MAX_EXPANSIONS / 2);
+        Ok(cands)
+    }
+
+    /// Parses and runs `query`.
+    pub fn search(
+        &self,
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<SearchResult> {
+        let q = parse(query);
+        let mut r = self.run(&q, opts)?;
+        if r.total == 0 && !q.groups.is_empty() {
+            r.suggestion = self.suggest(&q, opts)?;
+        }
+        Ok(r)
+    }
+
+    /// Runs a parsed query.
+    pub fn run(&self, q: &Query, opts: &SearchOptions) -> Result<SearchResult> {
+        let ix = &self.index;
+        let n = ix.doc_count() as usize;
+        let mut result = SearchResult::default();
+        if q.is_empty() || n == 0 {
+            return Ok(result);
+        }
+        let allowed = self.filter_docs(q)?;
+        let excluded = self.excluded_docs(q)?;
+        let norms = Norms::new(ix.avg_len());
+
+        let mut total = vec![0f32; if q.groups.is_empty() { 0 } else { n }];
+        let mut mask = vec![0u32; total.len()];
+        let mut best = vec![0f32; total.len()];
+        // First title position per group, for the proximity bonus.
+        let mut first_pos: Vec<HashMap<u32, u32>> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
+        for (gi, group) in q.groups.iter().enumerate() {
+            let bit = 1u32 << gi;
+            touched.clear();
+            let mut positions: HashMap<u32, u32> = HashMap::new();
+            let mut update = |doc: u32, s: f32, pos: Option<u32>| {
+                let d = doc as usize;
+                if mask[d] & bit == 0 {
+                    mask[d] |= bit;
+                    best[d] = s;
+                    touched.push(doc);
+                } else if s > best[d] {
+                    best[d] = s;
+                }
+                if let Some(p) = pos {
+                    positions.entry(doc).or_insert(p);
+                }
+            };
+            for clause in group {
+                match clause {
+                    Clause::Word { term, prefix } => {
+                        for e in self.expand(term, *prefix)? {
+                            result.matched.insert(e.ord);
+                            let idf = self.idf(ix.doc_freq(e.ord)?);
+                            for p in ix.postings(e.ord)? {
+                                let p = p?;
+                                let s = e.weight * self.bm25f(&p, idf, &norms);
+                                update(p.doc, s, p.title_positions().first().copied());
+                            }
+                        }
+                    }
+                    Clause::Phrase(words) => {
+                        for (doc, s, pos) in self.phrase_docs(words, &norms, &mut result.matched)? {
+                            update(doc, s, pos);
+                        }
+                    }
+                }
+            }
+            for &d in &touched {
+                total[d as usize] += best[d as usize];
+            }
+            first_pos.push(positions);
+        }
+
+        // Proximity: consecutive query words adjacent in the title.
+        for pair in first_pos.windows(2) {
+            for (&doc, &p) in &pair[1] {
+                if pair[0].get(&doc).is_some_and(|&a| a + 1 == p) {
+                    total[doc as usize] *= 1.0 + PROXIMITY_BONUS;
+                }
+            }
+        }
+
+        let ok = |d: usize| {
+            allowed.as_ref().is_none_or(|a| a[d]) && !excluded.get(d).copied().unwrap_or(false)
+        };
+        let mut matches: Vec<u32> = Vec::new();
+        if q.groups.is_empty() {
+            matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
+        } else {
+            let full = if q.groups.len() >= 32 { u32::MAX } else { (1u32 << q.groups.len()) - 1 };
+            matches.extend((0..n).filter(|&d| mask[d] == full && ok(d)).map(|d| d as u32));
+            if matches.is_empty() && q.groups.len() > 1 {
+                let most = (0..n).filter(|&d| ok(d)).map(|d| mask[d].count_ones()).max().unwrap_or(0);
+                if most > 0 {
+                    result.partial = true;
+                    matches.extend(
+                        (0..n).filter(|&d| mask[d].count_ones() == most && ok(d)).map(|d| d as u32),
+                    );
+                }
+            }
+        }
+        result.total = matches.len() as u32;
+        if opts.facets {
+            self.count_facets(&matches, opts.facet_limit, &mut result)?;
+        }
+
+        let score = |d: u32| total.get(d as usize).copied().unwrap_or(0.0);
+        let want = opts.offset.saturating_add(opts.limit).min(matches.len());
+        let cmp = |a: &u32, b: &u32| match opts.sort {
+            Sort::Relevance => score(*b).total_cmp(&score(*a)).then(a.cmp(b)),
+            Sort::Newest => a.cmp(b),
+            Sort::Oldest => b.cmp(a),
+        };
+        if want > 0 && want < matches.len() {
+            matches.select_nth_unstable_by(want - 1, cmp);
+            matches.truncate(want);
+        }
+        matches.sort_unstable_by(cmp);
+        result.hits = matches
+            .into_iter()
+            .skip(opts.offset)
+            .take(opts.limit)
+            .map(|doc| Hit { doc, score: score(doc) })
+            .collect();
+        Ok(result)
+    }
+
+    /// Documents with `words` consecutive in the title, or in one context
+    /// name. Each with a score and the phrase's first title position.
+    fn phrase_docs(
+        &self,
+        words: &[String],
+        norms: &Norms,
+        matched: &mut HashSet<u32>,
+    ) -> Result<Vec<(u32, f32, Option<u32>)>> {
+        let ix = &self.index;
+        let mut ords = Vec::with_capacity(words.len());
+        for w in words {
+            match ix.term_ordinal(w) {
+                Some(o) => ords.push(o),
+                None => return Ok(Vec::new()),
+            }
+        }
+        // doc → (score so far, start positions still alive)
+        let mut live: HashMap<u32, (f32, Vec<u32>)> = HashMap::new();
+        let mut in_contexts: HashMap<u32, f32> = HashMap::new();
+        for (k, &ord) in ords.iter().enumerate() {
+            matched.insert(ord);
+            let idf = self.idf(ix.doc_freq(ord)?);
+            let mut next: HashMap<u32, (f32, Vec<u32>)> = HashMap::new();
+            let mut ctx_next: HashMap<u32, f32> = HashMap::new();
+            for p in ix.postings(ord)? {
+                let p = p?;
+                let s = self.bm25f(&p, idf, norms);
+                let pos = p.title_positions();
+                if k == 0 {
+                    if !pos.is_empty() {
+                        next.insert(p.doc, (s, pos.to_vec()));
+                    }
+                    if p.tf[1] > 0 {
+                        ctx_next.insert(p.doc, s);
+                    }
+                    continue;
+                }
+                if let Some((acc, starts)) = live.get(&p.doc) {
+                    let k = k as u32;
+                    let alive: Vec<u32> = starts
+                        .iter()
+                        .copied()
+                        .filter(|&st| pos.contains(&(st + k)))
+                        .collect();
+                    if !alive.is_empty() {
+                        next.insert(p.doc, (acc + s, alive));
+                    }
+                }
+                if p.tf[1] > 0 {
+                    if let Some(acc) = in_contexts.get(&p.doc) {
+                        ctx_next.insert(p.doc, acc + s);
+                    }
+                }
+            }
+            live = next;
+            in_contexts = ctx_next;
+        }
+        let mut out: Vec<(u32, f32, Option<u32>)> = live
+            .into_iter()
+            .map(|(d, (s, starts))| (d, s, starts.first().copied()))
+            .collect();
+        // Context candidates: verify a context name holds the phrase.
+        if !in_contexts.is_empty() {
+            let phrase = words.join(" ");
+            let names = self.normalized_names(2);
+            let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
+            docs.sort_unstable();
+            let mut hits = Vec::new();
+            ix.for_each_facets(docs.iter().copied(), |doc, f| {
+                if f.contexts.iter().any(|&c| {
+                    names
+                        .get(c as usize)
+                        .is_some_and(|n| contains_words(n, &phrase))
+                }) {
+                    hits.push(doc);
+                }
+            })?;
+            let seen: HashSet<u32> = out.iter().map(|o| o.0).collect();
+            for d in hits {
+                if !seen.contains(&d) {
+                    out.push((d, in_contexts[&d], None));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Normalised names of facet `which` (0 categories, 1 sources,
+    /// 2 contexts), computed once.
+    fn normalized_names(&self, which: usize) -> &[String] {
+        self.norm_names[which].get_or_init(|| {
+            let t = self.facet(which);
+            (0..t.len() as u32).map(|i| text::normalize_phrase(t.name(i))).collect()
+        })
+    }
+
+    fn facet(&self, which: usize) -> FacetTable<'_> {
+        match which {
+            0 => self.index.categories(),
+            1 => self.index.sources(),
+            _ => self.index.contexts(),
+        }
+    }
+
+    /// Facet values whose normalised name matches `value`: equal, or
+    /// starting with it as whole words (`bbc` → `BBC News`); categories
+    /// also by plain prefix (`sport` → `Sports`). For contexts, equal
+    /// names win when there are any.
+    pub fn resolve_facet(&self, which: usize, value: &str) -> Vec<u32> {
+        let names = self.normalized_names(which);
+        let word_prefix = format!("{value} ");
+        let exact: Vec<u32> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_str() == value)
+            .map(|(i, _)| i as u32)
+            .collect();
+        if which == 2 && !exact.is_empty() {
+            return exact;
+        }
+        names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                n.as_str() == value
+                    || n.starts_with(&word_prefix)
+                    || (which == 0 && n.starts_with(value))
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// Documents the filters allow, or `None` when there are no filters.
+    fn filter_docs(&self, q: &Query) -> Result<Option<Vec<bool>>> {
+        let f = &q.filters;
+        if f.is_empty() {
+            return Ok(None);
+        }
+        let ix = &self.index;
+        let n = ix.doc_count() as usize;
+        let range = ix.doc_range(f.from.unwrap_or(Day::MIN), f.to.unwrap_or(Day::MAX));
+        let mut allowed: Vec<bool> =
+            (0..n).map(|d| range.contains(&(d as u32))).collect();
+        let mut restrict = |ids: Vec<u32>, table: FacetTable<'_>| -> Result<()> {
+            let mut any = vec![false; n];
+            for id in ids {
+                for d in table.docs(id)? {
+                    if let Some(slot) = any.get_mut(d as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+            for (a, y) in allowed.iter_mut().zip(any) {
+                *a &= y;
+            }
+            Ok(())
+        };
+        if !f.categories.is_empty() {
+            let ids = f.categories.iter().flat_map(|v| self.resolve_facet(0, v)).collect();
+            restrict(ids, ix.categories())?;
+        }
+        if !f.sources.is_empty() {
+            let ids = f.sources.iter().flat_map(|v| self.resolve_facet(1, v)).collect();
+            restrict(ids, ix.sources())?;
+        }
+        for v in &f.about {
+            restrict(self.resolve_facet(2, v), ix.contexts())?;
+        }
+        Ok(Some(allowed))
+    }
+
+    fn excluded_docs(&self, q: &Query) -> Result<Vec<bool>> {
+        let ix = &self.index;
+        if q.exclude.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ex = vec![false; ix.doc_count() as usize];
+        for t in &q.exclude {
+            let Some(ord) = ix.term_ordinal(t) else { continue };
+            let mut ords = vec![ord];
+            if let Some(c) = ix.stem_class(ord)? {
+                ords = ix.class_members(c)?;
+            }
+            for o in ords {
+                for p in ix.postings(o)? {
+                    if let Some(slot) = ex.get_mut(p?.doc as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        Ok(ex)
+    }
+
+    fn count_facets(
+        &self,
+        matches: &[u32],
+        limit: usize,
+        r: &mut SearchResult,
+    ) -> Result<()> {
+        let ix = &self.index;
+        let (cats, srcs, ctxs) = (ix.categories(), ix.sources(), ix.contexts());
+        let mut c_cat = vec![0u32; cats.len()];
+        let mut c_src = vec![0u32; srcs.len()];
+        let mut c_ctx = vec![0u32; ctxs.len()];
+        ix.for_each_facets(matches.iter().copied(), |_, f| {
+            if let Some(slot) = f.category.and_then(|c| c_cat.get_mut(c as usize)) {
+                *slot += 1;
+            }
+            for &s in &f.sources {
+                if let Some(slot) = c_src.get_mut(s as usize) {
+                    *slot += 1;
+                }
+            }
+            for &c in &f.contexts {
+                if let Some(slot) = c_ctx.get_mut(c as usize) {
+                    *slot += 1;
+                }
+            }
+        })?;
+        r.facets = Facets {
+            categories: top(&c_cat, cats, usize::MAX),
+            sources: top(&c_src, srcs, limit),
+            contexts: top(&c_ctx, ctxs, limit),
+        };
+        // Years: walk the day table alongside the (ascending) matches.
+        let days = ix.days();
+        let mut years: Vec<YearCount> = Vec::new();
+        let mut entry = 0usize;
+        for &doc in matches {
+            while entry + 1 < days.len() && days[entry + 1].1 <= doc {
+                entry += 1;
+            }
+            let year = days.get(entry).map_or(1970, |d| civil_from_days(d.0).0);
+            match years.last_mut() {
+                Some(y) if y.year == year => y.count += 1,
+                _ => years.push(YearCount { year, count: 1 }),
+            }
+        }
+        years.reverse();
+        r.years = years;
+        Ok(())
+    }
+
+    /// A respelling of the query's words with hits, for "did you mean".
+    fn suggest(&self, q: &Query, opts: &SearchOptions) -> Result<Option<String>> {
+        let mut words: Vec<String> = Vec::new();
+        let mut changed = false;
+        for group in &q.groups {
+            let Some(Clause::Word { term, prefix }) = group.first() else {
+                return Ok(None);
+            };
+            if self.index.term_ordinal(term).is_some()
+                || (*prefix && !self.expand(term, true)?.is_empty())
+            {
+                words.push(term.clone());
+                continue;
+            }
+            let chars = term.chars().count();
+            let budget = text::typo_budget(chars).max(1).min(2);
+            if chars > MAX_TYPO_CHARS || chars < 3 {
+                return Ok(None);
+            }
+            let cands = self.typo_candidates(term, budget, false)?;
+            let Some(&(ord, _, _)) = cands.first() else { return Ok(None) };
+            let Some(word) = self.term_of(ord) else { return Ok(None) };
+            words.push(word);
+            changed = true;
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let suggestion = words.join(" ");
+        let check = SearchOptions { limit: 0, facets: false, ..opts.clone() };
+        let mut sq = parse(&format!("{suggestion} "));
+        sq.filters = q.filters.clone();
+        sq.exclude = q.exclude.clone();
+        let r = self.run(&sq, &check)?;
+        Ok((r.total > 0 && !r.partial).then_some(suggestion))
+    }
+
+    /// The term with ordinal `ord` (ordinals are ranks in sorted order, so
+    /// this walks the dictionary; used only for suggestions).
+    fn term_of(&self, ord: u32) -> Option<String> {
+        let mut s = self.index.terms().stream();
+        let mut i = 0u32;
+        while let Some((k, v)) = s.next() {
+            if v as u32 == ord {
+                return String::from_utf8(k.to_vec()).ok();
+            }
+            i += 1;
+            if i > ord {
+                break;
+            }
+        }
+        None
+    }
+
+    /// Events related to `doc` through its contexts: rarer shared contexts
+    /// weigh more; returned newest first, each with the context it shares.
+    pub fn related(&self, doc: u32, limit: usize) -> Result<Vec<Related>> {
+        let ix = &self.index;
+        let facets = ix.facets(doc)?;
+        let ctx = ix.contexts();
+        let n = ix.doc_count().max(1) as f32;
+        // Each related doc: score, and its rarest shared context.
+        let mut score: HashMap<u32, (f32, u32, u32)> = HashMap::new();
+        for &c in &facets.contexts {
+            let count = ctx.doc_count(c);
+            // A context on a quarter of the archive relates nothing.
+            if count < 2 || count as f32 > n / 4.0 {
+                continue;
+            }
+            let w = (n / count as f32).ln();
+            for d in ctx.docs(c)? {
+                if d == doc {
+                    continue;
+                }
+                let e = score.entry(d).or_insert((0.0, c, count));
+                e.0 += w;
+                if count < e.2 {
+                    e.1 = c;
+                    e.2 = count;
+                }
+            }
+        }
+        let mut best: Vec<(u32, (f32, u32, u32))> = score.into_iter().collect();
+        best.sort_unstable_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+        best.truncate(limit);
+        best.sort_unstable_by_key(|b| b.0);
+        Ok(best
+            .into_iter()
+            .map(|(d, (_, c, _))| Related { doc: d, context: ctx.name(c).to_owned() })
+            .collect())
+    }
+}
+
+fn top(counts: &[u32], table: FacetTable<'_>, limit: usize) -> Vec<FacetCount> {
+    let mut v: Vec<(u32, u32)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
+    v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    v.truncate(limit);
+    v.into_iter()
+        .map(|(count, id)| FacetCount { id, name: table.name(id).to_owned(), count })
+        .collect()
+}
+
+/// Whether `hay` holds the words of `needle` as consecutive whole words.
+fn contains_words(hay: &str, needle: &str) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = i == 0 || hay.as_bytes()[i - 1] == b' ';
+        let end = i + needle.len();
+        let after = end == hay.len() || hay.as_bytes()[end] == b' ';
+        before && after
+    })
+}
+
+/// The smallest string greater than every string starting with `prefix`,
+/// or the empty string when there is none (all 0xff bytes).
+fn prefix_upper_bound(prefix: &str) -> Vec<u8> {
+    let mut b = prefix.as_bytes().to_vec();
+    while let Some(last) = b.pop() {
+        if last < 0xff {
+            b.push(last + 1);
+            return b;
+        }
+    }
+    vec![0xff; 64]
+}

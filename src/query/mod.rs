@@ -1,0 +1,14 @@
+//! Queries: [`parse`] turns a string into a [`Query`]; [`Searcher`] runs
+//! it over an [`Index`](crate::Index).
+
+mod exec;
+mod parse;
+
+pub use exec::{
+    FacetCount, Facets, Hit, MatchKind, Related, SearchOptions,
+    SearchResult, Searcher, Sort, YearCount, MAX_EXPANSIONS,
+    MAX_PREFIX_SCAN,
+};
+pub use parse::{
+    parse, parse_day, Clause, Filters, Query, MAX_QUERY_BYTES, MAX_WORDS,
+};

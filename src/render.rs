@@ -1,0 +1,214 @@
+//! Search hits → a view model: plain data (text spans with highlight
+//! flags, safe links, dates) that the CLI prints, the wasm API returns to
+//! JavaScript and `wasm/dom.rs` turns into DOM nodes. Pure: no DOM here.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::event::format_date;
+use crate::query::{SearchResult, Searcher};
+use crate::text;
+
+/// A run of text, highlighted or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// The text, exactly as in the event.
+    pub text: String,
+    /// Whether it matched the query.
+    pub mark: bool,
+}
+
+/// A cited source, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceView {
+    /// The outlet.
+    pub name: String,
+    /// The URL as stored (may be `null`, or not a web address).
+    pub url: Option<String>,
+    /// The URL when it is safe to link to (http or https), else `null`.
+    pub href: Option<String>,
+}
+
+/// A related event, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedView {
+    /// Event id.
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Headline.
+    pub title: String,
+    /// The context it shares with the hit.
+    pub context: String,
+    /// The event's page.
+    pub url: Option<String>,
+}
+
+/// One hit, ready to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HitView {
+    /// Event id.
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The headline.
+    pub title: String,
+    /// The headline split into highlighted and plain runs.
+    pub title_spans: Vec<Span>,
+    /// Category.
+    pub category: Option<String>,
+    /// Sources.
+    pub sources: Vec<SourceView>,
+    /// Contexts.
+    pub contexts: Vec<String>,
+    /// The event's page.
+    pub url: Option<String>,
+    /// Start of the body text with highlights, when the event has one.
+    pub excerpt: Option<Vec<Span>>,
+    /// Relevance score.
+    pub score: f32,
+    /// Related events (filled only when asked for).
+    pub related: Vec<RelatedView>,
+}
+
+/// Whether `url` may be used as a link: http or https only, so stored
+/// `javascript:` or `data:` addresses are never clickable.
+pub fn safe_href(url: &str) -> Option<String> {
+    let t = url.trim();
+    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        .then(|| t.to_owned())
+}
+
+/// Splits `text` into runs, marking the words whose term is matched.
+pub fn highlight(text: &str, is_match: impl Fn(&str) -> bool) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut push = |s: &str, mark: bool| {
+        if s.is_empty() {
+            return;
+        }
+        match spans.last_mut() {
+            Some(last) if last.mark == mark => last.text.push_str(s),
+            _ => spans.push(Span { text: s.to_owned(), mark }),
+        }
+    };
+    let mut at = 0;
+    for t in text::tokenize(text) {
+        if is_match(&t.term) {
+            push(&text[at..t.start], false);
+            push(&text[t.start..t.end], true);
+            at = t.end;
+        }
+    }
+    push(&text[at..], false);
+    spans
+}
+
+/// Most characters of body text shown as an excerpt.
+const EXCERPT_CHARS: usize = 240;
+
+/// Builds the views of `result.hits`, with up to `related` related events
+/// each.
+pub fn hits<D: AsRef<[u8]>>(
+    searcher: &Searcher<D>,
+    result: &SearchResult,
+    related: usize,
+) -> Result<Vec<HitView>> {
+    let ix = searcher.index();
+    let docs: Vec<u32> = result.hits.iter().map(|h| h.doc).collect();
+    let stored = ix.stored(&docs)?;
+    let is_match = |term: &str| {
+        ix.term_ordinal(term).is_some_and(|o| result.matched.contains(&o))
+    };
+    let (cats, srcs, ctxs) = (ix.categories(), ix.sources(), ix.contexts());
+    let mut out = Vec::with_capacity(docs.len());
+    for (hit, doc) in result.hits.iter().zip(stored) {
+        let f = ix.facets(hit.doc)?;
+        let sources = f
+            .sources
+            .iter()
+            .zip(doc.source_urls)
+            .map(|(&s, url)| SourceView {
+                name: srcs.name(s).to_owned(),
+                href: url.as_deref().and_then(safe_href),
+                url,
+            })
+            .collect();
+        let excerpt = doc.body.as_deref().map(|b| {
+            let cut: String = b.chars().take(EXCERPT_CHARS).collect();
+            let mut spans = highlight(&cut, is_match);
+            if cut.len() < b.len() {
+                spans.push(Span { text: "…".into(), mark: false });
+            }
+            spans
+        });
+        let related = if related > 0 {
+            related_views(searcher, hit.doc, related)?
+        } else {
+            Vec::new()
+        };
+        out.push(HitView {
+            id: doc.id,
+            date: format_date(ix.day(hit.doc)),
+            title_spans: highlight(&doc.title, is_match),
+            title: doc.title,
+            category: f.category.map(|c| cats.name(c).to_owned()),
+            sources,
+            contexts: f.contexts.iter().map(|&c| ctxs.name(c).to_owned()).collect(),
+            url: doc.url,
+            excerpt,
+            score: hit.score,
+            related,
+        });
+    }
+    Ok(out)
+}
+
+/// The related events of `doc`, ready to show.
+pub fn related_views<D: AsRef<[u8]>>(
+    searcher: &Searcher<D>,
+    doc: u32,
+    limit: usize,
+) -> Result<Vec<RelatedView>> {
+    let ix = searcher.index();
+    let rel = searcher.related(doc, limit)?;
+    let docs: Vec<u32> = rel.iter().map(|r| r.doc).collect();
+    let stored = ix.stored(&docs)?;
+    Ok(rel
+        .into_iter()
+        .zip(stored)
+        .map(|(r, s)| RelatedView {
+            id: s.id,
+            date: format_date(ix.day(r.doc)),
+            title: s.title,
+            context: r.context,
+            url: s.url,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_whole_words_and_keeps_the_text() {
+        let spans = highlight("Lavrov's talks in Zürich.", |t| {
+            t == "lavrov" || t == "zurich"
+        });
+        let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(text, "Lavrov's talks in Zürich.");
+        let marked: Vec<&str> =
+            spans.iter().filter(|s| s.mark).map(|s| s.text.as_str()).collect();
+        assert_eq!(marked, ["Lavrov's", "Zürich"]);
+    }
+
+    #[test]
+    fn only_web_links_are_links() {
+        assert!(safe_href("https://bbc.co.uk/x").is_some());
+        assert!(safe_href(" HTTP://x").is_some());
+        for bad in ["javascript:alert(1)", "data:text/html,x", "//x", "ftp://x", ""] {
+            assert_eq!(safe_href(bad), None, "{bad}");
+        }
+    }
+}

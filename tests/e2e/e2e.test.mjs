@@ -1,0 +1,274 @@
+// End-to-end tests of the built Chronicle widget in headless Chromium.
+//
+//   bash build.sh          # builds www/ (required first)
+//   npm run test:e2e       # == node --test tests/e2e/
+//
+// Each test gets a fresh browser context and fails on any console error or
+// uncaught page error. On failure the console log and a screenshot path under
+// /tmp are printed.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { startServer } from './server.mjs';
+import { launchChromium } from './browser.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// CHRONICLE_WWW lets the suite run against another build directory.
+const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
+
+const QUERY = 'lavrov geneva';
+const EXPECTED_ID = 'wcep-20140506-001';
+const EXPECTED_TEXT = 'Sergey Lavrov';
+// Broad query for the keyboard test: needs at least two options.
+const KEYBOARD_QUERY = process.env.CHRONICLE_E2E_KEYBOARD_QUERY || 'lavrov';
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+const ROOT = '[data-chronicle]';
+const INPUT = 'input[role="combobox"]';
+const OPTION = '[role="listbox"] [role="option"]';
+const TIMEOUT = 15_000;
+const TEST_TIMEOUT = 45_000;
+
+function requireBuilt(...files) {
+  const missing = files.filter((f) => !fs.existsSync(path.join(WWW, f)));
+  if (missing.length) {
+    throw new Error(
+      `Chronicle www/ is not built: missing ${missing.join(', ')} in ${WWW}. ` +
+        'Run `bash build.sh` before `npm run test:e2e`.',
+    );
+  }
+}
+
+const REQUIRED_FILES = ['index.html', 'offline.html', 'chronicle.js'];
+
+let browser;
+
+/** Open a fresh context+page, run fn, then assert no console errors / page errors. */
+async function withPage(name, fn, { contextOptions = {} } = {}) {
+  requireBuilt(...REQUIRED_FILES);
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const consoleLines = [];
+  const consoleErrors = [];
+  const pageErrors = [];
+  const failedRequests = [];
+  page.on('console', (msg) => {
+    const loc = msg.location();
+    const where = loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : '';
+    const line = `[${msg.type()}] ${msg.text()}${where}`;
+    consoleLines.push(line);
+    if (msg.type() === 'error') consoleErrors.push(line);
+  });
+  page.on('pageerror', (err) => {
+    const line = `[pageerror] ${err.stack || err.message || String(err)}`;
+    consoleLines.push(line);
+    pageErrors.push(line);
+  });
+  page.on('requestfailed', (req) => {
+    failedRequests.push(`${req.url().slice(0, 200)}: ${req.failure()?.errorText}`);
+  });
+  try {
+    await fn(page);
+    // Give late asynchronous errors (CSP reports, rejected promises) a moment.
+    await page.waitForTimeout(100);
+    assert.deepEqual(consoleErrors, [], 'console errors were logged');
+    assert.deepEqual(pageErrors, [], 'uncaught page errors were raised');
+  } catch (err) {
+    const shot = path.join(
+      os.tmpdir(),
+      `chronicle-e2e-${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.png`,
+    );
+    let rootInfo = '(unavailable)';
+    try {
+      await page.screenshot({ path: shot, fullPage: true, timeout: 5000 });
+    } catch (e) {
+      console.error(`  (screenshot failed: ${e.message})`);
+    }
+    try {
+      rootInfo = await page.evaluate((sel) => {
+        const r = document.querySelector(sel);
+        if (!r) return `no ${sel} element; body starts: ${document.body?.outerHTML.slice(0, 600)}`;
+        return `data-state=${r.getAttribute('data-state')}\n${r.outerHTML.slice(0, 1500)}`;
+      }, ROOT);
+    } catch (e) {
+      rootInfo = `(evaluate failed: ${e.message})`;
+    }
+    console.error(`\n--- e2e failure diagnostics: ${name} ---`);
+    console.error(`url: ${page.url()}`);
+    console.error(`screenshot: ${shot}`);
+    console.error(`console (${consoleLines.length} lines):`);
+    for (const l of consoleLines) console.error(`  ${l}`);
+    if (failedRequests.length) {
+      console.error('failed requests:');
+      for (const l of failedRequests) console.error(`  ${l}`);
+    }
+    console.error(`widget root: ${rootInfo}`);
+    console.error('--- end diagnostics ---\n');
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
+async function waitReady(page) {
+  await page.waitForSelector(`${ROOT}[data-state="ready"], ${ROOT}[data-state="error"]`, {
+    state: 'attached',
+  });
+  const state = await page.locator(ROOT).first().getAttribute('data-state');
+  assert.equal(state, 'ready', `widget root ${ROOT} reached data-state="${state}"`);
+}
+
+async function typeQuery(page, query) {
+  const input = page.locator(INPUT).first();
+  await input.click();
+  await input.pressSequentially(query, { delay: 30 });
+  return input;
+}
+
+async function searchAndCheck(page, { checkStatus = true } = {}) {
+  await waitReady(page);
+  const input = await typeQuery(page, QUERY);
+  const option = page.locator(`${OPTION}[data-id="${EXPECTED_ID}"]`);
+  await option.waitFor({ state: 'attached' });
+  assert.ok(await option.isVisible(), `option ${EXPECTED_ID} is in the DOM but not visible`);
+
+  const text = await option.innerText();
+  assert.ok(text.includes(EXPECTED_TEXT), `option text should contain "${EXPECTED_TEXT}", got: ${JSON.stringify(text)}`);
+
+  const marks = await option.locator('.chronicle-title mark').count();
+  assert.ok(marks > 0, 'option .chronicle-title should contain <mark> elements');
+
+  const optionId = await option.getAttribute('id');
+  assert.ok(optionId, 'option should have a non-empty id attribute');
+
+  if (checkStatus) {
+    const status = page.locator('.chronicle-status').first();
+    await page
+      .waitForFunction(() => /\d/.test(document.querySelector('.chronicle-status')?.textContent ?? ''), null, {
+        timeout: 5000,
+      })
+      .catch(() => {});
+    const statusText = await status.textContent();
+    assert.match(statusText ?? '', /\d/, `.chronicle-status should show a result count, got ${JSON.stringify(statusText)}`);
+  }
+
+  // ARIA wiring from the contract: input aria-controls = listbox id.
+  const controls = await input.getAttribute('aria-controls');
+  assert.ok(controls, 'input should have aria-controls');
+  const listboxId = await page.locator('[role="listbox"]').first().getAttribute('id');
+  assert.equal(controls, listboxId, 'input aria-controls should equal the listbox id');
+  return { input, option };
+}
+
+describe('Chronicle widget (headless Chromium)', () => {
+  // A missing build must FAIL every test loudly (never skip, never "cancelled").
+  before(async () => {
+    try {
+      requireBuilt(...REQUIRED_FILES);
+    } catch (err) {
+      console.error(`\n*** ${err.message}\n`);
+      return;
+    }
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('HTTP: search-as-you-type finds the Lavrov/Geneva event', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    const server = await startServer(WWW);
+    try {
+      await withPage('http', async (page) => {
+        await page.goto(`${server.url}/index.html`);
+        await searchAndCheck(page);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('strict CSP: works with no violations', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    const server = await startServer(WWW, { csp: STRICT_CSP });
+    try {
+      await withPage('csp', async (page) => {
+        const resp = await page.goto(`${server.url}/index.html`);
+        assert.equal(resp.headers()['content-security-policy'], STRICT_CSP, 'server should send the CSP header');
+        await searchAndCheck(page);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('file://: offline.html works with no request besides the document', { timeout: TEST_TIMEOUT }, async () => {
+    const docUrl = pathToFileURL(path.join(WWW, 'offline.html')).href;
+    await withPage('file', async (page) => {
+      const requests = [];
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(docUrl);
+      await searchAndCheck(page);
+      await page.waitForTimeout(200);
+      const short = (u) => (u.length > 120 ? `${u.slice(0, 120)}…` : u);
+      assert.deepEqual(
+        requests.map(short),
+        [docUrl],
+        `the only request should be the document itself; saw ${requests.length}: ${JSON.stringify(requests.map(short))}`,
+      );
+    });
+  });
+
+  test('keyboard: ArrowDown moves aria-selected and aria-activedescendant', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    const server = await startServer(WWW);
+    try {
+      await withPage('keyboard', async (page) => {
+        await page.goto(`${server.url}/index.html`);
+        await waitReady(page);
+        const input = await typeQuery(page, KEYBOARD_QUERY);
+        const options = page.locator(OPTION);
+        await options.nth(1).waitFor({ state: 'attached' }).catch(() => {});
+        const n = await options.count();
+        assert.ok(n >= 2, `query "${KEYBOARD_QUERY}" should give at least 2 options, got ${n}`);
+
+        const ids = await options.evaluateAll((els) => els.map((e) => e.id));
+        assert.ok(ids.every(Boolean), `every option needs an id, got ${JSON.stringify(ids)}`);
+        assert.equal(new Set(ids).size, ids.length, `option ids must be unique: ${JSON.stringify(ids)}`);
+
+        const selectedState = () =>
+          page.evaluate(
+            ({ inputSel, optSel }) => ({
+              active: document.querySelector(inputSel)?.getAttribute('aria-activedescendant') ?? null,
+              selected: [...document.querySelectorAll(optSel)].map((o) => o.getAttribute('aria-selected')),
+              focused: document.activeElement === document.querySelector(inputSel),
+            }),
+            { inputSel: INPUT, optSel: OPTION },
+          );
+
+        await input.press('ArrowDown');
+        let s = await selectedState();
+        assert.equal(s.focused, true, 'focus should stay on the input');
+        assert.equal(s.selected[0], 'true', `first option should be aria-selected="true"; aria-selected: ${JSON.stringify(s.selected)}`);
+        assert.equal(s.selected.filter((v) => v === 'true').length, 1, `exactly one option selected: ${JSON.stringify(s.selected)}`);
+        assert.equal(s.active, ids[0], 'aria-activedescendant should be the first option id');
+
+        await input.press('ArrowDown');
+        s = await selectedState();
+        assert.equal(s.focused, true, 'focus should stay on the input');
+        assert.equal(s.selected[1], 'true', `second option should be aria-selected="true"; aria-selected: ${JSON.stringify(s.selected)}`);
+        assert.notEqual(s.selected[0], 'true', 'first option should no longer be selected');
+        assert.equal(s.selected.filter((v) => v === 'true').length, 1, `exactly one option selected: ${JSON.stringify(s.selected)}`);
+        assert.equal(s.active, ids[1], 'aria-activedescendant should be the second option id');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -54,7 +54,9 @@ pub fn read_jsonl(
             continue;
         }
         match parse_record(trimmed) {
-            Ok(ev) => out.push((ev, Origin { file: file.into(), line: line_no })),
+            Ok(ev) => {
+                out.push((ev, Origin { file: file.into(), line: line_no }))
+            }
             Err(detail) if on_invalid == OnInvalid::Skip => {
                 let _ = detail;
                 skipped += 1;
@@ -111,7 +113,8 @@ pub fn build(events: Vec<(Event, Origin)>) -> Result<Vec<u8>> {
 
 /// Builds the parts of an index from events (any order).
 pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
-    let mut seen: HashMap<&str, &Origin> = HashMap::with_capacity(events.len());
+    let mut seen: HashMap<&str, &Origin> =
+        HashMap::with_capacity(events.len());
     for (ev, origin) in &events {
         if let Some(first) = seen.insert(ev.id.as_str(), origin) {
             return Err(Error::InvalidRecord {
@@ -127,11 +130,15 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
     drop(seen);
     let mut keyed: Vec<(i32, Event)> = Vec::with_capacity(events.len());
     for (ev, origin) in events.drain(..) {
-        let day = parse_date(&ev.date).ok_or_else(|| Error::InvalidRecord {
-            file: origin.file.clone(),
-            line: origin.line,
-            detail: format!("invalid date {:?} (expected YYYY-MM-DD)", ev.date),
-        })?;
+        let day =
+            parse_date(&ev.date).ok_or_else(|| Error::InvalidRecord {
+                file: origin.file.clone(),
+                line: origin.line,
+                detail: format!(
+                    "invalid date {:?} (expected YYYY-MM-DD)",
+                    ev.date
+                ),
+            })?;
         keyed.push((day, ev));
     }
     // Newest first; a stable sort keeps input order within a day.
@@ -157,7 +164,9 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         let doc = doc as u32;
         local.clear();
         let mut add = |term: String, f: usize, pos: Option<u32>| {
-            let p = local.entry(term).or_insert(Posting { doc, ..Posting::default() });
+            let p = local
+                .entry(term)
+                .or_insert(Posting { doc, ..Posting::default() });
             if let Some(pos) = pos {
                 let k = p.tf[0] as usize;
                 if k < MAX_POSITIONS {
@@ -261,7 +270,8 @@ fn dedup_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 /// Groups terms that share a Snowball English stem; only groups of two or
 /// more become classes. Sets each member's class and returns the classes.
 fn stem_classes(terms: &mut [TermInput]) -> Vec<Vec<u32>> {
-    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    let stemmer =
+        rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     let mut by_stem: HashMap<String, Vec<u32>> = HashMap::new();
     for (ord, t) in terms.iter().enumerate() {
         // Numbers and very short words have no useful stem.
@@ -338,11 +348,23 @@ mod tests {
         let cases = [
             ("{", "malformed JSON: EOF while parsing an object"),
             ("[1]", "a record must be a JSON object"),
-            (r#"{"date":"2014-05-06","title":"t"}"#, "missing required field `id`"),
+            (
+                r#"{"date":"2014-05-06","title":"t"}"#,
+                "missing required field `id`",
+            ),
             (r#"{"id":"a","title":"t"}"#, "missing required field `date`"),
-            (r#"{"id":"a","date":"2014-05-06"}"#, "missing required field `title`"),
-            (r#"{"id":"a","date":"2014-05-06","title":" "}"#, "field `title` is empty"),
-            (r#"{"id":7,"date":"2014-05-06","title":"t"}"#, "field `id` must be a string"),
+            (
+                r#"{"id":"a","date":"2014-05-06"}"#,
+                "missing required field `title`",
+            ),
+            (
+                r#"{"id":"a","date":"2014-05-06","title":" "}"#,
+                "field `title` is empty",
+            ),
+            (
+                r#"{"id":7,"date":"2014-05-06","title":"t"}"#,
+                "field `id` must be a string",
+            ),
             (
                 r#"{"id":"a","date":"2014-5-6","title":"t"}"#,
                 "invalid date \"2014-5-6\" (expected YYYY-MM-DD)",

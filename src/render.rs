@@ -49,6 +49,8 @@ pub struct RelatedView {
 pub struct HitView {
     /// Event id.
     pub id: String,
+    /// The document number in this index (for `related`).
+    pub doc: u32,
     /// `YYYY-MM-DD`.
     pub date: String,
     /// The headline.
@@ -149,12 +151,17 @@ pub fn hits<D: AsRef<[u8]>>(
         };
         out.push(HitView {
             id: doc.id,
+            doc: hit.doc,
             date: format_date(ix.day(hit.doc)),
             title_spans: highlight(&doc.title, is_match),
             title: doc.title,
             category: f.category.map(|c| cats.name(c).to_owned()),
             sources,
-            contexts: f.contexts.iter().map(|&c| ctxs.name(c).to_owned()).collect(),
+            contexts: f
+                .contexts
+                .iter()
+                .map(|&c| ctxs.name(c).to_owned())
+                .collect(),
             url: doc.url,
             excerpt,
             score: hit.score,
@@ -207,7 +214,9 @@ mod tests {
     fn only_web_links_are_links() {
         assert!(safe_href("https://bbc.co.uk/x").is_some());
         assert!(safe_href(" HTTP://x").is_some());
-        for bad in ["javascript:alert(1)", "data:text/html,x", "//x", "ftp://x", ""] {
+        for bad in
+            ["javascript:alert(1)", "data:text/html,x", "//x", "ftp://x", ""]
+        {
             assert_eq!(safe_href(bad), None, "{bad}");
         }
     }

@@ -20,7 +20,11 @@ use chronicle::render::{self, HitView};
 use chronicle::{Event, Index};
 
 #[derive(Parser)]
-#[command(name = "chronicle", version, about = "Offline search over news events")]
+#[command(
+    name = "chronicle",
+    version,
+    about = "Offline search over news events"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,6 +68,25 @@ enum Command {
         #[arg(long, default_value_t = 0, value_name = "N")]
         related: usize,
     },
+    /// Write one self-contained HTML file (widget, wasm and index
+    /// inlined) that searches from `file://` with no network request.
+    Bundle {
+        /// The index file to embed.
+        index: PathBuf,
+        /// Directory with chronicle.js, chronicle_bg.wasm and chronicle.css
+        /// (as build.sh writes them).
+        #[arg(long, default_value = "www")]
+        assets: PathBuf,
+        /// The HTML file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The page title.
+        #[arg(long, default_value = "Chronicle")]
+        title: String,
+        /// A line of attribution shown under the widget (plain text).
+        #[arg(long)]
+        attribution: Option<String>,
+    },
     /// Print an index's header, counts and section sizes, and verify it.
     Inspect {
         /// The index file.
@@ -72,8 +95,9 @@ enum Command {
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {
-    Sort::from_name(s)
-        .ok_or_else(|| format!("unknown sort {s:?} (relevance, newest, oldest)"))
+    Sort::from_name(s).ok_or_else(|| {
+        format!("unknown sort {s:?} (relevance, newest, oldest)")
+    })
 }
 
 fn main() -> ExitCode {
@@ -82,10 +106,21 @@ fn main() -> ExitCode {
         Command::Build { inputs, output, skip_invalid } => {
             build(&inputs, &output, skip_invalid).map(|()| true)
         }
-        Command::Search { index, query, limit, json, sort, batch, related } => {
-            let opts = SearchOptions { limit, sort, ..SearchOptions::default() };
+        Command::Search {
+            index,
+            query,
+            limit,
+            json,
+            sort,
+            batch,
+            related,
+        } => {
+            let opts =
+                SearchOptions { limit, sort, ..SearchOptions::default() };
             match batch {
-                Some(file) => search_batch(&index, &file, &opts).map(|()| true),
+                Some(file) => {
+                    search_batch(&index, &file, &opts).map(|()| true)
+                }
                 None => search(
                     &index,
                     query.as_deref().unwrap_or(""),
@@ -94,6 +129,10 @@ fn main() -> ExitCode {
                     related,
                 ),
             }
+        }
+        Command::Bundle { index, assets, output, title, attribution } => {
+            bundle(&index, &assets, &output, &title, attribution.as_deref())
+                .map(|()| true)
         }
         Command::Inspect { index } => inspect(&index).map(|()| true),
     };
@@ -153,7 +192,8 @@ fn open_input(
 
 fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
     let start = Instant::now();
-    let on_invalid = if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+    let on_invalid =
+        if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
     let total_bytes: u64 = inputs
         .iter()
         .filter(|p| p.as_path() != Path::new("-"))
@@ -179,13 +219,15 @@ fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
     for path in inputs {
         let reader = open_input(path, &bar)?;
         let name = path.display().to_string();
-        skipped += builder::read_jsonl(reader, &name, on_invalid, &mut events)?;
+        skipped +=
+            builder::read_jsonl(reader, &name, on_invalid, &mut events)?;
     }
     bar.set_message("indexing");
     let count = events.len();
     let bytes = builder::build(events)?;
-    let index = Index::new(bytes.as_slice())
-        .context("the built index does not verify (a bug: please report it)")?;
+    let index = Index::new(bytes.as_slice()).context(
+        "the built index does not verify (a bug: please report it)",
+    )?;
     let terms = index.term_count();
     bar.finish_and_clear();
     write_atomically(output, &bytes)?;
@@ -226,15 +268,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        return Err(e)
+            .with_context(|| format!("cannot write {}", path.display()));
     }
     Ok(())
 }
 
 fn open_index(path: &Path) -> Result<Searcher<Vec<u8>>> {
-    let bytes =
-        fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let index = Index::new(bytes).with_context(|| format!("{}", path.display()))?;
+    let bytes = fs::read(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let index =
+        Index::new(bytes).with_context(|| format!("{}", path.display()))?;
     Ok(Searcher::new(index))
 }
 
@@ -348,7 +392,8 @@ fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {
     let opts = SearchOptions { facets: false, ..opts.clone() };
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (i, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("cannot read {}", file.display()))?;
+        let line =
+            line.with_context(|| format!("cannot read {}", file.display()))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -357,7 +402,8 @@ fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {
         })?;
         let result = searcher.search(&q.query, &opts)?;
         let views = render::hits(&searcher, &result, 0)?;
-        let o = Out { id: &q.id, total: result.total, hits: json_hits(&views) };
+        let o =
+            Out { id: &q.id, total: result.total, hits: json_hits(&views) };
         serde_json::to_writer(&mut out, &o)?;
         writeln!(out)?;
     }
@@ -365,11 +411,123 @@ fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {
     Ok(())
 }
 
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n =
+            (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> shift & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Text that must not close the inline element it is embedded in.
+fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
+    if text.to_ascii_lowercase().contains(closing) {
+        anyhow::bail!("{name} contains {closing} and cannot be inlined");
+    }
+    Ok(())
+}
+
+fn bundle(
+    index: &Path,
+    assets: &Path,
+    output: &Path,
+    title: &str,
+    attribution: Option<&str>,
+) -> Result<()> {
+    let read = |name: &str| {
+        let p = assets.join(name);
+        fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let bytes = fs::read(index)
+        .with_context(|| format!("cannot read {}", index.display()))?;
+    Index::new(bytes.as_slice())
+        .with_context(|| format!("{}", index.display()))?;
+    let js = String::from_utf8(read("chronicle.js")?)
+        .context("chronicle.js is not UTF-8")?;
+    let css = String::from_utf8(read("chronicle.css")?)
+        .context("chronicle.css is not UTF-8")?;
+    let wasm = read("chronicle_bg.wasm")?;
+    // `<\/` means `</` in JS strings, regexes and comments alike, and
+    // cannot end the inline <script>.
+    let js = js.replace("</", "<\\/");
+    check_inline("chronicle.css", &css, "</style")?;
+    let mut gz =
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    let gz = gz.finish()?;
+    let name = index
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut html =
+        String::with_capacity(gz.len() * 4 / 3 + wasm.len() * 4 / 3 + 100_000);
+    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str(&format!(
+        "<title>{}</title>\n<style>\n",
+        html_escape(title)
+    ));
+    html.push_str(&css);
+    html.push_str(
+        "\nbody { margin: 0 auto; max-width: 1040px; padding: 16px 20px; }\n",
+    );
+    html.push_str(".chronicle-attribution { font: 12px system-ui, sans-serif; color: #5d6678; margin-top: 24px; }\n");
+    html.push_str("</style>\n</head>\n<body>\n<div data-chronicle></div>\n");
+    if let Some(a) = attribution {
+        html.push_str(&format!(
+            "<p class=\"chronicle-attribution\">{}</p>\n",
+            html_escape(a)
+        ));
+    }
+    html.push_str("<script>\nwindow.__CHRONICLE_EMBED__ = {name: ");
+    html.push_str(&serde_json::to_string(&name)?);
+    html.push_str(",\nwasm: \"");
+    html.push_str(&base64(&wasm));
+    html.push_str("\",\nindex: \"");
+    html.push_str(&base64(&gz));
+    html.push_str("\"};\n</script>\n<script>\n");
+    html.push_str(&js);
+    html.push_str("\n</script>\n</body>\n</html>\n");
+    write_atomically(output, html.as_bytes())?;
+    println!(
+        "wrote {} ({} bytes: index {} bytes gzipped, wasm {} bytes)",
+        output.display(),
+        html.len(),
+        gz.len(),
+        wasm.len()
+    );
+    Ok(())
+}
+
 fn inspect(path: &Path) -> Result<()> {
-    let bytes =
-        fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = fs::read(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let size = bytes.len();
-    let index = Index::new(bytes).with_context(|| format!("{}", path.display()))?;
+    let index =
+        Index::new(bytes).with_context(|| format!("{}", path.display()))?;
     let days = index.days();
     let mut out = io::stdout().lock();
     writeln!(out, "file      {}", path.display())?;
@@ -395,8 +553,10 @@ fn inspect(path: &Path) -> Result<()> {
     writeln!(out, "sections")?;
     for (name, off, len) in index.sections() {
         let pct = 100.0 * len as f64 / size.max(1) as f64;
-        writeln!(out, "  {name}  offset {off:>10}  bytes {len:>10}  {pct:5.1}%")?;
+        writeln!(
+            out,
+            "  {name}  offset {off:>10}  bytes {len:>10}  {pct:5.1}%"
+        )?;
     }
     Ok(())
 }
-

@@ -188,12 +188,12 @@ impl<'a> Cursor<'a> {
             .checked_add(n)
             .filter(|&e| e <= self.bytes.len())
             .ok_or_else(|| {
-                self.err(format!(
-                    "needs {n} bytes at offset {}, has {}",
-                    self.pos,
-                    self.bytes.len().saturating_sub(self.pos)
-                ))
-            })?;
+            self.err(format!(
+                "needs {n} bytes at offset {}, has {}",
+                self.pos,
+                self.bytes.len().saturating_sub(self.pos)
+            ))
+        })?;
         let s = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -265,8 +265,17 @@ mod tests {
 
     #[test]
     fn varints_round_trip() {
-        let values =
-            [0u64, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as u64, u64::MAX];
+        let values = [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u32::MAX as u64,
+            u64::MAX,
+        ];
         let mut buf = Vec::new();
         for &v in &values {
             put_varint(&mut buf, v);

@@ -132,11 +132,13 @@ impl<D: AsRef<[u8]>> Index<D> {
                 Error::corrupt("header", format!("{n} sections do not fit"))
             })?;
         let mut found: [Option<Range<usize>>; 12] = Default::default();
-        let mut table = Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
+        let mut table =
+            Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
         for _ in 0..n {
-            let t: [u8; 4] = table.take(4)?.try_into().map_err(|_| {
-                Error::corrupt("header", "short section tag")
-            })?;
+            let t: [u8; 4] = table
+                .take(4)?
+                .try_into()
+                .map_err(|_| Error::corrupt("header", "short section tag"))?;
             let off = table.u32()? as usize;
             let len = table.u32()? as usize;
             let Some(i) = tag::ALL.iter().position(|&a| a == t) else {
@@ -277,7 +279,11 @@ impl<D: AsRef<[u8]>> Index<D> {
         }
         let info = self.sec(tag::TERM_INFO);
         let i = ord as usize * 3;
-        Ok((u32_at(info, i) as usize, u32_at(info, i + 1), u32_at(info, i + 2)))
+        Ok((
+            u32_at(info, i) as usize,
+            u32_at(info, i + 1),
+            u32_at(info, i + 2),
+        ))
     }
 
     /// Number of documents containing term `ord`.
@@ -684,8 +690,11 @@ fn validate_term_info(
     }
     let mut last = 0;
     for t in 0..terms as usize {
-        let (off, df, class) =
-            (u32_at(info, t * 3), u32_at(info, t * 3 + 1), u32_at(info, t * 3 + 2));
+        let (off, df, class) = (
+            u32_at(info, t * 3),
+            u32_at(info, t * 3 + 1),
+            u32_at(info, t * 3 + 2),
+        );
         let off = off as usize;
         if off < last || off > post_len {
             return Err(Error::corrupt(

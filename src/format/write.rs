@@ -215,7 +215,9 @@ fn encode_fields(out: &mut Vec<u8>, p: &Posting) {
 
 fn stems(parts: &IndexParts) -> Result<Vec<u8>> {
     let mut s = Vec::new();
-    s.extend_from_slice(&to_u32(parts.classes.len(), "classes")?.to_le_bytes());
+    s.extend_from_slice(
+        &to_u32(parts.classes.len(), "classes")?.to_le_bytes(),
+    );
     let mut off = 0u32;
     for c in &parts.classes {
         s.extend_from_slice(&off.to_le_bytes());

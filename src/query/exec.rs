@@ -311,7 +311,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for (df, ord) in cands {
                 best_df = best_df.max(df);
                 seen.insert(ord);
-                out.push(Expansion { ord, weight: MatchKind::Prefix.weight(0) });
+                out.push(Expansion {
+                    ord,
+                    weight: MatchKind::Prefix.weight(0),
+                });
             }
         }
         // Typos: when the word (or its completions) is rare, a neighbour
@@ -319,7 +322,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let chars = term.chars().count();
         let budget = text::typo_budget(chars);
         if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < 20 {
-            for (ord, dist, df) in self.typo_candidates(term, budget, prefix)? {
+            for (ord, dist, df) in
+                self.typo_candidates(term, budget, prefix)?
+            {
                 if seen.contains(&ord) {
                     continue;
                 }
@@ -327,7 +332,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     continue;
                 }
                 seen.insert(ord);
-                out.push(Expansion { ord, weight: MatchKind::Typo.weight(dist) });
+                out.push(Expansion {
+                    ord,
+                    weight: MatchKind::Typo.weight(dist),
+                });
             }
         }
         Ok(out)
@@ -386,7 +394,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     }
 
     /// Runs a parsed query.
-    pub fn run(&self, q: &Query, opts: &SearchOptions) -> Result<SearchResult> {
+    pub fn run(
+        &self,
+        q: &Query,
+        opts: &SearchOptions,
+    ) -> Result<SearchResult> {
         let ix = &self.index;
         let n = ix.doc_count() as usize;
         let mut result = SearchResult::default();
@@ -429,12 +441,20 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                             for p in ix.postings(e.ord)? {
                                 let p = p?;
                                 let s = e.weight * self.bm25f(&p, idf, &norms);
-                                update(p.doc, s, p.title_positions().first().copied());
+                                update(
+                                    p.doc,
+                                    s,
+                                    p.title_positions().first().copied(),
+                                );
                             }
                         }
                     }
                     Clause::Phrase(words) => {
-                        for (doc, s, pos) in self.phrase_docs(words, &norms, &mut result.matched)? {
+                        for (doc, s, pos) in self.phrase_docs(
+                            words,
+                            &norms,
+                            &mut result.matched,
+                        )? {
                             update(doc, s, pos);
                         }
                     }
@@ -456,20 +476,33 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
 
         let ok = |d: usize| {
-            allowed.as_ref().is_none_or(|a| a[d]) && !excluded.get(d).copied().unwrap_or(false)
+            allowed.as_ref().is_none_or(|a| a[d])
+                && !excluded.get(d).copied().unwrap_or(false)
         };
         let mut matches: Vec<u32> = Vec::new();
         if q.groups.is_empty() {
             matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
         } else {
-            let full = if q.groups.len() >= 32 { u32::MAX } else { (1u32 << q.groups.len()) - 1 };
-            matches.extend((0..n).filter(|&d| mask[d] == full && ok(d)).map(|d| d as u32));
+            let full = if q.groups.len() >= 32 {
+                u32::MAX
+            } else {
+                (1u32 << q.groups.len()) - 1
+            };
+            matches.extend(
+                (0..n).filter(|&d| mask[d] == full && ok(d)).map(|d| d as u32),
+            );
             if matches.is_empty() && q.groups.len() > 1 {
-                let most = (0..n).filter(|&d| ok(d)).map(|d| mask[d].count_ones()).max().unwrap_or(0);
+                let most = (0..n)
+                    .filter(|&d| ok(d))
+                    .map(|d| mask[d].count_ones())
+                    .max()
+                    .unwrap_or(0);
                 if most > 0 {
                     result.partial = true;
                     matches.extend(
-                        (0..n).filter(|&d| mask[d].count_ones() == most && ok(d)).map(|d| d as u32),
+                        (0..n)
+                            .filter(|&d| mask[d].count_ones() == most && ok(d))
+                            .map(|d| d as u32),
                     );
                 }
             }
@@ -592,7 +625,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     fn normalized_names(&self, which: usize) -> &[String] {
         self.norm_names[which].get_or_init(|| {
             let t = self.facet(which);
-            (0..t.len() as u32).map(|i| text::normalize_phrase(t.name(i))).collect()
+            (0..t.len() as u32)
+                .map(|i| text::normalize_phrase(t.name(i)))
+                .collect()
         })
     }
 
@@ -640,29 +675,39 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let ix = &self.index;
         let n = ix.doc_count() as usize;
-        let range = ix.doc_range(f.from.unwrap_or(Day::MIN), f.to.unwrap_or(Day::MAX));
+        let range =
+            ix.doc_range(f.from.unwrap_or(Day::MIN), f.to.unwrap_or(Day::MAX));
         let mut allowed: Vec<bool> =
             (0..n).map(|d| range.contains(&(d as u32))).collect();
-        let mut restrict = |ids: Vec<u32>, table: FacetTable<'_>| -> Result<()> {
-            let mut any = vec![false; n];
-            for id in ids {
-                for d in table.docs(id)? {
-                    if let Some(slot) = any.get_mut(d as usize) {
-                        *slot = true;
+        let mut restrict =
+            |ids: Vec<u32>, table: FacetTable<'_>| -> Result<()> {
+                let mut any = vec![false; n];
+                for id in ids {
+                    for d in table.docs(id)? {
+                        if let Some(slot) = any.get_mut(d as usize) {
+                            *slot = true;
+                        }
                     }
                 }
-            }
-            for (a, y) in allowed.iter_mut().zip(any) {
-                *a &= y;
-            }
-            Ok(())
-        };
+                for (a, y) in allowed.iter_mut().zip(any) {
+                    *a &= y;
+                }
+                Ok(())
+            };
         if !f.categories.is_empty() {
-            let ids = f.categories.iter().flat_map(|v| self.resolve_facet(0, v)).collect();
+            let ids = f
+                .categories
+                .iter()
+                .flat_map(|v| self.resolve_facet(0, v))
+                .collect();
             restrict(ids, ix.categories())?;
         }
         if !f.sources.is_empty() {
-            let ids = f.sources.iter().flat_map(|v| self.resolve_facet(1, v)).collect();
+            let ids = f
+                .sources
+                .iter()
+                .flat_map(|v| self.resolve_facet(1, v))
+                .collect();
             restrict(ids, ix.sources())?;
         }
         for v in &f.about {
@@ -701,12 +746,15 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
-        let (cats, srcs, ctxs) = (ix.categories(), ix.sources(), ix.contexts());
+        let (cats, srcs, ctxs) =
+            (ix.categories(), ix.sources(), ix.contexts());
         let mut c_cat = vec![0u32; cats.len()];
         let mut c_src = vec![0u32; srcs.len()];
         let mut c_ctx = vec![0u32; ctxs.len()];
         ix.for_each_facets(matches.iter().copied(), |_, f| {
-            if let Some(slot) = f.category.and_then(|c| c_cat.get_mut(c as usize)) {
+            if let Some(slot) =
+                f.category.and_then(|c| c_cat.get_mut(c as usize))
+            {
                 *slot += 1;
             }
             for &s in &f.sources {
@@ -733,7 +781,8 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             while entry + 1 < days.len() && days[entry + 1].1 <= doc {
                 entry += 1;
             }
-            let year = days.get(entry).map_or(1970, |d| civil_from_days(d.0).0);
+            let year =
+                days.get(entry).map_or(1970, |d| civil_from_days(d.0).0);
             match years.last_mut() {
                 Some(y) if y.year == year => y.count += 1,
                 _ => years.push(YearCount { year, count: 1 }),
@@ -745,7 +794,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     }
 
     /// A respelling of the query's words with hits, for "did you mean".
-    fn suggest(&self, q: &Query, opts: &SearchOptions) -> Result<Option<String>> {
+    fn suggest(
+        &self,
+        q: &Query,
+        opts: &SearchOptions,
+    ) -> Result<Option<String>> {
         let mut words: Vec<String> = Vec::new();
         let mut changed = false;
         for group in &q.groups {
@@ -826,18 +879,28 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 }
             }
         }
-        let mut best: Vec<(u32, (f32, u32, u32))> = score.into_iter().collect();
-        best.sort_unstable_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+        let mut best: Vec<(u32, (f32, u32, u32))> =
+            score.into_iter().collect();
+        best.sort_unstable_by(|a, b| {
+            b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0))
+        });
         best.truncate(limit);
         best.sort_unstable_by_key(|b| b.0);
         Ok(best
             .into_iter()
-            .map(|(d, (_, c, _))| Related { doc: d, context: ctx.name(c).to_owned() })
+            .map(|(d, (_, c, _))| Related {
+                doc: d,
+                context: ctx.name(c).to_owned(),
+            })
             .collect())
     }
 }
 
-fn top(counts: &[u32], table: FacetTable<'_>, limit: usize) -> Vec<FacetCount> {
+fn top(
+    counts: &[u32],
+    table: FacetTable<'_>,
+    limit: usize,
+) -> Vec<FacetCount> {
     let mut v: Vec<(u32, u32)> = counts
         .iter()
         .enumerate()
@@ -847,7 +910,11 @@ fn top(counts: &[u32], table: FacetTable<'_>, limit: usize) -> Vec<FacetCount> {
     v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     v.truncate(limit);
     v.into_iter()
-        .map(|(count, id)| FacetCount { id, name: table.name(id).to_owned(), count })
+        .map(|(count, id)| FacetCount {
+            id,
+            name: table.name(id).to_owned(),
+            count,
+        })
         .collect()
 }
 

@@ -5,9 +5,8 @@ mod exec;
 mod parse;
 
 pub use exec::{
-    FacetCount, Facets, Hit, MatchKind, Related, SearchOptions,
-    SearchResult, Searcher, Sort, YearCount, MAX_EXPANSIONS,
-    MAX_PREFIX_SCAN,
+    FacetCount, Facets, Hit, MatchKind, Related, SearchOptions, SearchResult,
+    Searcher, Sort, YearCount, MAX_EXPANSIONS, MAX_PREFIX_SCAN,
 };
 pub use parse::{
     parse, parse_day, Clause, Filters, Query, MAX_QUERY_BYTES, MAX_WORDS,

@@ -197,9 +197,9 @@ pub fn parse(input: &str) -> Query {
     let mut q = Query::default();
     let mut words = 0usize;
     let mut join_next = false;
-    let last_word_lexeme = lexemes
-        .iter()
-        .rposition(|l| matches!(l, Lexeme::Word { or: false, negated: false, .. }));
+    let last_word_lexeme = lexemes.iter().rposition(|l| {
+        matches!(l, Lexeme::Word { or: false, negated: false, .. })
+    });
     let is_last_lexeme = |i: usize| i + 1 == lexemes.len();
 
     for (i, lx) in lexemes.iter().enumerate() {
@@ -277,8 +277,12 @@ fn push_clause(groups: &mut Vec<Vec<Clause>>, c: Clause, join: bool) {
 fn apply_filter(f: &mut Filters, key: &str, value: &str) -> bool {
     let norm = text::normalize_phrase(value);
     match key {
-        "from" => parse_day(value.trim(), false).map(|d| f.from = Some(d)).is_some(),
-        "to" => parse_day(value.trim(), true).map(|d| f.to = Some(d)).is_some(),
+        "from" => {
+            parse_day(value.trim(), false).map(|d| f.from = Some(d)).is_some()
+        }
+        "to" => {
+            parse_day(value.trim(), true).map(|d| f.to = Some(d)).is_some()
+        }
         _ if norm.is_empty() => false,
         "category" => {
             f.categories.push(norm);
@@ -307,7 +311,10 @@ mod tests {
     #[test]
     fn words_and_the_prefix() {
         let q = parse("Lavrov Genev");
-        assert_eq!(q.groups, vec![vec![w("lavrov", false)], vec![w("genev", true)]]);
+        assert_eq!(
+            q.groups,
+            vec![vec![w("lavrov", false)], vec![w("genev", true)]]
+        );
         let q = parse("lavrov geneva ");
         assert_eq!(q.groups[1], vec![w("geneva", false)]);
     }
@@ -327,7 +334,9 @@ mod tests {
 
     #[test]
     fn filters() {
-        let q = parse(r#"from:2014-05 to:2016 category:sports source:BBC about:"Sergey Lavrov""#);
+        let q = parse(
+            r#"from:2014-05 to:2016 category:sports source:BBC about:"Sergey Lavrov""#,
+        );
         assert!(q.groups.is_empty());
         let f = &q.filters;
         assert_eq!(f.from, parse_day("2014-05-01", false));
@@ -350,7 +359,17 @@ mod tests {
                 vec![Clause::Phrase(vec!["unclosed".into(), "quote".into()])],
             ]
         );
-        for s in ["\"", "-", "OR", "OR OR a", ":", "about:", "-\"", "a:b:c", "to:2014-13"] {
+        for s in [
+            "\"",
+            "-",
+            "OR",
+            "OR OR a",
+            ":",
+            "about:",
+            "-\"",
+            "a:b:c",
+            "to:2014-13",
+        ] {
             let _ = parse(s);
         }
         assert!(parse("OR").groups.is_empty());

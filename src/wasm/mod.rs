@@ -1,1 +1,212 @@
-//! wasm
+//! The WebAssembly shell: a handle that owns an index and answers
+//! queries with plain JS objects, and the widget (`dom.rs`) that renders
+//! them. Every export returns `Result<_, JsError>`: bad input is an
+//! exception in JavaScript, never a trap.
+
+mod dom;
+
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::format::Index;
+use crate::query::{
+    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
+};
+use crate::render::{self, HitView, RelatedView};
+
+pub use dom::Widget;
+
+/// A loaded index. Create it from bytes (`new Chronicle(bytes)`) or a URL
+/// (`await Chronicle.load(url)`).
+#[wasm_bindgen]
+pub struct Chronicle {
+    searcher: Rc<Searcher<Vec<u8>>>,
+}
+
+/// Options of `search`, all optional.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct JsOptions {
+    limit: Option<usize>,
+    offset: Option<usize>,
+    sort: Option<String>,
+    facets: Option<bool>,
+    related: Option<usize>,
+}
+
+/// What `search` returns to JavaScript.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JsResult<'a> {
+    query: &'a str,
+    total: u32,
+    partial: bool,
+    hits: Vec<HitView>,
+    facets: &'a Facets,
+    years: &'a [YearCount],
+    suggestion: Option<&'a str>,
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn js_err(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+impl JsOptions {
+    fn parse(v: JsValue) -> Result<(SearchOptions, usize), JsError> {
+        let o: JsOptions = if v.is_undefined() || v.is_null() {
+            JsOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(v)
+                .map_err(|e| JsError::new(&format!("bad options: {e}")))?
+        };
+        let mut opts = SearchOptions::default();
+        if let Some(l) = o.limit {
+            opts.limit = l.min(1000);
+        }
+        opts.offset = o.offset.unwrap_or(0);
+        if let Some(s) = o.sort {
+            opts.sort = Sort::from_name(&s).ok_or_else(|| {
+                JsError::new(&format!(
+                    "unknown sort {s:?} (relevance, newest, oldest)"
+                ))
+            })?;
+        }
+        opts.facets = o.facets.unwrap_or(true);
+        Ok((opts, o.related.unwrap_or(0).min(50)))
+    }
+}
+
+pub(crate) fn run_search(
+    searcher: &Searcher<Vec<u8>>,
+    query: &str,
+    opts: &SearchOptions,
+    related: usize,
+) -> crate::Result<(SearchResult, Vec<HitView>)> {
+    let result = searcher.search(query, opts)?;
+    let views = render::hits(searcher, &result, related)?;
+    Ok((result, views))
+}
+
+#[wasm_bindgen]
+impl Chronicle {
+    /// Opens an index from its bytes (a `Uint8Array`), validating it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<Chronicle, JsError> {
+        let index = Index::new(bytes.to_vec()).map_err(js_err)?;
+        Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
+    }
+
+    /// Fetches an index from `url` and opens it.
+    pub async fn load(url: String) -> Result<Chronicle, JsError> {
+        let bytes = fetch_bytes(&url).await?;
+        let index = Index::new(bytes).map_err(js_err)?;
+        Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
+    }
+
+    /// Searches. `options`: `{limit, offset, sort: "relevance" | "newest"
+    /// | "oldest", facets: bool, related: n}`. Returns `{query, total,
+    /// partial, hits, facets, years, suggestion}`.
+    pub fn search(
+        &self,
+        query: &str,
+        options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let (opts, related) = JsOptions::parse(options)?;
+        let (r, hits) = run_search(&self.searcher, query, &opts, related)
+            .map_err(js_err)?;
+        to_js(&JsResult {
+            query,
+            total: r.total,
+            partial: r.partial,
+            hits,
+            facets: &r.facets,
+            years: &r.years,
+            suggestion: r.suggestion.as_deref(),
+        })
+    }
+
+    /// Events related to document `doc` (the `doc` of a hit), newest
+    /// first, each with the context it shares.
+    pub fn related(&self, doc: u32, limit: usize) -> Result<JsValue, JsError> {
+        if doc >= self.searcher.index().doc_count() {
+            return Err(JsError::new(&format!("no document {doc}")));
+        }
+        let views: Vec<RelatedView> =
+            render::related_views(&self.searcher, doc, limit.min(100))
+                .map_err(js_err)?;
+        to_js(&views)
+    }
+
+    /// Counts: `{version, events, terms, categories, sources, contexts,
+    /// bytes}`.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Info {
+            version: u32,
+            events: u32,
+            terms: u32,
+            categories: usize,
+            sources: usize,
+            contexts: usize,
+            bytes: usize,
+        }
+        let ix = self.searcher.index();
+        to_js(&Info {
+            version: ix.version(),
+            events: ix.doc_count(),
+            terms: ix.term_count(),
+            categories: ix.categories().len(),
+            sources: ix.sources().len(),
+            contexts: ix.contexts().len(),
+            bytes: ix.as_bytes().len(),
+        })
+    }
+
+    /// Mounts the search widget into `element`. `options`: `{placeholder,
+    /// limit, baseUrl, hash: bool}`. Keep the returned widget: dropping it
+    /// removes its listeners.
+    pub fn mount(
+        &self,
+        element: web_sys::Element,
+        options: JsValue,
+    ) -> Result<Widget, JsError> {
+        Widget::mount(self.searcher.clone(), element, options)
+    }
+}
+
+/// Bytes of WebAssembly linear memory, for memory measurements.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    let mem: js_sys::WebAssembly::Memory =
+        wasm_bindgen::memory().unchecked_into();
+    let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
+    buf.byte_length() as f64
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
+    let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
+    let resp = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| JsError::new(&format!("cannot fetch {url}: {e:?}")))?;
+    let resp: web_sys::Response = resp.unchecked_into();
+    if !resp.ok() {
+        return Err(JsError::new(&format!(
+            "cannot fetch {url}: HTTP {}",
+            resp.status()
+        )));
+    }
+    let buf = JsFuture::from(
+        resp.array_buffer().map_err(|e| JsError::new(&format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| JsError::new(&format!("cannot read {url}: {e:?}")))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}

@@ -1,0 +1,867 @@
+//! The widget: DOM only. It turns the view model of `render.rs` into
+//! nodes (event text goes into text nodes, highlights are `<mark>`
+//! elements, never `innerHTML`) and wires the listeners.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, Element, Event, EventTarget, HtmlElement, HtmlInputElement,
+    HtmlSelectElement, KeyboardEvent,
+};
+
+use super::run_search;
+use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
+use crate::render::{self, HitView, Span};
+
+type JsResult<T> = Result<T, JsValue>;
+
+/// Widget options, all optional.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "camelCase")]
+struct Options {
+    placeholder: Option<String>,
+    limit: Option<usize>,
+    base_url: Option<String>,
+    hash: Option<bool>,
+}
+
+/// A mounted search widget. It owns its event listeners and removes them
+/// when dropped (or freed from JavaScript).
+#[wasm_bindgen]
+pub struct Widget {
+    inner: Rc<Inner>,
+    listeners: Vec<Listener>,
+}
+
+struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(
+            self.kind,
+            self.closure.as_ref().unchecked_ref(),
+        );
+    }
+}
+
+struct Inner {
+    searcher: Rc<Searcher<Vec<u8>>>,
+    doc: Document,
+    root: Element,
+    input: HtmlInputElement,
+    sort: HtmlSelectElement,
+    status: Element,
+    suggest: Element,
+    facets: Element,
+    list: Element,
+    more: Element,
+    uid: String,
+    opts: Options,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    limit: usize,
+    active: Option<usize>,
+    shown: usize,
+}
+
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn el(doc: &Document, tag: &str, class: &str) -> JsResult<Element> {
+    let e = doc.create_element(tag)?;
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    Ok(e)
+}
+
+fn text_el(
+    doc: &Document,
+    tag: &str,
+    class: &str,
+    text: &str,
+) -> JsResult<Element> {
+    let e = el(doc, tag, class)?;
+    e.set_text_content(Some(text));
+    Ok(e)
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Appends `spans` to `parent`: text nodes, and `<mark>` for matches.
+fn append_spans(
+    doc: &Document,
+    parent: &Element,
+    spans: &[Span],
+) -> JsResult<()> {
+    for s in spans {
+        if s.mark {
+            parent.append_child(&*text_el(doc, "mark", "", &s.text)?)?;
+        } else {
+            parent.append_child(&doc.create_text_node(&s.text))?;
+        }
+    }
+    Ok(())
+}
+
+/// `key:"value"` for a filter, quoted so any name round-trips.
+fn filter_token(key: &str, value: &str) -> String {
+    format!("{key}:\"{}\"", value.replace('"', ""))
+}
+
+fn to_js_err(e: JsValue) -> JsError {
+    JsError::new(&format!("{e:?}"))
+}
+
+impl Widget {
+    pub(crate) fn mount(
+        searcher: Rc<Searcher<Vec<u8>>>,
+        root: Element,
+        options: JsValue,
+    ) -> Result<Widget, JsError> {
+        let opts: Options = if options.is_undefined() || options.is_null() {
+            Options::default()
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("bad options: {e}")))?
+        };
+        let inner =
+            Rc::new(Inner::build(searcher, root, opts).map_err(to_js_err)?);
+        let mut w = Widget { inner, listeners: Vec::new() };
+        w.wire().map_err(to_js_err)?;
+        w.inner.restore_from_hash();
+        w.inner.run();
+        w.inner
+            .root
+            .set_attribute("data-state", "ready")
+            .map_err(to_js_err)?;
+        Ok(w)
+    }
+
+    fn listen(
+        &mut self,
+        target: &EventTarget,
+        kind: &'static str,
+        f: impl Fn(&Inner, Event) + 'static,
+    ) -> JsResult<()> {
+        let weak: Weak<Inner> = Rc::downgrade(&self.inner);
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            if let Some(inner) = weak.upgrade() {
+                f(&inner, e);
+            }
+        });
+        target.add_event_listener_with_callback(
+            kind,
+            closure.as_ref().unchecked_ref(),
+        )?;
+        self.listeners.push(Listener {
+            target: target.clone(),
+            kind,
+            closure,
+        });
+        Ok(())
+    }
+
+    fn wire(&mut self) -> JsResult<()> {
+        let input: EventTarget = self.inner.input.clone().into();
+        let sort: EventTarget = self.inner.sort.clone().into();
+        let root: EventTarget = self.inner.root.clone().into();
+        self.listen(&input, "input", |w, _| {
+            w.state.borrow_mut().limit = w.page_size();
+            w.run();
+        })?;
+        self.listen(&input, "keydown", |w, e| {
+            if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+                w.key(k);
+            }
+        })?;
+        self.listen(&sort, "change", |w, _| w.run())?;
+        self.listen(&root, "click", |w, e| w.click(&e))?;
+        if self.inner.opts.hash.unwrap_or(true) {
+            if let Some(win) = web_sys::window() {
+                let win: EventTarget = win.into();
+                self.listen(&win, "hashchange", |w, _| {
+                    if w.restore_from_hash() {
+                        w.run();
+                    }
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Sets the query text and searches.
+    #[wasm_bindgen(js_name = setQuery)]
+    pub fn set_query(&self, query: &str) {
+        self.inner.input.set_value(query);
+        self.inner.run();
+    }
+
+    /// The current query text.
+    pub fn query(&self) -> String {
+        self.inner.input.value()
+    }
+}
+
+impl Inner {
+    fn build(
+        searcher: Rc<Searcher<Vec<u8>>>,
+        root: Element,
+        opts: Options,
+    ) -> JsResult<Inner> {
+        let doc = root
+            .owner_document()
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let n = NEXT_ID.with(|c| {
+            let v = c.get();
+            c.set(v + 1);
+            v
+        });
+        let uid = format!("chronicle-{n}");
+        root.class_list().add_1("chronicle")?;
+        root.set_text_content(None);
+
+        let bar = el(&doc, "div", "chronicle-bar")?;
+        let input: HtmlInputElement =
+            el(&doc, "input", "chronicle-input")?.unchecked_into();
+        input.set_type("search");
+        let list_id = format!("{uid}-list");
+        for (k, v) in [
+            ("role", "combobox"),
+            ("aria-expanded", "false"),
+            ("aria-autocomplete", "list"),
+            ("aria-controls", list_id.as_str()),
+            ("aria-label", "Search events"),
+            ("autocomplete", "off"),
+            ("spellcheck", "false"),
+        ] {
+            input.set_attribute(k, v)?;
+        }
+        let events = searcher.index().doc_count();
+        let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
+            format!("Search {} events…", group_digits(events))
+        });
+        input.set_placeholder(&placeholder);
+        let sort: HtmlSelectElement =
+            el(&doc, "select", "chronicle-sort")?.unchecked_into();
+        sort.set_attribute("aria-label", "Sort results")?;
+        for (value, label) in [
+            ("relevance", "Best match"),
+            ("newest", "Newest"),
+            ("oldest", "Oldest"),
+        ] {
+            let o = text_el(&doc, "option", "", label)?;
+            o.set_attribute("value", value)?;
+            sort.append_child(&o)?;
+        }
+        bar.append_child(&input)?;
+        bar.append_child(&sort)?;
+
+        let status = el(&doc, "div", "chronicle-status")?;
+        status.set_attribute("role", "status")?;
+        status.set_attribute("aria-live", "polite")?;
+        let suggest = el(&doc, "div", "chronicle-suggest")?;
+        suggest.set_attribute("hidden", "")?;
+        let body = el(&doc, "div", "chronicle-body")?;
+        let facets = el(&doc, "aside", "chronicle-facets")?;
+        facets.set_attribute("aria-label", "Refine")?;
+        let main = el(&doc, "div", "chronicle-main")?;
+        let list = el(&doc, "ul", "chronicle-results")?;
+        list.set_id(&list_id);
+        list.set_attribute("role", "listbox")?;
+        list.set_attribute("aria-label", "Results")?;
+        let more = text_el(&doc, "button", "chronicle-more", "More results")?;
+        more.set_attribute("type", "button")?;
+        more.set_attribute("hidden", "")?;
+        main.append_child(&list)?;
+        main.append_child(&more)?;
+        body.append_child(&main)?;
+        body.append_child(&facets)?;
+        for part in [&bar, &status, &suggest, &body] {
+            root.append_child(part)?;
+        }
+        let limit = opts.limit.unwrap_or(20).clamp(1, 200);
+        Ok(Inner {
+            searcher,
+            doc,
+            root,
+            input,
+            sort,
+            status,
+            suggest,
+            facets,
+            list,
+            more,
+            uid,
+            opts,
+            state: RefCell::new(State { limit, ..State::default() }),
+        })
+    }
+
+    fn page_size(&self) -> usize {
+        self.opts.limit.unwrap_or(20).clamp(1, 200)
+    }
+
+    /// Reads `#q=…&sort=…` into the controls; true when it changed them.
+    fn restore_from_hash(&self) -> bool {
+        if !self.opts.hash.unwrap_or(true) {
+            return false;
+        }
+        let Some(hash) =
+            web_sys::window().and_then(|w| w.location().hash().ok())
+        else {
+            return false;
+        };
+        let mut changed = false;
+        for pair in hash.trim_start_matches('#').split('&') {
+            let Some((k, v)) = pair.split_once('=') else { continue };
+            let v: String = js_sys::decode_uri_component(&v.replace('+', " "))
+                .map(String::from)
+                .unwrap_or_default();
+            match k {
+                "q" if v != self.input.value() => {
+                    self.input.set_value(&v);
+                    changed = true;
+                }
+                "sort"
+                    if Sort::from_name(&v).is_some()
+                        && v != self.sort.value() =>
+                {
+                    self.sort.set_value(&v);
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        changed
+    }
+
+    fn write_hash(&self, query: &str, sort: &str) {
+        if !self.opts.hash.unwrap_or(true) {
+            return;
+        }
+        let Some(win) = web_sys::window() else { return };
+        let mut h = String::new();
+        if !query.trim().is_empty() {
+            h.push_str("#q=");
+            h.push_str(&String::from(js_sys::encode_uri_component(query)));
+            if sort != "relevance" {
+                h.push_str("&sort=");
+                h.push_str(sort);
+            }
+        }
+        let current = win.location().hash().unwrap_or_default();
+        if current == h || (h.is_empty() && current.is_empty()) {
+            return;
+        }
+        let url = if h.is_empty() {
+            let loc = win.location();
+            format!(
+                "{}{}",
+                loc.pathname().unwrap_or_default(),
+                loc.search().unwrap_or_default()
+            )
+        } else {
+            h
+        };
+        if let Ok(history) = win.history() {
+            let _ =
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+    }
+
+    fn run(&self) {
+        let start = now();
+        let query = self.input.value();
+        let sort_name = self.sort.value();
+        let limit = self.state.borrow().limit.max(1);
+        let opts = SearchOptions {
+            limit,
+            sort: Sort::from_name(&sort_name).unwrap_or_default(),
+            ..SearchOptions::default()
+        };
+        let outcome = run_search(&self.searcher, &query, &opts, 0);
+        let rendered = match outcome {
+            Ok((r, views)) => self.render(&query, &r, &views, start),
+            Err(e) => {
+                let _ = self.root.set_attribute("data-state", "error");
+                self.status
+                    .set_text_content(Some(&format!("Search failed: {e}")));
+                Ok(0)
+            }
+        };
+        if let Err(e) = rendered {
+            web_sys::console::warn_1(&e);
+        }
+        self.write_hash(&query, &sort_name);
+    }
+
+    fn render(
+        &self,
+        query: &str,
+        r: &SearchResult,
+        views: &[HitView],
+        start: f64,
+    ) -> JsResult<u32> {
+        let doc = &self.doc;
+        self.list.set_text_content(None);
+        self.facets.set_text_content(None);
+        self.suggest.set_text_content(None);
+        self.suggest.set_attribute("hidden", "")?;
+        {
+            let mut st = self.state.borrow_mut();
+            st.active = None;
+            st.shown = views.len();
+        }
+        self.input.remove_attribute("aria-activedescendant")?;
+        let empty = query.trim().is_empty();
+        self.input.set_attribute(
+            "aria-expanded",
+            if views.is_empty() { "false" } else { "true" },
+        )?;
+        for (i, v) in views.iter().enumerate() {
+            self.list.append_child(&*self.hit(i, v)?)?;
+        }
+        if (r.total as usize) > views.len() {
+            self.more.remove_attribute("hidden")?;
+        } else {
+            self.more.set_attribute("hidden", "")?;
+        }
+        if !empty && r.total > 0 {
+            self.render_facets(r)?;
+        }
+        if let Some(s) = &r.suggestion {
+            self.suggest
+                .append_child(&doc.create_text_node("Did you mean "))?;
+            let b = text_el(doc, "button", "chronicle-suggestion", s)?;
+            b.set_attribute("type", "button")?;
+            b.set_attribute("data-query", s)?;
+            self.suggest.append_child(&b)?;
+            self.suggest.append_child(&doc.create_text_node("?"))?;
+            self.suggest.remove_attribute("hidden")?;
+        }
+        let ms = now() - start;
+        let text = if empty {
+            format!(
+                "Search {} events",
+                group_digits(self.searcher.index().doc_count())
+            )
+        } else if r.total == 0 {
+            "No results".to_owned()
+        } else {
+            let noun = if r.total == 1 { "result" } else { "results" };
+            let partial = if r.partial {
+                " (no event has every word; closest matches)"
+            } else {
+                ""
+            };
+            format!("{} {noun}{partial} · {ms:.1} ms", group_digits(r.total))
+        };
+        self.status.set_text_content(Some(&text));
+        self.announce(query, r.total, ms)?;
+        Ok(r.total)
+    }
+
+    fn announce(&self, query: &str, total: u32, ms: f64) -> JsResult<()> {
+        let detail = js_sys::Object::new();
+        js_sys::Reflect::set(&detail, &"query".into(), &query.into())?;
+        js_sys::Reflect::set(&detail, &"total".into(), &total.into())?;
+        js_sys::Reflect::set(&detail, &"ms".into(), &ms.into())?;
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&detail);
+        init.set_bubbles(true);
+        let ev = web_sys::CustomEvent::new_with_event_init_dict(
+            "chronicle:results",
+            &init,
+        )?;
+        self.root.dispatch_event(&ev)?;
+        Ok(())
+    }
+
+    fn hit(&self, i: usize, v: &HitView) -> JsResult<Element> {
+        let doc = &self.doc;
+        let li = el(doc, "li", "chronicle-hit")?;
+        li.set_id(&format!("{}-opt-{i}", self.uid));
+        li.set_attribute("role", "option")?;
+        li.set_attribute("aria-selected", "false")?;
+        li.set_attribute("data-id", &v.id)?;
+
+        let meta = el(doc, "div", "chronicle-meta")?;
+        let date = text_el(doc, "time", "chronicle-date", &v.date)?;
+        date.set_attribute("datetime", &v.date)?;
+        meta.append_child(&date)?;
+        if let Some(c) = &v.category {
+            let b = self.filter_button(
+                "chronicle-category",
+                c,
+                &filter_token("category", c),
+            )?;
+            meta.append_child(&b)?;
+        }
+        li.append_child(&meta)?;
+
+        let title = el(doc, "div", "chronicle-title")?;
+        let href = match (&self.opts.base_url, &v.url) {
+            (Some(base), Some(u)) => render::safe_href(&format!(
+                "{}{u}",
+                base.trim_end_matches('/')
+            ))
+            .or_else(|| (!u.contains(':')).then(|| format!("{base}{u}"))),
+            _ => None,
+        };
+        if let Some(href) = href {
+            let a = el(doc, "a", "chronicle-link")?;
+            a.set_attribute("href", &href)?;
+            append_spans(doc, &a, &v.title_spans)?;
+            title.append_child(&a)?;
+        } else {
+            append_spans(doc, &title, &v.title_spans)?;
+        }
+        li.append_child(&title)?;
+
+        if let Some(ex) = &v.excerpt {
+            let p = el(doc, "p", "chronicle-excerpt")?;
+            append_spans(doc, &p, ex)?;
+            li.append_child(&p)?;
+        }
+
+        if !v.sources.is_empty() {
+            let box_ = el(doc, "div", "chronicle-sources")?;
+            box_.append_child(&*text_el(
+                doc,
+                "span",
+                "chronicle-label",
+                "Sources",
+            )?)?;
+            for s in &v.sources {
+                let name = if s.name.is_empty() { "source" } else { &s.name };
+                let node = match &s.href {
+                    Some(h) => {
+                        let a = text_el(doc, "a", "chronicle-source", name)?;
+                        a.set_attribute("href", h)?;
+                        a.set_attribute("rel", "noopener noreferrer")?;
+                        a.set_attribute("target", "_blank")?;
+                        a
+                    }
+                    None => text_el(doc, "span", "chronicle-source", name)?,
+                };
+                box_.append_child(&node)?;
+            }
+            li.append_child(&box_)?;
+        }
+
+        if !v.contexts.is_empty() {
+            let box_ = el(doc, "div", "chronicle-contexts")?;
+            for c in v.contexts.iter().take(8) {
+                let b = self.filter_button(
+                    "chronicle-chip",
+                    c,
+                    &filter_token("about", c),
+                )?;
+                b.set_attribute("title", &format!("Events about {c}"))?;
+                box_.append_child(&b)?;
+            }
+            li.append_child(&box_)?;
+            let details = el(doc, "details", "chronicle-related")?;
+            details.set_attribute("data-doc", &v.doc.to_string())?;
+            details.append_child(&*text_el(
+                doc,
+                "summary",
+                "",
+                "Related events",
+            )?)?;
+            li.append_child(&details)?;
+        }
+        Ok(li)
+    }
+
+    fn filter_button(
+        &self,
+        class: &str,
+        label: &str,
+        token: &str,
+    ) -> JsResult<Element> {
+        let b = text_el(&self.doc, "button", class, label)?;
+        b.set_attribute("type", "button")?;
+        b.set_attribute("data-filter", token)?;
+        Ok(b)
+    }
+
+    fn render_facets(&self, r: &SearchResult) -> JsResult<()> {
+        let doc = &self.doc;
+        if !r.years.is_empty() {
+            let sec =
+                el(doc, "section", "chronicle-facet chronicle-timeline-box")?;
+            sec.append_child(&*text_el(doc, "h3", "", "Timeline")?)?;
+            let tl = el(doc, "div", "chronicle-timeline")?;
+            let first = r.years.first().map_or(0, |y| y.year);
+            let last = r.years.last().map_or(0, |y| y.year);
+            let max =
+                r.years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
+            for year in first..=last {
+                let count = r
+                    .years
+                    .iter()
+                    .find(|y| y.year == year)
+                    .map_or(0, |y| y.count);
+                let b: HtmlElement =
+                    el(doc, "button", "chronicle-year")?.unchecked_into();
+                b.set_attribute("type", "button")?;
+                b.set_attribute(
+                    "data-filter",
+                    &format!("from:{year} to:{year}"),
+                )?;
+                b.set_attribute("title", &format!("{year}: {count}"))?;
+                b.set_attribute(
+                    "aria-label",
+                    &format!("{year}: {count} results"),
+                )?;
+                let bar: HtmlElement =
+                    el(doc, "span", "chronicle-year-bar")?.unchecked_into();
+                let pct = if count == 0 {
+                    0.0
+                } else {
+                    (count as f64 / max as f64 * 100.0).max(4.0)
+                };
+                bar.style().set_property("height", &format!("{pct:.0}%"))?;
+                b.append_child(&bar)?;
+                tl.append_child(&b)?;
+            }
+            sec.append_child(&tl)?;
+            let axis = el(doc, "div", "chronicle-axis")?;
+            axis.append_child(&*text_el(
+                doc,
+                "span",
+                "",
+                &first.to_string(),
+            )?)?;
+            axis.append_child(&*text_el(doc, "span", "", &last.to_string())?)?;
+            sec.append_child(&axis)?;
+            self.facets.append_child(&sec)?;
+        }
+        let groups = [
+            ("Category", "category", &r.facets.categories),
+            ("Sources", "source", &r.facets.sources),
+            ("About", "about", &r.facets.contexts),
+        ];
+        for (title, key, values) in groups {
+            if values.is_empty() {
+                continue;
+            }
+            let sec = el(doc, "section", "chronicle-facet")?;
+            sec.append_child(&*text_el(doc, "h3", "", title)?)?;
+            let ul = el(doc, "ul", "")?;
+            for v in values.iter().take(8) {
+                let li = el(doc, "li", "")?;
+                let b = self.filter_button(
+                    "chronicle-facet-value",
+                    &v.name,
+                    &filter_token(key, &v.name),
+                )?;
+                b.append_child(&*text_el(
+                    doc,
+                    "span",
+                    "chronicle-count",
+                    &group_digits(v.count),
+                )?)?;
+                li.append_child(&b)?;
+                ul.append_child(&li)?;
+            }
+            sec.append_child(&ul)?;
+            self.facets.append_child(&sec)?;
+        }
+        Ok(())
+    }
+
+    fn options(&self) -> Vec<Element> {
+        let items = self.list.children();
+        (0..items.length()).filter_map(|i| items.item(i)).collect()
+    }
+
+    fn set_active(&self, i: Option<usize>) {
+        let opts = self.options();
+        for (k, o) in opts.iter().enumerate() {
+            let _ = o.set_attribute(
+                "aria-selected",
+                if Some(k) == i { "true" } else { "false" },
+            );
+        }
+        match i.and_then(|k| opts.get(k)) {
+            Some(o) => {
+                let _ =
+                    self.input.set_attribute("aria-activedescendant", &o.id());
+                o.scroll_into_view_with_bool(false);
+            }
+            None => {
+                let _ = self.input.remove_attribute("aria-activedescendant");
+            }
+        }
+        self.state.borrow_mut().active = i;
+    }
+
+    fn key(&self, k: &KeyboardEvent) {
+        let (active, shown) = {
+            let st = self.state.borrow();
+            (st.active, st.shown)
+        };
+        match k.key().as_str() {
+            "ArrowDown" if shown > 0 => {
+                k.prevent_default();
+                self.set_active(Some(
+                    active.map_or(0, |a| (a + 1).min(shown - 1)),
+                ));
+            }
+            "ArrowUp" if shown > 0 => {
+                k.prevent_default();
+                self.set_active(active.and_then(|a| a.checked_sub(1)));
+            }
+            "Enter" => {
+                if let Some(o) =
+                    active.and_then(|a| self.options().into_iter().nth(a))
+                {
+                    k.prevent_default();
+                    let target = o
+                        .query_selector("a.chronicle-link, details.chronicle-related summary")
+                        .ok()
+                        .flatten();
+                    if let Some(t) =
+                        target.and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                    {
+                        t.click();
+                    }
+                }
+            }
+            "Escape" => {
+                if active.is_some() {
+                    self.set_active(None);
+                } else {
+                    self.input.set_value("");
+                    self.run();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn click(&self, e: &Event) {
+        let Some(target) =
+            e.target().and_then(|t| t.dyn_into::<Element>().ok())
+        else {
+            return;
+        };
+        let closest = |sel: &str| target.closest(sel).ok().flatten();
+        if let Some(b) = closest("[data-filter]") {
+            let token = b.get_attribute("data-filter").unwrap_or_default();
+            self.toggle_filter(&token);
+        } else if let Some(b) = closest("[data-query]") {
+            self.input.set_value(&format!(
+                "{} ",
+                b.get_attribute("data-query").unwrap_or_default()
+            ));
+            self.run();
+        } else if closest(".chronicle-more").is_some() {
+            self.state.borrow_mut().limit += self.page_size();
+            self.run();
+        } else if let Some(summary) =
+            closest("details.chronicle-related > summary")
+        {
+            if let Some(details) = summary.parent_element() {
+                if !details.has_attribute("open")
+                    && details.get_attribute("data-loaded").is_none()
+                {
+                    if let Err(e) = self.fill_related(&details) {
+                        web_sys::console::warn_1(&e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn toggle_filter(&self, token: &str) {
+        let q = self.input.value();
+        let next = if q.contains(token) {
+            q.replace(token, " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            format!("{} {token}", q.trim())
+        };
+        self.input.set_value(&format!("{} ", next.trim()));
+        self.state.borrow_mut().limit = self.page_size();
+        self.run();
+        let _ = self.input.focus();
+    }
+
+    fn fill_related(&self, details: &Element) -> JsResult<()> {
+        let doc = &self.doc;
+        let id: u32 = details
+            .get_attribute("data-doc")
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        details.set_attribute("data-loaded", "")?;
+        let rel = render::related_views(&self.searcher, id, 5)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let ul = el(doc, "ul", "chronicle-related-list")?;
+        if rel.is_empty() {
+            ul.append_child(&*text_el(doc, "li", "", "No related events.")?)?;
+        }
+        for r in rel {
+            let li = el(doc, "li", "")?;
+            li.set_attribute("data-id", &r.id)?;
+            li.append_child(&*text_el(
+                doc,
+                "time",
+                "chronicle-date",
+                &r.date,
+            )?)?;
+            li.append_child(&doc.create_text_node(" "))?;
+            li.append_child(&*text_el(
+                doc,
+                "span",
+                "chronicle-related-title",
+                &r.title,
+            )?)?;
+            li.append_child(&doc.create_text_node(" "))?;
+            li.append_child(&*text_el(
+                doc,
+                "em",
+                "chronicle-shared",
+                &format!("Context: {}", r.context),
+            )?)?;
+            ul.append_child(&li)?;
+        }
+        details.append_child(&ul)?;
+        Ok(())
+    }
+}
+
+/// `114017` → `114,017`.
+fn group_digits(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

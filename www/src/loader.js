@@ -1,0 +1,120 @@
+/* Chronicle loader: boots the wasm module and mounts the widget.
+ *
+ * <script src="chronicle.js" data-index="events.chron"></script> mounts
+ * into every [data-chronicle] element (or a new one after the script).
+ * Chronicle.load(url) and Chronicle.mount(el, options) are the
+ * programmatic API. This file is appended to wasm-bindgen's no-modules
+ * glue by build.sh, so `wasm_bindgen` is in scope. */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var base = script && script.src ? new URL('.', script.src).href : document.baseURI;
+  var embed = window.__CHRONICLE_EMBED__ || null;
+  var booted = null;
+  var widgets = [];
+
+  function decodeBase64(s) {
+    var bin = atob(s);
+    var out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  async function gunzip(bytes) {
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  function boot() {
+    if (!booted) {
+      var source = embed
+        ? decodeBase64(embed.wasm)
+        : (script && script.dataset.wasm) || new URL('chronicle_bg.wasm', base).href;
+      booted = wasm_bindgen({ module_or_path: source });
+    }
+    return booted;
+  }
+
+  /** Loads an index: a URL, bytes, or (in the offline file) the embedded one. */
+  async function load(source) {
+    await boot();
+    if (source instanceof Uint8Array) return new wasm_bindgen.Chronicle(source);
+    if (source instanceof ArrayBuffer) return new wasm_bindgen.Chronicle(new Uint8Array(source));
+    if (embed && (source === undefined || source === embed.name)) {
+      return new wasm_bindgen.Chronicle(await gunzip(decodeBase64(embed.index)));
+    }
+    var url = new URL(source || 'events.chron', document.baseURI).href;
+    var resp = await fetch(url);
+    if (!resp.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + resp.status);
+    return new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
+  }
+
+  /** Mounts a widget into `el`. options.index: a URL or a loaded index. */
+  async function mount(el, options) {
+    options = options || {};
+    el.setAttribute('data-state', 'loading');
+    try {
+      var index = options.index instanceof wasm_bindgen.Chronicle
+        ? options.index
+        : await load(options.index);
+      var opts = Object.assign({}, options);
+      delete opts.index;
+      var w = index.mount(el, opts);
+      widgets.push(w);
+      return w;
+    } catch (e) {
+      el.setAttribute('data-state', 'error');
+      el.textContent = 'Search is unavailable: ' + (e && e.message ? e.message : e);
+      throw e;
+    }
+  }
+
+  function memoryBytes() {
+    return booted ? wasm_bindgen.memoryBytes() : 0;
+  }
+
+  function ensureStylesheet() {
+    if (embed || !script || !script.src || script.dataset.css === 'none') return;
+    var href = script.dataset.css || new URL('chronicle.css', base).href;
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) if (links[i].href === href) return;
+    var link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  function autoMount() {
+    var targets = Array.prototype.slice.call(document.querySelectorAll('[data-chronicle]'));
+    if (targets.length === 0 && script && script.parentNode) {
+      var div = document.createElement('div');
+      div.setAttribute('data-chronicle', '');
+      script.parentNode.insertBefore(div, script.nextSibling);
+      targets.push(div);
+    }
+    var shared = null;
+    targets.forEach(function (el) {
+      var src = el.getAttribute('data-index') || (script && script.dataset.index) || undefined;
+      var options = { baseUrl: el.getAttribute('data-base-url') || undefined };
+      if (el.hasAttribute('data-limit')) options.limit = Number(el.getAttribute('data-limit'));
+      if (el.hasAttribute('data-placeholder')) options.placeholder = el.getAttribute('data-placeholder');
+      if (!el.getAttribute('data-index') && targets.length > 1) {
+        shared = shared || load(src);
+        options.index = undefined;
+        el.setAttribute('data-state', 'loading');
+        shared.then(function (ix) { options.index = ix; return mount(el, options); })
+          .catch(function (e) { console.warn('Chronicle:', e); });
+        return;
+      }
+      options.index = src;
+      mount(el, options).catch(function (e) { console.warn('Chronicle:', e); });
+    });
+  }
+
+  window.Chronicle = { load: load, mount: mount, memoryBytes: memoryBytes, widgets: widgets };
+  ensureStylesheet();
+  if (!script || script.dataset.auto !== 'false') {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', autoMount);
+    else autoMount();
+  }
+})();

@@ -227,7 +227,10 @@ async function measureLoad(browser, url, server, errors) {
     const served = server
       ? { requests: server.stats.requests, bytes: server.stats.bytes, paths: server.stats.paths.map((p) => ({ ...p })) }
       : null;
-    const st = await page.evaluate(() => window.__chronBench);
+    const st = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return { ...window.__chronBench, dcl: nav ? nav.domContentLoadedEventEnd || null : null };
+    });
     if (st.first === null) throw new Error(`widget reached data-state="error" at ${st.errorAt?.toFixed(1)} ms`);
 
     // Bytes moved by a second query after everything is loaded (expected 0).
@@ -247,12 +250,19 @@ async function measureLoad(browser, url, server, errors) {
         .waitForFunction((n) => window.__chronBench.events.length > n, before, { timeout: 5000, polling: 10 })
         .catch(() => {});
       await page.waitForTimeout(100);
-      second = { requests: server.stats.requests, bytes: server.stats.bytes };
+      // The browser's own favicon fetches can land in this window: not the widget's.
+      const widget = server.stats.paths.filter((p) => !isFavicon(p.path));
+      second = {
+        requests: widget.length,
+        bytes: widget.reduce((a, p) => a + p.bytes, 0),
+        favicon: server.stats.paths.length - widget.length,
+      };
     }
     const mem = await heapAfterGc(page);
     return {
       ttfr: st.first.t,
       ready: st.readyAt,
+      dcl: st.dcl,
       inputSeen: st.inputSeenAt,
       firstMs: st.first.ms,
       firstTotal: st.first.total,
@@ -301,7 +311,8 @@ async function measureKeystrokes(browser, url, errors) {
       }, before);
       leftover += r.pending;
       const last = r.samples[r.samples.length - 1];
-      perQuery.push({ q, keys: q.length, samples: r.samples.length, total: last ? last.total : null });
+      const worst = r.samples.reduce((w, x) => (w && w.latency >= x.latency ? w : x), null);
+      perQuery.push({ q, keys: q.length, samples: r.samples.length, total: last ? last.total : null, worst });
     }
     const ks = await page.evaluate(() => ({
       samples: window.__chronKeys.samples,
@@ -313,6 +324,10 @@ async function measureKeystrokes(browser, url, errors) {
   } finally {
     await context.close();
   }
+}
+
+function isFavicon(p) {
+  return /^\/favicon\.[a-z]+$/i.test(p);
 }
 
 function machineInfo() {
@@ -384,6 +399,7 @@ async function main() {
     loadRows.push([
       label,
       `${runs.length}/${RUNS}`,
+      fmtMs(median(pick(runs, 'dcl'))),
       fmtMs(median(pick(runs, 'ready'))),
       fmtMs(median(pick(runs, 'ttfr'))),
       range(pick(runs, 'ttfr')),
@@ -392,7 +408,7 @@ async function main() {
     ]);
   }
   const loadTable = markdownTable(
-    ['mode', 'runs ok', 'ready (median)', 'time to first results (median)', 'min – max', 'requests', 'bytes'],
+    ['mode', 'runs ok', 'DOMContentLoaded', 'data-state=ready', 'time to first results', 'min – max', 'requests', 'bytes'],
     loadRows,
   );
 
@@ -412,6 +428,12 @@ async function main() {
     if (keys.coalesced) keyNotes.push(`${keys.coalesced} keystroke(s) were superseded before their own results event (coalesced/debounced).`);
     if (keys.leftover) keyNotes.push(`${keys.leftover} keystroke(s) never got a results event.`);
     if (keys.mismatched) keyNotes.push(`${keys.mismatched} results event(s) had a detail.query matching no typed value.`);
+    const slow = keys.perQuery
+      .filter((p) => p.worst)
+      .sort((a, b) => b.worst.latency - a.worst.latency)
+      .slice(0, 3)
+      .map((p) => `"${p.worst.query}" ${fmtMs(p.worst.latency, 1)} (${p.worst.total} results)`);
+    if (slow.length) keyNotes.push(`slowest keystrokes (typed prefix, latency, results): ${slow.join(', ')}.`);
     const zero = keys.perQuery.filter((p) => p.total === 0).map((p) => `"${p.q}"`);
     if (zero.length) keyNotes.push(`queries with 0 results at the last keystroke: ${zero.join(', ')}.`);
   }
@@ -441,7 +463,7 @@ async function main() {
   const second = httpRuns.map((r) => r.second).filter(Boolean);
   if (second.length) {
     notes.push(
-      `A second query ("${SECOND_QUERY}") after first results moved ${median(second.map((s) => s.requests))} request(s), ${fmtBytes(median(second.map((s) => s.bytes)))} (median).`,
+      `A second query ("${SECOND_QUERY}") after first results moved ${median(second.map((s) => s.requests))} request(s), ${fmtBytes(median(second.map((s) => s.bytes)))} (median; the browser's own late /favicon.* fetches excluded: ${second.reduce((a, s) => a + s.favicon, 0)} over ${second.length} runs).`,
     );
   }
   const firstMs = [...httpRuns, ...fileRuns].map((r) => r.firstMs).filter((x) => typeof x === 'number');
@@ -466,6 +488,8 @@ async function main() {
     `- www/: ${fileSizes().map(([n, s]) => `${n} ${s}`).join(', ')}`,
     '',
     '## Load: time to first results',
+    '',
+    'Medians over the runs; times from navigation start. `data-state=ready` is when a MutationObserver saw the attribute (it can trail the first results by a microtask). Requests/bytes: everything the loopback server sent from navigation to first results.',
     '',
     loadTable,
     '',

@@ -17,9 +17,12 @@
 //! # #[cfg(feature = "build")] {
 //! use chronicle::{builder, query, Index};
 //!
-//! let line = r#"{"id":"e1","date":"2014-05-06",
-//!     "title":"Sergey Lavrov rules out fresh talks in Geneva",
-//!     "contexts":["Sergey Lavrov","Geneva"]}"#;
+//! // One event per line (JSON Lines).
+//! let line = concat!(
+//!     r#"{"id":"e1","date":"2014-05-06","#,
+//!     r#""title":"Sergey Lavrov rules out fresh talks in Geneva","#,
+//!     r#""contexts":["Sergey Lavrov","Geneva"]}"#,
+//! );
 //! let mut events = Vec::new();
 //! builder::read_jsonl(line.as_bytes(), "example.jsonl",
 //!     builder::OnInvalid::Fail, &mut events).unwrap();
@@ -45,7 +48,7 @@ pub mod text;
 pub mod builder;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use event::{Event, Source};

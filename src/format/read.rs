@@ -177,7 +177,13 @@ impl<D: AsRef<[u8]>> Index<D> {
             return Err(meta.err("bad average field length"));
         }
 
+        // fst trusts its input (bad bytes may panic later), so its own
+        // checksum is verified too, on top of the file's CRC32.
         let terms = fst::Map::new(sec(tag::TERMS).to_vec())
+            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
+        terms
+            .as_fst()
+            .verify()
             .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
         if terms.len() != term_count as usize {
             return Err(Error::corrupt(

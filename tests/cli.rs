@@ -1,0 +1,352 @@
+//! The `chronicle` command line: exact messages for bad input, exit
+//! codes, atomic writes, JSON output.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const EVENTS: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/events.jsonl");
+
+/// Prints both sides when they differ, line by line.
+macro_rules! eqnice {
+    ($want:expr, $got:expr) => {{
+        let (want, got): (&str, &str) = (&$want, &$got);
+        if want != got {
+            panic!("\n--- want\n{want}\n--- got\n{got}\n---");
+        }
+    }};
+}
+
+struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir { tmp: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_stdin(args, None)
+    }
+
+    fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chronicle"))
+            .args(args)
+            .current_dir(self.tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let input = stdin.unwrap_or("").to_owned();
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(input.as_bytes());
+        });
+        child.wait_with_output().unwrap()
+    }
+
+    fn index(&self) -> PathBuf {
+        let out = self.run(&["build", EVENTS, "-o", "events.chron"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        self.path("events.chron")
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+const GOOD: &str =
+    r#"{"id":"a","date":"2014-05-06","title":"Talks in Geneva"}"#;
+
+#[test]
+fn build_reports_counts_on_one_line() {
+    let d = Dir::new();
+    let out = d.run(&["build", EVENTS, "-o", "events.chron"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    assert_eq!(s.lines().count(), 1, "{s}");
+    assert!(s.starts_with("indexed 46 events, "), "{s}");
+    assert!(s.contains(" terms, ") && s.contains(" bytes in "), "{s}");
+    assert!(stderr(&out).is_empty(), "no progress bar on a pipe");
+}
+
+#[test]
+fn each_bad_record_names_file_and_line() {
+    let cases = [
+        ("{not json", "malformed JSON: key must be a string"),
+        (
+            r#"{"date":"2014-05-06","title":"t"}"#,
+            "missing required field `id`",
+        ),
+        (r#"{"id":"b","title":"t"}"#, "missing required field `date`"),
+        (
+            r#"{"id":"b","date":"2014-05-06"}"#,
+            "missing required field `title`",
+        ),
+        (
+            r#"{"id":"b","date":"2014-05-06","title":null}"#,
+            "missing required field `title`",
+        ),
+        (
+            r#"{"id":"b","date":"06/05/2014","title":"t"}"#,
+            "invalid date \"06/05/2014\" (expected YYYY-MM-DD)",
+        ),
+        ("[]", "a record must be a JSON object"),
+    ];
+    for (bad, msg) in cases {
+        let d = Dir::new();
+        d.write("in.jsonl", &format!("{GOOD}\n\n{bad}\n"));
+        let out = d.run(&["build", "in.jsonl", "-o", "out.chron"]);
+        assert_eq!(code(&out), 2, "{bad}");
+        eqnice!(format!("chronicle: in.jsonl:3: {msg}\n"), stderr(&out));
+        assert!(!d.path("out.chron").exists());
+    }
+}
+
+#[test]
+fn duplicate_ids_are_an_error_naming_both_lines() {
+    let d = Dir::new();
+    d.write("a.jsonl", &format!("{GOOD}\n"));
+    d.write("b.jsonl", &format!("{GOOD}\n"));
+    let out = d.run(&["build", "a.jsonl", "b.jsonl", "-o", "out.chron"]);
+    assert_eq!(code(&out), 2);
+    eqnice!(
+        "chronicle: b.jsonl:1: duplicate id `a` (first at a.jsonl:1)\n",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn skip_invalid_skips_and_counts() {
+    let d = Dir::new();
+    d.write("in.jsonl", &format!("{GOOD}\n{{\n{{\"id\":\"x\"}}\n"));
+    let out =
+        d.run(&["build", "in.jsonl", "-o", "out.chron", "--skip-invalid"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.starts_with("indexed 1 events"), "{s}");
+    assert!(s.trim_end().ends_with(", 2 invalid records skipped"), "{s}");
+}
+
+#[test]
+fn gzip_and_stdin_inputs() {
+    let d = Dir::new();
+    let gz = d.path("in.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(format!("{GOOD}\n").as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let second = r#"{"id":"b","date":"2015-01-01","title":"Snow in Zürich","sources":[{"name":"BBC","url":null}]}"#;
+    let out = d.run_stdin(
+        &["build", "in.jsonl.gz", "-", "-o", "out.chron"],
+        Some(&format!("{second}\n")),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("indexed 2 events"));
+    let out = d.run(&["search", "out.chron", "zurich", "--json"]);
+    assert_eq!(code(&out), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["hits"][0]["id"], "b");
+    assert_eq!(v["hits"][0]["sources"][0]["url"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_index() {
+    let d = Dir::new();
+    let index = d.index();
+    let before = fs::read(&index).unwrap();
+    d.write("bad.jsonl", &format!("{GOOD}\n{{oops\n"));
+    let out = d.run(&["build", "bad.jsonl", "-o", "events.chron"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(fs::read(&index).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(d.tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn missing_input_is_a_clear_error() {
+    let d = Dir::new();
+    let out = d.run(&["build", "nope.jsonl", "-o", "out.chron"]);
+    assert_eq!(code(&out), 2);
+    let e = stderr(&out);
+    assert!(e.starts_with("chronicle: cannot open nope.jsonl: "), "{e}");
+}
+
+#[test]
+fn search_exit_codes_and_text() {
+    let d = Dir::new();
+    d.index();
+    let out = d.run(&["search", "events.chron", "lavrov geneva"]);
+    assert_eq!(code(&out), 0);
+    let s = stdout(&out);
+    assert!(
+        s.starts_with(
+            "2014-05-06  Russian foreign minister Sergey Lavrov rules out"
+        ),
+        "{s}"
+    );
+    assert!(s.contains(
+        "            BBC <http://www.bbc.com/news/world-europe-27289897>"
+    ));
+    assert!(s.ends_with("1 results\n"), "{s}");
+
+    let out = d.run(&["search", "events.chron", "xyzzyplugh"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "0 results\n");
+
+    let out = d.run(&["search", "missing.chron", "x"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("chronicle: cannot read missing.chron"));
+}
+
+#[test]
+fn search_json_shape() {
+    let d = Dir::new();
+    d.index();
+    let out =
+        d.run(&["search", "events.chron", "lavrov", "--json", "--limit", "1"]);
+    assert_eq!(code(&out), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["query"], "lavrov");
+    assert_eq!(v["total"], 1);
+    let hit = &v["hits"][0];
+    let keys: Vec<&str> =
+        hit.as_object().unwrap().keys().map(String::as_str).collect();
+    // serde_json's map is sorted: compare as sets.
+    let mut want = [
+        "id", "date", "title", "category", "sources", "contexts", "url",
+        "score",
+    ];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(hit["id"], "wcep-20140506-001");
+    assert_eq!(hit["date"], "2014-05-06");
+    assert_eq!(hit["category"], "Armed conflicts and attacks");
+    assert_eq!(hit["sources"][0]["name"], "BBC");
+    assert_eq!(hit["contexts"][1], "Sergey Lavrov");
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_corrupt_index_is_exit_2_with_a_message() {
+    let d = Dir::new();
+    let index = d.index();
+    let mut bytes = fs::read(&index).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x40;
+    fs::write(&index, &bytes).unwrap();
+    let out = d.run(&["search", "events.chron", "lavrov"]);
+    assert_eq!(code(&out), 2);
+    let e = stderr(&out);
+    assert!(
+        e.starts_with("chronicle: events.chron: index checksum mismatch"),
+        "{e}"
+    );
+    d.write("text.chron", "hello");
+    let out = d.run(&["inspect", "text.chron"]);
+    assert_eq!(code(&out), 2);
+    eqnice!(
+        "chronicle: text.chron: not a Chronicle index: 5 bytes, an index has at least 24\n",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn inspect_prints_header_and_sections() {
+    let d = Dir::new();
+    d.index();
+    let out = d.run(&["inspect", "events.chron"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    for want in [
+        "version   1\n",
+        "checksum  ok (CRC32)\n",
+        "events    46\n",
+        "  TERM  offset",
+        "  STOR  offset",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+}
+
+#[test]
+fn batch_mode_answers_each_line() {
+    let d = Dir::new();
+    d.index();
+    let input = "{\"id\": 1, \"query\": \"lavrov\"}\n{\"id\": \"q2\", \"query\": \"xyzzyplugh\"}\n";
+    let out =
+        d.run_stdin(&["search", "events.chron", "--batch", "-"], Some(input));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["total"], 1);
+    assert_eq!(lines[0]["hits"][0]["id"], "wcep-20140506-001");
+    assert_eq!(lines[1]["id"], "q2");
+    assert_eq!(lines[1]["total"], 0);
+}
+
+#[test]
+fn bundle_writes_one_self_contained_file() {
+    let d = Dir::new();
+    d.index();
+    let assets = d.path("assets");
+    fs::create_dir(&assets).unwrap();
+    fs::write(assets.join("chronicle.js"), "console.log('</script>');")
+        .unwrap();
+    fs::write(assets.join("chronicle.css"), ".chronicle{}").unwrap();
+    fs::write(assets.join("chronicle_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let out = d.run(&[
+        "bundle",
+        "events.chron",
+        "--assets",
+        "assets",
+        "-o",
+        "offline.html",
+        "--attribution",
+        "Text <CC BY-SA>",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let html = fs::read_to_string(d.path("offline.html")).unwrap();
+    assert_eq!(
+        html.matches("</script>").count(),
+        2,
+        "inline JS cannot close its tag"
+    );
+    assert!(html.contains("console.log('<\\/script>');"));
+    assert!(html.contains("Text &lt;CC BY-SA&gt;"));
+    assert!(!html.contains("src=\""), "no external resources");
+}

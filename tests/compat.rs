@@ -1,0 +1,51 @@
+//! Frozen indexes of every supported format version still open and
+//! answer queries the same way.
+
+use chronicle::format::{FORMAT_VERSION, OLDEST_SUPPORTED_VERSION};
+use chronicle::query::{SearchOptions, Searcher};
+use chronicle::{render, Error, Index};
+
+const V1: &[u8] = include_bytes!("data/index_v1.bin");
+
+fn ids(s: &Searcher<&[u8]>, q: &str) -> Vec<String> {
+    let r = s.search(q, &SearchOptions::default()).unwrap();
+    render::hits(s, &r, 0).unwrap().into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn version_1_still_reads() {
+    assert!(OLDEST_SUPPORTED_VERSION <= 1 && 1 <= FORMAT_VERSION);
+    let ix = Index::new(V1).unwrap();
+    assert_eq!(ix.version(), 1);
+    assert_eq!(ix.doc_count(), 46);
+    let s = Searcher::new(ix);
+    assert_eq!(ids(&s, "lavrov geneva"), ["wcep-20140506-001"]);
+    assert_eq!(ids(&s, "hostile summit"), ["test-hostile-001"]);
+    assert!(ids(&s, "zurich").contains(&"test-hostile-001".to_string()));
+    assert_eq!(ids(&s, "negotiations constructive"), ["test-body-001"]);
+}
+
+#[test]
+fn versions_outside_the_range_say_what_to_do() {
+    for v in [0u32, FORMAT_VERSION + 1, u32::MAX] {
+        let mut b = V1.to_vec();
+        b[8..12].copy_from_slice(&v.to_le_bytes());
+        let end = b.len() - 4;
+        let crc = crc32fast::hash(&b[..end]);
+        b[end..].copy_from_slice(&crc.to_le_bytes());
+        let err = Index::new(b.as_slice()).err().unwrap();
+        assert_eq!(
+            err,
+            Error::Version {
+                oldest: OLDEST_SUPPORTED_VERSION,
+                newest: FORMAT_VERSION,
+                got: v
+            }
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains("rebuild the index with `chronicle build`"),
+            "{msg}"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Build → read → search: every term finds exactly its documents, and
+//! every event is found by each of its title words.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chronicle::builder::{self, OnInvalid, Origin};
+use chronicle::query::{SearchOptions, Searcher};
+use chronicle::{text, Event, Index, Source};
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
+        words[self.below(words.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "talks",
+    "talk",
+    "talked",
+    "Geneva",
+    "Zürich",
+    "ZURICH",
+    "pro-Russian",
+    "earthquake",
+    "the",
+    "of",
+    "Lavrov's",
+    "1,000",
+    "2014",
+    "São",
+    "Paulo",
+    "negotiations",
+    "negotiating",
+    "ceasefire",
+    "U.S.",
+    "Łódź",
+    "straße",
+    "election",
+    "elections",
+    "minister",
+    "Ministers",
+    "x",
+    "don't",
+    "B2B",
+];
+
+fn sentence(rng: &mut Rng, max: usize) -> String {
+    let n = 1 + rng.below(max);
+    (0..n).map(|_| rng.pick(WORDS)).collect::<Vec<_>>().join(" ")
+}
+
+fn random_events(seed: u64, count: usize) -> Vec<(Event, Origin)> {
+    let mut rng = Rng(seed);
+    (0..count)
+        .map(|i| {
+            let ev = Event {
+                id: format!("e{i}"),
+                date: format!(
+                    "{}-{:02}-{:02}",
+                    1999 + rng.below(28),
+                    1 + rng.below(12),
+                    1 + rng.below(28)
+                ),
+                title: sentence(&mut rng, 12),
+                category: (rng.below(3) > 0).then(|| sentence(&mut rng, 2)),
+                sources: (0..rng.below(3))
+                    .map(|_| Source {
+                        name: sentence(&mut rng, 2),
+                        url: (rng.below(2) == 0)
+                            .then(|| format!("https://example.org/{i}")),
+                    })
+                    .collect(),
+                contexts: (0..rng.below(4))
+                    .map(|_| sentence(&mut rng, 3))
+                    .collect(),
+                url: Some(format!("/e/{i}")),
+                body: (rng.below(4) == 0).then(|| sentence(&mut rng, 30)),
+            };
+            (ev, Origin { file: "random".into(), line: i as u64 + 1 })
+        })
+        .collect()
+}
+
+/// Every term of every field of `ev`.
+fn all_terms(ev: &Event) -> BTreeSet<String> {
+    let mut t: BTreeSet<String> = text::terms(&ev.title).into_iter().collect();
+    for c in &ev.contexts {
+        t.extend(text::terms(c));
+    }
+    for s in &ev.sources {
+        t.extend(text::terms(&s.name));
+    }
+    if let Some(c) = &ev.category {
+        t.extend(text::terms(c));
+    }
+    if let Some(b) = &ev.body {
+        t.extend(text::terms(b));
+    }
+    t
+}
+
+/// Maps event ids to document numbers by reading the doc store.
+fn doc_ids<D: AsRef<[u8]>>(ix: &Index<D>) -> HashMap<String, u32> {
+    let docs: Vec<u32> = (0..ix.doc_count()).collect();
+    ix.stored(&docs)
+        .unwrap()
+        .into_iter()
+        .zip(docs)
+        .map(|(s, d)| (s.id, d))
+        .collect()
+}
+
+#[test]
+fn every_term_finds_exactly_its_documents() {
+    for seed in [1, 7, 42, 2024] {
+        let events = random_events(seed, 300);
+        let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (ev, _) in &events {
+            for t in all_terms(ev) {
+                expected.entry(t).or_default().insert(ev.id.clone());
+            }
+        }
+        let bytes = builder::build(events.clone()).unwrap();
+        let ix = Index::new(bytes).unwrap();
+        let ids = doc_ids(&ix);
+        let by_doc: HashMap<u32, &str> =
+            ids.iter().map(|(k, &v)| (v, k.as_str())).collect();
+        assert_eq!(ix.term_count() as usize, expected.len(), "seed {seed}");
+        for (term, want) in &expected {
+            let ord = ix.term_ordinal(term).unwrap_or_else(|| {
+                panic!("seed {seed}: term {term:?} missing")
+            });
+            let got: BTreeSet<String> = ix
+                .postings(ord)
+                .unwrap()
+                .map(|p| by_doc[&p.unwrap().doc].to_owned())
+                .collect();
+            assert_eq!(&got, want, "seed {seed}, term {term:?}");
+        }
+        // Stored fields come back as given.
+        let docs: Vec<u32> = events.iter().map(|(e, _)| ids[&e.id]).collect();
+        let stored = ix.stored(&docs).unwrap();
+        for ((ev, _), s) in events.iter().zip(&stored) {
+            assert_eq!(s.title, ev.title.trim());
+            assert_eq!(s.body, ev.body);
+            let urls: Vec<Option<String>> =
+                ev.sources.iter().map(|s| s.url.clone()).collect();
+            assert_eq!(s.source_urls, urls);
+        }
+        // Documents are in date order, newest first.
+        let days: Vec<i32> = (0..ix.doc_count()).map(|d| ix.day(d)).collect();
+        assert!(days.windows(2).all(|w| w[0] >= w[1]), "seed {seed}");
+    }
+}
+
+fn sample_events() -> Vec<(Event, Origin)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.jsonl");
+    let f = std::fs::File::open(path).unwrap();
+    let mut out = Vec::new();
+    builder::read_jsonl(
+        std::io::BufReader::new(f),
+        path,
+        OnInvalid::Fail,
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn every_sample_event_is_found_by_each_title_word() {
+    let events = sample_events();
+    assert_eq!(events.len(), 2000);
+    let bytes = builder::build(events.clone()).unwrap();
+    let searcher = Searcher::new(Index::new(bytes).unwrap());
+    let ix = searcher.index();
+    let ids = doc_ids(ix);
+    // Index level: each title term's postings hold the event.
+    for (ev, _) in &events {
+        let doc = ids[&ev.id];
+        for term in text::terms(&ev.title) {
+            let ord = ix.term_ordinal(&term).expect("title term indexed");
+            let found =
+                ix.postings(ord).unwrap().any(|p| p.unwrap().doc == doc);
+            assert!(found, "{} not in postings of {term:?}", ev.id);
+        }
+    }
+    // Query level, through the parser and the ranker (a trailing space
+    // means the word is complete: no prefix expansion).
+    let opts = SearchOptions {
+        limit: 2000,
+        facets: false,
+        ..SearchOptions::default()
+    };
+    let mut cache: HashMap<String, BTreeSet<u32>> = HashMap::new();
+    for (ev, _) in events.iter().step_by(5) {
+        let doc = ids[&ev.id];
+        for term in text::terms(&ev.title) {
+            let hits = cache.entry(term.clone()).or_insert_with(|| {
+                let r = searcher.search(&format!("{term} "), &opts).unwrap();
+                r.hits.iter().map(|h| h.doc).collect()
+            });
+            assert!(hits.contains(&doc), "{} not found by {term:?}", ev.id);
+        }
+        // And by its whole title, as typed.
+        let r = searcher.search(&ev.title, &SearchOptions::default()).unwrap();
+        assert!(r.total > 0, "{}: no hit for its own title", ev.id);
+    }
+}

@@ -1,0 +1,206 @@
+//! The widget in a real browser (wasm-bindgen-test, headless Chromium):
+//! mount into a fresh <div>, search, and check the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use chronicle::wasm::Chronicle;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const V1: &[u8] = include_bytes!("data/index_v1.bin");
+
+fn options() -> JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"hash".into(), &false.into()).unwrap();
+    o.into()
+}
+
+fn mount() -> (Element, chronicle::wasm::Widget) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    let c = Chronicle::new(V1).unwrap();
+    let w = c.mount(div.clone(), options()).unwrap();
+    (div, w)
+}
+
+fn all(root: &Element, sel: &str) -> Vec<Element> {
+    let list = root.query_selector_all(sel).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn one(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel).unwrap().unwrap_or_else(|| panic!("no {sel}"))
+}
+
+#[wasm_bindgen_test]
+fn search_renders_results_with_roles_and_marks() {
+    let (root, w) = mount();
+    assert_eq!(root.get_attribute("data-state").as_deref(), Some("ready"));
+    let input = one(&root, "input[role=combobox]");
+    let list = one(&root, "[role=listbox]");
+    assert_eq!(input.get_attribute("aria-controls"), Some(list.id()));
+    w.set_query("lavrov genev");
+    let opts = all(&root, "[role=listbox] > [role=option]");
+    assert_eq!(opts.len(), 1);
+    let hit = &opts[0];
+    assert_eq!(
+        hit.get_attribute("data-id").as_deref(),
+        Some("wcep-20140506-001")
+    );
+    let marks: Vec<String> = all(hit, ".chronicle-title mark")
+        .iter()
+        .map(|m| m.text_content().unwrap())
+        .collect();
+    assert_eq!(marks, ["Lavrov", "Geneva"]);
+    assert_eq!(
+        one(hit, ".chronicle-date").text_content().unwrap(),
+        "2014-05-06"
+    );
+    let a = one(hit, ".chronicle-sources a");
+    assert_eq!(a.text_content().unwrap(), "BBC");
+    assert_eq!(a.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    let chips: Vec<String> = all(hit, ".chronicle-chip")
+        .iter()
+        .map(|c| c.text_content().unwrap())
+        .collect();
+    assert!(chips.contains(&"Sergey Lavrov".to_string()), "{chips:?}");
+    let status = one(&root, ".chronicle-status").text_content().unwrap();
+    assert!(status.starts_with("1 result · "), "{status}");
+}
+
+#[wasm_bindgen_test]
+fn hostile_event_text_is_rendered_inert() {
+    let (root, w) = mount();
+    w.set_query("hostile summit");
+    let hit = one(&root, "[role=option][data-id=test-hostile-001]");
+    for tag in ["script", "img", "b", "i"] {
+        assert!(all(&root, tag).is_empty(), "a <{tag}> element was created");
+    }
+    let title = one(&hit, ".chronicle-title").text_content().unwrap();
+    assert!(title.contains("<script>alert(1)</script>"), "{title}");
+    assert!(title.contains("<img src=x onerror=alert(2)>"), "{title}");
+    let links: Vec<String> = all(&hit, "a")
+        .iter()
+        .map(|a| a.get_attribute("href").unwrap_or_default())
+        .collect();
+    assert_eq!(links, ["https://example.org/a?b=<c>"]);
+    let names: Vec<String> = all(&hit, ".chronicle-source")
+        .iter()
+        .map(|s| format!("{}:{}", s.tag_name(), s.text_content().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        ["SPAN:<i>Evil</i>", "SPAN:Plain outlet", "A:Good outlet"]
+    );
+    assert_eq!(
+        one(&hit, ".chronicle-category").text_content().unwrap(),
+        "<b>Politics</b>"
+    );
+}
+
+#[wasm_bindgen_test]
+fn keyboard_moves_the_active_option() {
+    let (root, w) = mount();
+    w.set_query("zurich");
+    let input: HtmlInputElement = one(&root, "input").unchecked_into();
+    let opts = all(&root, "[role=option]");
+    assert!(opts.len() >= 2, "{}", opts.len());
+    let press = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let e =
+            KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+                .unwrap();
+        input.dispatch_event(&e).unwrap();
+    };
+    press("ArrowDown");
+    assert_eq!(
+        opts[0].get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        input.get_attribute("aria-activedescendant"),
+        Some(opts[0].id())
+    );
+    press("ArrowDown");
+    assert_eq!(
+        opts[0].get_attribute("aria-selected").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        input.get_attribute("aria-activedescendant"),
+        Some(opts[1].id())
+    );
+    press("ArrowUp");
+    assert_eq!(
+        input.get_attribute("aria-activedescendant"),
+        Some(opts[0].id())
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_context_chip_filters_by_context() {
+    let (root, w) = mount();
+    w.set_query("lavrov");
+    let chip: HtmlElement = all(&root, ".chronicle-chip")
+        .into_iter()
+        .find(|c| c.text_content().as_deref() == Some("Geneva"))
+        .unwrap()
+        .unchecked_into();
+    chip.click();
+    assert_eq!(w.query(), "lavrov about:\"Geneva\" ");
+    assert_eq!(all(&root, "[role=option]").len(), 1);
+    // Related events open on demand, each labelled with the context.
+    let summary: HtmlElement =
+        one(&root, ".chronicle-related summary").unchecked_into();
+    summary.click();
+    let shared = all(&root, ".chronicle-shared");
+    assert!(shared
+        .iter()
+        .all(|s| s.text_content().unwrap().starts_with("Context: ")));
+}
+
+#[wasm_bindgen_test]
+fn bad_bytes_are_an_error_not_a_trap() {
+    assert!(Chronicle::new(b"").is_err());
+    assert!(Chronicle::new(b"not an index at all, just text").is_err());
+    let mut b = V1.to_vec();
+    b.truncate(b.len() / 2);
+    assert!(Chronicle::new(&b).is_err());
+    let mut b = V1.to_vec();
+    b[100] ^= 0xff;
+    assert!(Chronicle::new(&b).is_err());
+    // The module still works afterwards.
+    assert!(Chronicle::new(V1).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn the_search_api_returns_plain_objects() {
+    let c = Chronicle::new(V1).unwrap();
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"limit".into(), &2.into()).unwrap();
+    let r = c.search("zurich", o.into()).unwrap();
+    let get =
+        |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+    assert!(get(&r, "total").as_f64().unwrap() >= 2.0);
+    let hits: js_sys::Array = get(&r, "hits").unchecked_into();
+    assert_eq!(hits.length(), 2);
+    let first = hits.get(0);
+    assert!(get(&first, "id").as_string().is_some());
+    assert!(
+        get(&first, "titleSpans").is_undefined(),
+        "field names are as in Rust"
+    );
+    assert!(js_sys::Array::is_array(&get(&first, "title_spans")));
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"sort".into(), &"sideways".into()).unwrap();
+    assert!(c.search("zurich", bad.into()).is_err());
+}

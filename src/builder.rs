@@ -142,7 +142,7 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         keyed.push((day, ev));
     }
     // Newest first; a stable sort keeps input order within a day.
-    keyed.sort_by(|a, b| b.0.cmp(&a.0));
+    keyed.sort_by_key(|k| std::cmp::Reverse(k.0));
     for (_, ev) in &mut keyed {
         tidy(ev);
     }

@@ -5,7 +5,7 @@
 //! WebAssembly:
 //!
 //! * [`text`] — the one tokenizer, shared by the builder and the query;
-//! * [`format`] — the only code that reads or writes index bytes;
+//! * [`format`](mod@format) — the only code that reads or writes index bytes;
 //! * [`query`] — parsing and executing queries over an [`Index`];
 //! * [`render`] — search hits → a view model (highlighted spans, links).
 //!

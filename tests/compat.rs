@@ -14,7 +14,7 @@ fn ids(s: &Searcher<&[u8]>, q: &str) -> Vec<String> {
 
 #[test]
 fn version_1_still_reads() {
-    assert!(OLDEST_SUPPORTED_VERSION <= 1 && 1 <= FORMAT_VERSION);
+    const { assert!(OLDEST_SUPPORTED_VERSION <= 1 && 1 <= FORMAT_VERSION) };
     let ix = Index::new(V1).unwrap();
     assert_eq!(ix.version(), 1);
     assert_eq!(ix.doc_count(), 46);

@@ -812,8 +812,8 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 continue;
             }
             let chars = term.chars().count();
-            let budget = text::typo_budget(chars).max(1).min(2);
-            if chars > MAX_TYPO_CHARS || chars < 3 {
+            let budget = text::typo_budget(chars).clamp(1, 2);
+            if !(3..=MAX_TYPO_CHARS).contains(&chars) {
                 return Ok(None);
             }
             let cands = self.typo_candidates(term, budget, false)?;

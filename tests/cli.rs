@@ -230,6 +230,23 @@ fn search_exit_codes_and_text() {
 }
 
 #[test]
+fn search_facets_and_suggestions_in_text() {
+    let d = Dir::new();
+    d.index();
+    let out = d.run(&["search", "events.chron", "lavrov", "--facets"]);
+    assert_eq!(code(&out), 0);
+    let s = stdout(&out);
+    assert!(
+        s.contains("\ncategories: Armed conflicts and attacks (1)\n"),
+        "{s}"
+    );
+    assert!(s.contains("\nyears: 2014 1\n"), "{s}");
+    let out = d.run(&["search", "events.chron", "lvarvo "]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "0 results\ndid you mean: lavrov\n");
+}
+
+#[test]
 fn search_json_shape() {
     let d = Dir::new();
     d.index();
@@ -239,6 +256,13 @@ fn search_json_shape() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["query"], "lavrov");
     assert_eq!(v["total"], 1);
+    assert_eq!(v["partial"], false);
+    assert_eq!(
+        v["facets"]["categories"][0]["name"],
+        "Armed conflicts and attacks"
+    );
+    assert_eq!(v["facets"]["categories"][0]["count"], 1);
+    assert_eq!(v["years"][0]["year"], 2014);
     let hit = &v["hits"][0];
     let keys: Vec<&str> =
         hit.as_object().unwrap().keys().map(String::as_str).collect();

@@ -21,7 +21,7 @@ fn mount() -> (Element, chronicle::wasm::Widget) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V1).unwrap();
+    let c = Chronicle::new(V1.to_vec()).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     (div, w)
 }
@@ -170,21 +170,23 @@ fn a_context_chip_filters_by_context() {
 
 #[wasm_bindgen_test]
 fn bad_bytes_are_an_error_not_a_trap() {
-    assert!(Chronicle::new(b"").is_err());
-    assert!(Chronicle::new(b"not an index at all, just text").is_err());
+    assert!(Chronicle::new(Vec::new()).is_err());
+    assert!(
+        Chronicle::new(b"not an index at all, just text".to_vec()).is_err()
+    );
     let mut b = V1.to_vec();
     b.truncate(b.len() / 2);
-    assert!(Chronicle::new(&b).is_err());
+    assert!(Chronicle::new(b.clone()).is_err());
     let mut b = V1.to_vec();
     b[100] ^= 0xff;
-    assert!(Chronicle::new(&b).is_err());
+    assert!(Chronicle::new(b.clone()).is_err());
     // The module still works afterwards.
-    assert!(Chronicle::new(V1).is_ok());
+    assert!(Chronicle::new(V1.to_vec()).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn the_search_api_returns_plain_objects() {
-    let c = Chronicle::new(V1).unwrap();
+    let c = Chronicle::new(V1.to_vec()).unwrap();
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"limit".into(), &2.into()).unwrap();
     let r = c.search("zurich", o.into()).unwrap();

@@ -67,6 +67,9 @@ enum Command {
         /// Show up to N related events under each hit.
         #[arg(long, default_value_t = 0, value_name = "N")]
         related: usize,
+        /// Also print facet counts and matches per year (text output).
+        #[arg(long)]
+        facets: bool,
     },
     /// Write one self-contained HTML file (widget, wasm and index
     /// inlined) that searches from `file://` with no network request.
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
             sort,
             batch,
             related,
+            facets,
         } => {
             let opts =
                 SearchOptions { limit, sort, ..SearchOptions::default() };
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
                     &opts,
                     json,
                     related,
+                    facets,
                 ),
             }
         }
@@ -326,6 +331,7 @@ fn search(
     opts: &SearchOptions,
     json: bool,
     related: usize,
+    facets: bool,
 ) -> Result<bool> {
     let searcher = open_index(path)?;
     let result = searcher.search(query, opts)?;
@@ -337,8 +343,20 @@ fn search(
             query: &'a str,
             total: u32,
             hits: Vec<JsonHit<'a>>,
+            partial: bool,
+            suggestion: Option<&'a str>,
+            facets: &'a chronicle::query::Facets,
+            years: &'a [chronicle::query::YearCount],
         }
-        let o = Out { query, total: result.total, hits: json_hits(&views) };
+        let o = Out {
+            query,
+            total: result.total,
+            hits: json_hits(&views),
+            partial: result.partial,
+            suggestion: result.suggestion.as_deref(),
+            facets: &result.facets,
+            years: &result.years,
+        };
         serde_json::to_writer(&mut out, &o)?;
         writeln!(out)?;
     } else {
@@ -360,12 +378,41 @@ fn search(
         }
         let partial = if result.partial { " (partial matches)" } else { "" };
         writeln!(out, "{} results{partial}", result.total)?;
+        if facets {
+            print_facets(&mut out, &result)?;
+        }
         if let Some(s) = &result.suggestion {
             writeln!(out, "did you mean: {s}")?;
         }
     }
     out.flush()?;
     Ok(result.total > 0)
+}
+
+fn print_facets(
+    out: &mut impl Write,
+    r: &chronicle::query::SearchResult,
+) -> Result<()> {
+    let groups = [
+        ("categories", &r.facets.categories),
+        ("sources", &r.facets.sources),
+        ("about", &r.facets.contexts),
+    ];
+    for (name, values) in groups {
+        let list: Vec<String> = values
+            .iter()
+            .map(|f| format!("{} ({})", f.name, f.count))
+            .collect();
+        if !list.is_empty() {
+            writeln!(out, "{name}: {}", list.join(", "))?;
+        }
+    }
+    let years: Vec<String> =
+        r.years.iter().map(|y| format!("{} {}", y.year, y.count)).collect();
+    if !years.is_empty() {
+        writeln!(out, "years: {}", years.join(", "))?;
+    }
+    Ok(())
 }
 
 fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {

@@ -199,8 +199,17 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8> {
-        Ok(self.take(1)?[0])
+        match self.bytes.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => {
+                Err(self.err(format!("needs 1 byte at offset {}", self.pos)))
+            }
+        }
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32> {
@@ -216,18 +225,40 @@ impl<'a> Cursor<'a> {
         Ok(f32::from_bits(self.u32()?))
     }
 
+    #[inline]
     pub(crate) fn varint(&mut self) -> Result<u64> {
+        let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
         let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.u8()?;
-            v |= u64::from(b & 0x7f) << shift;
+        for (i, &b) in rest.iter().take(10).enumerate() {
+            v |= u64::from(b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
+                self.pos += i + 1;
                 return Ok(v);
             }
         }
-        Err(self.err(format!("varint too long at offset {}", self.pos)))
+        Err(self.err(format!("bad varint at offset {}", self.pos)))
     }
 
+    /// A varint that fits in u32, or `None` (hot loops: no error built
+    /// per call; the caller makes one).
+    #[inline]
+    pub(crate) fn fast_u32(&mut self) -> Option<u32> {
+        let rest = self.bytes.get(self.pos..)?;
+        let mut v = 0u32;
+        for (i, &b) in rest.iter().take(5).enumerate() {
+            v |= u32::from(b & 0x7f).checked_shl(7 * i as u32)?;
+            if b & 0x80 == 0 {
+                if i == 4 && b > 0x0f {
+                    return None;
+                }
+                self.pos += i + 1;
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    #[inline]
     pub(crate) fn varint_u32(&mut self) -> Result<u32> {
         let v = self.varint()?;
         u32::try_from(v).map_err(|_| self.err(format!("value {v} too big")))

@@ -84,10 +84,23 @@ pub struct FacetTable<'a> {
     section: &'static str,
 }
 
+/// The position of tag `t` in [`tag::ALL`] (a constant once inlined).
+#[inline]
 fn section_index(t: [u8; 4]) -> usize {
-    // The table is small and fixed; a miss is a programming error that
-    // the constant list below rules out.
-    tag::ALL.iter().position(|&a| a == t).unwrap_or(0)
+    match &t {
+        b"META" => 0,
+        b"TERM" => 1,
+        b"TINF" => 2,
+        b"POST" => 3,
+        b"STEM" => 4,
+        b"DAYS" => 5,
+        b"NORM" => 6,
+        b"CATS" => 7,
+        b"SRCS" => 8,
+        b"CTXS" => 9,
+        b"FWRD" => 10,
+        _ => 11,
+    }
 }
 
 impl<D: AsRef<[u8]>> Index<D> {
@@ -223,6 +236,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         })
     }
 
+    #[inline]
     fn sec(&self, t: [u8; 4]) -> &[u8] {
         &self.data.as_ref()[self.sections[section_index(t)].clone()]
     }
@@ -352,6 +366,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     }
 
     /// The quantised length of field `f` (0 title, 1 contexts, 2 body).
+    #[inline]
     pub fn norm(&self, doc: u32, f: usize) -> u8 {
         let n = self.sec(tag::NORMS);
         n.get(f * self.doc_count as usize + doc as usize).copied().unwrap_or(0)
@@ -493,25 +508,29 @@ fn read_stored(c: &mut Cursor<'_>, n_src: usize) -> Result<StoredDoc> {
 const MAX_FACET_IDS: u32 = 100_000;
 
 fn read_facets(c: &mut Cursor<'_>, f: &mut DocFacets) -> Result<()> {
-    let cat = c.varint_u32()?;
-    f.category = cat.checked_sub(1);
+    decode_facets(c, f).ok_or_else(|| c.err("bad forward entry"))
+}
+
+#[inline]
+fn decode_facets(c: &mut Cursor<'_>, f: &mut DocFacets) -> Option<()> {
+    f.category = c.fast_u32()?.checked_sub(1);
     f.sources.clear();
     f.contexts.clear();
-    let n = c.varint_u32()?;
+    let n = c.fast_u32()?;
     if n > MAX_FACET_IDS {
-        return Err(c.err("implausible source count"));
+        return None;
     }
     for _ in 0..n {
-        f.sources.push(c.varint_u32()?);
+        f.sources.push(c.fast_u32()?);
     }
-    let n = c.varint_u32()?;
+    let n = c.fast_u32()?;
     if n > MAX_FACET_IDS {
-        return Err(c.err("implausible context count"));
+        return None;
     }
     for _ in 0..n {
-        f.contexts.push(c.varint_u32()?);
+        f.contexts.push(c.fast_u32()?);
     }
-    Ok(())
+    Some(())
 }
 
 /// Iterates the postings of one term. Yields an error (once) on corrupt
@@ -530,37 +549,43 @@ impl PostingIter<'_> {
     }
 
     fn read(&mut self) -> Result<Posting> {
-        let delta = self.cur.varint_u32()?;
+        self.decode().ok_or_else(|| {
+            self.cur.err("bad posting or document out of order")
+        })
+    }
+
+    #[inline]
+    fn decode(&mut self) -> Option<Posting> {
+        let delta = self.cur.fast_u32()?;
         let doc = match self.prev {
-            None => Some(delta),
-            Some(p) if delta > 0 => p.checked_add(delta),
-            Some(_) => None,
+            None => delta,
+            Some(p) if delta > 0 => p.checked_add(delta)?,
+            Some(_) => return None,
+        };
+        if doc >= self.doc_count {
+            return None;
         }
-        .filter(|&d| d < self.doc_count)
-        .ok_or_else(|| self.cur.err("document ids out of order or range"))?;
         self.prev = Some(doc);
-        let bits = self.cur.u8()?;
+        let bits = self.cur.u8().ok()?;
         let mut p = Posting { doc, ..Posting::default() };
         for (i, &f) in field::ALL.iter().enumerate() {
-            if bits & f != 0 {
-                p.tf[i] = 1;
-            }
+            p.tf[i] = u32::from(bits & f != 0);
         }
         if bits & field::HAS_TF != 0 {
             for i in 0..field::COUNT {
                 if p.tf[i] > 0 {
-                    p.tf[i] = self.cur.varint_u32()?;
+                    p.tf[i] = self.cur.fast_u32()?;
                 }
             }
         }
         if p.tf[0] > 0 {
             let mut pos = 0u32;
             for k in 0..(p.tf[0] as usize).min(MAX_POSITIONS) {
-                pos = pos.saturating_add(self.cur.varint_u32()?);
+                pos = pos.saturating_add(self.cur.fast_u32()?);
                 p.positions[k] = pos;
             }
         }
-        Ok(p)
+        Some(p)
     }
 }
 
@@ -795,4 +820,16 @@ fn validate_blocks(s: &[u8], blocks: u32, name: &'static str) -> Result<()> {
         return Err(c.err("blocks do not match the section length"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_index_matches_the_tag_list() {
+        for (i, &t) in tag::ALL.iter().enumerate() {
+            assert_eq!(section_index(t), i, "{}", tag_name(t));
+        }
+    }
 }

@@ -2,9 +2,8 @@
 //! class, prefix, typo), score with BM25F, combine, filter, rank, count
 //! facets.
 
-use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use fst::{IntoStreamer, Streamer};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
@@ -185,13 +184,31 @@ pub struct Related {
 struct Expansion {
     ord: u32,
     weight: f32,
+    kind: MatchKind,
 }
 
 /// Runs queries over an index it owns, caching what is costly to derive
 /// and needed only by some queries (normalised facet names).
 pub struct Searcher<D: AsRef<[u8]>> {
     index: Index<D>,
-    norm_names: [OnceCell<Vec<String>>; 3],
+    norm_names: [OnceLock<Vec<String>>; 3],
+    scratch: Mutex<Scratch>,
+}
+
+/// Per-document accumulators, kept between queries so a keystroke does
+/// not allocate (and, in wasm, grow) a few megabytes each time.
+#[derive(Default)]
+struct Scratch {
+    total: Vec<f32>,
+    best: Vec<f32>,
+    mask: Vec<u32>,
+    counts: [Vec<u32>; 3],
+}
+
+/// Empties `v` and fills it with `len` copies of `value`.
+fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
 }
 
 fn lev_builder(d: u8) -> &'static LevenshteinAutomatonBuilder {
@@ -226,7 +243,26 @@ impl Norms {
 impl<D: AsRef<[u8]>> Searcher<D> {
     /// A searcher over `index`.
     pub fn new(index: Index<D>) -> Self {
-        Searcher { index, norm_names: Default::default() }
+        Searcher {
+            index,
+            norm_names: Default::default(),
+            scratch: Mutex::default(),
+        }
+    }
+
+    /// The accumulators of the last query (fresh ones when another
+    /// thread holds them).
+    fn take_scratch(&self) -> Scratch {
+        match self.scratch.try_lock() {
+            Ok(mut s) => std::mem::take(&mut *s),
+            Err(_) => Scratch::default(),
+        }
+    }
+
+    fn put_scratch(&self, scratch: Scratch) {
+        if let Ok(mut s) = self.scratch.try_lock() {
+            *s = scratch;
+        }
     }
 
     /// The index searched.
@@ -273,7 +309,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut seen: HashSet<u32> = HashSet::new();
         let mut best_df = 0u32;
         if let Some(ord) = ix.term_ordinal(term) {
-            out.push(Expansion { ord, weight: MatchKind::Exact.weight(0) });
+            out.push(Expansion {
+                ord,
+                weight: MatchKind::Exact.weight(0),
+                kind: MatchKind::Exact,
+            });
             seen.insert(ord);
             best_df = ix.doc_freq(ord)?;
             if let Some(class) = ix.stem_class(ord)? {
@@ -282,6 +322,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                         out.push(Expansion {
                             ord: m,
                             weight: MatchKind::Stem.weight(0),
+                            kind: MatchKind::Stem,
                         });
                     }
                 }
@@ -306,14 +347,30 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     cands.push((ix.doc_freq(ord)?, ord));
                 }
             }
+            // A very short prefix completes to everything: keep only the
+            // most frequent completions, and leave out words on a quarter
+            // of all documents ("the", "of"), which say nothing about what
+            // is being typed.
+            let cap = match term.chars().count() {
+                1 => 8,
+                2 => 16,
+                3 => 32,
+                _ => MAX_EXPANSIONS,
+            };
+            let common = ix.doc_count() / 4;
+            let informative = cands.iter().filter(|c| c.0 <= common).count();
+            if informative > 0 {
+                cands.retain(|c| c.0 <= common);
+            }
             cands.sort_unstable_by(|a, b| b.cmp(a));
-            cands.truncate(MAX_EXPANSIONS);
+            cands.truncate(cap);
             for (df, ord) in cands {
                 best_df = best_df.max(df);
                 seen.insert(ord);
                 out.push(Expansion {
                     ord,
                     weight: MatchKind::Prefix.weight(0),
+                    kind: MatchKind::Prefix,
                 });
             }
         }
@@ -335,6 +392,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 out.push(Expansion {
                     ord,
                     weight: MatchKind::Typo.weight(dist),
+                    kind: MatchKind::Typo,
                 });
             }
         }
@@ -387,7 +445,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     ) -> Result<SearchResult> {
         let q = parse(query);
         let mut r = self.run(&q, opts)?;
-        if r.total == 0 && !q.groups.is_empty() {
+        if (r.total == 0 || r.partial) && !q.groups.is_empty() {
             r.suggestion = self.suggest(&q, opts)?;
         }
         Ok(r)
@@ -409,16 +467,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let excluded = self.excluded_docs(q)?;
         let norms = Norms::new(ix.avg_len());
 
-        let mut total = vec![0f32; if q.groups.is_empty() { 0 } else { n }];
-        let mut mask = vec![0u32; total.len()];
-        let mut best = vec![0f32; total.len()];
-        // First title position per group, for the proximity bonus.
-        let mut first_pos: Vec<HashMap<u32, u32>> = Vec::new();
+        let mut scratch = self.take_scratch();
+        let len = if q.groups.is_empty() { 0 } else { n };
+        reset(&mut scratch.total, len, 0f32);
+        reset(&mut scratch.best, len, 0f32);
+        reset(&mut scratch.mask, len, 0u32);
+        let Scratch { total, best, mask, counts } = &mut scratch;
+        // Per group (when there are several), each document's first title
+        // position + 1 (0: none), for the proximity bonus.
+        let groups = q.groups.len();
+        let mut first_pos: Vec<Vec<u8>> =
+            vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
         let mut touched: Vec<u32> = Vec::new();
         for (gi, group) in q.groups.iter().enumerate() {
             let bit = 1u32 << gi;
             touched.clear();
-            let mut positions: HashMap<u32, u32> = HashMap::new();
+            let positions = &mut first_pos[gi];
             let mut update = |doc: u32, s: f32, pos: Option<u32>| {
                 let d = doc as usize;
                 if mask[d] & bit == 0 {
@@ -428,16 +492,32 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 } else if s > best[d] {
                     best[d] = s;
                 }
-                if let Some(p) = pos {
-                    positions.entry(doc).or_insert(p);
+                if let (Some(p), Some(slot)) = (pos, positions.get_mut(d)) {
+                    if *slot == 0 {
+                        *slot = p.saturating_add(1).min(255) as u8;
+                    }
                 }
             };
             for clause in group {
                 match clause {
                     Clause::Word { term, prefix } => {
-                        for e in self.expand(term, *prefix)? {
+                        let exp = self.expand(term, *prefix)?;
+                        // One idf for the whole word (its exact form,
+                        // else its most common expansion), so a rare
+                        // completion or misspelling cannot outrank
+                        // the word itself: the match kind decides.
+                        let mut word_df = 0;
+                        for e in &exp {
+                            let df = ix.doc_freq(e.ord)?;
+                            if e.kind == MatchKind::Exact {
+                                word_df = df;
+                                break;
+                            }
+                            word_df = word_df.max(df);
+                        }
+                        let idf = self.idf(word_df);
+                        for e in exp {
                             result.matched.insert(e.ord);
-                            let idf = self.idf(ix.doc_freq(e.ord)?);
                             for p in ix.postings(e.ord)? {
                                 let p = p?;
                                 let s = e.weight * self.bm25f(&p, idf, &norms);
@@ -463,14 +543,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for &d in &touched {
                 total[d as usize] += best[d as usize];
             }
-            first_pos.push(positions);
         }
 
         // Proximity: consecutive query words adjacent in the title.
         for pair in first_pos.windows(2) {
-            for (&doc, &p) in &pair[1] {
-                if pair[0].get(&doc).is_some_and(|&a| a + 1 == p) {
-                    total[doc as usize] *= 1.0 + PROXIMITY_BONUS;
+            for (d, (&a, &b)) in pair[0].iter().zip(&pair[1]).enumerate() {
+                if a > 0 && u16::from(a) + 1 == u16::from(b) {
+                    total[d] *= 1.0 + PROXIMITY_BONUS;
                 }
             }
         }
@@ -509,7 +588,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         result.total = matches.len() as u32;
         if opts.facets {
-            self.count_facets(&matches, opts.facet_limit, &mut result)?;
+            self.count_facets(
+                &matches,
+                opts.facet_limit,
+                counts,
+                &mut result,
+            )?;
         }
 
         let score = |d: u32| total.get(d as usize).copied().unwrap_or(0.0);
@@ -530,6 +614,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .take(opts.limit)
             .map(|doc| Hit { doc, score: score(doc) })
             .collect();
+        self.put_scratch(scratch);
         Ok(result)
     }
 
@@ -597,16 +682,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // Context candidates: verify a context name holds the phrase.
         if !in_contexts.is_empty() {
             let phrase = words.join(" ");
-            let names = self.normalized_names(2);
+            let names = ix.contexts();
             let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
             docs.sort_unstable();
+            let mut holds: HashMap<u32, bool> = HashMap::new();
             let mut hits = Vec::new();
             ix.for_each_facets(docs.iter().copied(), |doc, f| {
-                if f.contexts.iter().any(|&c| {
-                    names
-                        .get(c as usize)
-                        .is_some_and(|n| contains_words(n, &phrase))
-                }) {
+                let found = f.contexts.iter().any(|&c| {
+                    *holds.entry(c).or_insert_with(|| {
+                        let n = text::normalize_phrase(names.name(c));
+                        contains_words(&n, &phrase)
+                    })
+                });
+                if found {
                     hits.push(doc);
                 }
             })?;
@@ -743,14 +831,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         &self,
         matches: &[u32],
         limit: usize,
+        counts: &mut [Vec<u32>; 3],
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
         let (cats, srcs, ctxs) =
             (ix.categories(), ix.sources(), ix.contexts());
-        let mut c_cat = vec![0u32; cats.len()];
-        let mut c_src = vec![0u32; srcs.len()];
-        let mut c_ctx = vec![0u32; ctxs.len()];
+        let [c_cat, c_src, c_ctx] = counts;
+        reset(c_cat, cats.len(), 0);
+        reset(c_src, srcs.len(), 0);
+        reset(c_ctx, ctxs.len(), 0);
         ix.for_each_facets(matches.iter().copied(), |_, f| {
             if let Some(slot) =
                 f.category.and_then(|c| c_cat.get_mut(c as usize))
@@ -805,14 +895,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let Some(Clause::Word { term, prefix }) = group.first() else {
                 return Ok(None);
             };
-            if self.index.term_ordinal(term).is_some()
-                || (*prefix && !self.expand(term, true)?.is_empty())
-            {
+            if !self.expand(term, *prefix)?.is_empty() {
                 words.push(term.clone());
                 continue;
             }
+            // One edit more than the search itself allowed.
             let chars = term.chars().count();
-            let budget = text::typo_budget(chars).clamp(1, 2);
+            let budget = (text::typo_budget(chars) + 1).clamp(1, 2);
             if !(3..=MAX_TYPO_CHARS).contains(&chars) {
                 return Ok(None);
             }
@@ -907,8 +996,14 @@ fn top(
         .filter(|(_, &c)| c > 0)
         .map(|(i, &c)| (c, i as u32))
         .collect();
-    v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    v.truncate(limit);
+    // Most frequent first; equal counts by id (more common overall first).
+    let order =
+        |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if limit < v.len() {
+        v.select_nth_unstable_by(limit, order);
+        v.truncate(limit);
+    }
+    v.sort_unstable_by(order);
     v.into_iter()
         .map(|(count, id)| FacetCount {
             id,

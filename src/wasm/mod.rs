@@ -97,10 +97,11 @@ pub(crate) fn run_search(
 
 #[wasm_bindgen]
 impl Chronicle {
-    /// Opens an index from its bytes (a `Uint8Array`), validating it.
+    /// Opens an index from its bytes (a `Uint8Array`), validating it. The
+    /// bytes are copied into wasm memory once and owned by the handle.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8]) -> Result<Chronicle, JsError> {
-        let index = Index::new(bytes.to_vec()).map_err(js_err)?;
+    pub fn new(bytes: Vec<u8>) -> Result<Chronicle, JsError> {
+        let index = Index::new(bytes).map_err(js_err)?;
         Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
     }
 

@@ -1,0 +1,366 @@
+// Generates the labelled query set of the relevance benchmark:
+//
+//   node bench/relevance/make-queries.mjs        # writes bench/relevance/queries.jsonl
+//
+// Deterministic: the same corpus gives byte-identical output (fixed seed, no
+// clock, no Math.random, stable sorts). Reads the FULL corpus, main then
+// supplement, in file order:
+//   data/wcep-events.jsonl.gz, data/wcep-events-2018-2026-plaintext.jsonl.gz
+//
+// One JSON line per query: {id, class, query, relevant: [event ids], target?,
+// variant?}. `target` is the known-item event id; `variant` describes the change
+// made to the exact query (e.g. {"word": "negotiations", "typed": "negotiati",
+// "last": false}). Queries are typed as a user would: lower case, words
+// separated by one space, no trailing space.
+//
+// Method (SEED below; every random choice comes from a mulberry32 stream that is
+// seeded with hash(SEED + ":" + purpose), so the classes do not disturb each
+// other):
+//
+// Tokens: title lower-cased, split on every run of characters that are not
+//   Unicode letters or digits ("pro-Russian" -> "pro", "russian"). Title
+//   document frequency (df) = number of events whose title has the token.
+//   Candidate words of a title: distinct tokens with at least 4 letters, not
+//   pure numbers, not in STOP_WORDS.
+//
+// Known-item classes (the SAME N_KNOWN target events for all four):
+//   Targets are taken in the order of a seeded shuffle of all events; an event
+//   is used when it has >= 2 candidate words and all four variants below can be
+//   made from its words (in practice: one of the chosen words has a
+//   stem-prefix, see `stem`; ~55 % of events qualify).
+//   exact : 2 or 3 (seeded, 50/50) candidate words with the lowest df (ties:
+//           earlier in the title), written in title order.
+//           relevant = [target] + every other event whose title is identical
+//           (case- and whitespace-insensitive).
+//   half  : the exact query with its last word cut to max(3, ceil(len/2))
+//           characters (always shorter than the word, since words have >= 4).
+//   typo  : one query word of >= 5 characters (seeded) gets exactly one edit,
+//           seeded among substitution (a-z, different letter), deletion,
+//           insertion (a-z) and transposition of two different adjacent
+//           characters; the result must not be a token of the corpus (titles,
+//           contexts, categories, source names), else another edit is drawn.
+//   stem  : one query word w (seeded among eligible ones) is replaced by a
+//           prefix p with len(stem(w)) < len(p) < len(w), where stem() is the
+//           Snowball English (Porter2) stemmer of the npm package
+//           `snowball-stemmers` 0.6.0 (the algorithm Chronicle's builder uses),
+//           stem(w) must be a prefix of w and p must not itself be a corpus
+//           token (so "negotiations" -> stem "negoti" -> "negotiati", but not
+//           "hostages" -> "hostage"). Prefix length seeded among the allowed
+//           ones. Other words stay as typed in full. `variant.last` says whether
+//           the cut word is the query's last word (most engines treat the last
+//           word as a prefix, so the non-last case is the harder one).
+//   relevant is the same set for all four classes of a target.
+//
+// entity: context names (Wikipedia article titles) grouped case-insensitively;
+//   a group qualifies when 5..200 events carry it (any of its spellings) and the
+//   name has no "(" (disambiguated titles like "Georgia (country)" are not
+//   something users type). N_ENTITY groups are drawn by a seeded shuffle of the
+//   qualifying names (sorted first). query = the name lower-cased, typographic
+//   dashes as "-" (myanmar–united states -> myanmar-united states); relevant =
+//   every event carrying it (any case variant). `context` = first spelling seen.
+//
+// Output order: exact, half, typo, stem (targets in draw order), then entity.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const snowball = require('snowball-stemmers');
+
+export const SEED = 20260328;
+export const N_KNOWN = 175;
+export const N_ENTITY = 175;
+export const ENTITY_MIN = 5;
+export const ENTITY_MAX = 200;
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+export const CORPUS_FILES = [
+  path.join(ROOT, 'data', 'wcep-events.jsonl.gz'),
+  path.join(ROOT, 'data', 'wcep-events-2018-2026-plaintext.jsonl.gz'),
+];
+const OUT = path.join(HERE, 'queries.jsonl');
+
+// Common English function words (plus a few news-summary fillers that are
+// never distinctive). Only words of >= 4 letters matter here.
+const STOP_WORDS = new Set(
+  `about above after again against also although among amongst another around
+  because been before being below between both cannot could does doing down
+  during each either else even ever every from further have having here hers
+  herself himself into itself just least less many more most much must myself
+  near neither never none nothing once only other others ought ours ourselves
+  over same shall should since some such than that their theirs them
+  themselves then there therefore these they this those though through thus
+  till under until upon very were what whatever when whenever where whereas
+  whether which while whom whose will with within without would your yours
+  yourself yourselves says said according`.split(/\s+/).filter(Boolean),
+);
+
+// ---------------------------------------------------------------- randomness
+
+function hashString(s) {
+  // FNV-1a 32-bit
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function mulberry32(a) {
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rngFor(purpose) {
+  const r = mulberry32(hashString(`${SEED}:${purpose}`));
+  return {
+    float: r,
+    int: (n) => Math.floor(r() * n), // 0..n-1
+    pick: (xs) => xs[Math.floor(r() * xs.length)],
+    shuffle(xs) {
+      const a = xs.slice();
+      for (let i = a.length - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [a[i], a[j]] = [a[j], a[i]];
+      }
+      return a;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- corpus
+
+export function loadCorpus(files = CORPUS_FILES) {
+  const events = [];
+  for (const f of files) {
+    if (!fs.existsSync(f)) throw new Error(`corpus file missing: ${f}`);
+    const text = zlib.gunzipSync(fs.readFileSync(f)).toString('utf8');
+    let lineNo = 0;
+    for (const line of text.split('\n')) {
+      lineNo++;
+      if (!line.trim()) continue;
+      try {
+        events.push(JSON.parse(line));
+      } catch (e) {
+        throw new Error(`${f}:${lineNo}: ${e.message}`);
+      }
+    }
+  }
+  return events;
+}
+
+export function tokenize(text) {
+  return String(text ?? '')
+    .normalize('NFC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+const letterCount = (w) => (w.match(/\p{L}/gu) || []).length;
+const isCandidate = (w) => letterCount(w) >= 4 && !/^\p{N}+$/u.test(w) && !STOP_WORDS.has(w);
+const normTitle = (t) => t.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+// ---------------------------------------------------------------- variants
+
+const ALPHA = 'abcdefghijklmnopqrstuvwxyz';
+
+function halfWord(w) {
+  const cs = [...w];
+  const keep = Math.max(3, Math.ceil(cs.length / 2));
+  return keep < cs.length ? cs.slice(0, keep).join('') : null;
+}
+
+function typoWord(w, rng, vocab) {
+  const cs = [...w];
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const op = rng.pick(['substitution', 'deletion', 'insertion', 'transposition']);
+    let out;
+    if (op === 'substitution') {
+      const i = rng.int(cs.length);
+      const c = rng.pick([...ALPHA].filter((x) => x !== cs[i]));
+      out = [...cs.slice(0, i), c, ...cs.slice(i + 1)];
+    } else if (op === 'deletion') {
+      const i = rng.int(cs.length);
+      out = [...cs.slice(0, i), ...cs.slice(i + 1)];
+    } else if (op === 'insertion') {
+      const i = rng.int(cs.length + 1);
+      out = [...cs.slice(0, i), rng.pick([...ALPHA]), ...cs.slice(i)];
+    } else {
+      const i = rng.int(cs.length - 1);
+      if (cs[i] === cs[i + 1]) continue;
+      out = [...cs.slice(0, i), cs[i + 1], cs[i], ...cs.slice(i + 2)];
+    }
+    const s = out.join('');
+    if (s !== w && !vocab.has(s)) return { typed: s, op };
+  }
+  return null;
+}
+
+/** All prefixes p of w with len(stem) < len(p) < len(w) that are not corpus tokens. */
+function stemPrefixes(w, stemmer, vocab) {
+  const stem = stemmer.stem(w);
+  if (!w.startsWith(stem)) return [];
+  const cs = [...w];
+  const stemLen = [...stem].length;
+  const out = [];
+  for (let k = stemLen + 1; k < cs.length; k++) {
+    const p = cs.slice(0, k).join('');
+    if (!vocab.has(p)) out.push(p);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- main
+
+export function makeQueries(events) {
+  const stemmer = snowball.newStemmer('english');
+
+  // df over titles; vocabulary over every indexed field
+  const df = new Map();
+  const vocab = new Set();
+  const byTitle = new Map();
+  const titleTokens = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const toks = tokenize(e.title);
+    titleTokens[i] = toks;
+    for (const w of new Set(toks)) df.set(w, (df.get(w) || 0) + 1);
+    for (const w of toks) vocab.add(w);
+    for (const c of e.contexts || []) for (const w of tokenize(c)) vocab.add(w);
+    for (const s of e.sources || []) for (const w of tokenize(s.name)) vocab.add(w);
+    for (const w of tokenize(e.category)) vocab.add(w);
+    const nt = normTitle(e.title);
+    if (!byTitle.has(nt)) byTitle.set(nt, []);
+    byTitle.get(nt).push(e.id);
+  }
+
+  // ---- known-item targets
+  const order = rngFor('targets').shuffle([...events.keys()]);
+  const rWords = rngFor('word-count');
+  const rTypo = rngFor('typo');
+  const rStem = rngFor('stem');
+  const known = [];
+  for (const idx of order) {
+    if (known.length >= N_KNOWN) break;
+    const toks = titleTokens[idx];
+    const firstPos = new Map();
+    toks.forEach((w, p) => {
+      if (!firstPos.has(w)) firstPos.set(w, p);
+    });
+    const cands = [...firstPos.keys()].filter(isCandidate);
+    const k = rWords.float() < 0.5 ? 2 : 3; // drawn for every visited event
+    if (cands.length < 2) continue;
+    cands.sort((a, b) => df.get(a) - df.get(b) || firstPos.get(a) - firstPos.get(b));
+    const words = cands.slice(0, Math.min(k, cands.length));
+    words.sort((a, b) => firstPos.get(a) - firstPos.get(b));
+
+    const halfLast = halfWord(words[words.length - 1]);
+    const typoIdx = words.map((w, i) => ([...w].length >= 5 ? i : -1)).filter((i) => i >= 0);
+    const stemIdx = words
+      .map((w, i) => (stemPrefixes(w, stemmer, vocab).length ? i : -1))
+      .filter((i) => i >= 0);
+    if (!halfLast || !typoIdx.length || !stemIdx.length) continue;
+
+    const ti = rTypo.pick(typoIdx);
+    const typo = typoWord(words[ti], rTypo, vocab);
+    if (!typo) continue;
+    const si = rStem.pick(stemIdx);
+    const stemTyped = rStem.pick(stemPrefixes(words[si], stemmer, vocab));
+
+    const e = events[idx];
+    const relevant = [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];
+    known.push({ e, words, relevant, halfLast, ti, typo, si, stemTyped, stem: stemmer.stem(words[si]) });
+  }
+  if (known.length < N_KNOWN) throw new Error(`only ${known.length} known-item targets found`);
+
+  const out = [];
+  const pad = (n) => String(n).padStart(3, '0');
+  const replaceAt = (ws, i, w) => ws.map((x, j) => (j === i ? w : x));
+  known.forEach((t, n) => {
+    out.push({ id: `exact-${pad(n + 1)}`, class: 'exact', query: t.words.join(' '), relevant: t.relevant, target: t.e.id });
+  });
+  known.forEach((t, n) => {
+    const last = t.words.length - 1;
+    out.push({
+      id: `half-${pad(n + 1)}`,
+      class: 'half',
+      query: replaceAt(t.words, last, t.halfLast).join(' '),
+      relevant: t.relevant,
+      target: t.e.id,
+      variant: { word: t.words[last], typed: t.halfLast, last: true },
+    });
+  });
+  known.forEach((t, n) => {
+    out.push({
+      id: `typo-${pad(n + 1)}`,
+      class: 'typo',
+      query: replaceAt(t.words, t.ti, t.typo.typed).join(' '),
+      relevant: t.relevant,
+      target: t.e.id,
+      variant: { word: t.words[t.ti], typed: t.typo.typed, edit: t.typo.op, last: t.ti === t.words.length - 1 },
+    });
+  });
+  known.forEach((t, n) => {
+    out.push({
+      id: `stem-${pad(n + 1)}`,
+      class: 'stem',
+      query: replaceAt(t.words, t.si, t.stemTyped).join(' '),
+      relevant: t.relevant,
+      target: t.e.id,
+      variant: { word: t.words[t.si], stem: t.stem, typed: t.stemTyped, last: t.si === t.words.length - 1 },
+    });
+  });
+
+  // ---- entity
+  const groups = new Map(); // lower-cased name -> {name, ids:Set}
+  for (const e of events) {
+    for (const c of new Set(e.contexts || [])) {
+      const key = c.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+      if (!key) continue;
+      if (!groups.has(key)) groups.set(key, { name: c, ids: new Set() });
+      groups.get(key).ids.add(e.id);
+    }
+  }
+  const eligible = [...groups.keys()]
+    .filter((k) => !k.includes('('))
+    .filter((k) => tokenize(k).length > 0)
+    .filter((k) => {
+      const n = groups.get(k).ids.size;
+      return n >= ENTITY_MIN && n <= ENTITY_MAX;
+    })
+    .sort();
+  const picked = rngFor('entity').shuffle(eligible).slice(0, N_ENTITY);
+  picked.forEach((k, n) => {
+    const g = groups.get(k);
+    // typed on a keyboard: typographic dashes become '-'
+    const query = k.replace(/[\u2010-\u2015\u2212]/g, '-');
+    out.push({ id: `entity-${pad(n + 1)}`, class: 'entity', query, relevant: [...g.ids], context: g.name });
+  });
+
+  return { queries: out, stats: { events: events.length, entityEligible: eligible.length } };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1] === fileURLToPath(import.meta.url)) {
+  const t0 = Date.now();
+  const events = loadCorpus();
+  const { queries, stats } = makeQueries(events);
+  fs.writeFileSync(OUT, queries.map((q) => JSON.stringify(q)).join('\n') + '\n');
+  const byClass = {};
+  for (const q of queries) byClass[q.class] = (byClass[q.class] || 0) + 1;
+  console.log(
+    `${stats.events} events -> ${queries.length} queries ${JSON.stringify(byClass)} ` +
+      `(${stats.entityEligible} eligible entity names) -> ${path.relative(process.cwd(), OUT)} ` +
+      `in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}

@@ -1,0 +1,347 @@
+//! Search quality, feature by feature, on a small corpus whose answers
+//! are known: typos, stems, prefixes, normalisation, phrases, operators,
+//! filters, facets, "did you mean", related events and bounded work.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use chronicle::builder::{self, Origin};
+use chronicle::query::{
+    parse, Clause, SearchOptions, SearchResult, Searcher, Sort,
+    MAX_EXPANSIONS, MAX_WORDS,
+};
+use chronicle::{render, Event, Index, Source};
+
+/// (id, date, title, category, sources, contexts)
+const EVENTS: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+    ("lavrov-geneva", "2014-05-06", "Russian foreign minister Sergey Lavrov rules out fresh talks in Geneva.", "Armed conflicts and attacks", &["BBC"], &["2014 pro-Russian unrest in Ukraine", "Sergey Lavrov", "Geneva"]),
+    ("lavrov-kerry", "2016-12-09", "Russia and the United States will continue talks on Aleppo after Kerry met Lavrov.", "International relations", &["Reuters"], &["Sergey Lavrov", "John Kerry", "Aleppo"]),
+    ("lavrov-sergey-reversed", "2015-03-01", "Lavrov, not Sergey Ivanov, talked about sanctions.", "International relations", &["BBC News"], &["Sergey Lavrov"]),
+    ("geneva-un", "2017-02-16", "United Nations officials create a team in Geneva to investigate war crimes in Syria.", "Law and crime", &["Al Jazeera"], &["United Nations", "Geneva", "Syrian Civil War"]),
+    ("quake-japan", "2011-03-11", "A magnitude 9.0 earthquake strikes off the coast of Japan, causing a tsunami.", "Disasters and accidents", &["CNN"], &["2011 Tōhoku earthquake and tsunami", "Japan"]),
+    ("quake-chile", "2010-02-27", "An earthquake of magnitude 8.8 hits central Chile.", "Disasters and accidents", &["BBC"], &["2010 Chile earthquake", "Chile"]),
+    ("zurich", "2009-06-01", "Voters in Zürich approve the new tram line.", "Politics and elections", &["Swissinfo"], &["Zürich"]),
+    ("pro-russian", "2014-04-13", "Pro-Russian militants seize buildings in Donetsk.", "Armed conflicts and attacks", &["BBC"], &["2014 pro-Russian unrest in Ukraine", "Donetsk"]),
+    ("negotiations", "2015-07-14", "Negotiations between Iran and world powers end with a nuclear deal.", "International relations", &["AP"], &["Iran", "Joint Comprehensive Plan of Action"]),
+    ("negotiator", "2013-11-09", "The chief negotiator says talks are close.", "International relations", &["Reuters"], &["Iran"]),
+    ("talkshow", "2012-01-05", "A popular talkshow host retires.", "Arts and culture", &["CNN"], &["Television"]),
+    ("world-cup", "2014-07-13", "Germany wins the World Cup final against Argentina.", "Sports", &["BBC Sport"], &["2014 FIFA World Cup", "Germany national football team"]),
+    ("world-cup-2010", "2010-07-11", "Spain wins the World Cup in South Africa.", "Sports", &["BBC Sport"], &["2010 FIFA World Cup"]),
+    ("cup-world", "2006-07-09", "Italy wins a cup; the world celebrates.", "Sports", &["AP"], &["Italy"]),
+    ("obama", "2009-01-20", "Barack Obama is sworn in as the 44th President of the United States.", "Politics and elections", &["CNN", "The New York Times"], &["Barack Obama", "United States"]),
+];
+
+fn events() -> Vec<(Event, Origin)> {
+    EVENTS
+        .iter()
+        .enumerate()
+        .map(|(i, (id, date, title, cat, srcs, ctxs))| {
+            let ev = Event {
+                id: id.to_string(),
+                date: date.to_string(),
+                title: title.to_string(),
+                category: Some(cat.to_string()),
+                sources: srcs
+                    .iter()
+                    .map(|s| Source { name: s.to_string(), url: None })
+                    .collect(),
+                contexts: ctxs.iter().map(|c| c.to_string()).collect(),
+                url: None,
+                body: None,
+            };
+            (ev, Origin { file: "t".into(), line: i as u64 + 1 })
+        })
+        .collect()
+}
+
+fn searcher() -> &'static Searcher<Vec<u8>> {
+    static S: OnceLock<Searcher<Vec<u8>>> = OnceLock::new();
+    S.get_or_init(|| {
+        Searcher::new(Index::new(builder::build(events()).unwrap()).unwrap())
+    })
+}
+
+fn run(q: &str, opts: &SearchOptions) -> (SearchResult, Vec<String>) {
+    let s = searcher();
+    let r = s.search(q, opts).unwrap();
+    let ids =
+        render::hits(s, &r, 0).unwrap().into_iter().map(|h| h.id).collect();
+    (r, ids)
+}
+
+fn ids(q: &str) -> Vec<String> {
+    run(q, &SearchOptions { limit: 100, ..SearchOptions::default() }).1
+}
+
+/// The ids of `q`'s hits, sorted (when order is not the point).
+fn set(q: &str) -> Vec<String> {
+    let mut v = ids(q);
+    v.sort();
+    v
+}
+
+fn has(q: &str, id: &str) -> bool {
+    ids(q).iter().any(|i| i == id)
+}
+
+#[test]
+fn words_are_anded_and_the_last_is_a_prefix() {
+    assert_eq!(ids("lavrov geneva"), ["lavrov-geneva"]);
+    assert_eq!(ids("lavrov gen"), ["lavrov-geneva"]);
+    let (r, _) = run("lavrov gen ", &SearchOptions::default());
+    assert!(r.partial, "a finished word is not a prefix: only lavrov matches");
+}
+
+#[test]
+fn typos_within_the_budget() {
+    // One edit from four letters, two from eight; transpositions count one.
+    assert!(has("eartquake", "quake-japan"));
+    assert!(has("eatrhquake", "quake-japan"));
+    assert!(has("negotiatons", "negotiations"));
+    assert!(has("negottiatons", "negotiations"), "two edits at 8+ letters");
+    assert!(has("japn", "quake-japan"), "one edit at four letters");
+    assert!(!has("jpn", "quake-japan"), "no typos below four letters");
+    assert!(
+        has("lavrv genev", "lavrov-geneva"),
+        "a typo in a half-typed word"
+    );
+}
+
+#[test]
+fn exact_beats_stem_beats_prefix_beats_typo() {
+    let (r, got) =
+        run("talks", &SearchOptions { limit: 100, ..Default::default() });
+    let score: HashMap<&str, f32> = got
+        .iter()
+        .map(String::as_str)
+        .zip(r.hits.iter().map(|h| h.score))
+        .collect();
+    // Exact "talks" in similar short titles outranks the stem match
+    // "talked", which outranks the completion "talkshow".
+    assert!(
+        score["negotiator"] > score["lavrov-sergey-reversed"],
+        "{score:?}"
+    );
+    assert!(score["lavrov-sergey-reversed"] > score["talkshow"], "{score:?}");
+    let typo = run("talkshw", &SearchOptions::default()).1;
+    assert_eq!(typo, ["talkshow"]);
+}
+
+#[test]
+fn stems_and_prefixes_longer_than_the_stem() {
+    assert!(has("talks ", "lavrov-sergey-reversed"), "talks finds talked");
+    assert!(has("talked ", "lavrov-geneva"), "talked finds talks");
+    // Stem of "negotiations" is "negoti"; the typed prefix is longer.
+    assert!(has("negotiati", "negotiations"));
+    assert!(has("negotiatio", "negotiations"));
+}
+
+#[test]
+fn normalisation_is_shared() {
+    assert!(has("zurich", "zurich"));
+    assert!(has("ZÜRICH", "zurich"));
+    assert!(has("pro russian", "pro-russian"));
+    assert!(has("pro-russian", "pro-russian"));
+    assert!(has("44th", "obama"));
+    assert!(has("9.0 earthquake", "quake-japan"));
+}
+
+#[test]
+fn phrases_need_adjacent_words() {
+    let got = ids("\"sergey lavrov\"");
+    assert!(got.contains(&"lavrov-geneva".to_string()));
+    // Matched through the context name "Sergey Lavrov".
+    assert!(got.contains(&"lavrov-kerry".to_string()));
+    assert!(got.contains(&"lavrov-sergey-reversed".to_string()));
+    assert_eq!(set("\"world cup\""), ["world-cup", "world-cup-2010"]);
+    assert!(!has("\"world cup\"", "cup-world"));
+}
+
+#[test]
+fn exclusion_and_or() {
+    assert_eq!(
+        set("lavrov -geneva"),
+        ["lavrov-kerry", "lavrov-sergey-reversed"]
+    );
+    assert_eq!(set("chile OR japan"), ["quake-chile", "quake-japan"]);
+    assert_eq!(
+        set("earthquake chile OR japan"),
+        ["quake-chile", "quake-japan"]
+    );
+    assert_eq!(set("earthquake chile OR japan -tsunami"), ["quake-chile"]);
+}
+
+#[test]
+fn filters_with_and_without_words() {
+    assert_eq!(
+        set("lavrov from:2015 to:2016"),
+        ["lavrov-kerry", "lavrov-sergey-reversed"]
+    );
+    assert_eq!(ids("lavrov from:2014-05 to:2014-05-06"), ["lavrov-geneva"]);
+    assert_eq!(
+        ids("category:sports"),
+        ["world-cup", "world-cup-2010", "cup-world"]
+    );
+    assert_eq!(ids("category:sport"), ids("category:sports"));
+    // `source:bbc` matches BBC, BBC News and BBC Sport.
+    let bbc = ids("source:bbc");
+    assert_eq!(bbc.len(), 6, "{bbc:?}");
+    assert_eq!(ids("source:\"bbc news\""), ["lavrov-sergey-reversed"]);
+    // Filters alone: newest first.
+    assert_eq!(
+        ids("about:\"Sergey Lavrov\""),
+        ["lavrov-kerry", "lavrov-sergey-reversed", "lavrov-geneva"]
+    );
+    assert_eq!(ids("about:geneva lavrov"), ["lavrov-geneva"]);
+    // Filters alone browse newest first.
+    assert_eq!(ids("from:2016"), ["geneva-un", "lavrov-kerry"]);
+}
+
+#[test]
+fn malformed_syntax_never_errors() {
+    for q in [
+        "from:banana",
+        "\"unclosed phrase",
+        "-",
+        "OR",
+        "about:",
+        "\"",
+        "to:2014-13-45",
+        ":::",
+        "-\"\"",
+        "a OR",
+        "OR b",
+        "category:\"\"",
+    ] {
+        searcher().search(q, &SearchOptions::default()).unwrap();
+    }
+    assert!(
+        has("\"sergey lavrov", "lavrov-geneva"),
+        "an unclosed quote runs to the end"
+    );
+}
+
+#[test]
+fn sort_orders() {
+    let opts = |sort| SearchOptions { sort, limit: 100, ..Default::default() };
+    assert_eq!(
+        run("lavrov", &opts(Sort::Newest)).1,
+        ["lavrov-kerry", "lavrov-sergey-reversed", "lavrov-geneva"]
+    );
+    assert_eq!(
+        run("lavrov", &opts(Sort::Oldest)).1,
+        ["lavrov-geneva", "lavrov-sergey-reversed", "lavrov-kerry"]
+    );
+}
+
+#[test]
+fn facets_and_years_count_all_matches() {
+    let opts = SearchOptions { limit: 1, ..Default::default() };
+    let (r, _) = run("the", &opts);
+    // Brute force over the corpus.
+    let has_the =
+        |t: &str| chronicle::text::terms(t).iter().any(|w| w == "the");
+    let matching: Vec<_> = EVENTS
+        .iter()
+        .filter(|e| {
+            has_the(e.2)
+                || has_the(e.3)
+                || e.4.iter().any(|s| has_the(s))
+                || e.5.iter().any(|c| has_the(c))
+        })
+        .collect();
+    assert_eq!(r.total as usize, matching.len());
+    let mut cats: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut ctxs: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut years: BTreeMap<i32, u32> = BTreeMap::new();
+    for e in &matching {
+        *cats.entry(e.3).or_default() += 1;
+        for c in e.5 {
+            *ctxs.entry(c).or_default() += 1;
+        }
+        *years.entry(e.1[..4].parse().unwrap()).or_default() += 1;
+    }
+    let got: BTreeMap<&str, u32> = r
+        .facets
+        .categories
+        .iter()
+        .map(|f| (f.name.as_str(), f.count))
+        .collect();
+    assert_eq!(got, cats);
+    let got: BTreeMap<i32, u32> =
+        r.years.iter().map(|y| (y.year, y.count)).collect();
+    assert_eq!(got, years);
+    assert_eq!(r.hits.len(), 1, "facets are not limited to the page");
+    assert!(!r.facets.contexts.is_empty());
+    let top = ctxs.values().max().copied().unwrap();
+    assert_eq!(r.facets.contexts[0].count, top);
+    for f in &r.facets.contexts {
+        assert_eq!(ctxs[f.name.as_str()], f.count, "{}", f.name);
+    }
+}
+
+#[test]
+fn partial_matches_when_nothing_has_every_word() {
+    let (r, got) = run("lavrov xyzzyplugh", &SearchOptions::default());
+    assert!(r.partial);
+    assert_eq!(got.len(), 3);
+}
+
+#[test]
+fn did_you_mean_offers_a_spelling_with_hits() {
+    // "lvarvo" is two edits from "lavrov": beyond the search's budget for
+    // six letters, within the suggestion's.
+    let (r, _) = run("lvarvo geneva ", &SearchOptions::default());
+    assert!(r.partial);
+    assert_eq!(r.suggestion.as_deref(), Some("lavrov geneva"));
+    let (r, _) = run("lvarvo ", &SearchOptions::default());
+    assert_eq!(r.total, 0);
+    assert_eq!(r.suggestion.as_deref(), Some("lavrov"));
+    // Typos within the budget are simply found.
+    let (r, _) = run("lavrvo genevva ", &SearchOptions::default());
+    assert!(r.total > 0 && !r.partial);
+    let (r, _) = run("qqqqqqq zzzzzz ", &SearchOptions::default());
+    assert_eq!(r.suggestion, None);
+}
+
+#[test]
+fn related_events_share_specific_contexts_newest_first() {
+    let s = searcher();
+    let r = s.search("lavrov geneva", &SearchOptions::default()).unwrap();
+    let rel = render::related_views(s, r.hits[0].doc, 10).unwrap();
+    let got: Vec<(&str, &str)> =
+        rel.iter().map(|r| (r.id.as_str(), r.context.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("geneva-un", "Geneva"),
+            ("lavrov-kerry", "Sergey Lavrov"),
+            ("lavrov-sergey-reversed", "Sergey Lavrov"),
+            ("pro-russian", "2014 pro-Russian unrest in Ukraine"),
+        ]
+    );
+}
+
+#[test]
+fn work_is_bounded_whatever_the_input() {
+    let s = searcher();
+    let opts = SearchOptions::default();
+    let long = "negotiations ".repeat(1000);
+    assert_eq!(parse(&long).groups.len(), MAX_WORDS);
+    s.search(&long, &opts).unwrap();
+    s.search(&"x".repeat(10_000), &opts).unwrap();
+    s.search(&"é".repeat(5_000), &opts).unwrap();
+    let typos: String = (0..1000).map(|i| format!("zqxw{i}vj ")).collect();
+    s.search(&typos, &opts).unwrap();
+    // A 24-letter word with a typo budget of two still runs; longer words
+    // get none.
+    s.search("abcdefghijklmnopqrstuvwx", &opts).unwrap();
+    s.search(&"ab".repeat(100), &opts).unwrap();
+    // Prefix expansion is capped.
+    let q = parse("a");
+    let Clause::Word { prefix, .. } = &q.groups[0][0] else { panic!() };
+    assert!(prefix);
+    let r = s.search("a", &opts).unwrap();
+    assert!(r.matched.len() <= MAX_EXPANSIONS);
+}

@@ -859,9 +859,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
         })?;
         r.facets = Facets {
-            categories: top(&c_cat, cats, usize::MAX),
-            sources: top(&c_src, srcs, limit),
-            contexts: top(&c_ctx, ctxs, limit),
+            categories: top(c_cat, cats, usize::MAX),
+            sources: top(c_src, srcs, limit),
+            contexts: top(c_ctx, ctxs, limit),
         };
         // Years: walk the day table alongside the (ascending) matches.
         let days = ix.days();

@@ -13,8 +13,17 @@ use chronicle::query::{
 };
 use chronicle::{render, Event, Index, Source};
 
-/// (id, date, title, category, sources, contexts)
-const EVENTS: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+/// id, date, title, category, sources, contexts.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const EVENTS: &[Row] = &[
     ("lavrov-geneva", "2014-05-06", "Russian foreign minister Sergey Lavrov rules out fresh talks in Geneva.", "Armed conflicts and attacks", &["BBC"], &["2014 pro-Russian unrest in Ukraine", "Sergey Lavrov", "Geneva"]),
     ("lavrov-kerry", "2016-12-09", "Russia and the United States will continue talks on Aleppo after Kerry met Lavrov.", "International relations", &["Reuters"], &["Sergey Lavrov", "John Kerry", "Aleppo"]),
     ("lavrov-sergey-reversed", "2015-03-01", "Lavrov, not Sergey Ivanov, talked about sanctions.", "International relations", &["BBC News"], &["Sergey Lavrov"]),

@@ -34,7 +34,6 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 import MiniSearch from 'minisearch';
 
@@ -43,7 +42,6 @@ import { startServer } from '../../tests/e2e/server.mjs';
 import { launchChromium } from '../../tests/e2e/browser.mjs';
 import { markdownTable } from '../lib/stats.mjs';
 
-const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const WORK = path.join(ROOT, 'bench', 'work');
@@ -83,7 +81,8 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-const pkgVersion = (name) => require(`${name}/package.json`).version;
+const pkgVersion = (name) =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 // ------------------------------------------------------------------ queries
 

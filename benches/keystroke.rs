@@ -66,6 +66,25 @@ fn main() {
         ix.doc_count(),
         t.elapsed().as_secs_f64() * 1e3
     );
+    for q in ["a", "l", "earthquake j"] {
+        let mut row = Vec::new();
+        for (facets, limit) in [(false, 0), (true, 0), (true, 20)] {
+            let o =
+                SearchOptions { facets, limit, ..SearchOptions::default() };
+            let t = Instant::now();
+            for _ in 0..10 {
+                let r = searcher.search(q, &o).expect("search");
+                std::hint::black_box(
+                    render::hits(&searcher, &r, 0).expect("render"),
+                );
+            }
+            row.push(format!("{:.2}", t.elapsed().as_secs_f64() * 1e2));
+        }
+        println!(
+            "{q:>14}: search {} / +facets {} / +20 hits {} ms",
+            row[0], row[1], row[2]
+        );
+    }
     let opts = SearchOptions { limit: 20, ..SearchOptions::default() };
     let (mut search, mut render_ms, mut total) = (vec![], vec![], vec![]);
     let mut slow: Vec<(f64, String, u32)> = Vec::new();

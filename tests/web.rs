@@ -206,3 +206,47 @@ fn the_search_api_returns_plain_objects() {
     js_sys::Reflect::set(&bad, &"sort".into(), &"sideways".into()).unwrap();
     assert!(c.search("zurich", bad.into()).is_err());
 }
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve, ms,
+            )
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn facets_and_timeline_follow_when_typing_pauses() {
+    let (root, w) = mount();
+    w.set_query("zurich");
+    let facets = one(&root, ".chronicle-facets");
+    assert_eq!(facets.get_attribute("aria-busy").as_deref(), Some("true"));
+    sleep(400).await;
+    assert_eq!(facets.get_attribute("aria-busy"), None);
+    let years = all(&root, ".chronicle-year");
+    assert!(!years.is_empty(), "a timeline");
+    let cats: Vec<String> = all(&root, ".chronicle-facet-value")
+        .iter()
+        .map(|b| b.get_attribute("data-filter").unwrap())
+        .collect();
+    assert!(cats.iter().any(|c| c.starts_with("category:")), "{cats:?}");
+    assert!(cats.iter().any(|c| c == "about:\"Zürich\""), "{cats:?}");
+    // Clicking a facet value filters.
+    let b: HtmlElement = all(&root, ".chronicle-facet-value")
+        .into_iter()
+        .find(|b| {
+            b.get_attribute("data-filter").as_deref()
+                == Some("about:\"Zürich\"")
+        })
+        .unwrap()
+        .unchecked_into();
+    b.click();
+    assert_eq!(w.query(), "zurich about:\"Zürich\" ");
+    // Emptying the query clears them at once.
+    w.set_query("");
+    assert_eq!(facets.child_element_count(), 0);
+}

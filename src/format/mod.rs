@@ -173,6 +173,10 @@ impl<'a> Cursor<'a> {
         Cursor { bytes, pos, section }
     }
 
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()

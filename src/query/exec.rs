@@ -203,6 +203,8 @@ struct Scratch {
     best: Vec<f32>,
     mask: Vec<u32>,
     counts: [Vec<u32>; 3],
+    /// The last query run and all its matches, for [`Searcher::facets`].
+    last: Option<(Query, Vec<u32>)>,
 }
 
 /// Empties `v` and fills it with `len` copies of `value`.
@@ -308,7 +310,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut out: Vec<Expansion> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
         let mut best_df = 0u32;
-        if let Some(ord) = ix.term_ordinal(term) {
+        // One typed letter that is itself a very common word ("a") is the
+        // start of a longer word far more often than the word itself.
+        let exact = ix.term_ordinal(term).filter(|&o| {
+            !(prefix && term.chars().count() == 1)
+                || ix.doc_freq(o).is_ok_and(|df| df <= ix.doc_count() / 4)
+        });
+        if let Some(ord) = exact {
             out.push(Expansion {
                 ord,
                 weight: MatchKind::Exact.weight(0),
@@ -451,6 +459,37 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(r)
     }
 
+    /// Facet counts and years over all matches of `query`, counted from
+    /// the matches of the last search when it was the same query (so a
+    /// widget can show hits first and count facets when typing pauses).
+    pub fn facets(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<(Facets, Vec<YearCount>)> {
+        let q = parse(query);
+        let mut scratch = self.take_scratch();
+        let matches = match scratch.last.take() {
+            Some((last, m)) if last == q => m,
+            _ => {
+                self.put_scratch(scratch);
+                let opts = SearchOptions {
+                    limit: 0,
+                    facets: true,
+                    facet_limit: limit,
+                    ..SearchOptions::default()
+                };
+                let r = self.run(&q, &opts)?;
+                return Ok((r.facets, r.years));
+            }
+        };
+        let mut r = SearchResult::default();
+        self.count_facets(&matches, limit, &mut scratch.counts, &mut r)?;
+        scratch.last = Some((q, matches));
+        self.put_scratch(scratch);
+        Ok((r.facets, r.years))
+    }
+
     /// Runs a parsed query.
     pub fn run(
         &self,
@@ -472,13 +511,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         reset(&mut scratch.total, len, 0f32);
         reset(&mut scratch.best, len, 0f32);
         reset(&mut scratch.mask, len, 0u32);
-        let Scratch { total, best, mask, counts } = &mut scratch;
+        let Scratch { total, best, mask, counts, last } = &mut scratch;
         // Per group (when there are several), each document's first title
         // position + 1 (0: none), for the proximity bonus.
         let groups = q.groups.len();
         let mut first_pos: Vec<Vec<u8>> =
             vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
         let mut touched: Vec<u32> = Vec::new();
+        // The documents of the group that matched fewest: every document
+        // that matches all groups is among them.
+        let mut fewest: Option<Vec<u32>> = None;
         for (gi, group) in q.groups.iter().enumerate() {
             let bit = 1u32 << gi;
             touched.clear();
@@ -543,14 +585,8 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for &d in &touched {
                 total[d as usize] += best[d as usize];
             }
-        }
-
-        // Proximity: consecutive query words adjacent in the title.
-        for pair in first_pos.windows(2) {
-            for (d, (&a, &b)) in pair[0].iter().zip(&pair[1]).enumerate() {
-                if a > 0 && u16::from(a) + 1 == u16::from(b) {
-                    total[d] *= 1.0 + PROXIMITY_BONUS;
-                }
+            if fewest.as_ref().is_none_or(|f| touched.len() < f.len()) {
+                fewest = Some(touched.clone());
             }
         }
 
@@ -567,8 +603,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             } else {
                 (1u32 << q.groups.len()) - 1
             };
+            let mut cands = fewest.unwrap_or_default();
+            cands.sort_unstable();
             matches.extend(
-                (0..n).filter(|&d| mask[d] == full && ok(d)).map(|d| d as u32),
+                cands
+                    .into_iter()
+                    .filter(|&d| mask[d as usize] == full && ok(d as usize)),
             );
             if matches.is_empty() && q.groups.len() > 1 {
                 let most = (0..n)
@@ -586,7 +626,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 }
             }
         }
+        // Proximity: consecutive query words adjacent in the title.
+        for pair in first_pos.windows(2) {
+            for &d in &matches {
+                let (a, b) = (pair[0][d as usize], pair[1][d as usize]);
+                if a > 0 && u16::from(a) + 1 == u16::from(b) {
+                    total[d as usize] *= 1.0 + PROXIMITY_BONUS;
+                }
+            }
+        }
         result.total = matches.len() as u32;
+        if opts.limit > 0 || opts.facets {
+            *last = Some((q.clone(), matches.clone()));
+        }
         if opts.facets {
             self.count_facets(
                 &matches,
@@ -837,27 +889,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let ix = &self.index;
         let (cats, srcs, ctxs) =
             (ix.categories(), ix.sources(), ix.contexts());
+        reset(&mut counts[0], cats.len(), 0);
+        reset(&mut counts[1], srcs.len(), 0);
+        reset(&mut counts[2], ctxs.len(), 0);
+        ix.count_facets(matches, counts)?;
         let [c_cat, c_src, c_ctx] = counts;
-        reset(c_cat, cats.len(), 0);
-        reset(c_src, srcs.len(), 0);
-        reset(c_ctx, ctxs.len(), 0);
-        ix.for_each_facets(matches.iter().copied(), |_, f| {
-            if let Some(slot) =
-                f.category.and_then(|c| c_cat.get_mut(c as usize))
-            {
-                *slot += 1;
-            }
-            for &s in &f.sources {
-                if let Some(slot) = c_src.get_mut(s as usize) {
-                    *slot += 1;
-                }
-            }
-            for &c in &f.contexts {
-                if let Some(slot) = c_ctx.get_mut(c as usize) {
-                    *slot += 1;
-                }
-            }
-        })?;
         r.facets = Facets {
             categories: top(c_cat, cats, usize::MAX),
             sources: top(c_src, srcs, limit),

@@ -14,7 +14,9 @@ use web_sys::{
 };
 
 use super::run_search;
-use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
+use crate::query::{
+    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
+};
 use crate::render::{self, HitView, Span};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -66,7 +68,18 @@ struct Inner {
     uid: String,
     opts: Options,
     state: RefCell<State>,
+    /// This widget, for callbacks it schedules itself.
+    me: RefCell<Weak<Inner>>,
+    /// The pending facet count (timer id and its callback).
+    facet_timer: RefCell<Option<Timer>>,
 }
+
+/// A scheduled callback: the browser's timer id and the closure it calls.
+type Timer = (i32, Closure<dyn FnMut()>);
+
+/// Facets and the timeline are counted once typing pauses this long, so
+/// every keystroke pays only for its hits.
+const FACET_DELAY_MS: i32 = 90;
 
 #[derive(Default)]
 struct State {
@@ -141,6 +154,7 @@ impl Widget {
         };
         let inner =
             Rc::new(Inner::build(searcher, root, opts).map_err(to_js_err)?);
+        *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
         w.inner.restore_from_hash();
@@ -312,6 +326,8 @@ impl Inner {
             uid,
             opts,
             state: RefCell::new(State { limit, ..State::default() }),
+            me: RefCell::new(Weak::new()),
+            facet_timer: RefCell::new(None),
         })
     }
 
@@ -395,6 +411,7 @@ impl Inner {
         let opts = SearchOptions {
             limit,
             sort: Sort::from_name(&sort_name).unwrap_or_default(),
+            facets: false,
             ..SearchOptions::default()
         };
         let outcome = run_search(&self.searcher, &query, &opts, 0);
@@ -422,7 +439,6 @@ impl Inner {
     ) -> JsResult<u32> {
         let doc = &self.doc;
         self.list.set_text_content(None);
-        self.facets.set_text_content(None);
         self.suggest.set_text_content(None);
         self.suggest.set_attribute("hidden", "")?;
         {
@@ -444,9 +460,7 @@ impl Inner {
         } else {
             self.more.set_attribute("hidden", "")?;
         }
-        if !empty && r.total > 0 {
-            self.render_facets(r)?;
-        }
+        self.schedule_facets((!empty && r.total > 0).then_some(query));
         if let Some(s) = &r.suggestion {
             self.suggest
                 .append_child(&doc.create_text_node("Did you mean "))?;
@@ -604,20 +618,69 @@ impl Inner {
         Ok(b)
     }
 
-    fn render_facets(&self, r: &SearchResult) -> JsResult<()> {
+    /// Counts facets for `query` after [`FACET_DELAY_MS`] unless another
+    /// keystroke comes first; `None` clears them now.
+    fn schedule_facets(&self, query: Option<&str>) {
+        let Some(win) = web_sys::window() else { return };
+        if let Some((id, _)) = self.facet_timer.borrow_mut().take() {
+            win.clear_timeout_with_handle(id);
+        }
+        let Some(query) = query else {
+            self.facets.set_text_content(None);
+            let _ = self.facets.remove_attribute("aria-busy");
+            return;
+        };
+        let _ = self.facets.set_attribute("aria-busy", "true");
+        let weak = self.me.borrow().clone();
+        let query = query.to_owned();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some(w) = weak.upgrade() {
+                w.show_facets(&query);
+            }
+        });
+        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
+            cb.as_ref().unchecked_ref(),
+            FACET_DELAY_MS,
+        );
+        if let Ok(id) = id {
+            *self.facet_timer.borrow_mut() = Some((id, cb));
+        }
+    }
+
+    fn show_facets(&self, query: &str) {
+        if self.input.value() != query {
+            return; // a newer keystroke has its own timer
+        }
+        let shown = match self.searcher.facets(query, 10) {
+            Ok((facets, years)) => self.render_facets(&facets, &years),
+            Err(e) => Err(JsValue::from_str(&e.to_string())),
+        };
+        if let Err(e) = shown {
+            web_sys::console::warn_1(&e);
+        }
+        let _ = self.facets.remove_attribute("aria-busy");
+        if let Ok(ev) = Event::new("chronicle:facets") {
+            let _ = self.root.dispatch_event(&ev);
+        }
+    }
+
+    fn render_facets(
+        &self,
+        facets: &Facets,
+        years: &[YearCount],
+    ) -> JsResult<()> {
+        self.facets.set_text_content(None);
         let doc = &self.doc;
-        if !r.years.is_empty() {
+        if !years.is_empty() {
             let sec =
                 el(doc, "section", "chronicle-facet chronicle-timeline-box")?;
             sec.append_child(&*text_el(doc, "h3", "", "Timeline")?)?;
             let tl = el(doc, "div", "chronicle-timeline")?;
-            let first = r.years.first().map_or(0, |y| y.year);
-            let last = r.years.last().map_or(0, |y| y.year);
-            let max =
-                r.years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
+            let first = years.first().map_or(0, |y| y.year);
+            let last = years.last().map_or(0, |y| y.year);
+            let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
             for year in first..=last {
-                let count = r
-                    .years
+                let count = years
                     .iter()
                     .find(|y| y.year == year)
                     .map_or(0, |y| y.count);
@@ -657,9 +720,9 @@ impl Inner {
             self.facets.append_child(&sec)?;
         }
         let groups = [
-            ("Category", "category", &r.facets.categories),
-            ("Sources", "source", &r.facets.sources),
-            ("About", "about", &r.facets.contexts),
+            ("Category", "category", &facets.categories),
+            ("Sources", "source", &facets.sources),
+            ("About", "about", &facets.contexts),
         ];
         for (title, key, values) in groups {
             if values.is_empty() {

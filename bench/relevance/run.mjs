@@ -24,7 +24,9 @@
 //      (default www/events.chron), ENGINES (default chronicle,minisearch,pagefind),
 //      PAGEFIND_REBUILD=1 (ignore the cached Pagefind index), CHROMIUM_PATH,
 //      RELEVANCE_QUERIES (default bench/relevance/queries.jsonl),
-//      RELEVANCE_OUT (default bench/results/relevance.md).
+//      RELEVANCE_OUT (default bench/results/relevance.md for a run of all three
+//      engines on the default queries, which also updates the table in
+//      bench/README.md; bench/work/relevance.md otherwise).
 // Also writes every ranked list to bench/work/relevance-runs.json (git-ignored).
 
 import fs from 'node:fs';
@@ -46,13 +48,19 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const WORK = path.join(ROOT, 'bench', 'work');
 const QUERIES = path.resolve(process.env.RELEVANCE_QUERIES || path.join(HERE, 'queries.jsonl'));
-const OUT = path.resolve(process.env.RELEVANCE_OUT || path.join(ROOT, 'bench', 'results', 'relevance.md'));
 const CHRONICLE_BIN = path.resolve(ROOT, process.env.CHRONICLE_BIN || 'target/release/chronicle');
 const CHRONICLE_INDEX = path.resolve(ROOT, process.env.CHRONICLE_INDEX || 'www/events.chron');
 const ENGINES = (process.env.ENGINES || 'chronicle,minisearch,pagefind')
   .split(',')
   .map((s) => s.trim().toLowerCase())
   .filter(Boolean);
+// A run over a subset of the engines (or of other queries) does not replace
+// the committed report: it goes to bench/work/ unless RELEVANCE_OUT says otherwise.
+const FULL_RUN = ENGINES.length === 3 && !process.env.RELEVANCE_QUERIES;
+const OUT = path.resolve(
+  process.env.RELEVANCE_OUT ||
+    (FULL_RUN ? path.join(ROOT, 'bench', 'results', 'relevance.md') : path.join(WORK, 'relevance.md')),
+);
 const K = 10;
 const CLASSES = ['exact', 'half', 'typo', 'stem', 'entity'];
 const ENGINE_NAMES = { chronicle: 'Chronicle', minisearch: 'MiniSearch 7.2', pagefind: 'Pagefind 1.5' };
@@ -453,16 +461,15 @@ function report({ queries, engines, runs, scores, corpusCount, startedAt, totalM
   lines.push('');
   lines.push('## Summary (MRR@10 / success@1 / success@10 / precision@10)');
   lines.push('');
-  lines.push(
-    markdownTable(
-      ['class', 'queries', ...engines.map((e) => ENGINE_NAMES[e])],
-      groups.map(([c, qs]) => [
-        c,
-        qs.length,
-        ...engines.map((e) => ['mrr', 's1', 's10', 'p10'].map((f) => f3(agg[e][c][f])).join(' / ')),
-      ]),
-    ),
+  const summary = markdownTable(
+    ['class', 'queries', ...engines.map((e) => ENGINE_NAMES[e])],
+    groups.map(([c, qs]) => [
+      c,
+      qs.length,
+      ...engines.map((e) => ['mrr', 's1', 's10', 'p10'].map((f) => f3(agg[e][c][f])).join(' / ')),
+    ]),
   );
+  lines.push(summary);
   const metricTables = [
     ['MRR@10', 'mrr'],
     ['success@1', 's1'],
@@ -506,11 +513,53 @@ function report({ queries, engines, runs, scores, corpusCount, startedAt, totalM
       ]);
     }
   }
+  const splitTable = split.length
+    ? markdownTable(['subset', 'queries', ...engines.map((e) => ENGINE_NAMES[e])], split)
+    : '';
   if (split.length) {
     lines.push('');
     lines.push('## typo / stem by position of the altered word (MRR@10 / success@10)');
     lines.push('');
-    lines.push(markdownTable(['subset', 'queries', ...engines.map((e) => ENGINE_NAMES[e])], split));
+    lines.push(splitTable);
+  }
+
+  if (engines.includes('chronicle') && engines.length > 1) {
+    lines.push('');
+    lines.push('## Where Chronicle loses');
+    lines.push('');
+    lines.push(
+      'Per class, up to 6 queries where another engine ranks a relevant event higher than Chronicle does ' +
+        '(worst first; rank 0 = not in the top 10), with Chronicle\'s first hit. All of them: ' +
+        '`bench/work/relevance-runs.json`.',
+    );
+    const others = engines.filter((e) => e !== 'chronicle');
+    const rk = (e, q) => scores[e].get(q.id).rank || K + 1;
+    for (const c of CLASSES) {
+      const losses = queries
+        .filter((q) => q.class === c)
+        .map((q) => ({ q, c: rk('chronicle', q), best: Math.min(...others.map((e) => rk(e, q))) }))
+        .filter((x) => x.best < x.c)
+        .sort((a, b) => b.c - b.best - (a.c - a.best) || a.q.id.localeCompare(b.q.id));
+      if (!losses.length) continue;
+      lines.push('');
+      lines.push(`**${c}**: ${losses.length} of ${queries.filter((q) => q.class === c).length} queries`);
+      lines.push('');
+      lines.push(
+        markdownTable(
+          ['query', ...engines.map((e) => `${ENGINE_NAMES[e].split(' ')[0]} rank`), 'Chronicle hits', "Chronicle's first hit"],
+          losses.slice(0, 6).map(({ q }) => {
+            const r = runs.chronicle.results.get(q.id);
+            const top = r.hits[0];
+            return [
+              `\`${q.query}\``,
+              ...engines.map((e) => scores[e].get(q.id).rank),
+              r.total,
+              top ? `${top.title.length > 110 ? top.title.slice(0, 107) + '…' : top.title}` : '(none)',
+            ];
+          }),
+        ),
+      );
+    }
   }
 
   lines.push('');
@@ -536,7 +585,39 @@ function report({ queries, engines, runs, scores, corpusCount, startedAt, totalM
   lines.push('');
   lines.push(`Total run time: ${fs1(totalMs)}.`);
   lines.push('');
-  return lines.join('\n');
+
+  // the short version for bench/README.md
+  const zero = engines.map((e) => `${ENGINE_NAMES[e]} ${agg[e].all.zero}`).join(', ');
+  const timing = engines
+    .map((e) => {
+      const r = runs[e];
+      const b = e === 'chronicle' ? '' : `, index build ${fs1(r.buildMs)}`;
+      return `${ENGINE_NAMES[e]} ${(r.queryWallMs / queries.length).toFixed(1)} ms/query${b}`;
+    })
+    .join('; ');
+  const readme = [
+    `Run of ${startedAt} (${queries.length} queries, ${corpusCount.toLocaleString('en-US')} events, ` +
+      `total ${fs1(totalMs)}); full report with one table per metric: ` +
+      '[`bench/results/relevance.md`](results/relevance.md).',
+    '',
+    'MRR@10 / success@1 / success@10 / precision@10:',
+    '',
+    summary,
+    '',
+    ...(splitTable ? ['MRR@10 / success@10 by position of the altered word:', '', splitTable, ''] : []),
+    `Queries with no hit at all: ${zero}. Time: ${timing}.`,
+  ].join('\n');
+  return { md: lines.join('\n'), readme };
+}
+
+function updateReadme(block) {
+  const file = path.join(ROOT, 'bench', 'README.md');
+  if (!fs.existsSync(file)) return false;
+  const text = fs.readFileSync(file, 'utf8');
+  const re = /(<!-- relevance:begin[^>]*-->\n)[\s\S]*?(\n<!-- relevance:end -->)/;
+  if (!re.test(text)) return false;
+  fs.writeFileSync(file, text.replace(re, (_, a, b) => `${a}${block}${b}`));
+  return true;
 }
 
 // ------------------------------------------------------------------ main
@@ -575,11 +656,21 @@ async function main() {
   }));
   fs.writeFileSync(path.join(WORK, 'relevance-runs.json'), JSON.stringify(dump, null, 1));
 
-  const md = report({ queries, engines: ENGINES, runs, scores, corpusCount: events.length, startedAt, totalMs: Date.now() - T0 });
+  const { md, readme } = report({
+    queries,
+    engines: ENGINES,
+    runs,
+    scores,
+    corpusCount: events.length,
+    startedAt,
+    totalMs: Date.now() - T0,
+  });
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, md);
   process.stdout.write(md);
   log(`wrote ${path.relative(ROOT, OUT)} and bench/work/relevance-runs.json`);
+  // Only a full default run replaces the table in bench/README.md.
+  if (FULL_RUN && !process.env.RELEVANCE_OUT && updateReadme(readme)) log('updated the table in bench/README.md');
 }
 
 main().catch((e) => {

@@ -27,7 +27,8 @@
 //   Targets are taken in the order of a seeded shuffle of all events; an event
 //   is used when it has >= 2 candidate words and all four variants below can be
 //   made from its words (in practice: one of the chosen words has a
-//   stem-prefix, see `stem`; ~55 % of events qualify).
+//   stem-prefix, see `stem`; ~55 % of events qualify) and no cut word equals
+//   another word of the query.
 //   exact : 2 or 3 (seeded, 50/50) candidate words with the lowest df (ties:
 //           earlier in the title), written in title order.
 //           relevant = [target] + every other event whose title is identical
@@ -277,6 +278,10 @@ export function makeQueries(events) {
     if (!typo) continue;
     const si = rStem.pick(stemIdx);
     const stemTyped = rStem.pick(stemPrefixes(words[si], stemmer, vocab));
+
+    // a cut word equal to another query word ("plea pleading" -> "plea plea") is no query anyone types
+    const others = (i) => words.filter((_, j) => j !== i);
+    if (others(words.length - 1).includes(halfLast) || others(si).includes(stemTyped)) continue;
 
     const e = events[idx];
     const relevant = [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];

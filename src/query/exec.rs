@@ -191,7 +191,6 @@ struct Expansion {
 /// and needed only by some queries (normalised facet names).
 pub struct Searcher<D: AsRef<[u8]>> {
     index: Index<D>,
-    norm_names: [OnceLock<Vec<String>>; 3],
     scratch: Mutex<Scratch>,
 }
 
@@ -245,11 +244,7 @@ impl Norms {
 impl<D: AsRef<[u8]>> Searcher<D> {
     /// A searcher over `index`.
     pub fn new(index: Index<D>) -> Self {
-        Searcher {
-            index,
-            norm_names: Default::default(),
-            scratch: Mutex::default(),
-        }
+        Searcher { index, scratch: Mutex::default() }
     }
 
     /// The accumulators of the last query (fresh ones when another
@@ -265,6 +260,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if let Ok(mut s) = self.scratch.try_lock() {
             *s = scratch;
         }
+    }
+
+    /// Builds what the first typo query would otherwise build (the
+    /// Levenshtein automaton tables), so it can be done while idle.
+    pub fn prepare(&self) {
+        lev_builder(1);
+        lev_builder(2);
     }
 
     /// The index searched.
@@ -760,17 +762,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(out)
     }
 
-    /// Normalised names of facet `which` (0 categories, 1 sources,
-    /// 2 contexts), computed once.
-    fn normalized_names(&self, which: usize) -> &[String] {
-        self.norm_names[which].get_or_init(|| {
-            let t = self.facet(which);
-            (0..t.len() as u32)
-                .map(|i| text::normalize_phrase(t.name(i)))
-                .collect()
-        })
-    }
-
     fn facet(&self, which: usize) -> FacetTable<'_> {
         match which {
             0 => self.index.categories(),
@@ -782,29 +773,70 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     /// Facet values whose normalised name matches `value`: equal, or
     /// starting with it as whole words (`bbc` → `BBC News`); categories
     /// also by plain prefix (`sport` → `Sports`). For contexts, equal
-    /// names win when there are any.
-    pub fn resolve_facet(&self, which: usize, value: &str) -> Vec<u32> {
-        let names = self.normalized_names(which);
+    /// names win when there are any. `which`: 0 categories, 1 sources,
+    /// 2 contexts.
+    pub fn resolve_facet(
+        &self,
+        which: usize,
+        value: &str,
+    ) -> Result<Vec<u32>> {
+        let table = self.facet(which);
         let word_prefix = format!("{value} ");
-        let exact: Vec<u32> = names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.as_str() == value)
-            .map(|(i, _)| i as u32)
-            .collect();
-        if which == 2 && !exact.is_empty() {
-            return exact;
+        let matches = |n: &str| {
+            n == value
+                || n.starts_with(&word_prefix)
+                || (which == 0 && n.starts_with(value))
+        };
+        if which == 0 {
+            return Ok((0..table.len() as u32)
+                .filter(|&i| matches(&text::normalize_phrase(table.name(i))))
+                .collect());
         }
-        names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| {
-                n.as_str() == value
-                    || n.starts_with(&word_prefix)
-                    || (which == 0 && n.starts_with(value))
-            })
-            .map(|(i, _)| i as u32)
-            .collect()
+        // A matching name holds every word of `value`, so its events have
+        // them all in the sources (or contexts) field: look only at the
+        // names of those events instead of normalising every name.
+        let field = if which == 1 { 2 } else { 1 };
+        let mut docs: Option<Vec<u32>> = None;
+        for term in text::terms(value) {
+            let Some(ord) = self.index.term_ordinal(&term) else {
+                return Ok(Vec::new());
+            };
+            let mut with: Vec<u32> = Vec::new();
+            for p in self.index.postings(ord)? {
+                let p = p?;
+                if p.tf[field] > 0 {
+                    with.push(p.doc);
+                }
+            }
+            docs = Some(match docs {
+                None => with,
+                Some(prev) => intersect(&prev, &with),
+            });
+        }
+        let docs = docs.unwrap_or_default();
+        let mut verdict: HashMap<u32, bool> = HashMap::new();
+        self.index.for_each_facets(docs.iter().copied(), |_, f| {
+            let ids = if which == 1 { &f.sources } else { &f.contexts };
+            for &id in ids {
+                verdict.entry(id).or_insert_with(|| {
+                    matches(&text::normalize_phrase(table.name(id)))
+                });
+            }
+        })?;
+        let mut ids: Vec<u32> =
+            verdict.into_iter().filter(|v| v.1).map(|v| v.0).collect();
+        ids.sort_unstable();
+        if which == 2 {
+            let exact: Vec<u32> = ids
+                .iter()
+                .copied()
+                .filter(|&i| text::normalize_phrase(table.name(i)) == value)
+                .collect();
+            if !exact.is_empty() {
+                return Ok(exact);
+            }
+        }
+        Ok(ids)
     }
 
     /// Documents the filters allow, or `None` when there are no filters.
@@ -834,24 +866,18 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 }
                 Ok(())
             };
-        if !f.categories.is_empty() {
-            let ids = f
-                .categories
-                .iter()
-                .flat_map(|v| self.resolve_facet(0, v))
-                .collect();
-            restrict(ids, ix.categories())?;
-        }
-        if !f.sources.is_empty() {
-            let ids = f
-                .sources
-                .iter()
-                .flat_map(|v| self.resolve_facet(1, v))
-                .collect();
-            restrict(ids, ix.sources())?;
+        for (which, values) in [(0, &f.categories), (1, &f.sources)] {
+            if values.is_empty() {
+                continue;
+            }
+            let mut ids = Vec::new();
+            for v in values {
+                ids.extend(self.resolve_facet(which, v)?);
+            }
+            restrict(ids, self.facet(which))?;
         }
         for v in &f.about {
-            restrict(self.resolve_facet(2, v), ix.contexts())?;
+            restrict(self.resolve_facet(2, v)?, ix.contexts())?;
         }
         Ok(Some(allowed))
     }
@@ -1019,6 +1045,23 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             })
             .collect())
     }
+}
+
+/// The elements common to two increasing lists.
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }
 
 fn top(

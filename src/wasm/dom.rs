@@ -72,6 +72,8 @@ struct Inner {
     me: RefCell<Weak<Inner>>,
     /// The pending facet count (timer id and its callback).
     facet_timer: RefCell<Option<Timer>>,
+    /// Idle work after mounting (building the typo automata).
+    prepare_timer: RefCell<Option<Timer>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
@@ -157,6 +159,7 @@ impl Widget {
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
+        w.inner.schedule_prepare();
         w.inner.restore_from_hash();
         w.inner.run();
         w.inner
@@ -328,6 +331,7 @@ impl Inner {
             state: RefCell::new(State { limit, ..State::default() }),
             me: RefCell::new(Weak::new()),
             facet_timer: RefCell::new(None),
+            prepare_timer: RefCell::new(None),
         })
     }
 
@@ -644,6 +648,21 @@ impl Inner {
         );
         if let Ok(id) = id {
             *self.facet_timer.borrow_mut() = Some((id, cb));
+        }
+    }
+
+    /// Builds the typo automata shortly after mounting, so the first
+    /// misspelled keystroke does not pay for it.
+    fn schedule_prepare(&self) {
+        let Some(win) = web_sys::window() else { return };
+        let searcher = self.searcher.clone();
+        let cb = Closure::<dyn FnMut()>::new(move || searcher.prepare());
+        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
+            cb.as_ref().unchecked_ref(),
+            50,
+        );
+        if let Ok(id) = id {
+            *self.prepare_timer.borrow_mut() = Some((id, cb));
         }
     }
 

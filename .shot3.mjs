@@ -1,0 +1,21 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox','--disable-gpu','--disable-dev-shm-usage','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage();
+await page.goto('http://127.0.0.1:8765/index.html');
+await page.waitForSelector('[data-chronicle][data-state="ready"]', { timeout: 60000 });
+const out = await page.evaluate(async () => {
+  const t0 = performance.now();
+  const buf = await (await fetch('events.chron')).arrayBuffer();
+  const t1 = performance.now();
+  const ix = new wasm_bindgen.Chronicle(new Uint8Array(buf));
+  const t2 = performance.now();
+  ix.search('about:"Sergey Lavrov"', {limit: 20});
+  const t3 = performance.now();
+  ix.search('about:"Geneva"', {limit: 20});
+  const t4 = performance.now();
+  ix.search('eartquake', {limit: 20});
+  const t5 = performance.now();
+  return {fetch: t1-t0, open: t2-t1, firstAbout: t3-t2, secondAbout: t4-t3, firstTypo: t5-t4};
+});
+console.log(out);
+await browser.close();

@@ -2,6 +2,10 @@
 //! queries, as typed, searched and rendered (the widget's first page of 20
 //! hits). Prints median, p95 and max per phase.
 //!
+//! Then, when `bench/relevance/queries.jsonl` exists, the latency of each
+//! labelled query of the relevance benchmark (top 10, with and without
+//! facet counting).
+//!
 //! cargo bench --bench keystroke [-- INDEX]    (default: www/events.chron)
 
 use std::time::Instant;
@@ -117,8 +121,49 @@ fn main() {
             pct(v, 1.0)
         );
     }
+    labelled(&searcher);
     slow.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (ms, q, total) in slow.iter().take(8) {
         println!("  slow: {q:?} {ms:.2} ms ({total} matches)");
+    }
+}
+
+/// Latency over the relevance benchmark's labelled queries.
+fn labelled(searcher: &Searcher<Vec<u8>>) {
+    let Ok(text) = std::fs::read_to_string("bench/relevance/queries.jsonl")
+    else {
+        return;
+    };
+    let queries: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["query"].as_str().map(str::to_owned))
+        .collect();
+    for facets in [false, true] {
+        let opts =
+            SearchOptions { limit: 10, facets, ..SearchOptions::default() };
+        let mut timed: Vec<(f64, &str)> = queries
+            .iter()
+            .map(|q| {
+                let t = Instant::now();
+                let r = searcher.search(q, &opts).expect("search");
+                std::hint::black_box(r);
+                (t.elapsed().as_secs_f64() * 1e3, q.as_str())
+            })
+            .collect();
+        let mut ms: Vec<f64> = timed.iter().map(|t| t.0).collect();
+        println!(
+            "labelled queries (facets {facets}): median {:.2} ms  p95 {:.2} ms  max {:.2} ms  ({} queries)",
+            pct(&mut ms, 0.5),
+            pct(&mut ms, 0.95),
+            pct(&mut ms, 1.0),
+            queries.len()
+        );
+        if !facets {
+            timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (ms, q) in timed.iter().take(6) {
+                println!("  slow: {q:?} {ms:.2} ms");
+            }
+        }
     }
 }

@@ -98,8 +98,12 @@ fn has(q: &str, id: &str) -> bool {
 fn words_are_anded_and_the_last_is_a_prefix() {
     assert_eq!(ids("lavrov geneva"), ["lavrov-geneva"]);
     assert_eq!(ids("lavrov gen"), ["lavrov-geneva"]);
-    let (r, _) = run("lavrov gen ", &SearchOptions::default());
+    assert_eq!(ids("lavrov iv"), ["lavrov-sergey-reversed"]);
+    let (r, _) = run("lavrov iv ", &SearchOptions::default());
     assert!(r.partial, "a finished word is not a prefix: only lavrov matches");
+    // A word that is not in the dictionary is completed wherever it is.
+    assert_eq!(ids("gen lavrov"), ["lavrov-geneva"]);
+    assert_eq!(ids("negotia iran deal"), ["negotiations"]);
 }
 
 #[test]

@@ -17,6 +17,11 @@ use crate::text;
 
 /// Most terms one query word expands to (prefix and typo matches each).
 pub const MAX_EXPANSIONS: usize = 48;
+/// Completions this rare (in documents) are kept beyond the frequent
+/// ones, up to [`MAX_RARE_COMPLETIONS`].
+const RARE_DF: u32 = 30;
+/// Most rare completions kept for one word.
+const MAX_RARE_COMPLETIONS: usize = 256;
 /// Most dictionary entries a prefix or typo scan visits.
 pub const MAX_PREFIX_SCAN: usize = 50_000;
 /// Words longer than this (in characters) get no typo tolerance: they
@@ -29,6 +34,10 @@ const K1: f32 = 1.2;
 const FIELD_WEIGHT: [f32; 5] = [3.0, 2.0, 0.6, 0.6, 1.0];
 /// Length normalisation of title, contexts and body.
 const FIELD_B: [f32; 3] = [0.5, 0.4, 0.75];
+/// Bonus factor for events about the entity the whole query names.
+const ENTITY_BONUS: f32 = 0.5;
+/// Most matches examined for that bonus.
+const MAX_ENTITY_CHECK: usize = 2000;
 /// Bonus factor when two query words stand next to each other in a title.
 const PROXIMITY_BONUS: f32 = 0.25;
 
@@ -338,7 +347,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 }
             }
         }
-        if prefix && !term.is_empty() {
+        // Completions: of the word being typed, and of any other word that
+        // is not in the dictionary (a word cut short mid-query).
+        let chars = term.chars().count();
+        let complete =
+            if prefix { chars >= 1 } else { exact.is_none() && chars >= 3 };
+        if complete {
             let mut cands = Vec::new();
             let mut stream = ix
                 .terms()
@@ -373,20 +387,36 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 cands.retain(|c| c.0 <= common);
             }
             cands.sort_unstable_by(|a, b| b.cmp(a));
+            // Beyond the most frequent completions, rare ones are cheap and
+            // are what a longer query usually means (`hungarian crossing
+            // hor` → `horgos`): keep them too, a little lower.
+            let rare: Vec<(u32, u32)> = if chars >= 3 {
+                cands
+                    .iter()
+                    .skip(cap)
+                    .filter(|c| c.0 <= RARE_DF)
+                    .take(MAX_RARE_COMPLETIONS)
+                    .copied()
+                    .collect()
+            } else {
+                Vec::new()
+            };
             cands.truncate(cap);
-            for (df, ord) in cands {
+            let frequent = cands.into_iter().map(|c| (c, 1.0));
+            for ((df, ord), w) in
+                frequent.chain(rare.into_iter().map(|c| (c, 0.8)))
+            {
                 best_df = best_df.max(df);
                 seen.insert(ord);
                 out.push(Expansion {
                     ord,
-                    weight: MatchKind::Prefix.weight(0),
+                    weight: MatchKind::Prefix.weight(0) * w,
                     kind: MatchKind::Prefix,
                 });
             }
         }
         // Typos: when the word (or its completions) is rare, a neighbour
         // that is far more common is most likely what was meant.
-        let chars = term.chars().count();
         let budget = text::typo_budget(chars);
         if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < 20 {
             for (ord, dist, df) in
@@ -519,11 +549,56 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let groups = q.groups.len();
         let mut first_pos: Vec<Vec<u8>> =
             vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
+        // Expand every word first: the document frequencies decide which
+        // words are worth requiring.
+        let mut plans: Vec<Vec<Option<(Vec<Expansion>, f32)>>> = Vec::new();
+        let mut group_df: Vec<u32> = Vec::new();
+        for group in &q.groups {
+            let mut plan = Vec::new();
+            let mut df_max = 0;
+            for clause in group {
+                let Clause::Word { term, prefix } = clause else {
+                    plan.push(None);
+                    continue;
+                };
+                let exp = self.expand(term, *prefix)?;
+                // One idf for the whole word (its exact form, else its most
+                // common expansion), so a rare completion or misspelling
+                // cannot outrank the word itself: the match kind decides.
+                let mut word_df = 0;
+                for e in &exp {
+                    let df = ix.doc_freq(e.ord)?;
+                    if e.kind == MatchKind::Exact {
+                        word_df = df;
+                        break;
+                    }
+                    word_df = word_df.max(df);
+                }
+                df_max = df_max.max(word_df);
+                plan.push(Some((exp, self.idf(word_df))));
+            }
+            plans.push(plan);
+            group_df.push(df_max);
+        }
+        // Words on more than a quarter of all events ("the", "of") say
+        // almost nothing and cost the most: next to rarer words they are
+        // neither required nor scored. (Not in small archives, where a
+        // quarter of the events is a handful.)
+        let common = (ix.doc_count() / 4).max(1000);
+        let has_rare = group_df.iter().any(|&df| df <= common);
+        let skip: Vec<bool> = group_df
+            .iter()
+            .map(|&df| has_rare && groups > 1 && df > common)
+            .collect();
+
         let mut touched: Vec<u32> = Vec::new();
         // The documents of the group that matched fewest: every document
         // that matches all groups is among them.
         let mut fewest: Option<Vec<u32>> = None;
         for (gi, group) in q.groups.iter().enumerate() {
+            if skip[gi] {
+                continue;
+            }
             let bit = 1u32 << gi;
             touched.clear();
             let positions = &mut first_pos[gi];
@@ -542,26 +617,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     }
                 }
             };
-            for clause in group {
-                match clause {
-                    Clause::Word { term, prefix } => {
-                        let exp = self.expand(term, *prefix)?;
-                        // One idf for the whole word (its exact form,
-                        // else its most common expansion), so a rare
-                        // completion or misspelling cannot outrank
-                        // the word itself: the match kind decides.
-                        let mut word_df = 0;
-                        for e in &exp {
-                            let df = ix.doc_freq(e.ord)?;
-                            if e.kind == MatchKind::Exact {
-                                word_df = df;
-                                break;
-                            }
-                            word_df = word_df.max(df);
-                        }
-                        let idf = self.idf(word_df);
+            for (clause, plan) in group.iter().zip(&plans[gi]) {
+                match (clause, plan) {
+                    (_, Some((exp, idf))) => {
                         for e in exp {
                             result.matched.insert(e.ord);
+                            // A common stem-mate of a rare typed word
+                            // ("black" for "blacked") counts no more than
+                            // its own rarity.
+                            let idf = if e.kind == MatchKind::Stem {
+                                idf.min(self.idf(ix.doc_freq(e.ord)?))
+                            } else {
+                                *idf
+                            };
                             for p in ix.postings(e.ord)? {
                                 let p = p?;
                                 let s = e.weight * self.bm25f(&p, idf, &norms);
@@ -573,7 +641,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                             }
                         }
                     }
-                    Clause::Phrase(words) => {
+                    (Clause::Phrase(words), None) => {
                         for (doc, s, pos) in self.phrase_docs(
                             words,
                             &norms,
@@ -582,6 +650,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                             update(doc, s, pos);
                         }
                     }
+                    (Clause::Word { .. }, None) => {}
                 }
             }
             for &d in &touched {
@@ -600,11 +669,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if q.groups.is_empty() {
             matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
         } else {
-            let full = if q.groups.len() >= 32 {
-                u32::MAX
-            } else {
-                (1u32 << q.groups.len()) - 1
-            };
+            let full = (0..groups)
+                .filter(|&g| !skip[g])
+                .fold(0u32, |m, g| m | (1 << g));
             let mut cands = fewest.unwrap_or_default();
             cands.sort_unstable();
             matches.extend(
@@ -627,6 +694,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     );
                 }
             }
+        }
+        // A query that is exactly a context name ("sergey lavrov") is a
+        // question about that entity: its events go first.
+        for d in self.entity_docs(q, &matches)? {
+            total[d as usize] *= 1.0 + ENTITY_BONUS;
         }
         // Proximity: consecutive query words adjacent in the title.
         for pair in first_pos.windows(2) {
@@ -670,6 +742,37 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .collect();
         self.put_scratch(scratch);
         Ok(result)
+    }
+
+    /// The matches that carry a context whose name is the whole query
+    /// (words only). Skipped for very broad queries, where it would cost
+    /// more than it could move.
+    fn entity_docs(&self, q: &Query, matches: &[u32]) -> Result<Vec<u32>> {
+        let mut words = Vec::with_capacity(q.groups.len());
+        for g in &q.groups {
+            match g.as_slice() {
+                [Clause::Word { term, .. }] => words.push(term.as_str()),
+                _ => return Ok(Vec::new()),
+            }
+        }
+        if words.is_empty() || matches.len() > MAX_ENTITY_CHECK {
+            return Ok(Vec::new());
+        }
+        let phrase = words.join(" ");
+        let names = self.index.contexts();
+        let mut verdict: HashMap<u32, bool> = HashMap::new();
+        let mut out = Vec::new();
+        self.index.for_each_facets(matches.iter().copied(), |doc, f| {
+            let hit = f.contexts.iter().any(|&c| {
+                *verdict.entry(c).or_insert_with(|| {
+                    text::normalize_phrase(names.name(c)) == phrase
+                })
+            });
+            if hit {
+                out.push(doc);
+            }
+        })?;
+        Ok(out)
     }
 
     /// Documents with `words` consecutive in the title, or in one context

@@ -188,6 +188,9 @@ pub struct Related {
     pub context: String,
 }
 
+/// A word's expansions and the idf they share.
+type WordPlan = (Vec<Expansion>, f32);
+
 /// One term a query word expands to.
 #[derive(Debug, Clone, Copy)]
 struct Expansion {
@@ -551,7 +554,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
         // Expand every word first: the document frequencies decide which
         // words are worth requiring.
-        let mut plans: Vec<Vec<Option<(Vec<Expansion>, f32)>>> = Vec::new();
+        let mut plans: Vec<Vec<Option<WordPlan>>> = Vec::new();
         let mut group_df: Vec<u32> = Vec::new();
         for group in &q.groups {
             let mut plan = Vec::new();

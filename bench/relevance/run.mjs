@@ -30,19 +30,23 @@
 // Also writes every ranked list to bench/work/relevance-runs.json (git-ignored).
 
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import MiniSearch from 'minisearch';
 
-import { loadCorpus, CORPUS_FILES } from './make-queries.mjs';
+import { loadCorpus } from './make-queries.mjs';
 import { startServer } from '../../tests/e2e/server.mjs';
 import { launchChromium } from '../../tests/e2e/browser.mjs';
 import { markdownTable } from '../lib/stats.mjs';
+import {
+  PAGEFIND_SITE,
+  buildPagefind as buildPagefindIndex,
+  recordText,
+  withTimeout,
+} from '../lib/pagefind-index.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -65,11 +69,6 @@ const K = 10;
 const CLASSES = ['exact', 'half', 'typo', 'stem', 'entity'];
 const ENGINE_NAMES = { chronicle: 'Chronicle', minisearch: 'MiniSearch 7.2', pagefind: 'Pagefind 1.5' };
 
-const PAGEFIND_DIR = path.join(WORK, 'pagefind');
-const PAGEFIND_SITE = path.join(PAGEFIND_DIR, 'site');
-const PAGEFIND_STAMP = path.join(PAGEFIND_DIR, 'stamp.json');
-const PAGEFIND_RECORD_FORMAT = 'v1: url=/e/<id>; content=title\\ncontexts\\ncategory\\nsources; meta={title,id}; lang en';
-
 const T0 = Date.now();
 const log = (msg) => process.stderr.write(`[relevance ${((Date.now() - T0) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
 
@@ -78,19 +77,6 @@ function fail(msg) {
   e.clean = true;
   throw e;
 }
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timeout after ${ms / 1000} s: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-const pkgVersion = (name) =>
-  JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 // ------------------------------------------------------------------ queries
 
@@ -196,12 +182,6 @@ async function runChronicle(queries) {
 
 // ------------------------------------------------------------------ MiniSearch
 
-const recordText = (e) => ({
-  contexts: (e.contexts || []).join(' '),
-  category: e.category || '',
-  sources: (e.sources || []).map((s) => s.name).filter(Boolean).join(' '),
-});
-
 async function runMiniSearch(queries, events) {
   log(`MiniSearch: indexing ${events.length} events`);
   const t0 = performance.now();
@@ -239,107 +219,9 @@ async function runMiniSearch(queries, events) {
 
 // ------------------------------------------------------------------ Pagefind
 
-function corpusFingerprint() {
-  const h = crypto.createHash('sha256');
-  for (const f of CORPUS_FILES) {
-    h.update(path.basename(f));
-    h.update(fs.readFileSync(f));
-  }
-  return h.digest('hex');
-}
-
-function dirSize(dir) {
-  let bytes = 0;
-  let files = 0;
-  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, ent.name);
-    if (ent.isDirectory()) {
-      const s = dirSize(p);
-      bytes += s.bytes;
-      files += s.files;
-    } else if (ent.isFile()) {
-      bytes += fs.statSync(p).size;
-      files += 1;
-    }
-  }
-  return { bytes, files };
-}
-
-async function buildPagefind(events) {
-  const stamp = {
-    corpus: corpusFingerprint(),
-    pagefind: pkgVersion('pagefind'),
-    records: PAGEFIND_RECORD_FORMAT,
-  };
-  if (!process.env.PAGEFIND_REBUILD && fs.existsSync(PAGEFIND_STAMP)) {
-    try {
-      const old = JSON.parse(fs.readFileSync(PAGEFIND_STAMP, 'utf8'));
-      if (
-        old.corpus === stamp.corpus &&
-        old.pagefind === stamp.pagefind &&
-        old.records === stamp.records &&
-        fs.existsSync(path.join(PAGEFIND_SITE, 'pagefind', 'pagefind.js'))
-      ) {
-        log(`Pagefind: reusing cached index (built ${old.builtAt}, ${(old.buildMs / 1000).toFixed(1)} s)`);
-        return { buildMs: old.buildMs, cached: true, builtAt: old.builtAt, size: old.size };
-      }
-    } catch {
-      /* rebuild */
-    }
-  }
-  const pagefind = await import('pagefind');
-  await fsp.rm(PAGEFIND_DIR, { recursive: true, force: true });
-  await fsp.mkdir(PAGEFIND_SITE, { recursive: true });
-  log(`Pagefind: building index of ${events.length} records (this takes a while)`);
-  const t0 = performance.now();
-  try {
-    const { errors, index } = await withTimeout(pagefind.createIndex({ forceLanguage: 'en' }), 60_000, 'pagefind.createIndex');
-    if (errors?.length || !index) fail(`pagefind.createIndex: ${errors?.join('; ') || 'no index'}`);
-    const BATCH = 1000;
-    for (let i = 0; i < events.length; i += BATCH) {
-      const slice = events.slice(i, i + BATCH);
-      const rs = await withTimeout(
-        Promise.all(
-          slice.map((e) => {
-            const t = recordText(e);
-            return index.addCustomRecord({
-              url: `/e/${e.id}`,
-              content: [e.title, t.contexts, t.category, t.sources].filter(Boolean).join('\n'),
-              language: 'en',
-              meta: { title: e.title, id: e.id },
-            });
-          }),
-        ),
-        300_000,
-        `pagefind.addCustomRecord batch at ${i}`,
-      );
-      const errs = rs.flatMap((r) => r.errors || []);
-      if (errs.length) fail(`pagefind.addCustomRecord: ${errs.slice(0, 3).join('; ')}`);
-      if ((i / BATCH) % 10 === 9 || i + BATCH >= events.length) {
-        log(`Pagefind: ${Math.min(i + BATCH, events.length)} / ${events.length} records added`);
-      }
-    }
-    log('Pagefind: writing files');
-    const w = await withTimeout(
-      index.writeFiles({ outputPath: path.join(PAGEFIND_SITE, 'pagefind') }),
-      900_000,
-      'pagefind writeFiles',
-    );
-    if (w.errors?.length) fail(`pagefind writeFiles: ${w.errors.join('; ')}`);
-  } finally {
-    await pagefind.close().catch(() => {});
-  }
-  const buildMs = performance.now() - t0;
-  fs.writeFileSync(
-    path.join(PAGEFIND_SITE, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>pagefind relevance bench</title><body></body>\n',
-  );
-  const size = dirSize(path.join(PAGEFIND_SITE, 'pagefind'));
-  const builtAt = new Date().toISOString();
-  fs.writeFileSync(PAGEFIND_STAMP, JSON.stringify({ ...stamp, buildMs, builtAt, size }, null, 2) + '\n');
-  log(`Pagefind: built in ${(buildMs / 1000).toFixed(1)} s (${size.files} files, ${(size.bytes / 2 ** 20).toFixed(1)} MiB)`);
-  return { buildMs, cached: false, builtAt, size };
-}
+// The index build (and its cache) lives in bench/lib/pagefind-index.mjs,
+// shared with bench/engines/run.mjs.
+const buildPagefind = (events) => buildPagefindIndex(events, { force: !!process.env.PAGEFIND_REBUILD, log });
 
 async function runPagefind(queries, events) {
   const build = await buildPagefind(events);

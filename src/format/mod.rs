@@ -247,6 +247,11 @@ impl<'a> Cursor<'a> {
     /// per call; the caller makes one).
     #[inline]
     pub(crate) fn fast_u32(&mut self) -> Option<u32> {
+        let first = *self.bytes.get(self.pos)?;
+        if first < 0x80 {
+            self.pos += 1;
+            return Some(u32::from(first));
+        }
         let rest = self.bytes.get(self.pos..)?;
         let mut v = 0u32;
         for (i, &b) in rest.iter().take(5).enumerate() {

@@ -17,6 +17,9 @@ use crate::text;
 
 /// Most terms one query word expands to (prefix and typo matches each).
 pub const MAX_EXPANSIONS: usize = 48;
+/// A dictionary word on at most this many events may still be a
+/// misspelling of a much more common word one edit away.
+const MAX_DF_FOR_RESPELLING: u32 = 3;
 /// Completions this rare (in documents) are kept beyond the frequent
 /// ones, up to [`MAX_RARE_COMPLETIONS`].
 const RARE_DF: u32 = 30;
@@ -186,6 +189,45 @@ pub struct Related {
     pub doc: u32,
     /// The context it shares (the rarest one, when several).
     pub context: String,
+}
+
+/// Accumulates one group's scores into the per-document arrays.
+struct Acc<'a> {
+    mask: &'a mut [u32],
+    best: &'a mut [f32],
+    touched: &'a mut Vec<u32>,
+    positions: &'a mut [u8],
+    bit: u32,
+    /// Bits a document must already have to be scored (0: any).
+    required: u32,
+}
+
+impl Acc<'_> {
+    #[inline]
+    fn admits(&self, doc: u32) -> bool {
+        self.mask
+            .get(doc as usize)
+            .is_some_and(|m| m & self.required == self.required)
+    }
+
+    /// Records score `s` (the best of the group's terms counts) and the
+    /// first title position of document `doc`.
+    #[inline]
+    fn add(&mut self, doc: u32, s: f32, pos: Option<u32>) {
+        let d = doc as usize;
+        if self.mask[d] & self.bit == 0 {
+            self.mask[d] |= self.bit;
+            self.best[d] = s;
+            self.touched.push(doc);
+        } else if s > self.best[d] {
+            self.best[d] = s;
+        }
+        if let (Some(p), Some(slot)) = (pos, self.positions.get_mut(d)) {
+            if *slot == 0 {
+                *slot = p.saturating_add(1).min(255) as u8;
+            }
+        }
+    }
 }
 
 /// A word's expansions and the idf they share.
@@ -421,10 +463,24 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // Typos: when the word (or its completions) is rare, a neighbour
         // that is far more common is most likely what was meant.
         let budget = text::typo_budget(chars);
-        if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < 20 {
-            for (ord, dist, df) in
-                self.typo_candidates(term, budget, prefix)?
-            {
+        // A word that is in the dictionary is only checked for one edit,
+        // and only when it is very rare (a misspelling in the archive
+        // itself); a word that is not gets the full budget.
+        // (As a whole word: its completions are already in.)
+        let (limit_df, budget, typo_prefix) = match exact {
+            Some(_) => (MAX_DF_FOR_RESPELLING, budget.min(1), false),
+            None => (20, budget, prefix),
+        };
+        if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < limit_df {
+            // One edit first (most typos are one, and it is far cheaper);
+            // two only when one finds nothing better than what we have.
+            let mut cands = self.typo_candidates(term, 1, typo_prefix)?;
+            let found =
+                cands.iter().any(|c| c.2 >= best_df.saturating_mul(20).max(1));
+            if budget > 1 && !found {
+                cands = self.typo_candidates(term, 2, typo_prefix)?;
+            }
+            for (ord, dist, df) in cands {
                 if seen.contains(&ord) {
                     continue;
                 }
@@ -594,87 +650,101 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .map(|&df| has_rare && groups > 1 && df > common)
             .collect();
 
-        let mut touched: Vec<u32> = Vec::new();
-        // The documents of the group that matched fewest: every document
-        // that matches all groups is among them.
-        let mut fewest: Option<Vec<u32>> = None;
-        for (gi, group) in q.groups.iter().enumerate() {
-            if skip[gi] {
-                continue;
-            }
-            let bit = 1u32 << gi;
-            touched.clear();
-            let positions = &mut first_pos[gi];
-            let mut update = |doc: u32, s: f32, pos: Option<u32>| {
-                let d = doc as usize;
-                if mask[d] & bit == 0 {
-                    mask[d] |= bit;
-                    best[d] = s;
-                    touched.push(doc);
-                } else if s > best[d] {
-                    best[d] = s;
-                }
-                if let (Some(p), Some(slot)) = (pos, positions.get_mut(d)) {
-                    if *slot == 0 {
-                        *slot = p.saturating_add(1).min(255) as u8;
-                    }
-                }
-            };
-            for (clause, plan) in group.iter().zip(&plans[gi]) {
-                match (clause, plan) {
-                    (_, Some((exp, idf))) => {
-                        for e in exp {
-                            result.matched.insert(e.ord);
-                            // A common stem-mate of a rare typed word
-                            // ("black" for "blacked") counts no more than
-                            // its own rarity.
-                            let idf = if e.kind == MatchKind::Stem {
-                                idf.min(self.idf(ix.doc_freq(e.ord)?))
-                            } else {
-                                *idf
-                            };
-                            for p in ix.postings(e.ord)? {
-                                let p = p?;
-                                let s = e.weight * self.bm25f(&p, idf, &norms);
-                                update(
-                                    p.doc,
-                                    s,
-                                    p.title_positions().first().copied(),
-                                );
-                            }
-                        }
-                    }
-                    (Clause::Phrase(words), None) => {
-                        for (doc, s, pos) in self.phrase_docs(
-                            words,
-                            &norms,
-                            &mut result.matched,
-                        )? {
-                            update(doc, s, pos);
-                        }
-                    }
-                    (Clause::Word { .. }, None) => {}
-                }
-            }
-            for &d in &touched {
-                total[d as usize] += best[d as usize];
-            }
-            if fewest.as_ref().is_none_or(|f| touched.len() < f.len()) {
-                fewest = Some(touched.clone());
-            }
-        }
-
+        // The matches must pass the filters and not be excluded.
         let ok = |d: usize| {
             allowed.as_ref().is_none_or(|a| a[d])
                 && !excluded.get(d).copied().unwrap_or(false)
         };
+        let full =
+            (0..groups).filter(|&g| !skip[g]).fold(0u32, |m, g| m | (1 << g));
+        // Rarest words first: once they have named the candidates, a
+        // common word only has to confirm them ("strict"), which skips
+        // scoring most of its postings. Should nothing match every word,
+        // the pass is redone in full for the best partial matches.
+        let mut order: Vec<usize> =
+            (0..groups).filter(|&g| !skip[g]).collect();
+        order.sort_by_key(|&g| group_df[g]);
+        let mut touched: Vec<u32> = Vec::new();
         let mut matches: Vec<u32> = Vec::new();
-        if q.groups.is_empty() {
-            matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
-        } else {
-            let full = (0..groups)
-                .filter(|&g| !skip[g])
-                .fold(0u32, |m, g| m | (1 << g));
+        for strict in [true, false] {
+            if !strict {
+                total.fill(0.0);
+                best.fill(0.0);
+                mask.fill(0);
+                for p in &mut first_pos {
+                    p.fill(0);
+                }
+            }
+            // The documents of the group that matched fewest: every
+            // document that matches all groups is among them.
+            let mut fewest: Option<Vec<u32>> = None;
+            let mut required = 0u32;
+            for &gi in &order {
+                let group = &q.groups[gi];
+                let bit = 1u32 << gi;
+                touched.clear();
+                let mut acc = Acc {
+                    mask: &mut mask[..],
+                    best: &mut best[..],
+                    touched: &mut touched,
+                    positions: &mut first_pos[gi],
+                    bit,
+                    required: if strict { required } else { 0 },
+                };
+                for (clause, plan) in group.iter().zip(&plans[gi]) {
+                    match (clause, plan) {
+                        (_, Some((exp, idf))) => {
+                            for e in exp {
+                                result.matched.insert(e.ord);
+                                // A common stem-mate of a rare typed word
+                                // ("black" for "blacked") counts no more
+                                // than its own rarity.
+                                let idf = if e.kind == MatchKind::Stem {
+                                    idf.min(self.idf(ix.doc_freq(e.ord)?))
+                                } else {
+                                    *idf
+                                };
+                                for p in ix.postings(e.ord)? {
+                                    let p = p?;
+                                    if !acc.admits(p.doc) {
+                                        continue;
+                                    }
+                                    let s =
+                                        e.weight * self.bm25f(&p, idf, &norms);
+                                    acc.add(
+                                        p.doc,
+                                        s,
+                                        p.title_positions().first().copied(),
+                                    );
+                                }
+                            }
+                        }
+                        (Clause::Phrase(words), None) => {
+                            for (doc, s, pos) in self.phrase_docs(
+                                words,
+                                &norms,
+                                &mut result.matched,
+                            )? {
+                                if acc.admits(doc) {
+                                    acc.add(doc, s, pos);
+                                }
+                            }
+                        }
+                        (Clause::Word { .. }, None) => {}
+                    }
+                }
+                for &d in &touched {
+                    total[d as usize] += best[d as usize];
+                }
+                if fewest.as_ref().is_none_or(|f| touched.len() < f.len()) {
+                    fewest = Some(touched.clone());
+                }
+                required |= bit;
+            }
+            if q.groups.is_empty() {
+                matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
+                break;
+            }
             let mut cands = fewest.unwrap_or_default();
             cands.sort_unstable();
             matches.extend(
@@ -682,20 +752,23 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     .into_iter()
                     .filter(|&d| mask[d as usize] == full && ok(d as usize)),
             );
-            if matches.is_empty() && q.groups.len() > 1 {
-                let most = (0..n)
-                    .filter(|&d| ok(d))
-                    .map(|d| mask[d].count_ones())
-                    .max()
-                    .unwrap_or(0);
-                if most > 0 {
-                    result.partial = true;
-                    matches.extend(
-                        (0..n)
-                            .filter(|&d| mask[d].count_ones() == most && ok(d))
-                            .map(|d| d as u32),
-                    );
-                }
+            if !matches.is_empty() || order.len() <= 1 {
+                break;
+            }
+        }
+        if matches.is_empty() && order.len() > 1 {
+            let most = (0..n)
+                .filter(|&d| ok(d))
+                .map(|d| mask[d].count_ones())
+                .max()
+                .unwrap_or(0);
+            if most > 0 {
+                result.partial = true;
+                matches.extend(
+                    (0..n)
+                        .filter(|&d| mask[d].count_ones() == most && ok(d))
+                        .map(|d| d as u32),
+                );
             }
         }
         // A query that is exactly a context name ("sergey lavrov") is a
@@ -768,7 +841,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         self.index.for_each_facets(matches.iter().copied(), |doc, f| {
             let hit = f.contexts.iter().any(|&c| {
                 *verdict.entry(c).or_insert_with(|| {
-                    text::normalize_phrase(names.name(c)) == phrase
+                    let name = names.name(c);
+                    could_equal(name, &phrase)
+                        && text::normalize_phrase(name) == phrase
                 })
             });
             if hit {
@@ -1150,6 +1225,21 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 context: ctx.name(c).to_owned(),
             })
             .collect())
+    }
+}
+
+/// A cheap test that `name` might normalise to `phrase` (a normalised
+/// phrase): normalising never more than halves or doubles a name, and
+/// keeps the first letter of a plain ASCII name.
+fn could_equal(name: &str, phrase: &str) -> bool {
+    let (n, p) = (name.len(), phrase.len());
+    if n * 2 < p || n > p * 2 + 8 {
+        return false;
+    }
+    match (name.bytes().find(u8::is_ascii_alphanumeric), phrase.bytes().next())
+    {
+        (Some(a), Some(b)) if name.is_ascii() => a.to_ascii_lowercase() == b,
+        _ => true,
     }
 }
 

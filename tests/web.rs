@@ -250,3 +250,43 @@ async fn facets_and_timeline_follow_when_typing_pauses() {
     w.set_query("");
     assert_eq!(facets.child_element_count(), 0);
 }
+
+#[wasm_bindgen_test]
+fn did_you_mean_is_a_button_that_searches_it() {
+    let (root, w) = mount();
+    // Two edits from "lavrov": beyond the search's budget at six letters.
+    w.set_query("lvarvo ");
+    assert!(all(&root, "[role=option]").is_empty());
+    let b: HtmlElement =
+        one(&root, ".chronicle-suggest button").unchecked_into();
+    assert_eq!(b.text_content().unwrap(), "lavrov");
+    b.click();
+    assert_eq!(w.query(), "lavrov ");
+    assert_eq!(all(&root, "[role=option]").len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn the_sort_control_orders_by_date() {
+    let (root, w) = mount();
+    let sort: web_sys::HtmlSelectElement =
+        one(&root, "select.chronicle-sort").unchecked_into();
+    w.set_query("zurich");
+    let dates = |root: &Element| -> Vec<String> {
+        all(root, "[role=option] .chronicle-date")
+            .iter()
+            .map(|d| d.text_content().unwrap())
+            .collect()
+    };
+    for (value, newest_first) in [("newest", true), ("oldest", false)] {
+        sort.set_value(value);
+        sort.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+        let got = dates(&root);
+        let mut want = got.clone();
+        want.sort();
+        if newest_first {
+            want.reverse();
+        }
+        assert!(got.len() >= 2);
+        assert_eq!(got, want, "{value}");
+    }
+}

@@ -365,11 +365,13 @@ fn bundle_writes_one_self_contained_file() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let html = fs::read_to_string(d.path("offline.html")).unwrap();
+    // The wasm, the index and the code: three blocks, none closed early.
     assert_eq!(
         html.matches("</script>").count(),
-        2,
+        3,
         "inline JS cannot close its tag"
     );
+    assert!(html.contains("<script type=\"application/octet-stream\" id=\"chronicle-index\" data-name=\"events.chron\">"));
     assert!(html.contains("console.log('<\\/script>');"));
     assert!(html.contains("Text &lt;CC BY-SA&gt;"));
     assert!(!html.contains("src=\""), "no external resources");

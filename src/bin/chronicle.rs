@@ -549,13 +549,18 @@ fn bundle(
             html_escape(a)
         ));
     }
-    html.push_str("<script>\nwindow.__CHRONICLE_EMBED__ = {name: ");
-    html.push_str(&serde_json::to_string(&name)?);
-    html.push_str(",\nwasm: \"");
+    // Base64 has no `<`, so it cannot end these raw-text elements.
+    html.push_str(
+        "<script type=\"application/octet-stream\" id=\"chronicle-wasm\">",
+    );
     html.push_str(&base64(&wasm));
-    html.push_str("\",\nindex: \"");
+    html.push_str("</script>\n<script type=\"application/octet-stream\" ");
+    html.push_str(&format!(
+        "id=\"chronicle-index\" data-name=\"{}\">",
+        html_escape(&name)
+    ));
     html.push_str(&base64(&gz));
-    html.push_str("\"};\n</script>\n<script>\n");
+    html.push_str("</script>\n<script>\n");
     html.push_str(&js);
     html.push_str("\n</script>\n</body>\n</html>\n");
     write_atomically(output, html.as_bytes())?;

@@ -3,6 +3,7 @@
 //! format writer.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use crate::error::{Error, Result};
@@ -12,6 +13,48 @@ use crate::format::{
     MAX_POSITIONS, NO_CLASS,
 };
 use crate::text;
+
+/// A fast, non-cryptographic hasher for the builder's own maps (keys are
+/// terms and names from the input; nothing here needs DoS resistance,
+/// and SipHash was a tenth of the build time). FxHash's mixing step.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w)
+            .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Where an event came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +112,17 @@ pub fn read_jsonl(
 
 /// Parses and checks one JSON record.
 pub fn parse_record(line: &str) -> std::result::Result<Event, String> {
+    // The common case, straight into an event; anything odd goes through
+    // the slow path below, which says exactly what is wrong.
+    if let Ok(ev) = serde_json::from_str::<Event>(line) {
+        let blank = |s: &str| s.trim().is_empty();
+        if !blank(&ev.id)
+            && !blank(&ev.title)
+            && parse_date(&ev.date).is_some()
+        {
+            return Ok(ev);
+        }
+    }
     let value: serde_json::Value = serde_json::from_str(line)
         .map_err(|e| format!("malformed JSON: {}", strip_position(&e)))?;
     let obj = value
@@ -113,8 +167,8 @@ pub fn build(events: Vec<(Event, Origin)>) -> Result<Vec<u8>> {
 
 /// Builds the parts of an index from events (any order).
 pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
-    let mut seen: HashMap<&str, &Origin> =
-        HashMap::with_capacity(events.len());
+    let mut seen: Map<&str, &Origin> =
+        Map::with_capacity_and_hasher(events.len(), Default::default());
     for (ev, origin) in &events {
         if let Some(first) = seen.insert(ev.id.as_str(), origin) {
             return Err(Error::InvalidRecord {
@@ -157,10 +211,11 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         e.contexts.iter().map(String::as_str).collect::<Vec<_>>()
     }));
 
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut postings: Map<String, Vec<Posting>> = Map::default();
     let mut docs = Vec::with_capacity(keyed.len());
-    let mut local: HashMap<String, Posting> = HashMap::new();
-    for (doc, (day, ev)) in keyed.iter().enumerate() {
+    let mut local: Map<String, Posting> = Map::default();
+    // Consumes the events: their strings move into the documents.
+    for (doc, (day, ev)) in keyed.into_iter().enumerate() {
         let doc = doc as u32;
         local.clear();
         let mut add = |term: String, f: usize, pos: Option<u32>| {
@@ -205,21 +260,24 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         for (term, p) in local.drain() {
             postings.entry(term).or_default().push(p);
         }
-        let title = ev.title.trim().to_owned();
+        let title = match ev.title.trim() {
+            t if t.len() == ev.title.len() => ev.title,
+            t => t.to_owned(),
+        };
         docs.push(DocInput {
-            day: *day,
+            day,
             lengths,
             category: ev.category.as_deref().map(|c| categories.id(c)),
             sources: ev
                 .sources
-                .iter()
-                .map(|s| (sources.id(&s.name), s.url.clone()))
+                .into_iter()
+                .map(|s| (sources.id(&s.name), s.url))
                 .collect(),
             contexts: dedup_ids(ev.contexts.iter().map(|c| contexts.id(c))),
-            id: ev.id.clone(),
+            id: ev.id,
             title,
-            url: ev.url.clone(),
-            body: ev.body.clone(),
+            url: ev.url,
+            body: ev.body,
         });
     }
 
@@ -272,7 +330,7 @@ fn dedup_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 fn stem_classes(terms: &mut [TermInput]) -> Vec<Vec<u32>> {
     let stemmer =
         rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
-    let mut by_stem: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_stem: Map<String, Vec<u32>> = Map::default();
     for (ord, t) in terms.iter().enumerate() {
         // Numbers and very short words have no useful stem.
         if t.term.len() < 3 || !t.term.chars().all(char::is_alphabetic) {
@@ -295,14 +353,14 @@ fn stem_classes(terms: &mut [TermInput]) -> Vec<Vec<u32>> {
 /// A facet dictionary under construction: ids by decreasing frequency, so
 /// common values get short varints.
 struct Dictionary {
-    ids: HashMap<String, u32>,
+    ids: Map<String, u32>,
     names: Vec<String>,
     docs: Vec<Vec<u32>>,
 }
 
 impl Dictionary {
     fn collect<'a>(per_doc: impl Iterator<Item = Vec<&'a str>>) -> Self {
-        let mut docs_of: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut docs_of: Map<&str, Vec<u32>> = Map::default();
         for (doc, values) in per_doc.enumerate() {
             for v in values {
                 let list = docs_of.entry(v).or_default();
@@ -316,7 +374,10 @@ impl Dictionary {
             b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0))
         });
         let mut d = Dictionary {
-            ids: HashMap::with_capacity(entries.len()),
+            ids: Map::with_capacity_and_hasher(
+                entries.len(),
+                Default::default(),
+            ),
             names: Vec::with_capacity(entries.len()),
             docs: Vec::with_capacity(entries.len()),
         };

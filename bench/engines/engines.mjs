@@ -10,8 +10,10 @@
 //   check(ctx)             null, or why the engine cannot be run (skipped)
 //   build(ctx)             -> {wallMs, peakRss, treePeakRss, method, cached, notes: []}
 //   files(ctx)             -> {index: [abs paths], code: [abs paths], notes: []}
-//   site(ctx)              -> {mounts, page, eventName, rootSel, inputSel, workerScripts: [url suffixes]}
-//   offline(ctx)           -> file:// URL of a single-file build, or null
+//   site(ctx)              -> {mounts, page, eventName, rootSel, inputSel, workerScripts: [url suffixes],
+//                              searchesEarlyInput: bool (else the bench types the first query again
+//                              after data-state="ready" if it has produced nothing yet)}
+//   offline(ctx)           -> file:// URL of a single-file build, or null (then offlineNote says why)
 //   rendersHits            hits rendered per query (for the notes)
 
 import fs from 'node:fs';
@@ -240,6 +242,7 @@ export const ENGINES = [
         ],
       };
     },
+    offlineNote: 'n/a (fetches index chunks: needs HTTP)',
     site(ctx) {
       return {
         mounts: [
@@ -250,6 +253,7 @@ export const ENGINES = [
         eventName: 'bench:results',
         rootSel: '[data-bench]',
         inputSel: '[data-bench] input',
+        searchesEarlyInput: true, // bench-page.js searches a query typed while loading once ready
         workerScripts: ['/pagefind/pagefind-worker.js'],
       };
     },
@@ -292,6 +296,7 @@ export const ENGINES = [
         notes: ['search code = the unminified UMD build from npm'],
       };
     },
+    offlineNote: 'n/a (no single-file page here; its JSON could be inlined in one)',
     site(ctx) {
       return {
         mounts: [
@@ -303,6 +308,7 @@ export const ENGINES = [
         eventName: 'bench:results',
         rootSel: '[data-bench]',
         inputSel: '[data-bench] input',
+        searchesEarlyInput: true, // bench-page.js searches a query typed while loading once ready
         workerScripts: [],
       };
     },

@@ -67,10 +67,11 @@ export const workerHookSource = `(${wasmHook.toString()})();\n`;
 
 /**
  * Init script for cold loads: types `query` as soon as the input exists
- * (again after data-state="ready" if that produced nothing), records the
+ * (with `redispatch`, again after data-state="ready" if that has produced
+ * nothing yet, for a widget that may drop input typed while loading), records the
  * first results event with total > 0 (time origin = navigation start).
  */
-export function loadProbe({ query, rootSel, inputSel, eventName }) {
+export function loadProbe({ query, rootSel, inputSel, eventName, redispatch }) {
   const st = { events: [], first: null, inputSeenAt: null, readyAt: null, errorAt: null, redispatchedAt: null };
   window.__engBench = st;
   window.addEventListener(
@@ -99,7 +100,7 @@ export function loadProbe({ query, rootSel, inputSel, eventName }) {
       st.readyAt = performance.now();
       setTimeout(() => {
         const inp = document.querySelector(inputSel);
-        if (st.first === null && inp && !st.events.some((ev) => ev.query === query)) {
+        if (redispatch && st.first === null && inp && !st.events.some((ev) => ev.query === query)) {
           st.redispatchedAt = performance.now();
           typeIt(inp);
         }

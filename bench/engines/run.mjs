@@ -162,6 +162,7 @@ async function coldLoad(browser, { url, server, site, timeoutMs, errors, label }
       rootSel: site.rootSel,
       inputSel: site.inputSel,
       eventName: site.eventName,
+      redispatch: !site.searchesEarlyInput,
     });
     const page = await context.newPage();
     attachErrors(page, errors, label);
@@ -326,7 +327,7 @@ async function memoryAndKeys(browser, { server, site, errors, label }) {
       await input.focus();
       await page.keyboard.type(q, { delay: KEY_DELAY_MS });
       await page
-        .waitForFunction(() => window.__engKeys.pending.length === 0, null, { timeout: 5000, polling: 10 })
+        .waitForFunction(() => window.__engKeys.pending.length === 0, null, { timeout: 10_000, polling: 10 })
         .catch(() => {});
       const r = await page.evaluate((n) => ({ samples: window.__engKeys.samples.slice(n), pending: window.__engKeys.pending.length }), before);
       leftover += r.pending;
@@ -702,6 +703,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     const v = max(lat(r));
     return Number.isFinite(v) ? v : null;
   }, fmtT);
+  row('… the engine\'s own search + render time, median', (r) => med(r.keys.samples.map((x) => x.ms)), fmtT);
   row('… keystrokes that got their own results', (r) => (r.keys ? `${r.keys.samples.length} of ${KEYSTROKE_QUERIES.reduce((a, q) => a + q.length, 0)}` : null), String, { ratio: false });
   row('**Memory after load + first query**: JS heap, page + workers²', (r) => jsAll(r.memLoad), fmtB);
   row('… JS heap, main thread (`performance.memory`)', (r) => r.memLoad.heapMain, fmtB);
@@ -716,7 +718,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     `**Offline single file from file://**: first results (median of ${RUNS})`,
     (r) => (r.offline && r.offline.length ? med(r.offline.map((c) => c.ttfr)) : null),
     fmtT,
-    { ratio: false, extra: (r, e) => (r.offline ? '' : e.key === 'chronicle' ? '' : '— (needs HTTP)') },
+    { ratio: false, extra: (r, e) => (r.offline ? '' : e.offlineNote || '') },
   );
 
   const header = ['measure', ...engines.map((e) => `${e.name} ${R[e.key].version.split(' ')[0]}`)];
@@ -752,7 +754,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
       const big = ps.slice().sort((a, b) => b.bytes - a.bytes);
       const shown = big.slice(0, 6).map((p) => `${p.path} ${fmtB(p.bytes)}${p.gzip ? ' gz' : ''}`);
       parts.push(
-        `first query "${FIRST_QUERY}" (${fmtN(lastCold.total)} results): ${ps.length} requests, largest: ${shown.join(', ')}${ps.length > 6 ? ', …' : ''}`,
+        `first query "${FIRST_QUERY}" (${fmtN(lastCold.total)} results): ${ps.length} requests, largest: ${shown.join(', ')}${ps.length > 6 ? ` and ${ps.length - 6} more` : ''}`,
       );
       const ttfr = (r.cold || []).map((c) => c.ttfr);
       const ready = med((r.cold || []).map((c) => c.ready));

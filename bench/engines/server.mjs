@@ -36,8 +36,8 @@ const MIN_SAVING = 0.05;
 const CHUNK = 16 * 1024;
 
 /**
- * Gzip sizes (and bodies) of files, cached in memory and, for files of 1 MiB
- * or more, on disk under cacheDir (keyed by path, size and mtime).
+ * Gzip bodies of files, cached in memory (keyed by path, size and mtime) and,
+ * for files of 1 MiB or more, on disk under cacheDir (keyed by content).
  */
 export class GzipCache {
   constructor(cacheDir) {
@@ -55,9 +55,12 @@ export class GzipCache {
     const hit = this.mem.get(key);
     if (hit) return hit;
     const p = (async () => {
+      const data = await fsp.readFile(real);
       let diskPath = null;
       if (this.cacheDir && st.size >= 1 << 20) {
-        const h = crypto.createHash('sha1').update(key).digest('hex');
+        // Big files are cached on disk by content, so that a rebuilt but
+        // identical index (a new mtime) is not compressed again.
+        const h = crypto.createHash('sha1').update(data).update(`:${GZIP_LEVEL}`).digest('hex');
         diskPath = path.join(this.cacheDir, `${h}.gz`);
         try {
           return await fsp.readFile(diskPath);
@@ -65,7 +68,7 @@ export class GzipCache {
           /* not cached yet */
         }
       }
-      const gz = await gzipAsync(await fsp.readFile(real), { level: GZIP_LEVEL });
+      const gz = await gzipAsync(data, { level: GZIP_LEVEL });
       if (diskPath) {
         await fsp.mkdir(this.cacheDir, { recursive: true });
         await fsp.writeFile(diskPath + '.tmp', gz);
@@ -74,8 +77,8 @@ export class GzipCache {
       return gz;
     })();
     this.mem.set(key, p);
-    // Keep small bodies in memory; big ones only as their (disk-cached) promise
-    // while in use, so that a 40 MB body does not stay resident for the run.
+    // Keep small bodies in memory; big ones only while in use, so that a
+    // 40 MB body does not stay resident for the whole run.
     p.then(
       (buf) => {
         if (buf.length > 4 << 20) this.mem.delete(key);

@@ -359,7 +359,7 @@ fn store(parts: &IndexParts) -> Result<Vec<u8>> {
         }
         offs.push(to_u32(blocks.len(), "doc store")?);
         blocks.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(
-            &raw, 10,
+            &raw, 6,
         ));
     }
     offs.push(to_u32(blocks.len(), "doc store")?);

@@ -4,9 +4,10 @@
  *   benchPage({ engine: 'pagefind', load: async () => {...}, search: async (q) => ({ total, hits: [{id, title}] }) })
  *
  * - [data-bench] root gets data-state="loading" | "ready" | "error".
- * - Every input event runs a search (no debounce). Results of an input that
- *   has been superseded by a newer one by the time they arrive are dropped
- *   (as a real search-as-you-type UI would do).
+ * - Every input event runs a search (no debounce), but at most one search is
+ *   in flight: inputs that arrive meanwhile are coalesced into one search of
+ *   the newest value when it completes (what a search-as-you-type UI over an
+ *   asynchronous engine does; a synchronous engine never waits).
  * - After the hits of an input are in the DOM (rendered synchronously after
  *   the search resolves), `bench:results` {query, total, ms} is dispatched on
  *   the root (bubbling), like Chronicle's `chronicle:results`.
@@ -27,7 +28,6 @@
     var status = root.querySelector('[data-status]');
     var list = root.querySelector('ol');
     var ready = false;
-    var seq = 0;
 
     function render(query, res, ms) {
       list.textContent = '';
@@ -51,29 +51,44 @@
       );
     }
 
+    // At most one search in flight: an input that arrives meanwhile waits
+    // for it, and only the newest such input is searched next (the ones in
+    // between are skipped). Every completed search is rendered.
+    var busy = false;
+    var dirty = false;
+
     function run() {
       if (!ready) return;
+      if (busy) {
+        dirty = true;
+        return;
+      }
       var query = input.value;
-      var mine = ++seq;
       var t0 = performance.now();
       if (!query.trim()) {
         render(query, { total: 0, hits: [] }, 0);
         return;
       }
+      busy = true;
+      dirty = false;
       Promise.resolve()
         .then(function () {
           return engine.search(query);
         })
         .then(
           function (res) {
-            if (mine !== seq) return; // superseded by a newer input
             render(query, res, performance.now() - t0);
           },
           function (e) {
             console.error('bench page: search failed', e);
-            if (mine === seq) render(query, { total: 0, hits: [] }, performance.now() - t0);
+            render(query, { total: 0, hits: [] }, performance.now() - t0);
           },
-        );
+        )
+        .then(function () {
+          busy = false;
+          if (dirty && input.value !== query) run();
+          dirty = false;
+        });
     }
 
     input.addEventListener('input', run);

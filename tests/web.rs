@@ -205,6 +205,11 @@ fn the_search_api_returns_plain_objects() {
     let bad = js_sys::Object::new();
     js_sys::Reflect::set(&bad, &"sort".into(), &"sideways".into()).unwrap();
     assert!(c.search("zurich", bad.into()).is_err());
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"limit".into(), &"ten".into()).unwrap();
+    assert!(c.search("zurich", bad.into()).is_err());
+    assert!(c.search("zurich", JsValue::from_str("limit=2")).is_err());
+    assert!(c.search("zurich", JsValue::NULL).is_ok());
 }
 
 async fn sleep(ms: i32) {

@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -22,8 +21,7 @@ use crate::render::{self, HitView, Span};
 type JsResult<T> = Result<T, JsValue>;
 
 /// Widget options, all optional.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Default, Clone)]
 struct Options {
     placeholder: Option<String>,
     limit: Option<usize>,
@@ -148,11 +146,12 @@ impl Widget {
         root: Element,
         options: JsValue,
     ) -> Result<Widget, JsError> {
-        let opts: Options = if options.is_undefined() || options.is_null() {
-            Options::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("bad options: {e}")))?
+        let f = super::Fields::new(options)?;
+        let opts = Options {
+            placeholder: f.string("placeholder")?,
+            limit: f.count("limit")?,
+            base_url: f.string("baseUrl")?,
+            hash: f.flag("hash")?,
         };
         let inner =
             Rc::new(Inner::build(searcher, root, opts).map_err(to_js_err)?);
@@ -490,7 +489,11 @@ impl Inner {
             } else {
                 ""
             };
-            format!("{} {noun}{partial} · {ms:.1} ms", group_digits(r.total))
+            format!(
+                "{} {noun}{partial} · {} ms",
+                group_digits(r.total),
+                tenths(ms)
+            )
         };
         self.status.set_text_content(Some(&text));
         self.announce(query, r.total, ms)?;
@@ -722,7 +725,8 @@ impl Inner {
                 } else {
                     (count as f64 / max as f64 * 100.0).max(4.0)
                 };
-                bar.style().set_property("height", &format!("{pct:.0}%"))?;
+                let pct = pct.round() as u32;
+                bar.style().set_property("height", &format!("{pct}%"))?;
                 b.append_child(&bar)?;
                 tl.append_child(&b)?;
             }
@@ -933,6 +937,13 @@ impl Inner {
         details.append_child(&ul)?;
         Ok(())
     }
+}
+
+/// `12.345` → `12.3`, without the float formatter (which alone is a
+/// tenth of the wasm).
+fn tenths(x: f64) -> String {
+    let t = (x.max(0.0) * 10.0).round() as u64;
+    format!("{}.{}", t / 10, t % 10)
 }
 
 /// `114017` → `114,017`.

@@ -7,7 +7,7 @@ mod dom;
 
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -27,14 +27,65 @@ pub struct Chronicle {
 }
 
 /// Options of `search`, all optional.
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Default)]
 struct JsOptions {
     limit: Option<usize>,
     offset: Option<usize>,
     sort: Option<String>,
     facets: Option<bool>,
     related: Option<usize>,
+}
+
+/// Reads an options object field by field (`undefined` and `null` mean
+/// "not given"). Hand-written rather than serde's `Deserialize`, whose
+/// error messages alone would add a float formatter to the wasm.
+pub(crate) struct Fields(JsValue);
+
+impl Fields {
+    pub(crate) fn new(v: JsValue) -> Result<Fields, JsError> {
+        if v.is_undefined() || v.is_null() || v.is_object() {
+            Ok(Fields(v))
+        } else {
+            Err(JsError::new("bad options: expected an object"))
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<JsValue> {
+        if !self.0.is_object() {
+            return None;
+        }
+        js_sys::Reflect::get(&self.0, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    pub(crate) fn count(&self, key: &str) -> Result<Option<usize>, JsError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        match v.as_f64() {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 1e9 => {
+                Ok(Some(n as usize))
+            }
+            _ => Err(JsError::new(&format!(
+                "bad options: `{key}` must be a whole number"
+            ))),
+        }
+    }
+
+    pub(crate) fn string(&self, key: &str) -> Result<Option<String>, JsError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.as_string().map(Some).ok_or_else(|| {
+            JsError::new(&format!("bad options: `{key}` must be a string"))
+        })
+    }
+
+    pub(crate) fn flag(&self, key: &str) -> Result<Option<bool>, JsError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.as_bool().map(Some).ok_or_else(|| {
+            JsError::new(&format!(
+                "bad options: `{key}` must be true or false"
+            ))
+        })
+    }
 }
 
 /// What `search` returns to JavaScript.
@@ -61,11 +112,13 @@ fn js_err(e: crate::Error) -> JsError {
 
 impl JsOptions {
     fn parse(v: JsValue) -> Result<(SearchOptions, usize), JsError> {
-        let o: JsOptions = if v.is_undefined() || v.is_null() {
-            JsOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(v)
-                .map_err(|e| JsError::new(&format!("bad options: {e}")))?
+        let f = Fields::new(v)?;
+        let o = JsOptions {
+            limit: f.count("limit")?,
+            offset: f.count("offset")?,
+            sort: f.string("sort")?,
+            facets: f.flag("facets")?,
+            related: f.count("related")?,
         };
         let mut opts = SearchOptions::default();
         if let Some(l) = o.limit {

@@ -13,6 +13,7 @@
 //   site(ctx)              -> {mounts, page, eventName, rootSel, inputSel, workerScripts: [url suffixes],
 //                              searchesEarlyInput: bool (else the bench types the first query again
 //                              after data-state="ready" if it has produced nothing yet)}
+//   cleanup(ctx)           optional, after the browser measurements
 //   offline(ctx)           -> file:// URL of a single-file build, or null (then offlineNote says why)
 //   rendersHits            hits rendered per query (for the notes)
 
@@ -23,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 
 import { runMeasured } from './measure.mjs';
 import { CORPUS_FILES } from '../relevance/make-queries.mjs';
-import { PAGEFIND_SITE, cachedPagefindStamp, pkgVersion } from '../lib/pagefind-index.mjs';
+import { PAGEFIND_SITE, cachedPagefindStamp, pagefindInputs, pkgVersion } from '../lib/pagefind-index.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const PAGES = path.join(HERE, 'pages');
@@ -175,20 +176,36 @@ export const ENGINES = [
     check() {
       return null; // builds its index (5 min) when the cache is missing
     },
+    // Reuses the shared cache of bench/work/pagefind/ (built by the relevance
+    // benchmark or by an earlier run of this one). REBUILD=1 builds a fresh
+    // index into bench/work/engines/pagefind-rebuild/ (leaving the shared
+    // cache alone, which another benchmark may be reading), measures that
+    // build, and serves it for this run. Without a valid cache the build goes
+    // into the shared cache, measured the same way. Measured figures are kept
+    // in bench/work/engines/pagefind-build.json for the same build inputs
+    // (corpus, Pagefind version, record format), so later cached runs report them.
     async build(ctx) {
       const sideFile = path.join(ctx.work, 'pagefind-build.json');
+      const inputs = JSON.stringify(pagefindInputs());
       const stamp = ctx.rebuild ? null : cachedPagefindStamp();
+      ctx.pagefindSite = PAGEFIND_SITE;
       if (stamp) {
         let measured = null;
         try {
           measured = JSON.parse(fs.readFileSync(sideFile, 'utf8'));
-          if (measured.builtAt !== stamp.builtAt) measured = null;
+          if (measured.inputs !== inputs) measured = null;
         } catch {
           measured = null;
         }
         ctx.log(`Pagefind: reusing the cached index of ${stamp.builtAt} (REBUILD=1 rebuilds it and measures the build)`);
         if (measured) {
-          return { ...measured, cached: true, notes: [`cached build of ${stamp.builtAt}, measured by this harness then`] };
+          return {
+            ...measured,
+            cached: true,
+            notes: [
+              `figures measured by this harness (REBUILD=1) at ${measured.builtAt} for the same corpus, Pagefind version and records; the index served is the cached build of ${stamp.builtAt}; ${measured.note}`,
+            ],
+          };
         }
         return {
           wallMs: stamp.buildMs,
@@ -197,19 +214,26 @@ export const ENGINES = [
           method: 'stamp',
           cached: true,
           notes: [
-            `cached build of ${stamp.builtAt} (by bench/relevance/run.mjs): Pagefind's own time from createIndex to the written files, without the ~4 s corpus parse; its memory was not recorded (REBUILD=1)`,
+            `cached build of ${stamp.builtAt} (bench/work/pagefind/): the time recorded then, Pagefind's own from createIndex to the written files, without the corpus parse; memory not recorded (REBUILD=1 measures both)`,
           ],
         };
       }
-      ctx.log(`Pagefind: ${ctx.rebuild ? 'REBUILD=1:' : 'no valid cache:'} building the index in a child process (~5 min, ~4 GB RAM)`);
-      const r = await runMeasured(process.execPath, [path.join(HERE, 'build-pagefind.mjs')], {
+      const dir = ctx.rebuild ? path.join(ctx.work, 'pagefind-rebuild') : null;
+      ctx.log(
+        `Pagefind: ${ctx.rebuild ? 'REBUILD=1' : 'no valid cache'}: building the index in a child process into ` +
+          `${path.relative(ctx.root, dir || path.dirname(PAGEFIND_SITE))}/ (~5 min, ~4 GB RAM)`,
+      );
+      const r = await runMeasured(process.execPath, [path.join(HERE, 'build-pagefind.mjs'), ...(dir ? [dir] : [])], {
         timeoutMs: Math.max(ctx.buildTimeoutMs, 1_800_000),
         cwd: ctx.root,
         onLine: (l) => ctx.log(`Pagefind:   ${l}`),
       });
       if (r.code !== 0) throw new Error(`Pagefind build exited with ${r.code}: ${r.stderr.trim().slice(-1500)}`);
       const info = JSON.parse(r.stdout.trim().split('\n').pop());
+      if (dir) ctx.pagefindSite = path.join(dir, 'site');
+      const note = `Node API build in a child process: wall time includes Node start and the corpus parse (${(info.loadMs / 1000).toFixed(1)} s); Pagefind's own ${(info.buildMs / 1000).toFixed(1)} s`;
       const rec = {
+        inputs,
         builtAt: info.builtAt,
         wallMs: r.wallMs,
         pagefindMs: info.buildMs,
@@ -219,16 +243,18 @@ export const ENGINES = [
         userS: r.userS,
         sysS: r.sysS,
         cpuPercent: r.cpuPercent,
+        note,
       };
       fs.writeFileSync(sideFile, JSON.stringify(rec, null, 2) + '\n');
-      return {
-        ...rec,
-        cached: false,
-        notes: [`Node API build in a child process (wall time includes the corpus parse; Pagefind's own ${(info.buildMs / 1000).toFixed(1)} s)`],
-      };
+      return { ...rec, cached: false, notes: [note] };
     },
-    files() {
-      const dir = path.join(PAGEFIND_SITE, 'pagefind');
+    cleanup(ctx) {
+      // The REBUILD=1 copy (114k files) is not kept: later runs use the shared cache.
+      const dir = path.join(ctx.work, 'pagefind-rebuild');
+      if (ctx.pagefindSite && ctx.pagefindSite.startsWith(dir)) fs.rmSync(dir, { recursive: true, force: true });
+    },
+    files(ctx) {
+      const dir = path.join(ctx.pagefindSite || PAGEFIND_SITE, 'pagefind');
       const all = listFiles(dir);
       const code = ['pagefind.js', 'pagefind-worker.js', 'wasm.en.pagefind'].map((f) => path.join(dir, f));
       const ui = all.filter((f) => /\/pagefind-(ui|component-ui|modular-ui|highlight)\.|\/wasm\.unknown\.pagefind$/.test(f));
@@ -247,7 +273,7 @@ export const ENGINES = [
       return {
         mounts: [
           ['/', PAGES],
-          ['/pagefind/', path.join(PAGEFIND_SITE, 'pagefind')],
+          ['/pagefind/', path.join(ctx.pagefindSite || PAGEFIND_SITE, 'pagefind')],
         ],
         page: '/pagefind.html',
         eventName: 'bench:results',

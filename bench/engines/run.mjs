@@ -610,6 +610,13 @@ async function main() {
       await s.isolated.close();
     }
     await browser.close().catch(() => {});
+    for (const e of engines) {
+      try {
+        e.cleanup?.(ctx);
+      } catch (err) {
+        log(`${e.name}: cleanup failed: ${err.message}`);
+      }
+    }
   }
   sampleLoad('end');
 
@@ -651,9 +658,9 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
         return x || 'n/a';
       }
       let s = typeof v === 'number' ? fmt(v) : String(v);
+      if (ratio && e !== chronicle && typeof v === 'number' && Number.isFinite(refV) && refV > 0) s += fmtRatio(v / refV);
       const x = extra ? extra(R[e.key], e) : null;
       if (x) s += ` ${x}`;
-      if (ratio && e !== chronicle && typeof v === 'number' && Number.isFinite(refV) && refV > 0) s += fmtRatio(v / refV);
       return s;
     });
     rows.push([label, ...cells]);
@@ -683,9 +690,9 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   });
   row('**Index on disk** bytes', (r) => r.index.bytes, fmtB);
   row(`Index on disk, gzip -${GZIP_LEVEL} per file`, (r) => r.index.gzip, fmtB);
-  row('Index files', (r) => r.index.files, fmtN);
+  row('Index files', (r) => r.index.files, fmtN, { ratio: false });
   row('Search code (JS + wasm + CSS), gzip', (r) => r.code.gzip, fmtB, {
-    extra: (r) => (r.code ? `(${fmtB(r.code.bytes)} raw, ${r.code.files} files)` : ''),
+    extra: (r) => (r.code ? `(${fmtB(r.code.bytes)} raw, ${r.code.files} file${r.code.files === 1 ? '' : 's'})` : ''),
   });
   row(`**Cold first query, HTTP loopback**: navigation → first results (median of ${RUNS})`, (r) => coldMed(r, (c) => c.ttfr), fmtT);
   row('… bytes on the wire until first results', (r) => coldMed(r, (c) => c.served.bytes), fmtB);
@@ -798,7 +805,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   const loads = loadSamples.map((l) => l.load1);
   const busy = max(loads) > cpus.length * 0.75;
   const method = [
-    `Pages: Chronicle = \`www/index.html\` (the demo: widget rendering ${engines.find((e) => e.key === 'chronicle')?.rendersHits ?? 20} hits with highlighted snippets, facets and timeline computed when typing pauses); Pagefind and MiniSearch = minimal pages of \`bench/engines/pages/\` rendering the top 10 titles and dates (Pagefind: \`pagefind.js\` with its defaults, \`init()\` on load, \`search(q)\` then \`.data()\` of the top 10 on every input; MiniSearch: fetch \`index.json\`, \`MiniSearch.loadJSON\`, search with \`{prefix: true, fuzzy: 0.2, boost: {title: 2}}\` as in the relevance benchmark). No debounce anywhere; results of a superseded input are dropped.`,
+    `Pages: Chronicle = \`www/index.html\` (the demo: widget rendering ${engines.find((e) => e.key === 'chronicle')?.rendersHits ?? 20} hits with highlighted snippets, facets and timeline computed when typing pauses); Pagefind and MiniSearch = minimal pages of \`bench/engines/pages/\` rendering the top 10 titles and dates (Pagefind: \`pagefind.js\` with its defaults, which search in a web worker; \`init()\` on load, then \`search(q)\` and \`.data()\` of the top 10; MiniSearch: fetch \`index.json\`, \`MiniSearch.loadJSON\`, search with \`{prefix: true, fuzzy: 0.2, boost: {title: 2}}\` as in the relevance benchmark). No debounce anywhere: every input is searched, except that these pages keep at most one search in flight (inputs typed meanwhile are coalesced into one search of the newest value; only the asynchronous Pagefind ever waits). Chronicle's widget searches synchronously on every input.`,
     `Server: loopback, \`Cache-Control: no-store\`, ${GZIP ? `gzip -${GZIP_LEVEL} (\`Content-Encoding: gzip\`) for every file it shrinks by ≥ 5 %, as a static host with precompressed files would (Pagefind's index chunks are gzip already and go as they are)` : 'no compression (GZIP=0)'}. Bytes = what the server sent from navigation until the first results were in the DOM.`,
     `Cold loads: a fresh browser context each (empty cache), one unrecorded warm-up per engine, runs interleaved across engines; the first query is set programmatically as soon as the search box exists; time origin = navigation start.${LINK.mbps > 0 ? ` Emulated link: the server delays each response by ${LINK.rttMs} ms and paces all bodies through one shared ${LINK.mbps} Mbit/s pipe.` : ''}`,
     `Keystrokes: the ${KEYSTROKE_QUERIES.length} queries of \`bench/perf.mjs\` typed with ${KEY_DELAY_MS} ms between keys; latency from the keydown listener to the engine's results event for that input (Chronicle: \`chronicle:results\`; the other pages dispatch \`bench:results\` right after rendering), like \`bench/perf.mjs\`.`,

@@ -77,19 +77,27 @@ export function dirSize(dir) {
   return { bytes, files };
 }
 
+/** What a build depends on: {corpus, pagefind, records}. */
+export function pagefindInputs() {
+  return { corpus: corpusFingerprint(), pagefind: pkgVersion('pagefind'), records: PAGEFIND_RECORD_FORMAT };
+}
+
 /**
  * The cached build's stamp if it is valid for the current corpus, Pagefind
  * version and record format (and the files are there), else null.
+ * @param {string} [dir] the build directory (default bench/work/pagefind)
  */
-export function cachedPagefindStamp() {
-  if (!fs.existsSync(PAGEFIND_STAMP)) return null;
+export function cachedPagefindStamp(dir = PAGEFIND_DIR) {
+  const stampFile = path.join(dir, 'stamp.json');
+  if (!fs.existsSync(stampFile)) return null;
   try {
-    const old = JSON.parse(fs.readFileSync(PAGEFIND_STAMP, 'utf8'));
+    const old = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+    const now = pagefindInputs();
     if (
-      old.corpus === corpusFingerprint() &&
-      old.pagefind === pkgVersion('pagefind') &&
-      old.records === PAGEFIND_RECORD_FORMAT &&
-      fs.existsSync(path.join(PAGEFIND_SITE, 'pagefind', 'pagefind.js'))
+      old.corpus === now.corpus &&
+      old.pagefind === now.pagefind &&
+      old.records === now.records &&
+      fs.existsSync(path.join(dir, 'site', 'pagefind', 'pagefind.js'))
     ) {
       return old;
     }
@@ -102,26 +110,26 @@ export function cachedPagefindStamp() {
 /**
  * Builds (or reuses) the Pagefind index of `events`.
  * @param {object[]} events the corpus records
- * @param {{force?: boolean, log?: (msg: string) => void}} [opts]
- *   force: ignore the cache (run.mjs passes PAGEFIND_REBUILD)
+ * @param {{force?: boolean, log?: (msg: string) => void, dir?: string}} [opts]
+ *   force: ignore the cache (run.mjs passes PAGEFIND_REBUILD);
+ *   dir: the build directory, default bench/work/pagefind (the shared cache);
+ *   the index goes to DIR/site/pagefind/, the stamp to DIR/stamp.json
  * @returns {Promise<{buildMs: number, cached: boolean, builtAt: string, size: {bytes: number, files: number}}>}
  */
-export async function buildPagefind(events, { force = false, log = () => {} } = {}) {
-  const stamp = {
-    corpus: corpusFingerprint(),
-    pagefind: pkgVersion('pagefind'),
-    records: PAGEFIND_RECORD_FORMAT,
-  };
+export async function buildPagefind(events, { force = false, log = () => {}, dir = PAGEFIND_DIR } = {}) {
+  const site = path.join(dir, 'site');
+  const stampFile = path.join(dir, 'stamp.json');
+  const stamp = pagefindInputs();
   if (!force) {
-    const old = cachedPagefindStamp();
+    const old = cachedPagefindStamp(dir);
     if (old) {
       log(`Pagefind: reusing cached index (built ${old.builtAt}, ${(old.buildMs / 1000).toFixed(1)} s)`);
       return { buildMs: old.buildMs, cached: true, builtAt: old.builtAt, size: old.size };
     }
   }
   const pagefind = await import('pagefind');
-  await fsp.rm(PAGEFIND_DIR, { recursive: true, force: true });
-  await fsp.mkdir(PAGEFIND_SITE, { recursive: true });
+  await fsp.rm(dir, { recursive: true, force: true });
+  await fsp.mkdir(site, { recursive: true });
   log(`Pagefind: building index of ${events.length} records (this takes a while)`);
   const t0 = performance.now();
   try {
@@ -153,7 +161,7 @@ export async function buildPagefind(events, { force = false, log = () => {} } = 
     }
     log('Pagefind: writing files');
     const w = await withTimeout(
-      index.writeFiles({ outputPath: path.join(PAGEFIND_SITE, 'pagefind') }),
+      index.writeFiles({ outputPath: path.join(site, 'pagefind') }),
       900_000,
       'pagefind writeFiles',
     );
@@ -163,12 +171,12 @@ export async function buildPagefind(events, { force = false, log = () => {} } = 
   }
   const buildMs = performance.now() - t0;
   fs.writeFileSync(
-    path.join(PAGEFIND_SITE, 'index.html'),
+    path.join(site, 'index.html'),
     '<!doctype html><meta charset="utf-8"><title>pagefind relevance bench</title><body></body>\n',
   );
-  const size = dirSize(path.join(PAGEFIND_SITE, 'pagefind'));
+  const size = dirSize(path.join(site, 'pagefind'));
   const builtAt = new Date().toISOString();
-  fs.writeFileSync(PAGEFIND_STAMP, JSON.stringify({ ...stamp, buildMs, builtAt, size }, null, 2) + '\n');
+  fs.writeFileSync(stampFile, JSON.stringify({ ...stamp, buildMs, builtAt, size }, null, 2) + '\n');
   log(`Pagefind: built in ${(buildMs / 1000).toFixed(1)} s (${size.files} files, ${(size.bytes / 2 ** 20).toFixed(1)} MiB)`);
   return { buildMs, cached: false, builtAt, size };
 }

@@ -161,7 +161,7 @@ fn labelled(searcher: &Searcher<Vec<u8>>) {
         );
         if !facets {
             timed.sort_by(|a, b| b.0.total_cmp(&a.0));
-            for (ms, q) in timed.iter().take(6) {
+            for (ms, q) in timed.iter().take(16) {
                 println!("  slow: {q:?} {ms:.2} ms");
             }
         }

@@ -466,9 +466,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // A word that is in the dictionary is only checked for one edit,
         // and only when it is very rare (a misspelling in the archive
         // itself); a word that is not gets the full budget.
-        // (As a whole word: its completions are already in.)
+        // (As a whole word: its completions are already in.) A word that
+        // completes to something is likewise only checked for one edit, as
+        // a whole word: the expensive searches are kept for words that
+        // match nothing at all.
         let (limit_df, budget, typo_prefix) = match exact {
             Some(_) => (MAX_DF_FOR_RESPELLING, budget.min(1), false),
+            None if best_df > 0 => (20, budget.min(1), false),
             None => (20, budget, prefix),
         };
         if budget > 0 && chars <= MAX_TYPO_CHARS && best_df < limit_df {

@@ -9,7 +9,7 @@ use std::io::BufRead;
 use crate::error::{Error, Result};
 use crate::event::{parse_date, Event};
 use crate::format::{
-    encode, DocInput, FacetInput, IndexParts, Posting, TermInput,
+    encode, DocInput, FacetInput, IndexParts, PostingInput, TermInput,
     MAX_POSITIONS, NO_CLASS,
 };
 use crate::text;
@@ -211,9 +211,9 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         e.contexts.iter().map(String::as_str).collect::<Vec<_>>()
     }));
 
-    let mut postings: Map<String, Vec<Posting>> = Map::default();
+    let mut postings: Map<String, Vec<PostingInput>> = Map::default();
     let mut docs = Vec::with_capacity(keyed.len());
-    let mut local: Map<String, Posting> = Map::default();
+    let mut local: Map<String, PostingInput> = Map::default();
     // Consumes the events: their strings move into the documents.
     for (doc, (day, ev)) in keyed.into_iter().enumerate() {
         let doc = doc as u32;
@@ -221,14 +221,14 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         let mut add = |term: String, f: usize, pos: Option<u32>| {
             let p = local
                 .entry(term)
-                .or_insert(Posting { doc, ..Posting::default() });
+                .or_insert(PostingInput { doc, ..PostingInput::default() });
             if let Some(pos) = pos {
                 let k = p.tf[0] as usize;
                 if k < MAX_POSITIONS {
-                    p.positions[k] = pos;
+                    p.positions[k] = u16::try_from(pos).unwrap_or(u16::MAX);
                 }
             }
-            p.tf[f] += 1;
+            p.tf[f] = p.tf[f].saturating_add(1);
         };
         let mut lengths = [0u32; 3];
         for t in text::tokenize(&ev.title) {

@@ -176,8 +176,8 @@ impl<R: Read> Read for Counting<R> {
 fn open_input(
     path: &Path,
     bar: &indicatif::ProgressBar,
-) -> Result<Box<dyn BufRead>> {
-    let raw: Box<dyn Read> = if path == Path::new("-") {
+) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
         let f = File::open(path)
@@ -219,13 +219,53 @@ fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut events: Vec<(Event, builder::Origin)> = Vec::new();
+    // Inputs are decompressed and parsed on all cores, a contiguous run
+    // of files per thread, and joined in order (so errors and document
+    // order are as if read one by one).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, inputs.len().max(1));
+    let per = inputs.len().div_ceil(workers).max(1);
+    type Parsed = Result<(Vec<(Event, builder::Origin)>, u64)>;
+    let parts: Vec<Parsed> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(per)
+            .map(|chunk| {
+                let bar = &bar;
+                scope.spawn(move || -> Parsed {
+                    let mut events = Vec::new();
+                    let mut skipped = 0;
+                    for path in chunk {
+                        let reader = open_input(path, bar)?;
+                        let name = path.display().to_string();
+                        skipped += builder::read_jsonl(
+                            reader,
+                            &name,
+                            on_invalid,
+                            &mut events,
+                        )?;
+                    }
+                    Ok((events, skipped))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("an input reader thread failed"))
+                })
+            })
+            .collect()
+    });
+    let total: usize =
+        parts.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.0.len()).sum();
+    let mut events: Vec<(Event, builder::Origin)> = Vec::with_capacity(total);
     let mut skipped = 0;
-    for path in inputs {
-        let reader = open_input(path, &bar)?;
-        let name = path.display().to_string();
-        skipped +=
-            builder::read_jsonl(reader, &name, on_invalid, &mut events)?;
+    for part in parts {
+        let (mut e, s) = part?;
+        events.append(&mut e);
+        skipped += s;
     }
     bar.set_message("indexing");
     let count = events.len();

@@ -15,7 +15,8 @@ pub use read::{
 };
 #[cfg(feature = "build")]
 pub use write::{
-    encode, DocInput, FacetInput, IndexParts, IndexWriter, TermInput,
+    encode, DocInput, FacetInput, IndexParts, IndexWriter, PostingInput,
+    TermInput,
 };
 
 use crate::error::{Error, Result};

@@ -3,11 +3,23 @@
 use std::io;
 
 use super::{
-    field, put_varint, quantize_len, tag, Posting, BLOCK_DOCS, FOOTER_LEN,
+    field, put_varint, quantize_len, tag, BLOCK_DOCS, FOOTER_LEN,
     FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_POSITIONS, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
+
+/// One posting as the writer takes it. Compact, since a builder holds
+/// millions of them: frequencies and title positions saturate at 65,535.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostingInput {
+    /// The document id.
+    pub doc: u32,
+    /// Term frequency per field, in [`field::ALL`] order.
+    pub tf: [u16; field::COUNT],
+    /// The first `min(tf[0], 4)` positions of the term in the title.
+    pub positions: [u16; MAX_POSITIONS],
+}
 
 /// One term and its postings, as the writer takes them.
 #[derive(Debug, Clone, Default)]
@@ -17,7 +29,7 @@ pub struct TermInput {
     /// Its stem class, or [`super::NO_CLASS`].
     pub class: u32,
     /// Its postings, by increasing document id.
-    pub postings: Vec<Posting>,
+    pub postings: Vec<PostingInput>,
 }
 
 /// One document, as the writer takes it (in document-id order).
@@ -186,7 +198,7 @@ fn postings(parts: &IndexParts) -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((info, post))
 }
 
-fn encode_fields(out: &mut Vec<u8>, p: &Posting) {
+fn encode_fields(out: &mut Vec<u8>, p: &PostingInput) {
     let mut bits = 0u8;
     let mut any_tf = false;
     for (i, &f) in field::ALL.iter().enumerate() {
@@ -205,7 +217,7 @@ fn encode_fields(out: &mut Vec<u8>, p: &Posting) {
     }
     if p.tf[0] > 0 {
         let n = (p.tf[0] as usize).min(MAX_POSITIONS);
-        let mut prev = 0u32;
+        let mut prev = 0u16;
         for &pos in &p.positions[..n] {
             put_varint(out, u64::from(pos - prev));
             prev = pos;

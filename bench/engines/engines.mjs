@@ -122,10 +122,29 @@ export const ENGINES = [
       return r;
     },
     files(ctx) {
+      const index = path.join(ctx.www, 'events.chron');
+      const notes = [];
+      try {
+        // What the index holds: `chronicle inspect` lists its sections.
+        const out = execFileSync(chronicleBin(ctx), ['inspect', index], { encoding: 'utf8', timeout: 60_000 });
+        const sec = (name) => {
+          const m = out.match(new RegExp(`^\\s*${name}\\s+offset\\s+\\d+\\s+bytes\\s+(\\d+)\\s+([\\d.]+)%`, 'm'));
+          return m ? { bytes: Number(m[1]), pct: m[2] } : null;
+        };
+        const stor = sec('STOR');
+        const post = sec('POST');
+        if (stor && post) {
+          notes.push(
+            `the index carries everything the widget displays: its doc store (ids, titles, event and source URLs, DEFLATE-compressed in blocks, so gzip gains little) is ${(stor.bytes / 2 ** 20).toFixed(1)} MiB (${stor.pct} %), the postings ${(post.bytes / 2 ** 20).toFixed(1)} MiB (${post.pct} %) (\`chronicle inspect\`)`,
+          );
+        }
+      } catch {
+        /* informative only */
+      }
       return {
-        index: [path.join(ctx.www, 'events.chron')],
+        index: [index],
         code: ['chronicle.js', 'chronicle_bg.wasm', 'chronicle.css'].map((f) => path.join(ctx.www, f)),
-        notes: [],
+        notes,
       };
     },
     site: chronicleSite,
@@ -239,6 +258,7 @@ export const ENGINES = [
         pagefindMs: info.buildMs,
         peakRss: r.peakRss,
         treePeakRss: r.treePeakRss,
+        treeCpuS: r.treeCpuS,
         method: r.method,
         userS: r.userS,
         sysS: r.sysS,
@@ -264,6 +284,7 @@ export const ENGINES = [
         index,
         code,
         notes: [
+          'one fragment file per event holds what is displayed (title and content as indexed, no source URLs)',
           `its output directory also holds ${ui.length} optional UI/highlight/fallback-wasm files (${(uiBytes / 1024).toFixed(0)} KiB), not counted`,
         ],
       };
@@ -319,7 +340,9 @@ export const ENGINES = [
       return {
         index: [path.join(ctx.work, 'minisearch', 'index.json')],
         code: [path.join(ctx.root, 'node_modules', 'minisearch', 'dist', 'umd', 'index.js')],
-        notes: ['search code = the unminified UMD build from npm'],
+        notes: [
+          'the index stores only the titles for display (storeFields: title); search code = the unminified UMD build from npm',
+        ],
       };
     },
     offlineNote: 'n/a (no single-file page here; its JSON could be inlined in one)',

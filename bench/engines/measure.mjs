@@ -4,13 +4,15 @@
 //   r.wallMs, r.peakRss (bytes, largest single process: GNU time's "Maximum
 //   resident set size", or the /proc poll when /usr/bin/time is missing),
 //   r.treePeakRss (bytes, largest sum of RSS over the process tree, polled
-//   from /proc every 100 ms), r.userS, r.sysS, r.cpuPercent, r.code,
+//   from /proc every 100 ms), r.treeCpuS (CPU seconds of the whole tree, as
+//   last polled), r.userS, r.sysS, r.cpuPercent (GNU time: only what the
+//   command waited for), r.code,
 //   r.stdout, r.stderr, r.method ('gnu-time' | 'proc-poll').
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 
 export const GNU_TIME = '/usr/bin/time';
 export const HAVE_GNU_TIME = (() => {
@@ -23,6 +25,25 @@ export const HAVE_GNU_TIME = (() => {
 })();
 
 const PAGE = 4096;
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process, in seconds (0 if gone). */
+function cpuOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields after "(comm)": state(0) ppid(1) ... utime(11) stime(12)
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
 
 // Process groups started here, killed if this process exits early (Ctrl-C).
 const live = new Set();
@@ -69,7 +90,7 @@ function rssOf(pid) {
   }
 }
 
-/** {sum, max} RSS over root and its descendants. */
+/** {sum, max} RSS over root and its descendants, and their pids. */
 function treeRss(root) {
   const parent = processTable();
   const kids = new Map();
@@ -90,7 +111,7 @@ function treeRss(root) {
     if (r > max) max = r;
     for (const k of kids.get(p) || []) stack.push(k);
   }
-  return { sum, max };
+  return { sum, max, pids: [...seen] };
 }
 
 function parseGnuTime(text) {
@@ -131,10 +152,15 @@ export function runMeasured(cmd, args, { timeoutMs = 600_000, cwd, env, onLine, 
     let partial = '';
     let treePeak = 0;
     let singlePeak = 0;
+    const cpu = new Map(); // pid -> last seen utime + stime (s)
     let killed = false;
     const poll = setInterval(() => {
       if (!child.pid) return;
-      const { sum, max } = treeRss(child.pid);
+      const { sum, max, pids } = treeRss(child.pid);
+      for (const p of pids) {
+        const c = cpuOf(p);
+        if (c > (cpu.get(p) || 0)) cpu.set(p, c);
+      }
       // GNU time's own few MB are included in the sum; they are noise here.
       if (sum > treePeak) treePeak = sum;
       if (max > singlePeak) singlePeak = max;
@@ -178,6 +204,7 @@ export function runMeasured(cmd, args, { timeoutMs = 600_000, cwd, env, onLine, 
         wallMs,
         peakRss: gt && gt.maxRssKb != null ? gt.maxRssKb * 1024 : singlePeak,
         treePeakRss: treePeak,
+        treeCpuS: [...cpu.values()].reduce((a, b) => a + b, 0),
         userS: gt ? gt.userS : null,
         sysS: gt ? gt.sysS : null,
         cpuPercent: gt ? gt.cpuPercent : null,
@@ -226,4 +253,100 @@ export function rendererProcesses() {
     if (m) out.push({ pid, ...m });
   }
   return out.sort((a, b) => b.uss - a.uss);
+}
+
+/** Busy and total CPU time of the machine, in seconds, from /proc/stat. */
+function systemCpu() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const idle = (f[3] || 0) + (f[4] || 0);
+    const total = f.slice(0, 8).reduce((a, b) => a + (b || 0), 0);
+    return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of this process and its descendants, reaped children included. */
+function ourCpu() {
+  const parent = processTable();
+  const kids = new Map();
+  for (const [pid, pp] of parent) {
+    if (!kids.has(pp)) kids.set(pp, []);
+    kids.get(pp).push(pid);
+  }
+  let sum = 0;
+  const stack = [process.pid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime(11) stime(12) cutime(13) cstime(14)
+      sum += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+    } catch {
+      /* gone */
+    }
+    for (const k of kids.get(p) || []) stack.push(k);
+  }
+  return sum;
+}
+
+/**
+ * Samples, every intervalMs, the CPU time this process tree used and the CPU
+ * time the rest of the machine used (other people's builds), per phase.
+ *   const s = startCpuSampler(); s.phase('builds'); ...; const phases = s.stop();
+ * @returns {{phase: (name: string) => void,
+ *            stop: () => Array<{phase: string, wallS: number, oursCores: number, othersCores: number, othersMaxCores: number}>}}
+ *   per phase, in order: average cores used by this tree and by others, and
+ *   the highest 'others' of its samples
+ */
+export function startCpuSampler(intervalMs = 2000) {
+  const phases = [];
+  let cur = null;
+  let prev = { sys: systemCpu(), ours: ourCpu(), t: performance.now() };
+  const tick = () => {
+    const sys = systemCpu();
+    const ours = ourCpu();
+    const t = performance.now();
+    if (cur && sys && prev.sys) {
+      const wall = (t - prev.t) / 1000;
+      const mine = Math.max(0, ours - prev.ours);
+      const others = Math.max(0, sys.busy - prev.sys.busy - mine);
+      cur.wallS += wall;
+      cur.ours += mine;
+      cur.others += others;
+      if (wall >= 1) cur.othersMax = Math.max(cur.othersMax, others / wall);
+    }
+    prev = { sys, ours, t };
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  const open = (name) => {
+    cur = { phase: name, wallS: 0, ours: 0, others: 0, othersMax: 0 };
+    phases.push(cur);
+  };
+  open('start');
+  const summary = () =>
+    phases
+      .filter((p) => p.wallS > 0)
+      .map((p) => ({
+        phase: p.phase,
+        wallS: p.wallS,
+        oursCores: p.ours / p.wallS,
+        othersCores: p.others / p.wallS,
+        othersMaxCores: p.othersMax,
+      }));
+  return {
+    phase(name) {
+      tick();
+      open(name);
+    },
+    stop() {
+      clearInterval(timer);
+      tick();
+      return summary();
+    },
+  };
 }

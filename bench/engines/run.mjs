@@ -42,9 +42,10 @@ import { fileURLToPath } from 'node:url';
 
 import { ENGINES } from './engines.mjs';
 import { startBenchServer, GzipCache, GZIP_LEVEL } from './server.mjs';
-import { HAVE_GNU_TIME, rendererProcesses } from './measure.mjs';
+import { HAVE_GNU_TIME, rendererProcesses, startCpuSampler } from './measure.mjs';
 import { loadProbe, keystrokeProbe, wasmHook, workerHookSource } from './probes.mjs';
 import { launchChromium, CHROMIUM_PATH } from '../../tests/e2e/browser.mjs';
+import { CORPUS_FILES } from '../relevance/make-queries.mjs';
 import { median, percentile, min, max, fmtBytes, markdownTable } from '../lib/stats.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -392,9 +393,10 @@ async function main() {
     rebuild: REBUILD,
     buildTimeoutMs: BUILD_TIMEOUT_MS,
   };
-  const loadSamples = [];
-  const sampleLoad = (phase) => loadSamples.push({ phase, load1: loadAvg() });
-  sampleLoad('start');
+  // CPU used by this run and by the rest of the machine, per phase.
+  const cpu = startCpuSampler(2000);
+  const sampleLoad = (phase) => cpu.phase(phase);
+  const load1AtStart = loadAvg();
 
   // ---------------------------------------------------------- engines
   const engines = [];
@@ -437,6 +439,7 @@ async function main() {
         wallMs: b.wallMs,
         peakRss: b.peakRss,
         treePeakRss: b.treePeakRss,
+        treeCpuS: b.treeCpuS ?? null,
         method: b.method,
         cached: b.cached,
         userS: b.userS ?? null,
@@ -468,6 +471,7 @@ async function main() {
   }
 
   // ---------------------------------------------------------- 2. sizes
+  sampleLoad('sizes');
   const gzipCache = new GzipCache(path.join(WORK, 'gz'));
   const runnable = [];
   for (const e of engines) {
@@ -539,6 +543,7 @@ async function main() {
       }
     }
     // Offline single file (Chronicle), from file://.
+    sampleLoad('offline');
     for (const e of runnable) {
       const url = e.offline(ctx);
       if (!url) continue;
@@ -618,16 +623,16 @@ async function main() {
       }
     }
   }
-  sampleLoad('end');
+  const cpuPhases = cpu.stop();
 
   // ---------------------------------------------------------- report
   const totalMs = Date.now() - T0;
-  const { md, readme } = report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVersion, loadSamples });
+  const { md, readme } = report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVersion, cpuPhases, load1AtStart });
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, md);
   fs.writeFileSync(
     path.join(WORK, 'results.json'),
-    JSON.stringify({ startedAt, R, skipped: skipped.map((s) => ({ engine: s.engine.key, why: s.why })), loadSamples }, null, 1),
+    JSON.stringify({ startedAt, R, skipped: skipped.map((s) => ({ engine: s.engine.key, why: s.why })), cpuPhases }, null, 1),
   );
   process.stdout.write(md);
   log(`wrote ${path.relative(ROOT, OUT)} (raw figures: ${path.relative(ROOT, path.join(WORK, 'results.json'))})`);
@@ -644,7 +649,7 @@ async function main() {
 
 // ------------------------------------------------------------------ report
 
-function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVersion, loadSamples }) {
+function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVersion, cpuPhases, load1AtStart }) {
   const ref = chronicle ? R[chronicle.key] : null;
   // A row: label + a getter returning a number (or null) + a formatter.
   // Ratios are to Chronicle's value of the same row.
@@ -679,14 +684,18 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   const coldMed = (r, f) => med((r.cold || []).map(f));
   const lat = (r) => (r.keys ? r.keys.samples.map((s) => s.latency) : []);
   const latStamp = (r) => (r.keys ? r.keys.samples.map((s) => s.fromStamp) : []);
+  const buildPeak = (b) => {
+    const v = Math.max(b?.peakRss || 0, b?.treePeakRss || 0);
+    return v > 0 ? v : null;
+  };
   const jsAll = (m) => (m ? (m.uasm ? m.uasm.js : m.heapMain) : null);
   const total = (m) => (m ? jsAll(m) + (m.wasm || 0) : null);
 
   row('**Build** wall time', (r) => r.build.wallMs, fmtS, {
     extra: (r) => (r.build?.cached ? '¹' : ''),
   });
-  row('Build peak RSS (largest process)', (r) => r.build.peakRss, fmtB, {
-    extra: (r) => (r.build?.cached && r.build.peakRss == null ? 'not recorded¹' : ''),
+  row('Build peak memory (RSS)²', (r) => buildPeak(r.build), fmtB, {
+    extra: (r) => (r.build?.cached && buildPeak(r.build) == null ? 'not recorded¹' : ''),
   });
   row('**Index on disk** bytes', (r) => r.index.bytes, fmtB);
   row(`Index on disk, gzip -${GZIP_LEVEL} per file`, (r) => r.index.gzip, fmtB);
@@ -712,15 +721,15 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   }, fmtT);
   row('… the engine\'s own search + render time, median', (r) => med(r.keys.samples.map((x) => x.ms)), fmtT);
   row('… keystrokes that got their own results', (r) => (r.keys ? `${r.keys.samples.length} of ${KEYSTROKE_QUERIES.reduce((a, q) => a + q.length, 0)}` : null), String, { ratio: false });
-  row('**Memory after load + first query**: JS heap, page + workers²', (r) => jsAll(r.memLoad), fmtB);
+  row('**Memory after load + first query**: JS heap, page + workers³', (r) => jsAll(r.memLoad), fmtB);
   row('… JS heap, main thread (`performance.memory`)', (r) => r.memLoad.heapMain, fmtB);
   row('… wasm linear memory', (r) => r.memLoad.wasm, fmtB, {
     extra: (r) => (r.memLoad && !r.memLoad.wasmComplete ? '(workers not seen)' : ''),
   });
   row('… JS + wasm', (r) => total(r.memLoad), fmtB);
-  row('… renderer process private memory (USS)³', (r) => r.memLoad.renderer.uss, fmtB);
+  row('… renderer process private memory (USS)⁴', (r) => r.memLoad.renderer.uss, fmtB);
   row(`Memory after typing the ${KEYSTROKE_QUERIES.length} queries: JS + wasm`, (r) => total(r.memTyped), fmtB);
-  row('… renderer process private memory (USS)³', (r) => r.memTyped.renderer.uss, fmtB);
+  row('… renderer process private memory (USS)⁴', (r) => r.memTyped.renderer.uss, fmtB);
   row(
     `**Offline single file from file://**: first results (median of ${RUNS})`,
     (r) => (r.offline && r.offline.length ? med(r.offline.map((c) => c.ttfr)) : null),
@@ -736,10 +745,13 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   const s1 = engines.filter((e) => R[e.key].build?.cached);
   if (s1.length) notes.push(`¹ ${s1.map((e) => `${e.name}: ${R[e.key].build.notes.join('; ')}`).join(' ')}`);
   notes.push(
-    '² `performance.measureUserAgentSpecificMemory()` on a cross-origin-isolated copy of the page (COOP/COEP headers): JS heaps of the page and of its dedicated workers (Pagefind searches in a web worker), after a forced GC; wasm linear memory is not in it and is counted separately (every `WebAssembly.Memory` the page or its workers instantiate, recorded by a hook injected into the page and the worker script).',
+    `² The larger of two figures: GNU time's maximum RSS (\`/usr/bin/time -v\`; the largest single process it saw) and the peak of the RSS summed over the build's whole process tree, polled from \`/proc\` every 100 ms (Pagefind's Node API runs its indexer as a separate process, which GNU time does not count).`,
+  );  notes.push(
+    '³ `performance.measureUserAgentSpecificMemory()` on a cross-origin-isolated copy of the page (COOP/COEP headers): JS heaps of the page and of its dedicated workers (Pagefind searches in a web worker), after a forced GC; wasm linear memory is not in it and is counted separately (every `WebAssembly.Memory` the page or its workers instantiate, recorded by a hook injected into the page and the worker script).',
   );
+
   notes.push(
-    '³ Private memory (USS, `Private_Clean + Private_Dirty` of `/proc/PID/smaps_rollup`) of the largest Chromium renderer process this harness started: everything the tab costs (JS heaps, wasm, DOM, decoded resources, the renderer\'s own baseline of some 10–20 MB).',
+    '⁴ Private memory (USS, `Private_Clean + Private_Dirty` of `/proc/PID/smaps_rollup`) of the largest Chromium renderer process this harness started: everything the tab costs (JS heaps, wasm, DOM, decoded resources, the renderer\'s own baseline of some 10–20 MB).',
   );
   for (const e of engines) {
     const r = R[e.key];
@@ -747,8 +759,10 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     if (r.build) {
       const b = r.build;
       const extra = [];
-      if (b.treePeakRss) extra.push(`process tree peak ${fmtB(b.treePeakRss)} (sum of RSS, /proc polled every 100 ms)`);
-      if (b.userS != null) extra.push(`CPU ${(b.userS + b.sysS).toFixed(1)} s user+sys (${b.cpuPercent}% of one core)`);
+      if (b.peakRss || b.treePeakRss) {
+        extra.push(`peak RSS ${fmtB(b.peakRss ?? NaN)} for the largest process (${b.method === 'gnu-time' ? 'GNU time' : b.method}), ${fmtB(b.treePeakRss ?? NaN)} summed over the process tree`);
+      }
+      if (b.treeCpuS) extra.push(`CPU ${b.treeCpuS.toFixed(1)} s (whole process tree, /proc)`);
       if (b.reused) extra.push(`build figures reused from ${b.at} (REUSE_BUILDS=1)`);
       if (!b.cached && b.notes?.length) extra.push(...b.notes);
       if (Number.isFinite(b.load1)) extra.push(`1-min load average after the build ${b.load1.toFixed(2)}`);
@@ -780,7 +794,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
         .filter((p) => p.worst)
         .sort((a, b) => b.worst.latency - a.worst.latency)
         .slice(0, 3)
-        .map((p) => `"${p.worst.query}" ${fmtT(p.worst.latency)} (${fmtN(p.worst.total)} results)`);
+        .map((p) => `"${p.worst.query}"${p.worst.query !== p.q ? ` (typing "${p.q}")` : ''} ${fmtT(p.worst.latency)}, ${fmtN(p.worst.total)} results`);
       if (slow.length) parts.push(`slowest keystrokes: ${slow.join(', ')}`);
       const zero = k.perQuery.filter((p) => p.total === 0).map((p) => `"${p.q}"`);
       if (zero.length) parts.push(`no results for the full query: ${zero.join(', ')}`);
@@ -802,8 +816,27 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
 
   const cpus = os.cpus();
   const machine = `${cpus.length ? cpus[0].model.replace(/\s+/g, ' ').trim() : 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`;
-  const loads = loadSamples.map((l) => l.load1);
-  const busy = max(loads) > cpus.length * 0.75;
+  // Other processes' CPU use (cores), per group of phases, weighted by time.
+  const group = (pred) => {
+    const ps = cpuPhases.filter((p) => pred(p.phase));
+    const wall = ps.reduce((a, p) => a + p.wallS, 0);
+    if (wall < 1) return null;
+    return {
+      others: ps.reduce((a, p) => a + p.othersCores * p.wallS, 0) / wall,
+      ours: ps.reduce((a, p) => a + p.oursCores * p.wallS, 0) / wall,
+      max: Math.max(...ps.map((p) => p.othersMaxCores)),
+    };
+  };
+  const cpuGroups = [
+    ['builds', group((p) => p.startsWith('build '))],
+    ['cold loads', group((p) => p.startsWith('cold run') || p === 'browser' || p === 'offline' || p === 'link')],
+    ['typing and memory', group((p) => p.startsWith('keys '))],
+  ].filter(([, g]) => g);
+  const browserOthers = [group((p) => p.startsWith('cold run')), group((p) => p.startsWith('keys '))].filter(Boolean);
+  const busy = browserOthers.some((g) => g.others > 0.3) || cpuGroups.some(([, g]) => g.others > 0.5);
+  const cpuLine = cpuGroups
+    .map(([name, g]) => `${name} ${g.others.toFixed(2)} (peak ${g.max.toFixed(1)}; this run ${g.ours.toFixed(2)})`)
+    .join(', ');
   const method = [
     `Pages: Chronicle = \`www/index.html\` (the demo: widget rendering ${engines.find((e) => e.key === 'chronicle')?.rendersHits ?? 20} hits with highlighted snippets, facets and timeline computed when typing pauses); Pagefind and MiniSearch = minimal pages of \`bench/engines/pages/\` rendering the top 10 titles and dates (Pagefind: \`pagefind.js\` with its defaults, which search in a web worker; \`init()\` on load, then \`search(q)\` and \`.data()\` of the top 10; MiniSearch: fetch \`index.json\`, \`MiniSearch.loadJSON\`, search with \`{prefix: true, fuzzy: 0.2, boost: {title: 2}}\` as in the relevance benchmark). No debounce anywhere: every input is searched, except that these pages keep at most one search in flight (inputs typed meanwhile are coalesced into one search of the newest value; only the asynchronous Pagefind ever waits). Chronicle's widget searches synchronously on every input.`,
     `Server: loopback, \`Cache-Control: no-store\`, ${GZIP ? `gzip -${GZIP_LEVEL} (\`Content-Encoding: gzip\`) for every file it shrinks by ≥ 5 %, as a static host with precompressed files would (Pagefind's index chunks are gzip already and go as they are)` : 'no compression (GZIP=0)'}. Bytes = what the server sent from navigation until the first results were in the DOM.`,
@@ -817,10 +850,10 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     '',
     `Generated by \`node bench/engines/run.mjs\` on ${startedAt} (total ${fmtS(totalMs)}).`,
     '',
-    `- Corpus: the full WCEP corpus, 114,017 events (\`data/*.jsonl.gz\`), the same for every engine.`,
+    `- Corpus: the full WCEP corpus, 114,017 events (\`data/*.jsonl.gz\`, ${fmtB(CORPUS_FILES.reduce((a, f) => a + fs.statSync(f).size, 0))} gzip), the same for every engine.`,
     `- Engines: ${engines.map((e) => `${e.name} ${R[e.key].version}`).join('; ')}.`,
     `- Machine: ${machine}; Node ${process.version}; headless Chromium ${chromiumVersion} (${CHROMIUM_PATH}).`,
-    `- Machine load (1-min load average) during the run: ${loads.map((x) => x.toFixed(2)).join(', ')}${busy ? ' — **the machine was busy** (other builds), so times are noisier than usual' : ''}.`,
+    `- CPU used by other processes during the run, in cores of ${cpus.length} (2-s samples of \`/proc/stat\` minus this run's process tree): ${cpuLine}; 1-min load average at the start ${load1AtStart.toFixed(2)}.${busy ? ' **The machine was busy** (other builds), so times are noisier than usual.' : ''}`,
     `- First query: "${FIRST_QUERY}".`,
     '',
     table,
@@ -837,7 +870,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
 
   const readme = [
     `Run of ${startedAt} (${RUNS} cold loads per engine, first query "${FIRST_QUERY}", total ${fmtS(totalMs)}${busy ? '; the machine was busy' : ''}); ` +
-      'method and notes: [`bench/results/engines.md`](results/engines.md).',
+      'method, footnotes ¹–⁴ and notes: [`bench/results/engines.md`](results/engines.md).',
     '',
     table,
   ].join('\n');

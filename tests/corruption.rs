@@ -5,36 +5,15 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use chronicle::builder::{self, OnInvalid};
+use chronicle::builder;
 use chronicle::query::{SearchOptions, Searcher};
 use chronicle::{render, Index};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+mod common;
+use common::Rng;
 
 fn good_index() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/events.jsonl");
-    let f = std::fs::File::open(path).unwrap();
-    let mut events = Vec::new();
-    builder::read_jsonl(
-        std::io::BufReader::new(f),
-        path,
-        OnInvalid::Fail,
-        &mut events,
-    )
-    .unwrap();
-    builder::build(events).unwrap()
+    builder::build(common::read_events("tests/data/events.jsonl")).unwrap()
 }
 
 /// Rewrites the CRC32 footer so damage reaches the section checks.

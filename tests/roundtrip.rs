@@ -4,27 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chronicle::builder::{self, OnInvalid, Origin};
+use chronicle::builder::{self, Origin};
 use chronicle::query::{SearchOptions, Searcher};
 use chronicle::{text, Event, Index, Source};
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
-        words[self.below(words.len())]
-    }
-}
+mod common;
+use common::Rng;
 
 const WORDS: &[&str] = &[
     "talks",
@@ -167,17 +152,7 @@ fn every_term_finds_exactly_its_documents() {
 }
 
 fn sample_events() -> Vec<(Event, Origin)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.jsonl");
-    let f = std::fs::File::open(path).unwrap();
-    let mut out = Vec::new();
-    builder::read_jsonl(
-        std::io::BufReader::new(f),
-        path,
-        OnInvalid::Fail,
-        &mut out,
-    )
-    .unwrap();
-    out
+    common::read_events("data/sample.jsonl")
 }
 
 #[test]

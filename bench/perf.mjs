@@ -20,13 +20,14 @@
 // Writes a markdown report to bench/results/perf.md and prints it.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from '../tests/e2e/server.mjs';
 import { launchChromium } from '../tests/e2e/browser.mjs';
 import { median, percentile, min, max, fmtMs, fmtBytes, markdownTable } from './lib/stats.mjs';
+import { KEYSTROKE_QUERIES, loadProbe, keystrokeProbe, attachErrors, collectGarbage, loadToFirstResults, typeQueries } from './lib/browser.mjs';
+import { machineInfo } from './lib/machine.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '..', 'www'));
@@ -36,137 +37,9 @@ const FIRST_QUERY = 'lavrov geneva';
 const SECOND_QUERY = 'earthquake japan';
 const KEY_DELAY_MS = 30;
 const LOAD_TIMEOUT_MS = 30_000;
-const KEYSTROKE_QUERIES = [
-  'lavrov geneva',
-  'earthquake japan',
-  'obama',
-  'election results',
-  'syria ceasefire',
-  'world cup final',
-  'brexit vote',
-  'hurricane katrina',
-  'olympics',
-  'climate change',
-  'covid vaccine',
-  'ukraine russia',
-  'nobel prize',
-  'oil prices',
-  'supreme court',
-  'tsunami',
-  'pope francis',
-  'iran nuclear',
-  'bitcoin',
-  'gaza',
-];
 
 const ROOT = '[data-chronicle]';
 const INPUT = 'input[role="combobox"]';
-
-// ---------------------------------------------------------------- in-page code
-
-/** Init script for (i)/(ii): type the query as soon as the input exists, record the first results. */
-function loadProbe({ query, rootSel, inputSel }) {
-  const st = {
-    events: [],
-    first: null,
-    inputSeenAt: null,
-    readyAt: null,
-    errorAt: null,
-    redispatchedAt: null,
-  };
-  window.__chronBench = st;
-  window.addEventListener(
-    'chronicle:results',
-    (e) => {
-      const d = (e && e.detail) || {};
-      const rec = { t: performance.now(), query: d.query, total: d.total, ms: d.ms };
-      st.events.push(rec);
-      if (st.first === null && typeof d.total === 'number' && d.total > 0) st.first = rec;
-    },
-    true, // capture: sees the event even if it does not bubble
-  );
-  const typeIt = (input) => {
-    input.value = query;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  };
-  const check = () => {
-    const input = document.querySelector(inputSel);
-    if (input && st.inputSeenAt === null) {
-      st.inputSeenAt = performance.now();
-      typeIt(input);
-    }
-    const root = document.querySelector(rootSel);
-    const state = root && root.getAttribute('data-state');
-    if (state === 'ready' && st.readyAt === null) {
-      st.readyAt = performance.now();
-      // If the widget dropped the query typed while it was loading, type it again
-      // (recorded, and reported as a note).
-      setTimeout(() => {
-        const inp = document.querySelector(inputSel);
-        if (st.first === null && inp) {
-          st.redispatchedAt = performance.now();
-          typeIt(inp);
-        }
-      }, 0);
-    }
-    if (state === 'error' && st.errorAt === null) st.errorAt = performance.now();
-  };
-  new MutationObserver(check).observe(document, {
-    subtree: true,
-    childList: true,
-    attributes: true,
-    attributeFilter: ['data-state'],
-  });
-  document.addEventListener('DOMContentLoaded', check);
-}
-
-/** Init script for (iii): keydown (capture) -> chronicle:results latency. */
-function keystrokeProbe({ inputSel }) {
-  const ks = {
-    lastKeyT: null,
-    pending: [], // [{t, value}] keystrokes whose results have not arrived yet
-    samples: [], // [{latency, ms, query, total}]
-    coalesced: 0, // keystrokes superseded by a later one before any results
-    mismatched: 0, // results whose detail.query matched no pending input value
-  };
-  window.__chronKeys = ks;
-  window.addEventListener('keydown', () => (ks.lastKeyT = performance.now()), true);
-  window.addEventListener(
-    'input',
-    (e) => {
-      const t = e.target;
-      if (!t || !t.matches || !t.matches(inputSel) || ks.lastKeyT === null) return;
-      ks.pending.push({ t: ks.lastKeyT, value: t.value });
-      ks.lastKeyT = null;
-    },
-    true,
-  );
-  window.addEventListener(
-    'chronicle:results',
-    (e) => {
-      const now = performance.now();
-      const d = (e && e.detail) || {};
-      if (!ks.pending.length) return; // not caused by a keystroke
-      const q = String(d.query ?? '');
-      let idx = -1;
-      for (let i = ks.pending.length - 1; i >= 0; i--) {
-        const v = ks.pending[i].value;
-        if (v === q || v.trim() === q.trim()) {
-          idx = i;
-          break;
-        }
-      }
-      if (idx < 0) {
-        ks.mismatched += 1;
-        idx = ks.pending.length - 1;
-      }
-      ks.samples.push({ latency: now - ks.pending[idx].t, ms: d.ms, query: d.query, total: d.total });
-      ks.coalesced += idx;
-      ks.pending.splice(0, idx + 1);
-    },
-    true,
-  );
-}
 
 // ---------------------------------------------------------------- helpers
 
@@ -179,21 +52,8 @@ function requireBuilt() {
   }
 }
 
-function attachErrorCollector(page, sink) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') sink.push(`[console.error] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => sink.push(`[pageerror] ${e.message}`));
-}
-
 async function heapAfterGc(page) {
-  try {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.detach();
-  } catch {
-    /* best effort */
-  }
+  await collectGarbage(page);
   return page.evaluate(() => {
     const m = performance.memory;
     let wasm = null;
@@ -211,26 +71,19 @@ async function heapAfterGc(page) {
 async function measureLoad(browser, url, server, errors) {
   const context = await browser.newContext();
   try {
-    await context.addInitScript(loadProbe, { query: FIRST_QUERY, rootSel: ROOT, inputSel: INPUT });
-    const page = await context.newPage();
-    attachErrorCollector(page, errors);
-    server?.resetStats();
-    await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(
-      () => {
-        const s = window.__chronBench;
-        return s && (s.first !== null || s.errorAt !== null);
-      },
-      null,
-      { timeout: LOAD_TIMEOUT_MS, polling: 10 },
-    );
-    const served = server
-      ? { requests: server.stats.requests, bytes: server.stats.bytes, paths: server.stats.paths.map((p) => ({ ...p })) }
-      : null;
-    const st = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      return { ...window.__chronBench, dcl: nav ? nav.domContentLoadedEventEnd || null : null };
+    await context.addInitScript(loadProbe, {
+      query: FIRST_QUERY,
+      rootSel: ROOT,
+      inputSel: INPUT,
+      eventName: 'chronicle:results',
+      // If the widget dropped the query typed while it was loading, type it again
+      // (recorded, and reported as a note).
+      redispatch: true,
+      evenIfAnswered: true,
     });
+    const page = await context.newPage();
+    attachErrors(page, errors);
+    const { served, st } = await loadToFirstResults(page, { url, server, timeoutMs: LOAD_TIMEOUT_MS });
     if (st.first === null) throw new Error(`widget reached data-state="error" at ${st.errorAt?.toFixed(1)} ms`);
 
     // Bytes moved by a second query after everything is loaded (expected 0).
@@ -247,7 +100,7 @@ async function measureLoad(browser, url, server, errors) {
         { q: SECOND_QUERY, sel: INPUT },
       );
       await page
-        .waitForFunction((n) => window.__chronBench.events.length > n, before, { timeout: 5000, polling: 10 })
+        .waitForFunction((n) => window.__benchLoad.events.length > n, before, { timeout: 5000, polling: 10 })
         .catch(() => {});
       await page.waitForTimeout(100);
       // The browser's own favicon fetches can land in this window: not the widget's.
@@ -279,48 +132,15 @@ async function measureLoad(browser, url, server, errors) {
 async function measureKeystrokes(browser, url, errors) {
   const context = await browser.newContext();
   try {
-    await context.addInitScript(keystrokeProbe, { inputSel: INPUT });
+    await context.addInitScript(keystrokeProbe, { inputSel: INPUT, eventName: 'chronicle:results' });
     const page = await context.newPage();
-    attachErrorCollector(page, errors);
+    attachErrors(page, errors);
     await page.goto(url);
     await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached', timeout: LOAD_TIMEOUT_MS });
     const memReady = await heapAfterGc(page);
-    const input = page.locator(INPUT).first();
-    await input.click();
-    const perQuery = [];
-    let leftover = 0;
-    for (const q of KEYSTROKE_QUERIES) {
-      // Clear without a keystroke (its results, if any, are not sampled).
-      await page.evaluate((sel) => {
-        const i = document.querySelector(sel);
-        i.value = '';
-        i.dispatchEvent(new Event('input', { bubbles: true }));
-        window.__chronKeys.pending.length = 0;
-        window.__chronKeys.lastKeyT = null;
-      }, INPUT);
-      await page.waitForTimeout(50);
-      const before = await page.evaluate(() => window.__chronKeys.samples.length);
-      await input.focus();
-      await page.keyboard.type(q, { delay: KEY_DELAY_MS });
-      await page
-        .waitForFunction(() => window.__chronKeys.pending.length === 0, null, { timeout: 1000, polling: 10 })
-        .catch(() => {});
-      const r = await page.evaluate((n) => {
-        const ks = window.__chronKeys;
-        return { samples: ks.samples.slice(n), pending: ks.pending.length };
-      }, before);
-      leftover += r.pending;
-      const last = r.samples[r.samples.length - 1];
-      const worst = r.samples.reduce((w, x) => (w && w.latency >= x.latency ? w : x), null);
-      perQuery.push({ q, keys: q.length, samples: r.samples.length, total: last ? last.total : null, worst });
-    }
-    const ks = await page.evaluate(() => ({
-      samples: window.__chronKeys.samples,
-      coalesced: window.__chronKeys.coalesced,
-      mismatched: window.__chronKeys.mismatched,
-    }));
+    const ks = await typeQueries(page, { inputSel: INPUT, queries: KEYSTROKE_QUERIES, delayMs: KEY_DELAY_MS, settleMs: 1000 });
     const memAfter = await heapAfterGc(page);
-    return { ...ks, leftover, perQuery, memReady, memAfter };
+    return { ...ks, memReady, memAfter };
   } finally {
     await context.close();
   }
@@ -328,12 +148,6 @@ async function measureKeystrokes(browser, url, errors) {
 
 function isFavicon(p) {
   return /^\/favicon\.[a-z]+$/i.test(p);
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  const model = cpus.length ? cpus[0].model.replace(/\s+/g, ' ').trim() : 'unknown CPU';
-  return `${model}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`;
 }
 
 function fileSizes() {

@@ -81,6 +81,16 @@ function processTable() {
   return parent;
 }
 
+/** ppid -> [pid] for every process (see processTable). */
+function childrenTable() {
+  const kids = new Map();
+  for (const [pid, pp] of processTable()) {
+    if (!kids.has(pp)) kids.set(pp, []);
+    kids.get(pp).push(pid);
+  }
+  return kids;
+}
+
 function rssOf(pid) {
   try {
     const statm = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
@@ -92,12 +102,7 @@ function rssOf(pid) {
 
 /** {sum, max} RSS over root and its descendants, and their pids. */
 function treeRss(root) {
-  const parent = processTable();
-  const kids = new Map();
-  for (const [pid, pp] of parent) {
-    if (!kids.has(pp)) kids.set(pp, []);
-    kids.get(pp).push(pid);
-  }
+  const kids = childrenTable();
   let sum = 0;
   let max = 0;
   const stack = [root];
@@ -270,12 +275,7 @@ function systemCpu() {
 
 /** CPU seconds of this process and its descendants, reaped children included. */
 function ourCpu() {
-  const parent = processTable();
-  const kids = new Map();
-  for (const [pid, pp] of parent) {
-    if (!kids.has(pp)) kids.set(pp, []);
-    kids.get(pp).push(pid);
-  }
+  const kids = childrenTable();
   let sum = 0;
   const stack = [process.pid];
   while (stack.length) {

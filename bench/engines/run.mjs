@@ -43,7 +43,10 @@ import { fileURLToPath } from 'node:url';
 import { ENGINES } from './engines.mjs';
 import { startBenchServer, GzipCache, GZIP_LEVEL } from './server.mjs';
 import { HAVE_GNU_TIME, rendererProcesses, startCpuSampler } from './measure.mjs';
-import { loadProbe, keystrokeProbe, wasmHook, workerHookSource } from './probes.mjs';
+import { wasmHook, workerHookSource } from './probes.mjs';
+// Same queries as bench/perf.mjs, so its Chronicle figures can be compared.
+import { KEYSTROKE_QUERIES, loadProbe, keystrokeProbe, attachErrors, collectGarbage, loadToFirstResults, typeQueries } from '../lib/browser.mjs';
+import { machineInfo } from '../lib/machine.mjs';
 import { launchChromium, CHROMIUM_PATH } from '../../tests/e2e/browser.mjs';
 import { CORPUS_FILES } from '../relevance/make-queries.mjs';
 import { median, percentile, min, max, fmtBytes, markdownTable } from '../lib/stats.mjs';
@@ -74,29 +77,6 @@ const OUT = path.resolve(
   process.env.ENGINES_OUT || (FULL_RUN ? path.join(ROOT, 'bench', 'results', 'engines.md') : path.join(WORK, 'engines.md')),
 );
 
-// Same queries as bench/perf.mjs, so its Chronicle figures can be compared.
-const KEYSTROKE_QUERIES = [
-  'lavrov geneva',
-  'earthquake japan',
-  'obama',
-  'election results',
-  'syria ceasefire',
-  'world cup final',
-  'brexit vote',
-  'hurricane katrina',
-  'olympics',
-  'climate change',
-  'covid vaccine',
-  'ukraine russia',
-  'nobel prize',
-  'oil prices',
-  'supreme court',
-  'tsunami',
-  'pope francis',
-  'iran nuclear',
-  'bitcoin',
-  'gaza',
-];
 const KEY_DELAY_MS = 30;
 const LOAD_TIMEOUT_MS = 90_000;
 const LINK_TIMEOUT_MS = 240_000;
@@ -147,13 +127,6 @@ async function sizeOf(files, gzipCache) {
 
 // ------------------------------------------------------------------ browser
 
-function attachErrors(page, sink, label) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') sink.push(`${label}: [console.error] ${m.text().slice(0, 300)}`);
-  });
-  page.on('pageerror', (e) => sink.push(`${label}: [pageerror] ${e.message.slice(0, 300)}`));
-}
-
 /** One cold load in a fresh context: navigation start -> first results with total > 0. */
 async function coldLoad(browser, { url, server, site, timeoutMs, errors, label }) {
   const context = await browser.newContext();
@@ -166,29 +139,8 @@ async function coldLoad(browser, { url, server, site, timeoutMs, errors, label }
       redispatch: !site.searchesEarlyInput,
     });
     const page = await context.newPage();
-    attachErrors(page, errors, label);
-    server?.resetStats();
-    await page.goto(url, { waitUntil: 'commit', timeout: timeoutMs });
-    await page.waitForFunction(
-      () => {
-        const s = window.__engBench;
-        return s && (s.first !== null || s.errorAt !== null);
-      },
-      null,
-      { timeout: timeoutMs, polling: 10 },
-    );
-    const served = server
-      ? {
-          requests: server.stats.requests,
-          bytes: server.stats.bytes,
-          rawBytes: server.stats.rawBytes,
-          paths: server.stats.paths.map((p) => ({ ...p })),
-        }
-      : null;
-    const st = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      return { ...window.__engBench, dcl: nav ? nav.domContentLoadedEventEnd || null : null };
-    });
+    attachErrors(page, errors, { label, maxLen: 300 });
+    const { served, st } = await loadToFirstResults(page, { url, server, timeoutMs, gotoTimeoutMs: timeoutMs, extraStats: ['rawBytes'] });
     if (st.first === null) throw new Error(`data-state="error" at ${st.errorAt?.toFixed(0)} ms`);
     return {
       ttfr: st.first.t,
@@ -205,13 +157,7 @@ async function coldLoad(browser, { url, server, site, timeoutMs, errors, label }
 }
 
 async function measureMemory(page) {
-  try {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.detach();
-  } catch {
-    /* best effort */
-  }
+  await collectGarbage(page);
   await page.waitForTimeout(200);
   const inPage = await page.evaluate(async () => {
     const r = { heap: performance.memory ? performance.memory.usedJSHeapSize : null, isolated: !!self.crossOriginIsolated };
@@ -287,7 +233,7 @@ async function memoryAndKeys(browser, { server, site, errors, label }) {
       );
     }
     const page = await context.newPage();
-    attachErrors(page, errors, label);
+    attachErrors(page, errors, { label, maxLen: 300 });
     await page.goto(server.url + site.page, { timeout: LOAD_TIMEOUT_MS });
     await page.waitForSelector(`${site.rootSel}[data-state="ready"]`, { state: 'attached', timeout: LOAD_TIMEOUT_MS });
     // The first query, set programmatically, then let the engine settle.
@@ -311,39 +257,10 @@ async function memoryAndKeys(browser, { server, site, errors, label }) {
     await page.waitForTimeout(500);
     const memLoad = await measureMemory(page);
 
-    const input = page.locator(site.inputSel).first();
-    await input.click();
-    const perQuery = [];
-    let leftover = 0;
-    for (const q of KEYSTROKE_QUERIES) {
-      await page.evaluate((sel) => {
-        const i = document.querySelector(sel);
-        i.value = '';
-        i.dispatchEvent(new Event('input', { bubbles: true }));
-        window.__engKeys.pending.length = 0;
-        window.__engKeys.lastKey = null;
-      }, site.inputSel);
-      await page.waitForTimeout(50);
-      const before = await page.evaluate(() => window.__engKeys.samples.length);
-      await input.focus();
-      await page.keyboard.type(q, { delay: KEY_DELAY_MS });
-      await page
-        .waitForFunction(() => window.__engKeys.pending.length === 0, null, { timeout: 10_000, polling: 10 })
-        .catch(() => {});
-      const r = await page.evaluate((n) => ({ samples: window.__engKeys.samples.slice(n), pending: window.__engKeys.pending.length }), before);
-      leftover += r.pending;
-      const last = r.samples[r.samples.length - 1];
-      const worst = r.samples.reduce((w, x) => (w && w.latency >= x.latency ? w : x), null);
-      perQuery.push({ q, keys: q.length, samples: r.samples.length, total: last ? last.total : null, worst });
-    }
-    const ks = await page.evaluate(() => ({
-      samples: window.__engKeys.samples,
-      coalesced: window.__engKeys.coalesced,
-      mismatched: window.__engKeys.mismatched,
-    }));
+    const keys = await typeQueries(page, { inputSel: site.inputSel, queries: KEYSTROKE_QUERIES, delayMs: KEY_DELAY_MS, settleMs: 10_000 });
     await page.waitForTimeout(300);
     const memTyped = await measureMemory(page);
-    return { memLoad, memTyped, keys: { ...ks, leftover, perQuery } };
+    return { memLoad, memTyped, keys };
   } finally {
     await context.close().catch(() => {});
   }
@@ -507,33 +424,22 @@ async function main() {
       };
       R[e.key].cold = [];
     }
+    // A cold load of engine e's page from its plain server.
+    const httpLoad = (e, timeoutMs, errors) => {
+      const s = servers[e.key];
+      return coldLoad(browser, { url: s.plain.url + s.site.page, server: s.plain, site: s.site, timeoutMs, errors, label: e.name });
+    };
     // Warm-up (OS file cache, gzip cache, Chromium), not recorded.
     for (const e of runnable) {
-      const s = servers[e.key];
       log(`${e.name}: warm-up load`);
-      await coldLoad(browser, {
-        url: s.plain.url + s.site.page,
-        server: s.plain,
-        site: s.site,
-        timeoutMs: LOAD_TIMEOUT_MS,
-        errors: [],
-        label: e.name,
-      }).catch((err) => log(`${e.name}: warm-up failed: ${err.message.split('\n')[0]}`));
+      await httpLoad(e, LOAD_TIMEOUT_MS, []).catch((err) => log(`${e.name}: warm-up failed: ${err.message.split('\n')[0]}`));
     }
     // Cold loads, interleaved so that machine noise spreads over all engines.
     for (let i = 0; i < RUNS; i++) {
       sampleLoad(`cold run ${i + 1}`);
       for (const e of runnable) {
-        const s = servers[e.key];
         try {
-          const r = await coldLoad(browser, {
-            url: s.plain.url + s.site.page,
-            server: s.plain,
-            site: s.site,
-            timeoutMs: LOAD_TIMEOUT_MS,
-            errors: R[e.key].errors,
-            label: e.name,
-          });
+          const r = await httpLoad(e, LOAD_TIMEOUT_MS, R[e.key].errors);
           R[e.key].cold.push(r);
           log(`${e.name}: cold load ${i + 1}/${RUNS}: first results at ${fmtT(r.ttfr)}, ${r.served.requests} requests, ${fmtB(r.served.bytes)}`);
         } catch (err) {
@@ -574,14 +480,7 @@ async function main() {
         s.plain.setLink(LINK);
         try {
           log(`${e.name}: cold load over an emulated ${LINK.mbps} Mbit/s, ${LINK.rttMs} ms RTT link`);
-          R[e.key].link = await coldLoad(browser, {
-            url: s.plain.url + s.site.page,
-            server: s.plain,
-            site: s.site,
-            timeoutMs: LINK_TIMEOUT_MS,
-            errors: R[e.key].errors,
-            label: e.name,
-          });
+          R[e.key].link = await httpLoad(e, LINK_TIMEOUT_MS, R[e.key].errors);
           log(`${e.name}: emulated link: first results at ${fmtT(R[e.key].link.ttfr)}`);
         } catch (err) {
           R[e.key].failures.push(`emulated link load: ${err.message.split('\n')[0]}`);
@@ -815,7 +714,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   for (const s of skipped) notes.push(`**${s.engine.name}**: skipped: ${s.why}.`);
 
   const cpus = os.cpus();
-  const machine = `${cpus.length ? cpus[0].model.replace(/\s+/g, ' ').trim() : 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`;
+  const machine = machineInfo();
   // Other processes' CPU use (cores), per group of phases, weighted by time.
   const group = (pred) => {
     const ps = cpuPhases.filter((p) => pred(p.phase));

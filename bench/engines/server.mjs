@@ -27,7 +27,7 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-import { mimeTypeFor } from '../../tests/e2e/server.mjs';
+import { mimeTypeFor, requestPath, resolveFile } from '../../tests/e2e/server.mjs';
 
 const gzipAsync = promisify(zlib.gzip);
 
@@ -159,37 +159,15 @@ export async function startBenchServer({ mounts, gzip = true, gzipCache = new Gz
     };
     try {
       if (currentLink && currentLink.rttMs > 0) await sleep(currentLink.rttMs);
-      let urlPath;
-      try {
-        urlPath = new URL(req.url ?? '/', 'http://x').pathname;
-      } catch {
-        return fail(400, 'Bad Request', String(req.url));
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, 'Method Not Allowed', urlPath);
-      let rel;
-      try {
-        rel = decodeURIComponent(urlPath);
-      } catch {
-        return fail(400, 'Bad Request', urlPath);
-      }
-      if (rel.includes('\0')) return fail(400, 'Bad Request', urlPath);
-      if (rel.endsWith('/')) rel += 'index.html';
+      const req0 = requestPath(req);
+      if (req0.error) return fail(...req0.error);
+      const { urlPath, rel } = req0;
       const norm = path.posix.normalize('/' + rel);
       const mount = roots.find((m) => norm.startsWith(m.prefix) || norm + '/' === m.prefix);
       if (!mount) return fail(404, 'Not Found', urlPath);
-      const sub = norm.slice(mount.prefix.length);
-      const candidate = path.resolve(mount.root, '.' + path.posix.normalize('/' + sub));
-      if (candidate !== mount.root && !candidate.startsWith(mount.root + path.sep)) return fail(403, 'Forbidden', urlPath);
-      let real;
-      let st;
-      try {
-        real = await fsp.realpath(candidate);
-        if (real !== mount.root && !real.startsWith(mount.root + path.sep)) return fail(403, 'Forbidden', urlPath);
-        st = await fsp.stat(real);
-      } catch {
-        return fail(404, 'Not Found', urlPath);
-      }
-      if (!st.isFile()) return fail(404, 'Not Found', urlPath);
+      const file = await resolveFile(mount.root, norm.slice(mount.prefix.length), urlPath);
+      if (file.error) return fail(...file.error);
+      const { real, st } = file;
 
       const headers = { ...baseHeaders, 'Content-Type': mimeTypeFor(real) };
       let body = null;

@@ -52,6 +52,55 @@ function makeStats() {
 }
 
 /**
+ * The path of a GET/HEAD request: {urlPath, rel} (rel decoded, "index.html"
+ * appended to a directory path), or {error: [status, message, path]} to answer with.
+ */
+export function requestPath(req) {
+  let urlPath;
+  try {
+    urlPath = new URL(req.url ?? '/', 'http://x').pathname;
+  } catch {
+    return { error: [400, 'Bad Request', String(req.url)] };
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return { error: [405, 'Method Not Allowed', urlPath] };
+  }
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath);
+  } catch {
+    return { error: [400, 'Bad Request', urlPath] };
+  }
+  if (rel.includes('\0')) return { error: [400, 'Bad Request', urlPath] };
+  if (rel.endsWith('/')) rel += 'index.html';
+  return { urlPath, rel };
+}
+
+/**
+ * The regular file at `rel` strictly below the (real) directory `root`, checked
+ * again after following symlinks: {real, st}, or {error: [status, message, urlPath]}.
+ */
+export async function resolveFile(root, rel, urlPath) {
+  const candidate = path.resolve(root, '.' + path.posix.normalize('/' + rel));
+  if (candidate !== root && !candidate.startsWith(root + path.sep)) {
+    return { error: [403, 'Forbidden', urlPath] };
+  }
+  let real;
+  let st;
+  try {
+    real = await fsp.realpath(candidate);
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      return { error: [403, 'Forbidden', urlPath] };
+    }
+    st = await fsp.stat(real);
+  } catch {
+    return { error: [404, 'Not Found', urlPath] };
+  }
+  if (!st.isFile()) return { error: [404, 'Not Found', urlPath] };
+  return { real, st };
+}
+
+/**
  * @param {string} rootDir directory to serve
  * @param {{csp?: string, host?: string, port?: number}} [opts]
  * @returns {Promise<{url: string, port: number, stats: object, resetStats: () => void, close: () => Promise<void>}>}
@@ -81,41 +130,12 @@ export async function startServer(rootDir, { csp, host = '127.0.0.1', port = 0 }
       record(status, req.method === 'HEAD' ? 0 : body.length, p);
     };
 
-    let urlPath = '/';
-    try {
-      urlPath = new URL(req.url ?? '/', 'http://x').pathname;
-    } catch {
-      return fail(400, 'Bad Request', String(req.url));
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return fail(405, 'Method Not Allowed', urlPath);
-    }
-    let rel;
-    try {
-      rel = decodeURIComponent(urlPath);
-    } catch {
-      return fail(400, 'Bad Request', urlPath);
-    }
-    if (rel.includes('\0')) return fail(400, 'Bad Request', urlPath);
-    if (rel.endsWith('/')) rel += 'index.html';
-
-    // Resolve strictly below root, then re-check after following symlinks.
-    const candidate = path.resolve(root, '.' + path.posix.normalize('/' + rel));
-    if (candidate !== root && !candidate.startsWith(root + path.sep)) {
-      return fail(403, 'Forbidden', urlPath);
-    }
-    let real;
-    let st;
-    try {
-      real = await fsp.realpath(candidate);
-      if (real !== root && !real.startsWith(root + path.sep)) {
-        return fail(403, 'Forbidden', urlPath);
-      }
-      st = await fsp.stat(real);
-    } catch {
-      return fail(404, 'Not Found', urlPath);
-    }
-    if (!st.isFile()) return fail(404, 'Not Found', urlPath);
+    const req0 = requestPath(req);
+    if (req0.error) return fail(...req0.error);
+    const { urlPath, rel } = req0;
+    const file = await resolveFile(root, rel, urlPath);
+    if (file.error) return fail(...file.error);
+    const { real, st } = file;
 
     res.writeHead(200, {
       ...baseHeaders,

@@ -10,7 +10,7 @@
 //   MiniSearch 7.2.0 in this Node process: fields title, contexts (joined),
 //              category, source names; idField id; searched with
 //              {prefix: true, fuzzy: 0.2, boost: {title: 2}} (OR of terms, the default).
-//   Pagefind   1.5.2: index built with its Node API (one custom record per event,
+//   Pagefind   1.6.0: index built with its Node API (one custom record per event,
 //              content = title + contexts + category + source names, language en,
 //              url /e/<id>, meta {title, id}), written to bench/work/pagefind/
 //              (reused while the corpus and Pagefind version are unchanged),
@@ -44,6 +44,7 @@ import { markdownTable } from '../lib/stats.mjs';
 import {
   PAGEFIND_SITE,
   buildPagefind as buildPagefindIndex,
+  pkgVersion,
   recordText,
   withTimeout,
 } from '../lib/pagefind-index.mjs';
@@ -67,7 +68,15 @@ const OUT = path.resolve(
 );
 const K = 10;
 const CLASSES = ['exact', 'half', 'typo', 'stem', 'entity'];
-const ENGINE_NAMES = { chronicle: 'Chronicle', minisearch: 'MiniSearch 7.2', pagefind: 'Pagefind 1.5' };
+// Column names carry the installed major.minor (e.g. "Pagefind 1.6"), read from node_modules.
+const majorMinor = (name) => {
+  try {
+    return ' ' + pkgVersion(name).split('.').slice(0, 2).join('.');
+  } catch {
+    return '';
+  }
+};
+const ENGINE_NAMES = { chronicle: 'Chronicle', minisearch: `MiniSearch${majorMinor('minisearch')}`, pagefind: `Pagefind${majorMinor('pagefind')}` };
 
 const T0 = Date.now();
 const log = (msg) => process.stderr.write(`[relevance ${((Date.now() - T0) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);

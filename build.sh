@@ -21,7 +21,7 @@ cargo build --release --bin chronicle
 CHRONICLE=target/release/chronicle
 
 echo "== index"
-$CHRONICLE build $INPUTS -o www/events.chron
+$CHRONICLE build $INPUTS -o www/events.chron --split www/split
 
 echo "== wasm"
 cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
@@ -49,4 +49,5 @@ done
 echo
 echo "Done. Serve www/ over HTTP and open it, e.g.:"
 echo "  python3 -m http.server 8000 --bind 127.0.0.1 -d www   # then http://127.0.0.1:8000/"
+echo "The split index (small core, chunks fetched on demand) is at http://127.0.0.1:8000/split/"
 echo "or open www/offline.html directly (file://, no server, no network)."

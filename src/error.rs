@@ -63,6 +63,9 @@ pub enum Error {
         /// What overflowed.
         what: &'static str,
     },
+    /// A split index needs a chunk that is not loaded yet; the index's
+    /// `take_wanted` lists it. Load it and try again.
+    NotLoaded,
 }
 
 impl Error {
@@ -110,6 +113,9 @@ impl fmt::Display for Error {
             }
             Error::TooLarge { what } => {
                 write!(f, "too large for the index format: {what}")
+            }
+            Error::NotLoaded => {
+                write!(f, "a chunk of the split index is not loaded yet")
             }
         }
     }

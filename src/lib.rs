@@ -42,6 +42,7 @@ pub mod event;
 pub mod format;
 pub mod query;
 pub mod render;
+pub mod score;
 pub mod text;
 
 #[cfg(feature = "build")]

@@ -119,19 +119,19 @@ pub fn hits<D: AsRef<[u8]>>(
     let ix = searcher.index();
     let docs: Vec<u32> = result.hits.iter().map(|h| h.doc).collect();
     let stored = ix.stored(&docs)?;
+    // Matched terms came from loaded lexicon shards, so a word whose
+    // shard is not loaded is no match (and loads nothing).
     let is_match = |term: &str| {
-        ix.term_ordinal(term).is_some_and(|o| result.matched.contains(&o))
+        ix.loaded_term_ordinal(term)
+            .is_some_and(|o| result.matched.contains(&o))
     };
-    let (cats, srcs, ctxs) = (ix.categories(), ix.sources(), ix.contexts());
     let mut out = Vec::with_capacity(docs.len());
     for (hit, doc) in result.hits.iter().zip(stored) {
-        let f = ix.facets(hit.doc)?;
-        let sources = f
+        let sources = doc
             .sources
-            .iter()
-            .zip(doc.source_urls)
-            .map(|(&s, url)| SourceView {
-                name: srcs.name(s).to_owned(),
+            .into_iter()
+            .map(|(name, url)| SourceView {
+                name,
                 href: url.as_deref().and_then(safe_href),
                 url,
             })
@@ -155,13 +155,9 @@ pub fn hits<D: AsRef<[u8]>>(
             date: format_date(ix.day(hit.doc)),
             title_spans: highlight(&doc.title, is_match),
             title: doc.title,
-            category: f.category.map(|c| cats.name(c).to_owned()),
+            category: doc.category,
             sources,
-            contexts: f
-                .contexts
-                .iter()
-                .map(|&c| ctxs.name(c).to_owned())
-                .collect(),
+            contexts: doc.contexts,
             url: doc.url,
             excerpt,
             score: hit.score,

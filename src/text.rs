@@ -159,7 +159,8 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Base letters of U+0100..=U+017F (Latin Extended-A), lower-cased;
 /// `#` marks the two ligatures handled separately.
-const LATIN_EXT_A: &[u8; 128] = b"aaaaaaccccccccddddeeeeeeeeeegggggggghhhh\
+pub(crate) const LATIN_EXT_A: &[u8; 128] =
+    b"aaaaaaccccccccddddeeeeeeeeeegggggggghhhh\
 iiiiiiiiii##jjkkkllllllllllnnnnnnnnnoooooo##rrrrrrssssssssttttttuuuuuu\
 uuuuuuwwyyyzzzzzzs";
 

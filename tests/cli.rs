@@ -306,6 +306,50 @@ fn a_corrupt_index_is_exit_2_with_a_message() {
 }
 
 #[test]
+fn a_split_index_answers_like_the_single_file() {
+    let d = Dir::new();
+    let out =
+        d.run(&["build", EVENTS, "-o", "events.chron", "--split", "split"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("; split: core "), "{s}");
+    let chunks = std::fs::read_dir(d.path("split"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".bin")
+        })
+        .count();
+    assert!(chunks > 3, "{chunks} chunks");
+    for q in [
+        "lavrov geneva",
+        "zurich",
+        "negotiaton",
+        "\"world cup\"",
+        "from:2014 talks",
+    ] {
+        // (Text output: a split index counts only the timeline facets.)
+        let a = d.run(&["search", "events.chron", q]);
+        let b = d.run(&["search", "split", q]);
+        assert_eq!(stdout(&a), stdout(&b), "{q}");
+        assert_eq!(code(&a), code(&b), "{q}");
+    }
+    let out = d.run(&["inspect", "split"]);
+    assert!(stdout(&out).contains("split     core + "), "{}", stdout(&out));
+    // A damaged chunk is an error naming it, not a panic.
+    let victim = std::fs::read_dir(d.path("split"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "bin"))
+        .unwrap();
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[0] ^= 0xff;
+    std::fs::write(&victim, bytes).unwrap();
+    let out = d.run(&["search", "split", "lavrov"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
+}
+
+#[test]
 fn inspect_prints_header_and_sections() {
     let d = Dir::new();
     d.index();
@@ -313,7 +357,7 @@ fn inspect_prints_header_and_sections() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let s = stdout(&out);
     for want in [
-        "version   1\n",
+        "version   2\n",
         "checksum  ok (CRC32)\n",
         "events    46\n",
         "  TERM  offset",

@@ -125,7 +125,7 @@ fn every_term_finds_exactly_its_documents() {
             ids.iter().map(|(k, &v)| (v, k.as_str())).collect();
         assert_eq!(ix.term_count() as usize, expected.len(), "seed {seed}");
         for (term, want) in &expected {
-            let ord = ix.term_ordinal(term).unwrap_or_else(|| {
+            let ord = ix.term_ordinal(term).unwrap().unwrap_or_else(|| {
                 panic!("seed {seed}: term {term:?} missing")
             });
             let got: BTreeSet<String> = ix
@@ -141,9 +141,27 @@ fn every_term_finds_exactly_its_documents() {
         for ((ev, _), s) in events.iter().zip(&stored) {
             assert_eq!(s.title, ev.title.trim());
             assert_eq!(s.body, ev.body);
-            let urls: Vec<Option<String>> =
-                ev.sources.iter().map(|s| s.url.clone()).collect();
-            assert_eq!(s.source_urls, urls);
+            assert_eq!(s.id, ev.id);
+            assert_eq!(s.url, ev.url);
+            let sources: Vec<(String, Option<String>)> = ev
+                .sources
+                .iter()
+                .map(|s| (s.name.trim().to_owned(), s.url.clone()))
+                .collect();
+            assert_eq!(s.sources, sources);
+            let category = ev
+                .category
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty());
+            assert_eq!(s.category.as_deref(), category);
+            let mut contexts: Vec<&str> = Vec::new();
+            for c in ev.contexts.iter().map(|c| c.trim()) {
+                if !c.is_empty() && !contexts.contains(&c) {
+                    contexts.push(c);
+                }
+            }
+            assert_eq!(s.contexts, contexts);
         }
         // Documents are in date order, newest first.
         let days: Vec<i32> = (0..ix.doc_count()).map(|d| ix.day(d)).collect();
@@ -167,7 +185,8 @@ fn every_sample_event_is_found_by_each_title_word() {
     for (ev, _) in &events {
         let doc = ids[&ev.id];
         for term in text::terms(&ev.title) {
-            let ord = ix.term_ordinal(&term).expect("title term indexed");
+            let ord =
+                ix.term_ordinal(&term).unwrap().expect("title term indexed");
             let found =
                 ix.postings(ord).unwrap().any(|p| p.unwrap().doc == doc);
             assert!(found, "{} not in postings of {term:?}", ev.id);

@@ -9,7 +9,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const V1: &[u8] = include_bytes!("data/index_v1.bin");
+const V2: &[u8] = include_bytes!("data/index_v2.bin");
 
 fn options() -> JsValue {
     let o = js_sys::Object::new();
@@ -21,7 +21,7 @@ fn mount() -> (Element, chronicle::wasm::Widget) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V1.to_vec()).unwrap();
+    let c = Chronicle::new(V2.to_vec()).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     (div, w)
 }
@@ -174,19 +174,19 @@ fn bad_bytes_are_an_error_not_a_trap() {
     assert!(
         Chronicle::new(b"not an index at all, just text".to_vec()).is_err()
     );
-    let mut b = V1.to_vec();
+    let mut b = V2.to_vec();
     b.truncate(b.len() / 2);
     assert!(Chronicle::new(b.clone()).is_err());
-    let mut b = V1.to_vec();
+    let mut b = V2.to_vec();
     b[100] ^= 0xff;
     assert!(Chronicle::new(b.clone()).is_err());
     // The module still works afterwards.
-    assert!(Chronicle::new(V1.to_vec()).is_ok());
+    assert!(Chronicle::new(V2.to_vec()).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn the_search_api_returns_plain_objects() {
-    let c = Chronicle::new(V1.to_vec()).unwrap();
+    let c = Chronicle::new(V2.to_vec()).unwrap();
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"limit".into(), &2.into()).unwrap();
     let r = c.search("zurich", o.into()).unwrap();

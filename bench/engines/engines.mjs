@@ -161,7 +161,7 @@ export const ENGINES = [
   {
     key: 'chronicle-split',
     name: 'Chronicle split',
-    rendersHits: 20,
+    rendersHits: 10,
     version: (ctx) => `${cargoVersion(ctx)} (${gitRev(ctx)})`,
     check(ctx) {
       if (!fs.existsSync(chronicleBin(ctx))) return 'no Chronicle CLI';

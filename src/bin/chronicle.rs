@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use chronicle::builder::{self, OnInvalid};
 use chronicle::event::format_date;
+use chronicle::format;
 use chronicle::query::{SearchOptions, Searcher, Sort};
 use chronicle::render::{self, HitView};
 use chronicle::{Event, Index};
@@ -38,8 +39,13 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// The index file to write (replaced only when the build succeeds).
-        #[arg(short, long)]
-        output: PathBuf,
+        #[arg(short, long, required_unless_present = "split")]
+        output: Option<PathBuf>,
+        /// Also (or instead) write a split index into this directory: a
+        /// small core, `index.chron`, and content-named chunk files that a
+        /// browser fetches only when a query needs them.
+        #[arg(long, value_name = "DIR")]
+        split: Option<PathBuf>,
         /// Skip invalid records (and report how many) instead of stopping.
         #[arg(long)]
         skip_invalid: bool,
@@ -106,8 +112,9 @@ fn parse_sort(s: &str) -> Result<Sort, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { inputs, output, skip_invalid } => {
-            build(&inputs, &output, skip_invalid).map(|()| true)
+        Command::Build { inputs, output, split, skip_invalid } => {
+            build(&inputs, output.as_deref(), split.as_deref(), skip_invalid)
+                .map(|()| true)
         }
         Command::Search {
             index,
@@ -195,7 +202,12 @@ fn open_input(
     })
 }
 
-fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
+fn build(
+    inputs: &[PathBuf],
+    output: Option<&Path>,
+    split: Option<&Path>,
+    skip_invalid: bool,
+) -> Result<()> {
     let start = Instant::now();
     let on_invalid =
         if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
@@ -269,24 +281,82 @@ fn build(inputs: &[PathBuf], output: &Path, skip_invalid: bool) -> Result<()> {
     }
     bar.set_message("indexing");
     let count = events.len();
-    let bytes = builder::build(events)?;
-    let index = Index::new(bytes.as_slice()).context(
-        "the built index does not verify (a bug: please report it)",
-    )?;
-    let terms = index.term_count();
+    let parts = builder::build_parts(events)?;
+    let bug = "the built index does not verify (a bug: please report it)";
+    let (single, many) =
+        format::encode_both(&parts, output.is_some(), split.is_some())?;
+    let mut terms = 0;
+    let mut main: Option<(usize, String)> = None;
+    if let (Some(output), Some(bytes)) = (output, single) {
+        terms = Index::new(bytes.as_slice()).context(bug)?.term_count();
+        write_atomically(output, &bytes)?;
+        main = Some((bytes.len(), output.display().to_string()));
+    }
+    let mut split_note = String::new();
+    if let (Some(dir), Some(s)) = (split, many) {
+        let core = Index::new(s.core.as_slice()).context(bug)?;
+        terms = core.term_count();
+        let total =
+            s.core.len() + s.chunks.iter().map(|c| c.1.len()).sum::<usize>();
+        write_split(dir, &s)?;
+        let what =
+            format!("core {} bytes + {} chunks", s.core.len(), s.chunks.len());
+        match main {
+            Some(_) => {
+                split_note = format!(
+                    "; split: {what}, {total} bytes → {}",
+                    dir.display()
+                )
+            }
+            None => {
+                main = Some((total, dir.display().to_string()));
+                split_note = format!(" (split: {what})");
+            }
+        }
+    }
     bar.finish_and_clear();
-    write_atomically(output, &bytes)?;
     let secs = start.elapsed().as_secs_f64();
     let skipped_note = if skip_invalid {
         format!(", {skipped} invalid records skipped")
     } else {
         String::new()
     };
+    let (bytes, target) = main.unwrap_or_default();
     println!(
-        "indexed {count} events, {terms} terms, {} bytes in {secs:.2} s → {}{skipped_note}",
-        bytes.len(),
-        output.display()
+        "indexed {count} events, {terms} terms, {bytes} bytes in {secs:.2} s → {target}{split_note}{skipped_note}",
     );
+    Ok(())
+}
+
+/// The core of a split index in its directory.
+const SPLIT_CORE: &str = "index.chron";
+
+/// Writes a split index into `dir`: the chunks first (their names change
+/// with their bytes, so no file a reader may be using is rewritten), then
+/// the core atomically, then removes chunks the new core no longer names.
+fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in &s.chunks {
+        let path = dir.join(name);
+        if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+            continue; // same name and size: same bytes
+        }
+        write_atomically(&path, bytes)?;
+    }
+    write_atomically(&dir.join(SPLIT_CORE), &s.core)?;
+    let keep: std::collections::HashSet<&str> =
+        s.chunks.iter().map(|c| c.0.as_str()).collect();
+    for entry in fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_chunk = name.ends_with(".bin")
+            && name.split_once('-').is_some_and(|(n, _)| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            });
+        if is_chunk && !keep.contains(name.as_str()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
     Ok(())
 }
 
@@ -320,11 +390,28 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn open_index(path: &Path) -> Result<Searcher<Vec<u8>>> {
-    let bytes = fs::read(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Searcher::new(read_index(path)?))
+}
+
+/// Opens an index file, or a split index by its directory or core (whose
+/// chunks are then read from beside it).
+fn read_index(path: &Path) -> Result<Index<Vec<u8>>> {
+    let core = if path.is_dir() { path.join(SPLIT_CORE) } else { path.into() };
+    let bytes = fs::read(&core)
+        .with_context(|| format!("cannot read {}", core.display()))?;
     let index =
-        Index::new(bytes).with_context(|| format!("{}", path.display()))?;
-    Ok(Searcher::new(index))
+        Index::new(bytes).with_context(|| format!("{}", core.display()))?;
+    let dir = core.parent().unwrap_or(Path::new("."));
+    for n in 1..=index.chunk_count() {
+        let name = index.chunk_file(n).unwrap_or_default();
+        let p = dir.join(&name);
+        let bytes = fs::read(&p)
+            .with_context(|| format!("cannot read chunk {}", p.display()))?;
+        index
+            .add_chunk(n, bytes)
+            .with_context(|| format!("chunk {}", p.display()))?;
+    }
+    Ok(index)
 }
 
 #[derive(Serialize)]
@@ -615,11 +702,8 @@ fn bundle(
 }
 
 fn inspect(path: &Path) -> Result<()> {
-    let bytes = fs::read(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let size = bytes.len();
-    let index =
-        Index::new(bytes).with_context(|| format!("{}", path.display()))?;
+    let index = read_index(path)?;
+    let size = index.as_bytes().len();
     let days = index.days();
     let mut out = io::stdout().lock();
     writeln!(out, "file      {}", path.display())?;
@@ -639,9 +723,13 @@ fn inspect(path: &Path) -> Result<()> {
     }
     writeln!(out, "terms     {}", index.term_count())?;
     writeln!(out, "stems     {} classes", index.class_count())?;
-    writeln!(out, "categories {}", index.categories().len())?;
-    writeln!(out, "sources   {}", index.sources().len())?;
-    writeln!(out, "contexts  {}", index.contexts().len())?;
+    writeln!(out, "shards    {}", index.shard_count())?;
+    writeln!(out, "categories {}", index.categories()?.len())?;
+    writeln!(out, "sources   {}", index.sources()?.len())?;
+    writeln!(out, "contexts  {}", index.contexts()?.len())?;
+    if index.is_split() {
+        writeln!(out, "split     core + {} chunks", index.chunk_count())?;
+    }
     writeln!(out, "sections")?;
     for (name, off, len) in index.sections() {
         let pct = 100.0 * len as f64 / size.max(1) as f64;

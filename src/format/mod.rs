@@ -6,6 +6,7 @@
 //! Numbers are little-endian unless noted; "varint" is LEB128.
 
 mod read;
+mod store;
 #[cfg(feature = "build")]
 mod write;
 
@@ -13,10 +14,11 @@ pub use read::{
     DocFacets, FacetTable, Index, Posting, PostingIter, StoredDoc,
     MAX_POSITIONS,
 };
+pub use store::derived_url;
 #[cfg(feature = "build")]
 pub use write::{
-    encode, DocInput, FacetInput, IndexParts, IndexWriter, PostingInput,
-    TermInput,
+    encode, encode_both, split, DocInput, FacetInput, IndexParts, IndexWriter,
+    PostingInput, SplitIndex, TermInput,
 };
 
 use crate::error::{Error, Result};
@@ -30,10 +32,10 @@ pub const MAGIC: [u8; 8] = *b"CHRONIDX";
 /// change a reader of the previous version would misread (a new required
 /// section, a changed encoding); add the frozen `tests/data/index_vN.bin`
 /// and a CHANGELOG "Format" entry with it.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The oldest format version this build still reads.
-pub const OLDEST_SUPPORTED_VERSION: u32 = 1;
+pub const OLDEST_SUPPORTED_VERSION: u32 = 2;
 
 /// Header: magic (8), version (4), flags (4).
 pub const HEADER_LEN: usize = 16;
@@ -44,6 +46,14 @@ pub const FOOTER_LEN: usize = 4;
 
 /// Events per doc-store block (also the forward-list block size).
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Header flag: this file is the core of a split index; the sections it
+/// lacks live in chunk files listed by its `PAGE` and `CHNK` sections.
+pub const FLAG_SPLIT: u32 = 1;
+
+/// A posting's impact byte stands for `impact / IMPACT_SCALE`, the
+/// saturated BM25F term weight, which lies in `[0, K1 + 1)`.
+pub const IMPACT_SCALE: f32 = 255.0 / 2.2;
 
 /// Per-field bits of a posting's field byte, and field numbers.
 pub mod field {
@@ -57,8 +67,8 @@ pub mod field {
     pub const CATEGORY: u8 = 8;
     /// The optional body text.
     pub const BODY: u8 = 16;
-    /// Set when per-field term frequencies follow (some tf above one).
-    pub const HAS_TF: u8 = 0x80;
+    /// The number of title positions, minus one, sits in bits 5-6.
+    pub const POS_SHIFT: u8 = 5;
     /// All field bits, in the order their frequencies are stored.
     pub const ALL: [u8; 5] = [TITLE, CONTEXTS, SOURCES, CATEGORY, BODY];
     /// Number of fields.
@@ -69,18 +79,16 @@ pub mod field {
 pub mod tag {
     /// Counts and averages.
     pub const META: [u8; 4] = *b"META";
-    /// The term dictionary: an fst map, normalised term → ordinal.
+    /// The term dictionary: fst maps (normalised term → ordinal), one per
+    /// shard of first bytes.
     pub const TERMS: [u8; 4] = *b"TERM";
-    /// Per term ordinal: postings offset, document frequency, stem class.
+    /// Per term ordinal: postings offset, document frequency, next member
+    /// of its stem class.
     pub const TERM_INFO: [u8; 4] = *b"TINF";
     /// Postings lists.
     pub const POSTINGS: [u8; 4] = *b"POST";
-    /// Stem classes: class → member term ordinals.
-    pub const STEMS: [u8; 4] = *b"STEM";
     /// Distinct days with the first document of each.
     pub const DAYS: [u8; 4] = *b"DAYS";
-    /// Per-document field lengths (quantised), column by column.
-    pub const NORMS: [u8; 4] = *b"NORM";
     /// Category dictionary with its documents.
     pub const CATEGORIES: [u8; 4] = *b"CATS";
     /// Source-outlet dictionary with its documents.
@@ -89,13 +97,28 @@ pub mod tag {
     pub const CONTEXTS: [u8; 4] = *b"CTXS";
     /// Per-document facet ids (category, sources, contexts), in blocks.
     pub const FORWARD: [u8; 4] = *b"FWRD";
+    /// The preset dictionary the doc-store blocks are deflated against.
+    pub const DICTIONARY: [u8; 4] = *b"DICT";
     /// The compressed doc store.
     pub const STORE: [u8; 4] = *b"STOR";
     /// Every section, in file order.
-    pub const ALL: [[u8; 4]; 12] = [
-        META, TERMS, TERM_INFO, POSTINGS, STEMS, DAYS, NORMS, CATEGORIES,
-        SOURCES, CONTEXTS, FORWARD, STORE,
+    pub const ALL: [[u8; 4]; 11] = [
+        META, TERMS, TERM_INFO, POSTINGS, DAYS, CATEGORIES, SOURCES, CONTEXTS,
+        FORWARD, DICTIONARY, STORE,
     ];
+    /// Split cores only: where the pages of each section live.
+    pub const PAGES: [u8; 4] = *b"PAGE";
+    /// Split cores only: the chunk files (checksum and length).
+    pub const CHUNKS: [u8; 4] = *b"CHNK";
+    /// Split cores only: the pages kept in the core itself (chunk 0).
+    pub const CORE: [u8; 4] = *b"CORE";
+}
+
+/// The file name of chunk `n` (from 1) of a split index, whose bytes
+/// have CRC32 `crc`: it changes whenever the bytes do, so a chunk can be
+/// cached forever.
+pub fn chunk_name(n: u32, crc: u32) -> String {
+    format!("{n}-{crc:08x}.bin")
 }
 
 /// Name of a section tag, for error messages.
@@ -105,43 +128,22 @@ pub(crate) fn tag_name(t: [u8; 4]) -> &'static str {
         b"TERM" => "TERM",
         b"TINF" => "TINF",
         b"POST" => "POST",
-        b"STEM" => "STEM",
         b"DAYS" => "DAYS",
-        b"NORM" => "NORM",
         b"CATS" => "CATS",
         b"SRCS" => "SRCS",
         b"CTXS" => "CTXS",
         b"FWRD" => "FWRD",
+        b"DICT" => "DICT",
         b"STOR" => "STOR",
+        b"PAGE" => "PAGE",
+        b"CHNK" => "CHNK",
+        b"CORE" => "CORE",
         _ => "unknown",
     }
 }
 
-/// "No stem class" in the term-info table.
+/// "No stem class" in the term-info table (and in the builder).
 pub const NO_CLASS: u32 = u32::MAX;
-
-/// Quantises a field length (in terms) into one byte: exact up to 64,
-/// then in steps that grow by about 6 % each. Monotone.
-pub fn quantize_len(len: u32) -> u8 {
-    if len < 64 {
-        return len as u8;
-    }
-    let mut code = 64u32;
-    let mut bound = 64f32;
-    while code < 255 && (bound * 1.06) <= len as f32 {
-        bound *= 1.06;
-        code += 1;
-    }
-    code as u8
-}
-
-/// The approximate length a [`quantize_len`] code stands for.
-pub fn dequantize_len(code: u8) -> f32 {
-    if code < 64 {
-        return f32::from(code);
-    }
-    64f32 * 1.06f32.powi(i32::from(code) - 64)
-}
 
 /// Appends `v` as a LEB128 varint.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -333,20 +335,5 @@ mod tests {
     fn overlong_varint_is_an_error() {
         let buf = [0xffu8; 11];
         assert!(Cursor::new(&buf, "test").varint().is_err());
-    }
-
-    #[test]
-    fn quantised_lengths_are_monotone_and_close() {
-        let mut last = 0u8;
-        for len in 0..5000u32 {
-            let q = quantize_len(len);
-            assert!(q >= last);
-            last = q;
-            let back = dequantize_len(q);
-            assert!(back <= len as f32 + 0.01, "{len} -> {q} -> {back}");
-            if len < 2000 {
-                assert!(back >= len as f32 / 1.07, "{len} -> {back}");
-            }
-        }
     }
 }

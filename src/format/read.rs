@@ -1,12 +1,20 @@
 //! Reading an index: validate everything first, then hand out views.
+//!
+//! A single-file index holds every section. The core of a split index
+//! holds the small ones and a page table; the other pages live in chunk
+//! files that are added with [`Index::add_chunk`] when a read asks for
+//! them (the read fails with [`Error::NotLoaded`] and the chunk is listed
+//! by [`Index::take_wanted`]).
 
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
-    field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FOOTER_LEN,
-    FORMAT_VERSION, HEADER_LEN, MAGIC, NO_CLASS, OLDEST_SUPPORTED_VERSION,
-    SECTION_ENTRY_LEN,
+    chunk_name, field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FLAG_SPLIT,
+    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, NO_CLASS,
+    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -14,22 +22,60 @@ use crate::event::Day;
 /// Most title positions a posting carries.
 pub const MAX_POSITIONS: usize = 4;
 
-/// One decoded posting: a document and the term's frequencies in it.
+/// One decoded posting: a document, the fields the term occurs in, its
+/// weight there and its first title positions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Posting {
     /// The document id.
     pub doc: u32,
-    /// Term frequency per field, in [`field::ALL`] order.
-    pub tf: [u32; field::COUNT],
-    /// The first `min(tf[0], 4)` positions of the term in the title.
+    /// Field bits ([`field::TITLE`] …).
+    pub fields: u8,
+    /// The saturated BM25F weight, as a byte (see `score::from_impact`).
+    pub impact: u8,
+    /// Number of title positions kept (at most [`MAX_POSITIONS`]).
+    pub n_positions: u8,
+    /// The first positions of the term in the title.
     pub positions: [u32; MAX_POSITIONS],
 }
 
 impl Posting {
     /// The title positions this posting carries.
     pub fn title_positions(&self) -> &[u32] {
-        &self.positions[..(self.tf[0] as usize).min(MAX_POSITIONS)]
+        &self.positions[..usize::from(self.n_positions).min(MAX_POSITIONS)]
     }
+
+    /// Whether the term occurs in field number `f` (0 title, 1 contexts,
+    /// 2 sources, 3 category, 4 body).
+    pub fn in_field(&self, f: usize) -> bool {
+        field::ALL.get(f).is_some_and(|&bit| self.fields & bit != 0)
+    }
+}
+
+/// Where a section's bytes are.
+#[derive(Debug, Clone)]
+enum Sect {
+    /// In this file.
+    Local(Range<usize>),
+    /// In pages (of this core or of chunk files), by increasing start.
+    Paged { len: usize, pages: Vec<Page> },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    start: usize,
+    len: usize,
+    /// 0: the core's `CORE` section; else chunk number (from 1).
+    chunk: u32,
+    off: usize,
+}
+
+/// One lexicon shard: the terms whose first byte is in its key range.
+#[derive(Debug, Clone)]
+struct Shard {
+    key: u8,
+    ords: Range<u32>,
+    /// The fst's range within TERM.
+    bytes: Range<usize>,
 }
 
 /// A validated, read-only index over any bytes.
@@ -37,13 +83,20 @@ impl Posting {
 /// [`Index::new`] checks the length, magic number, version, checksum and
 /// the bounds of every section before anything else looks at the bytes,
 /// and returns an error (never panics) on any input at all. Later reads of
-/// variable-length data (postings, doc-store blocks) are bounds-checked and
-/// return [`Error::Corrupt`] instead of panicking.
+/// variable-length data (postings, doc-store blocks, chunks) are
+/// bounds-checked and return [`Error::Corrupt`] instead of panicking.
 pub struct Index<D: AsRef<[u8]>> {
     data: D,
     version: u32,
-    sections: [Range<usize>; 12],
-    terms: fst::Map<Vec<u8>>,
+    sections: [Sect; 11],
+    /// Split cores: (crc, length) per chunk, and the chunks added.
+    chunks: Vec<(u32, usize)>,
+    loaded: Vec<OnceLock<Box<[u8]>>>,
+    wanted: Mutex<Vec<u32>>,
+    core: Range<usize>,
+    shards: Vec<Shard>,
+    maps: Vec<OnceLock<fst::Map<Vec<u8>>>>,
+    checked: [OnceLock<()>; 4],
     doc_count: u32,
     term_count: u32,
     class_count: u32,
@@ -55,6 +108,8 @@ pub struct Index<D: AsRef<[u8]>> {
 
 /// Inflated doc-store blocks kept (about 10 KB each).
 const CACHED_BLOCKS: usize = 64;
+/// Largest inflated doc-store block accepted.
+const MAX_BLOCK_BYTES: usize = 64 << 20;
 
 /// The facet ids of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,8 +133,12 @@ pub struct StoredDoc {
     pub url: Option<String>,
     /// Optional body text.
     pub body: Option<String>,
-    /// Per source (in the order of [`DocFacets::sources`]) its URL.
-    pub source_urls: Vec<Option<String>>,
+    /// The category's name.
+    pub category: Option<String>,
+    /// Per source: the outlet's name and the article's URL.
+    pub sources: Vec<(String, Option<String>)>,
+    /// The context names.
+    pub contexts: Vec<String>,
 }
 
 /// A facet dictionary: names by id, and each name's documents.
@@ -90,27 +149,15 @@ pub struct FacetTable<'a> {
     section: &'static str,
 }
 
-/// The position of tag `t` in [`tag::ALL`] (a constant once inlined).
+/// The position of tag `t` in [`tag::ALL`].
 #[inline]
 fn section_index(t: [u8; 4]) -> usize {
-    match &t {
-        b"META" => 0,
-        b"TERM" => 1,
-        b"TINF" => 2,
-        b"POST" => 3,
-        b"STEM" => 4,
-        b"DAYS" => 5,
-        b"NORM" => 6,
-        b"CATS" => 7,
-        b"SRCS" => 8,
-        b"CTXS" => 9,
-        b"FWRD" => 10,
-        _ => 11,
-    }
+    tag::ALL.iter().position(|&a| a == t).unwrap_or(tag::ALL.len() - 1)
 }
 
 impl<D: AsRef<[u8]>> Index<D> {
-    /// Validates `data` and opens it as an index.
+    /// Validates `data` and opens it as an index (a single file, or the
+    /// core of a split index).
     pub fn new(data: D) -> Result<Self> {
         let bytes = data.as_ref();
         let min = HEADER_LEN + 4 + FOOTER_LEN;
@@ -132,7 +179,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                 got: version,
             });
         }
-        let _flags = head.u32()?;
+        let flags = head.u32()?;
         let body_end = bytes.len() - FOOTER_LEN;
         let stored = u32_at(&bytes[body_end..], 0);
         let computed = crc32fast::hash(&bytes[..body_end]);
@@ -150,7 +197,8 @@ impl<D: AsRef<[u8]>> Index<D> {
             .ok_or_else(|| {
                 Error::corrupt("header", format!("{n} sections do not fit"))
             })?;
-        let mut found: [Option<Range<usize>>; 12] = Default::default();
+        const EXTRA: [[u8; 4]; 3] = [tag::PAGES, tag::CHUNKS, tag::CORE];
+        let mut found: [Option<Range<usize>>; 14] = Default::default();
         let mut table =
             Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
         for _ in 0..n {
@@ -160,8 +208,12 @@ impl<D: AsRef<[u8]>> Index<D> {
                 .map_err(|_| Error::corrupt("header", "short section tag"))?;
             let off = table.u32()? as usize;
             let len = table.u32()? as usize;
-            let Some(i) = tag::ALL.iter().position(|&a| a == t) else {
-                continue; // unknown sections are ignored
+            let i = match tag::ALL.iter().position(|&a| a == t) {
+                Some(i) => i,
+                None => match EXTRA.iter().position(|&a| a == t) {
+                    Some(i) => tag::ALL.len() + i,
+                    None => continue, // unknown sections are ignored
+                },
             };
             let end = off.checked_add(len).filter(|&e| e <= body_end);
             if off < table_end || end.is_none() {
@@ -175,15 +227,83 @@ impl<D: AsRef<[u8]>> Index<D> {
             }
             found[i] = Some(off..off + len);
         }
-        let mut sections: [Range<usize>; 12] = Default::default();
-        for (i, f) in found.into_iter().enumerate() {
-            sections[i] = f.ok_or_else(|| {
-                Error::corrupt(tag_name(tag::ALL[i]), "section is missing")
-            })?;
+        let split = flags & FLAG_SPLIT != 0;
+        let mut sections: [Sect; 11] =
+            std::array::from_fn(|_| Sect::Local(0..0));
+        let mut chunks = Vec::new();
+        let mut core = 0..0;
+        if split {
+            let need = |i: usize| {
+                found[i].clone().ok_or_else(|| {
+                    Error::corrupt(
+                        tag_name(EXTRA[i - 11]),
+                        "section is missing",
+                    )
+                })
+            };
+            let (pages, chnk) = (need(11)?, need(12)?);
+            core = need(13)?;
+            chunks = read_chunks(&bytes[chnk])?;
+            let mut paged: [Vec<Page>; 11] = Default::default();
+            read_pages(&bytes[pages], &mut chunks, core.len(), &mut paged)?;
+            for (i, p) in paged.into_iter().enumerate() {
+                let name = tag_name(tag::ALL[i]);
+                sections[i] = match (found[i].clone(), p.is_empty()) {
+                    (Some(r), true) => Sect::Local(r),
+                    (None, false) => {
+                        let mut len = 0;
+                        for pg in &p {
+                            if pg.start != len {
+                                return Err(Error::corrupt(
+                                    name,
+                                    "pages are not contiguous",
+                                ));
+                            }
+                            len += pg.len;
+                        }
+                        Sect::Paged { len, pages: p }
+                    }
+                    (Some(_), false) => {
+                        return Err(Error::corrupt(name, "local and paged"))
+                    }
+                    (None, true) => {
+                        return Err(Error::corrupt(name, "section is missing"))
+                    }
+                };
+            }
+        } else {
+            for (i, f) in found.iter().take(11).enumerate() {
+                sections[i] = Sect::Local(f.clone().ok_or_else(|| {
+                    Error::corrupt(tag_name(tag::ALL[i]), "section is missing")
+                })?);
+            }
         }
-        let sec = |t: [u8; 4]| &bytes[sections[section_index(t)].clone()];
+        let mut ix = Index {
+            loaded: (0..chunks.len()).map(|_| OnceLock::new()).collect(),
+            data,
+            version,
+            sections,
+            chunks,
+            wanted: Mutex::default(),
+            core,
+            shards: Vec::new(),
+            maps: Vec::new(),
+            checked: Default::default(),
+            doc_count: 0,
+            term_count: 0,
+            class_count: 0,
+            avg_len: [0.0; 3],
+            days: Vec::new(),
+            blocks: Mutex::default(),
+        };
+        ix.open()?;
+        Ok(ix)
+    }
 
-        let mut meta = Cursor::new(sec(tag::META), "META");
+    /// Reads what every query needs and checks what is local.
+    fn open(&mut self) -> Result<()> {
+        let meta = self.whole(tag::META)?;
+        let mut meta = Cursor::new(meta, "META");
         let doc_count = meta.u32()?;
         let term_count = meta.u32()?;
         let class_count = meta.u32()?;
@@ -195,57 +315,279 @@ impl<D: AsRef<[u8]>> Index<D> {
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
             return Err(meta.err("bad average field length"));
         }
-
-        // fst trusts its input (bad bytes may panic later), so its own
-        // checksum is verified too, on top of the file's CRC32.
-        let terms = fst::Map::new(sec(tag::TERMS).to_vec())
-            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
-        terms
-            .as_fst()
-            .verify()
-            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
-        if terms.len() != term_count as usize {
-            return Err(Error::corrupt(
-                "TERM",
-                format!("{} terms, META says {term_count}", terms.len()),
-            ));
-        }
-        validate_term_info(
-            sec(tag::TERM_INFO),
-            sec(tag::POSTINGS).len(),
-            term_count,
-            class_count,
-            doc_count,
-        )?;
-        validate_stems(sec(tag::STEMS), class_count, term_count)?;
-        let days = read_days(sec(tag::DAYS), doc_count)?;
-        if sec(tag::NORMS).len() != doc_count as usize * 3 {
-            return Err(Error::corrupt("NORM", "length is not 3 × documents"));
-        }
-        for t in [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS] {
-            FacetTable::open(sec(t), tag_name(t))?;
-        }
+        let days = read_days(self.whole(tag::DAYS)?, doc_count)?;
+        let shards = self.read_shards(term_count)?;
         let blocks = doc_count.div_ceil(BLOCK_DOCS);
-        validate_blocks(sec(tag::FORWARD), blocks, "FWRD")?;
-        validate_blocks(sec(tag::STORE), blocks, "STOR")?;
-
-        Ok(Index {
-            data,
-            version,
-            sections,
-            terms,
-            doc_count,
-            term_count,
-            class_count,
-            avg_len,
-            days,
-            blocks: Mutex::default(),
-        })
+        self.check_blocks_header(tag::STORE, blocks)?;
+        if let Sect::Local(_) = self.sections[section_index(tag::TERM_INFO)] {
+            let post = self.sect_len(tag::POSTINGS);
+            validate_term_info(
+                self.whole(tag::TERM_INFO)?,
+                post,
+                term_count,
+                doc_count,
+            )?;
+        }
+        if self.whole(tag::DICTIONARY)?.len() > 64 * 1024 {
+            return Err(Error::corrupt("DICT", "longer than 64 KB"));
+        }
+        self.maps = (0..shards.len()).map(|_| OnceLock::new()).collect();
+        self.shards = shards;
+        self.doc_count = doc_count;
+        self.term_count = term_count;
+        self.class_count = class_count;
+        self.avg_len = avg_len;
+        self.days = days;
+        Ok(())
     }
 
-    #[inline]
-    fn sec(&self, t: [u8; 4]) -> &[u8] {
-        &self.data.as_ref()[self.sections[section_index(t)].clone()]
+    fn read_shards(&self, term_count: u32) -> Result<Vec<Shard>> {
+        let len = self.sect_len(tag::TERMS);
+        let head = self.read(tag::TERMS, 0..4.min(len))?;
+        let mut c = Cursor::new(head, "TERM");
+        let n = c.u32()? as usize;
+        let header = n
+            .checked_add(1)
+            .and_then(|k| k.checked_mul(8))
+            .and_then(|k| k.checked_add(4 + n))
+            .filter(|&h| h <= len)
+            .ok_or_else(|| c.err(format!("{n} shards do not fit")))?;
+        let h = self.read(tag::TERMS, 0..header)?;
+        let ord = |i: usize| u32_at(h, 1 + i);
+        let off = |i: usize| u32_at(h, 2 + n + i) as usize;
+        let fst_len = len - header;
+        if ord(0) != 0 || ord(n) != term_count || off(0) != 0 {
+            return Err(c.err("shards do not cover the terms"));
+        }
+        if n == 0 && term_count > 0 {
+            return Err(c.err("no shards for the terms"));
+        }
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = h[4 + 8 * (n + 1) + i];
+            let ok = ord(i) < ord(i + 1)
+                && off(i) < off(i + 1)
+                && off(i + 1) <= fst_len
+                && out.last().is_none_or(|s: &Shard| s.key < key);
+            if !ok {
+                return Err(c.err(format!("shard {i} out of order")));
+            }
+            out.push(Shard {
+                key,
+                ords: ord(i)..ord(i + 1),
+                bytes: header + off(i)..header + off(i + 1),
+            });
+        }
+        if n > 0 && off(n) != fst_len {
+            return Err(c.err("shards do not match the section length"));
+        }
+        Ok(out)
+    }
+
+    fn check_blocks_header(&self, t: [u8; 4], blocks: u32) -> Result<()> {
+        let name = tag_name(t);
+        let len = self.sect_len(t);
+        let base = 4 + (blocks as usize + 1) * 4;
+        if len < base {
+            return Err(Error::corrupt(name, "block offsets do not fit"));
+        }
+        let s = self.read(t, 0..base)?;
+        if u32_at(s, 0) != blocks {
+            return Err(Error::corrupt(
+                name,
+                format!("{} blocks, expected {blocks}", u32_at(s, 0)),
+            ));
+        }
+        let mut last = 0;
+        for i in 0..=blocks as usize {
+            let o = u32_at(s, 1 + i);
+            if o < last {
+                return Err(Error::corrupt(name, "block offsets decrease"));
+            }
+            last = o;
+        }
+        if base + last as usize != len {
+            return Err(Error::corrupt(
+                name,
+                "blocks do not match the section length",
+            ));
+        }
+        Ok(())
+    }
+
+    fn sect_len(&self, t: [u8; 4]) -> usize {
+        match &self.sections[section_index(t)] {
+            Sect::Local(r) => r.len(),
+            Sect::Paged { len, .. } => *len,
+        }
+    }
+
+    /// Bytes `r` of section `t`; for a paged section they must lie in one
+    /// page, whose chunk is asked for when it is not loaded yet.
+    fn read(&self, t: [u8; 4], r: Range<usize>) -> Result<&[u8]> {
+        let bad = || {
+            Error::corrupt(
+                tag_name(t),
+                format!("bytes {}..{}", r.start, r.end),
+            )
+        };
+        if r.start > r.end {
+            return Err(bad());
+        }
+        match &self.sections[section_index(t)] {
+            Sect::Local(s) => {
+                if r.end > s.len() {
+                    return Err(bad());
+                }
+                Ok(&self.data.as_ref()[s.start + r.start..s.start + r.end])
+            }
+            Sect::Paged { pages, .. } => {
+                let i = pages.partition_point(|p| p.start <= r.start);
+                let p = pages.get(i.wrapping_sub(1)).ok_or_else(bad)?;
+                if r.end > p.start + p.len {
+                    return Err(bad());
+                }
+                let chunk = self.chunk_bytes(p.chunk)?;
+                let a = p.off + (r.start - p.start);
+                chunk.get(a..a + r.len()).ok_or_else(bad)
+            }
+        }
+    }
+
+    /// From `at` to the end of the page holding it.
+    fn read_from(&self, t: [u8; 4], at: usize) -> Result<&[u8]> {
+        let end = match &self.sections[section_index(t)] {
+            Sect::Local(s) => s.len(),
+            Sect::Paged { pages, .. } => {
+                let i = pages.partition_point(|p| p.start <= at);
+                pages.get(i.wrapping_sub(1)).map_or(at, |p| p.start + p.len)
+            }
+        };
+        self.read(t, at..end.max(at))
+    }
+
+    /// A whole section (one page when paged).
+    fn whole(&self, t: [u8; 4]) -> Result<&[u8]> {
+        self.read(t, 0..self.sect_len(t))
+    }
+
+    fn chunk_bytes(&self, chunk: u32) -> Result<&[u8]> {
+        if chunk == 0 {
+            return Ok(&self.data.as_ref()[self.core.clone()]);
+        }
+        let slot = self
+            .loaded
+            .get(chunk as usize - 1)
+            .ok_or_else(|| Error::corrupt("PAGE", format!("chunk {chunk}")))?;
+        match slot.get() {
+            Some(b) => Ok(b),
+            None => {
+                if let Ok(mut w) = self.wanted.lock() {
+                    if !w.contains(&chunk) {
+                        w.push(chunk);
+                    }
+                }
+                Err(Error::NotLoaded)
+            }
+        }
+    }
+
+    /// Whether this is the core of a split index.
+    pub fn is_split(&self) -> bool {
+        !self.chunks.is_empty()
+    }
+
+    /// The file name of chunk `n` (from 1) of a split index.
+    pub fn chunk_file(&self, n: u32) -> Option<String> {
+        let &(crc, _) = self.chunks.get((n as usize).checked_sub(1)?)?;
+        Some(chunk_name(n, crc))
+    }
+
+    /// Number of chunk files of a split index (0 for a single file).
+    pub fn chunk_count(&self) -> u32 {
+        self.chunks.len() as u32
+    }
+
+    /// The chunks reads have asked for since the last call, in order.
+    pub fn take_wanted(&self) -> Vec<u32> {
+        self.wanted
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    /// Adds chunk `n` (from 1) of a split index after checking its length
+    /// and CRC32. Adding a chunk twice is harmless.
+    pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<()> {
+        let name = "chunk";
+        let i = (n as usize).wrapping_sub(1);
+        let &(crc, len) = self
+            .chunks
+            .get(i)
+            .ok_or_else(|| Error::corrupt(name, format!("no chunk {n}")))?;
+        if bytes.len() != len {
+            return Err(Error::corrupt(
+                name,
+                format!("chunk {n} has {} bytes, expected {len}", bytes.len()),
+            ));
+        }
+        let got = crc32fast::hash(&bytes);
+        if got != crc {
+            return Err(Error::ChecksumMismatch { expected: crc, got });
+        }
+        let _ = self.loaded[i].set(bytes.into_boxed_slice());
+        Ok(())
+    }
+
+    /// The chunks that reading terms with these first bytes needs (split
+    /// indexes only; nothing when they are loaded). Lets a caller fetch
+    /// them together.
+    pub fn want_terms(&self, first_bytes: &[u8]) {
+        for &b in first_bytes {
+            let k = self.shard_for(b);
+            if let Some(s) = self.shards.get(k) {
+                let _ = self.read(tag::TERMS, s.bytes.clone());
+                let a = s.ords.start as usize * 12;
+                let _ = self.read(tag::TERM_INFO, a..a + 12);
+            }
+        }
+    }
+
+    /// Asks for the postings of every term of `ords` at once; an error
+    /// when any is missing.
+    pub fn want_postings(&self, ords: &[u32]) -> Result<()> {
+        let mut missing = false;
+        for &o in ords {
+            match self.term_info(o).and_then(|(off, _, _)| {
+                self.read_from(tag::POSTINGS, off).map(|_| ())
+            }) {
+                Err(Error::NotLoaded) => missing = true,
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+        }
+        if missing {
+            Err(Error::NotLoaded)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Asks for the doc-store blocks of every one of `docs` at once.
+    pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
+        let mut missing = false;
+        for &d in docs {
+            match self.block(tag::STORE, d / BLOCK_DOCS) {
+                Err(Error::NotLoaded) => missing = true,
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+        }
+        if missing {
+            Err(Error::NotLoaded)
+        } else {
+            Ok(())
+        }
     }
 
     /// The format version of this index.
@@ -253,7 +595,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.version
     }
 
-    /// The whole index's bytes.
+    /// The whole index's bytes (the core's, for a split index).
     pub fn as_bytes(&self) -> &[u8] {
         self.data.as_ref()
     }
@@ -273,44 +615,183 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.class_count
     }
 
+    /// Number of lexicon shards.
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
     /// Average field lengths (title, contexts, body) in terms.
     pub fn avg_len(&self) -> [f32; 3] {
         self.avg_len
     }
 
-    /// Every section: name, offset and length in bytes.
+    /// Every section: name, offset (in this file; 0 when paged) and
+    /// length in bytes.
     pub fn sections(&self) -> Vec<(&'static str, usize, usize)> {
         tag::ALL
             .iter()
             .zip(&self.sections)
-            .map(|(&t, r)| (tag_name(t), r.start, r.len()))
+            .map(|(&t, s)| match s {
+                Sect::Local(r) => (tag_name(t), r.start, r.len()),
+                Sect::Paged { len, .. } => (tag_name(t), 0, *len),
+            })
             .collect()
     }
 
-    /// The term dictionary: normalised term → ordinal.
-    pub fn terms(&self) -> &fst::Map<Vec<u8>> {
-        &self.terms
+    /// The shard holding terms that start with byte `b`.
+    fn shard_for(&self, b: u8) -> usize {
+        self.shards.partition_point(|s| s.key <= b).saturating_sub(1)
+    }
+
+    /// The fst of shard `k`, checked (its own checksum too) on first use.
+    fn shard_map(&self, k: usize) -> Result<&fst::Map<Vec<u8>>> {
+        let (Some(slot), Some(s)) = (self.maps.get(k), self.shards.get(k))
+        else {
+            return Err(Error::corrupt("TERM", format!("shard {k}")));
+        };
+        if let Some(m) = slot.get() {
+            return Ok(m);
+        }
+        let bytes = self.read(tag::TERMS, s.bytes.clone())?;
+        let bad = |e: fst::Error| Error::corrupt("TERM", e.to_string());
+        // fst trusts its input (bad bytes may panic later), so its own
+        // checksum is verified too, on top of the file's CRC32.
+        let m = fst::Map::new(bytes.to_vec()).map_err(bad)?;
+        m.as_fst().verify().map_err(bad)?;
+        if m.len() != s.ords.len() {
+            return Err(Error::corrupt("TERM", format!("shard {k} length")));
+        }
+        let _ = slot.set(m);
+        slot.get().ok_or_else(|| Error::corrupt("TERM", "shard"))
     }
 
     /// The ordinal of `term`, if it is in the dictionary.
-    pub fn term_ordinal(&self, term: &str) -> Option<u32> {
-        self.terms
-            .get(term)
+    pub fn term_ordinal(&self, term: &str) -> Result<Option<u32>> {
+        let Some(&b) = term.as_bytes().first() else { return Ok(None) };
+        let k = self.shard_for(b);
+        let m = self.shard_map(k)?;
+        let ords = &self.shards[k].ords;
+        Ok(m.get(term)
             .and_then(|o| u32::try_from(o).ok())
-            .filter(|&o| o < self.term_count)
+            .filter(|o| ords.contains(o)))
+    }
+
+    /// The ordinal of `term` when its lexicon shard is loaded (always in
+    /// a single file); `None` otherwise, without asking for the shard.
+    pub fn loaded_term_ordinal(&self, term: &str) -> Option<u32> {
+        let &b = term.as_bytes().first()?;
+        let k = self.shard_for(b);
+        if self.maps.get(k)?.get().is_none() {
+            let s = self.shards.get(k)?;
+            if !self.page_loaded(tag::TERMS, s.bytes.start) {
+                return None;
+            }
+        }
+        self.term_ordinal(term).ok().flatten()
+    }
+
+    /// Whether the page holding byte `at` of section `t` is at hand.
+    fn page_loaded(&self, t: [u8; 4], at: usize) -> bool {
+        match &self.sections[section_index(t)] {
+            Sect::Local(_) => true,
+            Sect::Paged { pages, .. } => {
+                let i = pages.partition_point(|p| p.start <= at);
+                pages.get(i.wrapping_sub(1)).is_some_and(|p| {
+                    p.chunk == 0
+                        || self
+                            .loaded
+                            .get(p.chunk as usize - 1)
+                            .is_some_and(|l| l.get().is_some())
+                })
+            }
+        }
+    }
+
+    /// The term with ordinal `ord`.
+    pub fn term(&self, ord: u32) -> Result<Option<String>> {
+        let k = self.shards.partition_point(|s| s.ords.start <= ord);
+        let Some(s) = self.shards.get(k.wrapping_sub(1)) else {
+            return Ok(None);
+        };
+        let m = self.shard_map(k - 1)?;
+        let mut st = m.stream();
+        let mut i = s.ords.start;
+        while let Some((key, _)) = st.next() {
+            if i == ord {
+                return Ok(String::from_utf8(key.to_vec()).ok());
+            }
+            i += 1;
+        }
+        Ok(None)
+    }
+
+    /// Calls `f` with each term in `lo..hi` (byte order) and its ordinal,
+    /// until it returns false. The range must not span first bytes.
+    pub fn terms_in_range(
+        &self,
+        lo: &[u8],
+        hi: &[u8],
+        mut f: impl FnMut(&[u8], u32) -> bool,
+    ) -> Result<()> {
+        let Some(&b) = lo.first() else { return Ok(()) };
+        let k = self.shard_for(b);
+        let m = self.shard_map(k)?;
+        let mut st = m.range().ge(lo).lt(hi).into_stream();
+        while let Some((key, o)) = st.next() {
+            if !f(key, o as u32) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with each term `aut` accepts, among the terms that share
+    /// the first byte of `near` in a split index (whose other shards may
+    /// not be loaded) and among all terms of a single file, until `f`
+    /// returns false.
+    pub fn search_terms<A: Automaton>(
+        &self,
+        aut: &A,
+        near: &str,
+        mut f: impl FnMut(&[u8], u32) -> bool,
+    ) -> Result<()> {
+        let range = match near.as_bytes().first() {
+            Some(&b) if self.is_split() => {
+                let k = self.shard_for(b);
+                k..k + 1
+            }
+            _ => 0..self.shards.len(),
+        };
+        for k in range {
+            let m = self.shard_map(k)?;
+            let mut st = m.search(aut).into_stream();
+            while let Some((key, o)) = st.next() {
+                if !f(key, o as u32) {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn term_info(&self, ord: u32) -> Result<(usize, u32, u32)> {
         if ord >= self.term_count {
             return Err(Error::corrupt("TINF", format!("ordinal {ord}")));
         }
-        let info = self.sec(tag::TERM_INFO);
-        let i = ord as usize * 3;
-        Ok((
-            u32_at(info, i) as usize,
-            u32_at(info, i + 1),
-            u32_at(info, i + 2),
-        ))
+        let a = ord as usize * 12;
+        let info = self.read(tag::TERM_INFO, a..a + 12)?;
+        let (off, df, next) =
+            (u32_at(info, 0) as usize, u32_at(info, 1), u32_at(info, 2));
+        if df == 0 || df > self.doc_count {
+            return Err(Error::corrupt(
+                "TINF",
+                format!("term {ord}: df {df}"),
+            ));
+        }
+        if next != NO_CLASS && next >= self.term_count {
+            return Err(Error::corrupt("TINF", format!("term {ord}: class")));
+        }
+        Ok((off, df, next))
     }
 
     /// Number of documents containing term `ord`.
@@ -318,29 +799,25 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(self.term_info(ord)?.1)
     }
 
-    /// The stem class of term `ord`, if it shares its stem with others.
-    pub fn stem_class(&self, ord: u32) -> Result<Option<u32>> {
-        let c = self.term_info(ord)?.2;
-        Ok((c != NO_CLASS).then_some(c))
-    }
-
-    /// The term ordinals of stem class `class`.
-    pub fn class_members(&self, class: u32) -> Result<Vec<u32>> {
-        if class >= self.class_count {
-            return Err(Error::corrupt("STEM", format!("class {class}")));
+    /// The other terms that share the stem of term `ord`.
+    pub fn stem_siblings(&self, ord: u32) -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        let mut next = self.term_info(ord)?.2;
+        while next != NO_CLASS && next != ord {
+            if out.len() > 4096 || out.contains(&next) {
+                return Err(Error::corrupt("TINF", "stem class loops"));
+            }
+            out.push(next);
+            next = self.term_info(next)?.2;
         }
-        let s = self.sec(tag::STEMS);
-        let c = class as usize;
-        let (a, b) = (u32_at(s, 1 + c) as usize, u32_at(s, 2 + c) as usize);
-        let base = 2 + self.class_count as usize;
-        Ok((a..b).map(|i| u32_at(s, base + i)).collect())
+        Ok(out)
     }
 
     /// The postings of term `ord`, by increasing document id.
     pub fn postings(&self, ord: u32) -> Result<PostingIter<'_>> {
         let (off, df, _) = self.term_info(ord)?;
         Ok(PostingIter {
-            cur: Cursor::at(self.sec(tag::POSTINGS), off, "POST"),
+            cur: Cursor::new(self.read_from(tag::POSTINGS, off)?, "POST"),
             left: df,
             prev: None,
             doc_count: self.doc_count,
@@ -372,50 +849,46 @@ impl<D: AsRef<[u8]>> Index<D> {
         a..b.max(a)
     }
 
-    /// The quantised length of field `f` (0 title, 1 contexts, 2 body).
-    #[inline]
-    pub fn norm(&self, doc: u32, f: usize) -> u8 {
-        let n = self.sec(tag::NORMS);
-        n.get(f * self.doc_count as usize + doc as usize).copied().unwrap_or(0)
-    }
-
     /// The category dictionary.
-    pub fn categories(&self) -> FacetTable<'_> {
-        self.facet(tag::CATEGORIES)
+    pub fn categories(&self) -> Result<FacetTable<'_>> {
+        self.facet(tag::CATEGORIES, 0)
     }
 
     /// The source-outlet dictionary.
-    pub fn sources(&self) -> FacetTable<'_> {
-        self.facet(tag::SOURCES)
+    pub fn sources(&self) -> Result<FacetTable<'_>> {
+        self.facet(tag::SOURCES, 1)
     }
 
     /// The context dictionary.
-    pub fn contexts(&self) -> FacetTable<'_> {
-        self.facet(tag::CONTEXTS)
+    pub fn contexts(&self) -> Result<FacetTable<'_>> {
+        self.facet(tag::CONTEXTS, 2)
     }
 
-    fn facet(&self, t: [u8; 4]) -> FacetTable<'_> {
-        let bytes = self.sec(t);
-        // Validated in `new`.
+    fn facet(&self, t: [u8; 4], slot: usize) -> Result<FacetTable<'_>> {
+        let bytes = self.whole(t)?;
+        if self.checked[slot].get().is_none() {
+            FacetTable::open(bytes, tag_name(t))?;
+            let _ = self.checked[slot].set(());
+        }
         let count = if bytes.len() >= 4 { u32_at(bytes, 0) } else { 0 };
-        FacetTable { bytes, count: count as usize, section: tag_name(t) }
+        Ok(FacetTable { bytes, count: count as usize, section: tag_name(t) })
     }
 
-    fn block<'a>(
-        &'a self,
-        t: [u8; 4],
-        b: u32,
-        name: &'static str,
-    ) -> Result<&'a [u8]> {
-        let s = self.sec(t);
-        let n = u32_at(s, 0) as usize;
+    fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
+        let name = tag_name(t);
+        if t == tag::FORWARD && self.checked[3].get().is_none() {
+            self.check_blocks_header(t, self.doc_count.div_ceil(BLOCK_DOCS))?;
+            let _ = self.checked[3].set(());
+        }
+        let n = self.doc_count.div_ceil(BLOCK_DOCS) as usize;
         let b = b as usize;
         if b >= n {
             return Err(Error::corrupt(name, format!("block {b} of {n}")));
         }
         let base = 4 + (n + 1) * 4;
-        let (x, y) = (u32_at(s, 1 + b) as usize, u32_at(s, 2 + b) as usize);
-        Ok(&s[base + x..base + y])
+        let offs = self.read(t, 4 + b * 4..4 + b * 4 + 8)?;
+        let (x, y) = (u32_at(offs, 0) as usize, u32_at(offs, 1) as usize);
+        self.read(t, base + x..base + y)
     }
 
     /// Calls `f` with the facets of each document of `docs`, which must be
@@ -434,7 +907,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             let b = doc / BLOCK_DOCS;
             let reuse = matches!(&cur, Some((cb, _, next)) if *cb == b && *next <= doc);
             if !reuse {
-                let bytes = self.block(tag::FORWARD, b, "FWRD")?;
+                let bytes = self.block(tag::FORWARD, b)?;
                 cur = Some((b, Cursor::new(bytes, "FWRD"), b * BLOCK_DOCS));
             }
             let Some((_, c, next)) = cur.as_mut() else { continue };
@@ -460,7 +933,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let mut i = 0;
         while i < docs.len() {
             let b = docs[i] / BLOCK_DOCS;
-            let block = self.block(tag::FORWARD, b, "FWRD")?;
+            let block = self.block(tag::FORWARD, b)?;
             let mut pos = 0usize;
             let mut doc = b * BLOCK_DOCS;
             while i < docs.len() && docs[i] / BLOCK_DOCS == b {
@@ -508,6 +981,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// each doc-store block once (and keeping the most recent blocks, so
     /// successive keystrokes that show the same events inflate nothing).
     pub fn stored(&self, docs: &[u32]) -> Result<Vec<StoredDoc>> {
+        self.want_stored(docs)?;
         let mut out = vec![StoredDoc::default(); docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by_key(|&i| docs[i]);
@@ -519,16 +993,11 @@ impl<D: AsRef<[u8]>> Index<D> {
             }
             let b = doc / BLOCK_DOCS;
             let raw = self.inflated(b)?;
-            // Source counts (to parse each entry) come from FWRD.
             let first = b * BLOCK_DOCS;
             let last = (first + BLOCK_DOCS).min(self.doc_count);
-            let mut counts = Vec::with_capacity(BLOCK_DOCS as usize);
-            self.for_each_facets(first..last, |_, f| {
-                counts.push(f.sources.len())
-            })?;
             let mut c = Cursor::new(&raw, "STOR");
-            for (at, &n_src) in (first..).zip(&counts) {
-                let entry = read_stored(&mut c, n_src)?;
+            for at in first..last {
+                let entry = read_stored(&mut c, self.day(at))?;
                 while k < order.len() && docs[order[k]] == at {
                     out[order[k]] = entry.clone();
                     k += 1;
@@ -557,12 +1026,9 @@ impl<D: AsRef<[u8]>> Index<D> {
                 return Ok(raw);
             }
         }
-        let z = self.block(tag::STORE, b, "STOR")?;
-        let raw =
-            miniz_oxide::inflate::decompress_to_vec_with_limit(z, 64 << 20)
-                .map_err(|e| {
-                    Error::corrupt("STOR", format!("block {b}: {e:?}"))
-                })?;
+        let z = self.block(tag::STORE, b)?;
+        let raw = inflate(z, self.whole(tag::DICTIONARY)?)
+            .map_err(|e| Error::corrupt("STOR", format!("block {b}: {e}")))?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {
             cache.insert(0, (b, raw.clone()));
@@ -570,6 +1036,93 @@ impl<D: AsRef<[u8]>> Index<D> {
         }
         Ok(raw)
     }
+}
+
+/// Inflates raw DEFLATE `z` whose back-references may reach into the
+/// preset dictionary `dict` (placed before the output, as DEFLATE's
+/// window).
+fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use miniz_oxide::inflate::core::{
+        decompress, inflate_flags, DecompressorOxide,
+    };
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0u8; dict.len() + (z.len() * 4).max(4096)];
+    out[..dict.len()].copy_from_slice(dict);
+    let mut r = DecompressorOxide::new();
+    let (mut in_pos, mut out_pos) = (0, dict.len());
+    loop {
+        let (status, n_in, n_out) = decompress(
+            &mut r,
+            &z[in_pos..],
+            &mut out,
+            out_pos,
+            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        in_pos += n_in;
+        out_pos += n_out;
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput => {
+                if out.len() - dict.len() >= MAX_BLOCK_BYTES {
+                    return Err("inflates beyond the limit".into());
+                }
+                out.resize(out.len() * 2, 0);
+            }
+            s => return Err(format!("{s:?}")),
+        }
+    }
+    out.truncate(out_pos);
+    out.drain(..dict.len());
+    Ok(out)
+}
+
+/// The split core's chunk table: each chunk's CRC32.
+fn read_chunks(s: &[u8]) -> Result<Vec<(u32, usize)>> {
+    let mut c = Cursor::new(s, "CHNK");
+    let n = c.u32()? as usize;
+    if s.len() != 4 + n.saturating_mul(4) {
+        return Err(c.err("length is not 4 + 4 × chunks"));
+    }
+    (0..n).map(|_| Ok((c.u32()?, 0))).collect()
+}
+
+/// The split core's page table, into one list per section; sets each
+/// chunk's length (the end of its last page).
+fn read_pages(
+    s: &[u8],
+    chunks: &mut [(u32, usize)],
+    core_len: usize,
+    out: &mut [Vec<Page>; 11],
+) -> Result<()> {
+    let mut c = Cursor::new(s, "PAGE");
+    let n = c.u32()? as usize;
+    let mut chunk = 0i64;
+    let mut starts = [0usize; 11];
+    for _ in 0..n {
+        let i = usize::from(c.u8()?);
+        let len = c.varint()? as usize;
+        let z = c.varint()? as i64;
+        chunk += (z >> 1) ^ -(z & 1);
+        let off = c.varint()? as usize;
+        if i >= out.len() || chunk < 0 || chunk as usize > chunks.len() {
+            return Err(c.err("bad page entry"));
+        }
+        let end =
+            off.checked_add(len).ok_or_else(|| c.err("page too long"))?;
+        if chunk == 0 && end > core_len {
+            return Err(c.err("page outside the core"));
+        }
+        if chunk > 0 {
+            let k = &mut chunks[chunk as usize - 1].1;
+            *k = (*k).max(end);
+        }
+        out[i].push(Page { start: starts[i], len, chunk: chunk as u32, off });
+        starts[i] += len;
+    }
+    if c.position() != s.len() {
+        return Err(c.err("trailing bytes"));
+    }
+    Ok(())
 }
 
 #[inline]
@@ -593,16 +1146,41 @@ fn read_u32(b: &[u8], pos: &mut usize) -> Option<u32> {
     Some(v)
 }
 
-fn read_stored(c: &mut Cursor<'_>, n_src: usize) -> Result<StoredDoc> {
+fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     let id = c.str()?.to_owned();
     let title = c.str()?.to_owned();
-    let url = c.opt_str()?.map(str::to_owned);
+    let url = match c.varint_u32()? {
+        0 => None,
+        1 => Some(super::derived_url(day, &title)),
+        n => {
+            let b = c.take(n as usize - 2)?;
+            Some(
+                std::str::from_utf8(b)
+                    .map_err(|_| c.err("string is not UTF-8"))?
+                    .to_owned(),
+            )
+        }
+    };
     let body = c.opt_str()?.map(str::to_owned);
-    let mut source_urls = Vec::with_capacity(n_src);
-    for _ in 0..n_src {
-        source_urls.push(c.opt_str()?.map(str::to_owned));
+    let category = c.opt_str()?.map(str::to_owned);
+    let n = c.varint_u32()?;
+    if n > MAX_FACET_IDS {
+        return Err(c.err("too many sources"));
     }
-    Ok(StoredDoc { id, title, url, body, source_urls })
+    let mut sources = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let name = c.str()?.to_owned();
+        sources.push((name, c.opt_str()?.map(str::to_owned)));
+    }
+    let n = c.varint_u32()?;
+    if n > MAX_FACET_IDS {
+        return Err(c.err("too many contexts"));
+    }
+    let mut contexts = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        contexts.push(c.str()?.to_owned());
+    }
+    Ok(StoredDoc { id, title, url, body, category, sources, contexts })
 }
 
 /// Most ids one forward entry may list (a sanity bound on corrupt input).
@@ -668,23 +1246,17 @@ impl PostingIter<'_> {
         }
         self.prev = Some(doc);
         let bits = self.cur.u8().ok()?;
-        let mut p = Posting { doc, ..Posting::default() };
-        for (i, &f) in field::ALL.iter().enumerate() {
-            p.tf[i] = u32::from(bits & f != 0);
-        }
-        if bits & field::HAS_TF != 0 {
-            for i in 0..field::COUNT {
-                if p.tf[i] > 0 {
-                    p.tf[i] = self.cur.fast_u32()?;
-                }
-            }
-        }
-        if p.tf[0] > 0 {
+        let impact = self.cur.u8().ok()?;
+        let mut p =
+            Posting { doc, fields: bits, impact, ..Posting::default() };
+        if bits & field::TITLE != 0 {
+            let n = usize::from((bits >> field::POS_SHIFT) & 3) + 1;
             let mut pos = 0u32;
-            for k in 0..(p.tf[0] as usize).min(MAX_POSITIONS) {
+            for k in 0..n {
                 pos = pos.saturating_add(self.cur.fast_u32()?);
                 p.positions[k] = pos;
             }
+            p.n_positions = n as u8;
         }
         Some(p)
     }
@@ -814,7 +1386,6 @@ fn validate_term_info(
     info: &[u8],
     post_len: usize,
     terms: u32,
-    classes: u32,
     docs: u32,
 ) -> Result<()> {
     if info.len() != terms as usize * 12 {
@@ -822,7 +1393,7 @@ fn validate_term_info(
     }
     let mut last = 0;
     for t in 0..terms as usize {
-        let (off, df, class) = (
+        let (off, df, next) = (
             u32_at(info, t * 3),
             u32_at(info, t * 3 + 1),
             u32_at(info, t * 3 + 2),
@@ -837,7 +1408,7 @@ fn validate_term_info(
         if df == 0 || df > docs {
             return Err(Error::corrupt("TINF", format!("term {t}: df {df}")));
         }
-        if class != NO_CLASS && class >= classes {
+        if next != NO_CLASS && next >= terms {
             return Err(Error::corrupt("TINF", format!("term {t}: class")));
         }
         last = off;
@@ -845,82 +1416,40 @@ fn validate_term_info(
     Ok(())
 }
 
-fn validate_stems(s: &[u8], classes: u32, terms: u32) -> Result<()> {
-    let mut c = Cursor::new(s, "STEM");
-    if c.u32()? != classes {
-        return Err(c.err("class count differs from META"));
-    }
-    let n = classes as usize;
-    let head = (n + 2) * 4;
-    if s.len() < head {
-        return Err(c.err("offsets do not fit"));
-    }
-    let mut last = 0;
-    for i in 0..=n {
-        let o = u32_at(s, 1 + i);
-        if o < last {
-            return Err(c.err("offsets decrease"));
-        }
-        last = o;
-    }
-    if head + last as usize * 4 != s.len() {
-        return Err(c.err("members do not match the section length"));
-    }
-    for i in 0..last as usize {
-        if u32_at(s, n + 2 + i) >= terms {
-            return Err(c.err("member out of range"));
-        }
-    }
-    Ok(())
-}
-
 fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
     let mut c = Cursor::new(s, "DAYS");
     let n = c.u32()? as usize;
-    if s.len() != 4 + n.saturating_mul(8) {
-        return Err(c.err("length is not 4 + 8 × days"));
+    if n > docs as usize {
+        return Err(c.err("more days than documents"));
     }
-    let mut out = Vec::with_capacity(n);
+    let mut out: Vec<(Day, u32)> = Vec::with_capacity(n);
     for i in 0..n {
-        let day = c.i32()?;
-        let first = c.u32()?;
-        let ok = match out.last() {
-            None => first == 0,
-            Some(&(d, f)) => day < d && first > f,
+        let entry = match out.last() {
+            None => (c.i32()?, 0),
+            Some(&(d, f)) => {
+                let gap = c.varint_u32()?;
+                let step = c.varint_u32()?;
+                let day = i64::from(d) - i64::from(gap);
+                match (Day::try_from(day), f.checked_add(step)) {
+                    (Ok(day), Some(first)) if gap > 0 && step > 0 => {
+                        (day, first)
+                    }
+                    _ => return Err(c.err(format!("entry {i} out of order"))),
+                }
+            }
         };
-        if !ok || first >= docs {
+        if entry.1 >= docs {
             return Err(c.err(format!("entry {i} out of order")));
         }
-        out.push((day, first));
+        out.push(entry);
+    }
+    if c.position() != s.len() {
+        return Err(c.err("trailing bytes"));
     }
     if docs > 0 && out.is_empty() {
         return Err(c.err("no days for the documents"));
     }
     Ok(out)
-}
-
-fn validate_blocks(s: &[u8], blocks: u32, name: &'static str) -> Result<()> {
-    let mut c = Cursor::new(s, name);
-    let n = c.u32()?;
-    if n != blocks {
-        return Err(c.err(format!("{n} blocks, expected {blocks}")));
-    }
-    let base = 4 + (n as usize + 1) * 4;
-    if s.len() < base {
-        return Err(c.err("block offsets do not fit"));
-    }
-    let mut last = 0;
-    for i in 0..=n as usize {
-        let o = u32_at(s, 1 + i);
-        if o < last {
-            return Err(c.err("block offsets decrease"));
-        }
-        last = o;
-    }
-    if base + last as usize != s.len() {
-        return Err(c.err("blocks do not match the section length"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

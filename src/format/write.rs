@@ -1,13 +1,16 @@
 //! Serialises a built index. Only the builder calls this.
 
 use std::io;
+use std::ops::Range;
 
 use super::{
-    field, put_varint, quantize_len, tag, BLOCK_DOCS, FOOTER_LEN,
-    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_POSITIONS, SECTION_ENTRY_LEN,
+    field, put_varint, tag, BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN,
+    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_POSITIONS, NO_CLASS,
+    SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
+use crate::score;
 
 /// One posting as the writer takes it. Compact, since a builder holds
 /// millions of them: frequencies and title positions saturate at 65,535.
@@ -105,40 +108,107 @@ fn to_u32(n: usize, what: &'static str) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::TooLarge { what })
 }
 
-/// Serialises `parts` into index bytes.
-pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
+/// Terms a lexicon shard holds at least (shards end where a term's first
+/// byte changes, so all terms sharing a first byte share a shard).
+const MIN_SHARD_TERMS: usize = 1500;
+/// Postings bytes per page of a split index, at least (a page ends at a
+/// term boundary).
+const POST_PAGE_BYTES: usize = 32 * 1024;
+/// Size of the doc store's preset dictionary (DEFLATE's window).
+pub const DICT_BYTES: usize = 32 * 1024;
+
+/// The sections of an index, in file order, with where the split writer
+/// may cut them into pages.
+struct Sections {
+    list: Vec<([u8; 4], Vec<u8>)>,
+    /// TERM: the header length and each shard's fst range.
+    shards: Vec<Range<usize>>,
+    term_header: usize,
+    /// TINF: each shard's byte range.
+    info_pages: Vec<Range<usize>>,
+    /// POST: page ranges, cut at term boundaries.
+    post_pages: Vec<Range<usize>>,
+    /// STOR: the header length and each block's range.
+    store_header: usize,
+    blocks: Vec<Range<usize>>,
+}
+
+impl Sections {
+    fn get(&self, t: [u8; 4]) -> &[u8] {
+        &self.list.iter().find(|s| s.0 == t).expect("every section").1
+    }
+}
+
+fn sections(parts: &IndexParts) -> Result<Sections> {
     let n_docs = to_u32(parts.docs.len(), "documents")?;
-    let (info, post) = postings(parts)?;
-    let sections: [([u8; 4], Vec<u8>); 12] = [
-        (tag::META, meta(parts, n_docs)?),
-        (tag::TERMS, term_fst(parts)?),
+    let avg = averages(parts);
+    let (term, term_header, shards, shard_ords) = term_shards(parts)?;
+    let (info, post, post_pages) = postings(parts, avg)?;
+    let info_pages =
+        shard_ords.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
+    let dict = train_dictionary(parts);
+    let (stor, store_header, blocks) = store(parts, &dict)?;
+    let list = vec![
+        (tag::META, meta(parts, n_docs, avg)?),
+        (tag::TERMS, term),
         (tag::TERM_INFO, info),
         (tag::POSTINGS, post),
-        (tag::STEMS, stems(parts)?),
         (tag::DAYS, days(parts)?),
-        (tag::NORMS, norms(parts)),
         (tag::CATEGORIES, facet(&parts.categories)?),
         (tag::SOURCES, facet(&parts.sources)?),
         (tag::CONTEXTS, facet(&parts.contexts)?),
         (tag::FORWARD, forward(parts)?),
-        (tag::STORE, store(parts)?),
+        (tag::DICTIONARY, dict),
+        (tag::STORE, stor),
     ];
+    Ok(Sections {
+        list,
+        shards,
+        term_header,
+        info_pages,
+        post_pages,
+        store_header,
+        blocks,
+    })
+}
+
+/// Serialises `parts` into the bytes of a single-file index.
+pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
+    let s = sections(parts)?;
+    assemble(0, &s.list)
+}
+
+/// Serialises `parts` as a single file (when `single`) and as a split
+/// index (when `split`), encoding the sections once.
+pub fn encode_both(
+    parts: &IndexParts,
+    single: bool,
+    split: bool,
+) -> Result<(Option<Vec<u8>>, Option<SplitIndex>)> {
+    let s = sections(parts)?;
+    let one = if single { Some(assemble(0, &s.list)?) } else { None };
+    let many = if split { Some(split_sections(&s)?) } else { None };
+    Ok((one, many))
+}
+
+/// Header, section table, sections, CRC32.
+fn assemble(flags: u32, sections: &[([u8; 4], Vec<u8>)]) -> Result<Vec<u8>> {
     let table_len = 4 + sections.len() * SECTION_ENTRY_LEN;
     let body_len: usize = sections.iter().map(|s| s.1.len()).sum();
     let mut out =
         Vec::with_capacity(HEADER_LEN + table_len + body_len + FOOTER_LEN);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // flags: none defined
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
     let mut offset = HEADER_LEN + table_len;
-    for (t, bytes) in &sections {
+    for (t, bytes) in sections {
         out.extend_from_slice(t);
         out.extend_from_slice(&to_u32(offset, "index bytes")?.to_le_bytes());
         out.extend_from_slice(&to_u32(bytes.len(), "section")?.to_le_bytes());
         offset += bytes.len();
     }
-    for (_, bytes) in &sections {
+    for (_, bytes) in sections {
         out.extend_from_slice(bytes);
     }
     let crc = crc32fast::hash(&out);
@@ -146,7 +216,134 @@ pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn meta(parts: &IndexParts, n_docs: u32) -> Result<Vec<u8>> {
+/// A split index: a small core and the chunk files it names.
+pub struct SplitIndex {
+    /// The core: what every query needs, and where everything else is.
+    pub core: Vec<u8>,
+    /// The chunks, in the order the core numbers them (from 1), each
+    /// with the file name the core derives for it.
+    pub chunks: Vec<(String, Vec<u8>)>,
+}
+
+/// Serialises `parts` as a split index: a core holding the header, the
+/// counts, dates, lexicon shard keys, doc-store block table and the
+/// preset dictionary; and chunk files holding one lexicon shard (its fst
+/// and term infos), one page of postings, one doc-store block, or one
+/// facet section each.
+pub fn split(parts: &IndexParts) -> Result<SplitIndex> {
+    split_sections(&sections(parts)?)
+}
+
+fn split_sections(s: &Sections) -> Result<SplitIndex> {
+    // (tag, start, len, chunk, offset in chunk); chunk 0 is the core.
+    let mut pages: Vec<([u8; 4], usize, usize, usize, usize)> = Vec::new();
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut local: Vec<([u8; 4], Vec<u8>)> = Vec::new();
+    let mut core_extra: Vec<u8> = Vec::new(); // PAGE-addressed core bytes
+    let mut core_page =
+        |t: [u8; 4], r: Range<usize>, src: &[u8], pages: &mut Vec<_>| {
+            pages.push((t, r.start, r.len(), 0usize, core_extra.len()));
+            core_extra.extend_from_slice(&src[r]);
+        };
+    let term = s.get(tag::TERMS);
+    let info = s.get(tag::TERM_INFO);
+    core_page(tag::TERMS, 0..s.term_header, term, &mut pages);
+    for (shard, ip) in s.shards.iter().zip(&s.info_pages) {
+        let mut c = Vec::with_capacity(shard.len() + ip.len());
+        pages.push((
+            tag::TERMS,
+            shard.start,
+            shard.len(),
+            chunks.len() + 1,
+            0,
+        ));
+        c.extend_from_slice(&term[shard.clone()]);
+        pages.push((
+            tag::TERM_INFO,
+            ip.start,
+            ip.len(),
+            chunks.len() + 1,
+            c.len(),
+        ));
+        c.extend_from_slice(&info[ip.clone()]);
+        chunks.push(c);
+    }
+    let post = s.get(tag::POSTINGS);
+    for p in &s.post_pages {
+        pages.push((tag::POSTINGS, p.start, p.len(), chunks.len() + 1, 0));
+        chunks.push(post[p.clone()].to_vec());
+    }
+    let stor = s.get(tag::STORE);
+    core_page(tag::STORE, 0..s.store_header, stor, &mut pages);
+    for b in &s.blocks {
+        pages.push((tag::STORE, b.start, b.len(), chunks.len() + 1, 0));
+        chunks.push(stor[b.clone()].to_vec());
+    }
+    for (t, bytes) in &s.list {
+        match *t {
+            tag::META | tag::DAYS | tag::DICTIONARY => {
+                local.push((*t, bytes.clone()))
+            }
+            tag::CATEGORIES | tag::SOURCES | tag::CONTEXTS | tag::FORWARD => {
+                pages.push((*t, 0, bytes.len(), chunks.len() + 1, 0));
+                chunks.push(bytes.clone());
+            }
+            _ => {}
+        }
+    }
+    // PAGE: per section, its pages in order (contiguous, so a page's
+    // start is the sum of the lengths before it): section number, length,
+    // chunk (as a zigzag difference from the previous page's) and offset
+    // in the chunk, as varints.
+    pages.sort_by_key(|p| (section_number(p.0), p.1));
+    let mut table = Vec::with_capacity(4 + pages.len() * 6);
+    table.extend_from_slice(&to_u32(pages.len(), "pages")?.to_le_bytes());
+    let mut prev_chunk = 0i64;
+    for &(t, _, len, chunk, off) in &pages {
+        table.push(section_number(t));
+        put_varint(&mut table, len as u64);
+        let d = chunk as i64 - prev_chunk;
+        put_varint(&mut table, ((d << 1) ^ (d >> 63)) as u64);
+        prev_chunk = chunk as i64;
+        put_varint(&mut table, off as u64);
+    }
+    let mut list = Vec::new();
+    list.extend(local);
+    list.push((tag::PAGES, table));
+    // CHNK: the CRC32 of each chunk (its length follows from its pages).
+    let mut chnk = Vec::with_capacity(4 + chunks.len() * 4);
+    chnk.extend_from_slice(&to_u32(chunks.len(), "chunks")?.to_le_bytes());
+    let mut named = Vec::with_capacity(chunks.len());
+    for (i, c) in chunks.into_iter().enumerate() {
+        let crc = crc32fast::hash(&c);
+        chnk.extend_from_slice(&crc.to_le_bytes());
+        named.push((super::chunk_name(i as u32 + 1, crc), c));
+    }
+    list.push((tag::CHUNKS, chnk));
+    list.push((CORE_PAGES, core_extra));
+    Ok(SplitIndex { core: assemble(FLAG_SPLIT, &list)?, chunks: named })
+}
+
+fn section_number(t: [u8; 4]) -> u8 {
+    tag::ALL.iter().position(|&a| a == t).unwrap_or(0) as u8
+}
+
+/// The section of a split core holding the pages that live in the core
+/// (chunk 0); PAGE offsets into chunk 0 are relative to its start.
+const CORE_PAGES: [u8; 4] = super::tag::CORE;
+
+fn averages(parts: &IndexParts) -> [f32; 3] {
+    let n = parts.docs.len().max(1) as f64;
+    let mut avg = [0f32; 3];
+    for (f, a) in avg.iter_mut().enumerate() {
+        let total: f64 =
+            parts.docs.iter().map(|d| f64::from(d.lengths[f])).sum();
+        *a = if parts.docs.is_empty() { 0.0 } else { (total / n) as f32 };
+    }
+    avg
+}
+
+fn meta(parts: &IndexParts, n_docs: u32, avg: [f32; 3]) -> Result<Vec<u8>> {
     let mut m = Vec::new();
     m.extend_from_slice(&n_docs.to_le_bytes());
     m.extend_from_slice(&to_u32(parts.terms.len(), "terms")?.to_le_bytes());
@@ -154,126 +351,174 @@ fn meta(parts: &IndexParts, n_docs: u32) -> Result<Vec<u8>> {
         &to_u32(parts.classes.len(), "stem classes")?.to_le_bytes(),
     );
     m.extend_from_slice(&BLOCK_DOCS.to_le_bytes());
-    for f in 0..3 {
-        let total: f64 =
-            parts.docs.iter().map(|d| f64::from(d.lengths[f])).sum();
-        let avg = if n_docs == 0 { 0.0 } else { total / f64::from(n_docs) };
-        m.extend_from_slice(&(avg as f32).to_le_bytes());
+    for a in avg {
+        m.extend_from_slice(&a.to_le_bytes());
     }
     Ok(m)
 }
 
-fn term_fst(parts: &IndexParts) -> Result<Vec<u8>> {
-    let mut b = fst::MapBuilder::memory();
-    for (ord, t) in parts.terms.iter().enumerate() {
-        b.insert(&t.term, ord as u64).map_err(|e| Error::InvalidEvent {
-            event: format!("term {:?}", t.term),
-            detail: format!("terms must be sorted and unique: {e}"),
-        })?;
+fn order_error(term: &str, e: impl std::fmt::Display) -> Error {
+    Error::InvalidEvent {
+        event: format!("term {term:?}"),
+        detail: format!("terms must be sorted and unique: {e}"),
     }
-    b.into_inner().map_err(|e| Error::InvalidEvent {
-        event: "term dictionary".into(),
-        detail: e.to_string(),
-    })
 }
 
-/// TINF (offset, df, class per term) and POST.
-fn postings(parts: &IndexParts) -> Result<(Vec<u8>, Vec<u8>)> {
+/// TERM: shards of terms by first byte, each an fst map to the global
+/// ordinal. Returns the section, its header length, each shard's fst
+/// range and the shards' first ordinals (with the term count at the end).
+#[allow(clippy::type_complexity)]
+fn term_shards(
+    parts: &IndexParts,
+) -> Result<(Vec<u8>, usize, Vec<Range<usize>>, Vec<usize>)> {
+    let terms = &parts.terms;
+    let mut starts = vec![0usize];
+    for i in 1..terms.len() {
+        let first = |t: &TermInput| t.term.as_bytes().first().copied();
+        if first(&terms[i]) != first(&terms[i - 1])
+            && i - starts.last().copied().unwrap_or(0) >= MIN_SHARD_TERMS
+        {
+            starts.push(i);
+        }
+    }
+    if terms.is_empty() {
+        starts.clear();
+    }
+    let count = starts.len();
+    let mut fsts = Vec::new();
+    let mut ranges = Vec::with_capacity(count);
+    let mut ords = starts.clone();
+    ords.push(terms.len());
+    for w in ords.windows(2) {
+        let mut b = fst::MapBuilder::memory();
+        for (ord, t) in terms.iter().enumerate().take(w[1]).skip(w[0]) {
+            b.insert(&t.term, ord as u64)
+                .map_err(|e| order_error(&t.term, e))?;
+        }
+        let bytes = b.into_inner().map_err(|e| order_error("", e))?;
+        ranges.push(fsts.len()..fsts.len() + bytes.len());
+        fsts.extend_from_slice(&bytes);
+    }
+    let header = 4 + 8 * (count + 1) + count;
+    let mut s = Vec::with_capacity(header + fsts.len());
+    s.extend_from_slice(&to_u32(count, "shards")?.to_le_bytes());
+    for &o in &ords {
+        s.extend_from_slice(&to_u32(o, "terms")?.to_le_bytes());
+    }
+    for r in &ranges {
+        s.extend_from_slice(&to_u32(r.start, "terms")?.to_le_bytes());
+    }
+    s.extend_from_slice(&to_u32(fsts.len(), "terms")?.to_le_bytes());
+    for &o in &starts {
+        s.push(terms[o].term.as_bytes().first().copied().unwrap_or(0));
+    }
+    s.extend_from_slice(&fsts);
+    let ranges =
+        ranges.into_iter().map(|r| r.start + header..r.end + header).collect();
+    Ok((s, header, ranges, ords))
+}
+
+/// TINF (offset, df, next member of the stem class, per term), POST and
+/// the POST page cuts.
+#[allow(clippy::type_complexity)]
+fn postings(
+    parts: &IndexParts,
+    avg: [f32; 3],
+) -> Result<(Vec<u8>, Vec<u8>, Vec<Range<usize>>)> {
+    let mut next = vec![NO_CLASS; parts.terms.len()];
+    for class in &parts.classes {
+        for (i, &m) in class.iter().enumerate() {
+            let n = class[(i + 1) % class.len()];
+            if let Some(slot) = next.get_mut(m as usize) {
+                *slot = n;
+            }
+        }
+    }
     let mut info = Vec::with_capacity(parts.terms.len() * 12);
     let mut post = Vec::new();
-    for t in &parts.terms {
+    let mut pages = Vec::new();
+    let mut page_start = 0;
+    for (ord, t) in parts.terms.iter().enumerate() {
+        if post.len() - page_start >= POST_PAGE_BYTES {
+            pages.push(page_start..post.len());
+            page_start = post.len();
+        }
         info.extend_from_slice(&to_u32(post.len(), "postings")?.to_le_bytes());
         info.extend_from_slice(
             &to_u32(t.postings.len(), "postings")?.to_le_bytes(),
         );
-        info.extend_from_slice(&t.class.to_le_bytes());
+        info.extend_from_slice(&next[ord].to_le_bytes());
         let mut prev = 0u32;
         for (i, p) in t.postings.iter().enumerate() {
             debug_assert!(i == 0 || p.doc > prev, "postings out of order");
             put_varint(&mut post, u64::from(p.doc - prev));
             prev = p.doc;
-            encode_fields(&mut post, p);
+            let lengths =
+                parts.docs.get(p.doc as usize).map_or([0; 3], |d| d.lengths);
+            encode_posting(&mut post, p, lengths, avg);
         }
     }
-    Ok((info, post))
+    if post.len() > page_start || pages.is_empty() {
+        pages.push(page_start..post.len());
+    }
+    Ok((info, post, pages))
 }
 
-fn encode_fields(out: &mut Vec<u8>, p: &PostingInput) {
+fn encode_posting(
+    out: &mut Vec<u8>,
+    p: &PostingInput,
+    lengths: [u32; 3],
+    avg: [f32; 3],
+) {
     let mut bits = 0u8;
-    let mut any_tf = false;
     for (i, &f) in field::ALL.iter().enumerate() {
         if p.tf[i] > 0 {
             bits |= f;
-            any_tf |= p.tf[i] > 1;
         }
     }
-    out.push(bits | if any_tf { field::HAS_TF } else { 0 });
-    if any_tf {
-        for i in 0..field::COUNT {
-            if p.tf[i] > 0 {
-                put_varint(out, u64::from(p.tf[i]));
-            }
-        }
+    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+    if n > 0 {
+        bits |= ((n - 1) as u8) << field::POS_SHIFT;
     }
-    if p.tf[0] > 0 {
-        let n = (p.tf[0] as usize).min(MAX_POSITIONS);
-        let mut prev = 0u16;
-        for &pos in &p.positions[..n] {
-            put_varint(out, u64::from(pos - prev));
-            prev = pos;
-        }
+    out.push(bits);
+    out.push(score::impact(score::weight(p.tf, lengths, avg)));
+    let mut prev = 0u16;
+    for &pos in &p.positions[..n] {
+        put_varint(out, u64::from(pos - prev));
+        prev = pos;
     }
 }
 
-fn stems(parts: &IndexParts) -> Result<Vec<u8>> {
-    let mut s = Vec::new();
-    s.extend_from_slice(
-        &to_u32(parts.classes.len(), "classes")?.to_le_bytes(),
-    );
-    let mut off = 0u32;
-    for c in &parts.classes {
-        s.extend_from_slice(&off.to_le_bytes());
-        off += to_u32(c.len(), "class members")?;
-    }
-    s.extend_from_slice(&off.to_le_bytes());
-    for c in &parts.classes {
-        for &m in c {
-            s.extend_from_slice(&m.to_le_bytes());
-        }
-    }
-    Ok(s)
-}
-
+/// DAYS: the count, then per distinct day (newest first) the day (the
+/// first as an i32, the others as the varint gap to the previous) and
+/// its first document (the first is 0; the others as the varint
+/// difference from the previous).
 fn days(parts: &IndexParts) -> Result<Vec<u8>> {
-    let mut d = Vec::new();
-    let mut last: Option<Day> = None;
-    let mut count = 0u32;
     let mut body = Vec::new();
+    let mut last: Option<(Day, usize)> = None;
+    let mut count = 0u32;
     for (id, doc) in parts.docs.iter().enumerate() {
-        if last != Some(doc.day) {
-            if last.is_some_and(|l| doc.day > l) {
+        match last {
+            Some((l, _)) if l == doc.day => continue,
+            Some((l, _)) if doc.day > l => {
                 return Err(Error::InvalidEvent {
                     event: doc.id.clone(),
                     detail: "documents must be sorted newest first".into(),
                 });
             }
-            body.extend_from_slice(&doc.day.to_le_bytes());
-            body.extend_from_slice(&to_u32(id, "documents")?.to_le_bytes());
-            last = Some(doc.day);
-            count += 1;
+            Some((l, first)) => {
+                put_varint(&mut body, (l - doc.day) as u64);
+                put_varint(&mut body, (id - first) as u64);
+            }
+            None => body.extend_from_slice(&doc.day.to_le_bytes()),
         }
+        last = Some((doc.day, id));
+        count += 1;
     }
+    let mut d = Vec::with_capacity(4 + body.len());
     d.extend_from_slice(&count.to_le_bytes());
     d.extend_from_slice(&body);
     Ok(d)
-}
-
-fn norms(parts: &IndexParts) -> Vec<u8> {
-    let mut n = Vec::with_capacity(parts.docs.len() * 3);
-    for f in 0..3 {
-        n.extend(parts.docs.iter().map(|d| quantize_len(d.lengths[f])));
-    }
-    n
 }
 
 fn facet(f: &FacetInput) -> Result<Vec<u8>> {
@@ -352,34 +597,222 @@ fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// STOR: per block of [`BLOCK_DOCS`] documents, raw deflate of: per
-/// document id, title, url, body, then each source's URL (the outlet
-/// names live in SRCS and FWRD).
-fn store(parts: &IndexParts) -> Result<Vec<u8>> {
-    let mut blocks = Vec::new();
-    let mut offs = Vec::new();
-    for chunk in parts.docs.chunks(BLOCK_DOCS as usize) {
-        let mut raw = Vec::new();
+fn name(f: &FacetInput, id: u32) -> &str {
+    f.names.get(id as usize).map_or("", String::as_str)
+}
+
+/// One document's doc-store record (see FORMAT.md, `STOR`).
+fn record(out: &mut Vec<u8>, parts: &IndexParts, d: &DocInput) {
+    put_str(out, &d.id);
+    put_str(out, &d.title);
+    match d.url.as_deref() {
+        None => out.push(0),
+        Some(u) if u == super::derived_url(d.day, &d.title) => out.push(1),
+        Some(u) => {
+            put_varint(out, u.len() as u64 + 2);
+            out.extend_from_slice(u.as_bytes());
+        }
+    }
+    put_opt_str(out, d.body.as_deref());
+    put_opt_str(out, d.category.map(|c| name(&parts.categories, c)));
+    put_varint(out, d.sources.len() as u64);
+    for (s, url) in &d.sources {
+        put_str(out, name(&parts.sources, *s));
+        put_opt_str(out, url.as_deref());
+    }
+    put_varint(out, d.contexts.len() as u64);
+    for &c in &d.contexts {
+        put_str(out, name(&parts.contexts, c));
+    }
+}
+
+/// DICT: a preset dictionary for the doc-store blocks: the strings that
+/// recur most across records (word runs of titles and names, URL
+/// prefixes), scored by occurrences × length over a sample of blocks,
+/// the best placed last (nearest the data, so cheapest to refer to).
+fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
+    use std::collections::HashMap;
+    let block = BLOCK_DOCS as usize;
+    let mut counts: HashMap<&[u8], u32> = HashMap::new();
+    let mut sample = Vec::new();
+    // About 1 block in 16, spread over the whole archive.
+    for (i, chunk) in parts.docs.chunks(block).enumerate() {
+        if i % 16 != 0 {
+            continue;
+        }
         for d in chunk {
-            put_str(&mut raw, &d.id);
-            put_str(&mut raw, &d.title);
-            put_opt_str(&mut raw, d.url.as_deref());
-            put_opt_str(&mut raw, d.body.as_deref());
-            for (_, url) in &d.sources {
-                put_opt_str(&mut raw, url.as_deref());
+            let mut r = Vec::new();
+            record(&mut r, parts, d);
+            sample.push(r);
+        }
+    }
+    for r in &sample {
+        let mut seen: Vec<&[u8]> = Vec::new();
+        // Word runs of one to four words, with the space after them.
+        let words: Vec<usize> = std::iter::once(0)
+            .chain(
+                r.iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b <= b' ')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        for (wi, &a) in words.iter().enumerate() {
+            for n in 1..=4 {
+                if let Some(&b) = words.get(wi + n) {
+                    if b - a >= 4 && b - a <= 64 {
+                        seen.push(&r[a..b]);
+                    }
+                }
             }
         }
-        offs.push(to_u32(blocks.len(), "doc store")?);
-        blocks.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(
-            &raw, 6,
-        ));
+        // URL prefixes up to each slash.
+        let mut i = 0;
+        while let Some(p) = find(&r[i..], b"http") {
+            let start = i + p;
+            let end = r[start..]
+                .iter()
+                .position(|&b| b < 0x20)
+                .map_or(r.len(), |e| start + e);
+            for (j, &b) in r[start..end].iter().enumerate() {
+                if b == b'/' && j >= 8 {
+                    seen.push(&r[start..start + j + 1]);
+                }
+            }
+            i = end.max(start + 4);
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for s in seen {
+            *counts.entry(s).or_default() += 1;
+        }
     }
-    offs.push(to_u32(blocks.len(), "doc store")?);
+    let mut cands: Vec<(u64, &[u8])> = counts
+        .into_iter()
+        .filter(|&(_, c)| c >= 4)
+        .map(|(s, c)| (u64::from(c - 1) * s.len() as u64, s))
+        .collect();
+    cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    // A run already inside a chosen longer run adds nothing; checking
+    // its words against the chosen runs' words is a cheap approximation.
+    let mut chosen: Vec<&[u8]> = Vec::new();
+    let mut size = 0;
+    let mut inside: std::collections::HashSet<&[u8]> = Default::default();
+    for (_, s) in cands {
+        if size + s.len() > DICT_BYTES || inside.contains(s) {
+            continue;
+        }
+        size += s.len();
+        chosen.push(s);
+        // Its shorter word runs are now redundant.
+        let cuts: Vec<usize> = std::iter::once(0)
+            .chain(
+                s.iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b == b' ')
+                    .map(|(i, _)| i + 1),
+            )
+            .chain(std::iter::once(s.len()))
+            .collect();
+        for a in 0..cuts.len() {
+            for b in a + 1..cuts.len() {
+                inside.insert(&s[cuts[a]..cuts[b]]);
+            }
+        }
+        if size + 4 > DICT_BYTES {
+            break;
+        }
+    }
+    // Best last.
+    chosen.reverse();
+    chosen.concat()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > 4 && hay.len() > 4 {
+        // First the rarest-looking byte pair, then the whole needle.
+        return hay.windows(needle.len()).position(|w| {
+            w[0] == needle[0] && w[1] == needle[1] && w == needle
+        });
+    }
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// STOR: per block of [`BLOCK_DOCS`] documents, raw DEFLATE of their
+/// records against the preset dictionary. Returns the section, its
+/// header length and each block's range.
+#[allow(clippy::type_complexity)]
+fn store(
+    parts: &IndexParts,
+    dict: &[u8],
+) -> Result<(Vec<u8>, usize, Vec<Range<usize>>)> {
+    let chunks: Vec<&[DocInput]> =
+        parts.docs.chunks(BLOCK_DOCS as usize).collect();
+    let compress = |part: &[&[DocInput]]| -> Result<Vec<Vec<u8>>> {
+        let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
+        let mut out = Vec::with_capacity(part.len());
+        for chunk in part {
+            let mut raw = Vec::new();
+            for d in chunk.iter() {
+                record(&mut raw, parts, d);
+            }
+            z.reset();
+            z.set_dictionary(dict).map_err(|e| Error::InvalidEvent {
+                event: "doc store".into(),
+                detail: e.to_string(),
+            })?;
+            let mut buf = Vec::with_capacity(raw.len() / 2 + 64);
+            loop {
+                let before = z.total_in();
+                let done = z
+                    .compress_vec(
+                        &raw[(z.total_in() as usize).min(raw.len())..],
+                        &mut buf,
+                        flate2::FlushCompress::Finish,
+                    )
+                    .map_err(|e| Error::InvalidEvent {
+                        event: "doc store".into(),
+                        detail: e.to_string(),
+                    })?;
+                if done == flate2::Status::StreamEnd {
+                    break;
+                }
+                if z.total_in() == before {
+                    buf.reserve(buf.capacity().max(1024));
+                }
+            }
+            out.push(buf);
+        }
+        Ok(out)
+    };
+    // Two threads: the blocks are independent.
+    let half = chunks.len().div_ceil(2);
+    let (a, b) = chunks.split_at(half);
+    let (ra, rb) = std::thread::scope(|s| {
+        let h = s.spawn(|| compress(b));
+        (compress(a), h.join())
+    });
+    let rb = rb.map_err(|_| Error::InvalidEvent {
+        event: "doc store".into(),
+        detail: "compression thread failed".into(),
+    })??;
+    let compressed: Vec<Vec<u8>> = ra?.into_iter().chain(rb).collect();
+    let header = 4 + (compressed.len() + 1) * 4;
     let mut s = Vec::new();
-    s.extend_from_slice(&to_u32(offs.len() - 1, "blocks")?.to_le_bytes());
-    for o in offs {
-        s.extend_from_slice(&o.to_le_bytes());
+    s.extend_from_slice(&to_u32(compressed.len(), "blocks")?.to_le_bytes());
+    let mut off = 0usize;
+    let mut ranges = Vec::with_capacity(compressed.len());
+    for c in &compressed {
+        s.extend_from_slice(&to_u32(off, "doc store")?.to_le_bytes());
+        ranges.push(header + off..header + off + c.len());
+        off += c.len();
     }
-    s.extend_from_slice(&blocks);
-    Ok(s)
+    s.extend_from_slice(&to_u32(off, "doc store")?.to_le_bytes());
+    for c in compressed {
+        s.extend_from_slice(&c);
+    }
+    Ok((s, header, ranges))
 }

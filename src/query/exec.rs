@@ -5,14 +5,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
-use fst::{IntoStreamer, Streamer};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
 use crate::error::Result;
 use crate::event::{civil_from_days, Day};
-use crate::format::{dequantize_len, FacetTable, Index, Posting};
+use crate::format::{FacetTable, Index, Posting};
+use crate::score;
 use crate::text;
 
 /// Most terms one query word expands to (prefix and typo matches each).
@@ -31,12 +31,6 @@ pub const MAX_PREFIX_SCAN: usize = 50_000;
 /// are pasted, not typed, and their automata would only cost memory.
 const MAX_TYPO_CHARS: usize = 24;
 
-/// BM25 saturation.
-const K1: f32 = 1.2;
-/// Field weights: title, contexts, sources, category, body.
-const FIELD_WEIGHT: [f32; 5] = [3.0, 2.0, 0.6, 0.6, 1.0];
-/// Length normalisation of title, contexts and body.
-const FIELD_B: [f32; 3] = [0.5, 0.4, 0.75];
 /// Bonus factor for events about the entity the whole query names.
 const ENTITY_BONUS: f32 = 0.5;
 /// Most matches examined for that bonus.
@@ -276,25 +270,6 @@ fn lev_builder(d: u8) -> &'static LevenshteinAutomatonBuilder {
     }
 }
 
-/// Per-field length normalisers, one table per quantised length.
-struct Norms {
-    inv: [[f32; 256]; 3],
-}
-
-impl Norms {
-    fn new(avg: [f32; 3]) -> Self {
-        let mut inv = [[1f32; 256]; 3];
-        for f in 0..3 {
-            let avg = avg[f].max(1.0);
-            for (code, slot) in inv[f].iter_mut().enumerate() {
-                let len = dequantize_len(code as u8);
-                *slot = 1.0 / (1.0 - FIELD_B[f] + FIELD_B[f] * len / avg);
-            }
-        }
-        Norms { inv }
-    }
-}
-
 impl<D: AsRef<[u8]>> Searcher<D> {
     /// A searcher over `index`.
     pub fn new(index: Index<D>) -> Self {
@@ -334,28 +309,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    fn bm25f(&self, p: &Posting, idf: f32, norms: &Norms) -> f32 {
-        let ix = &self.index;
-        let d = p.doc;
-        let mut tf = 0f32;
-        if p.tf[0] > 0 {
-            tf += FIELD_WEIGHT[0]
-                * p.tf[0] as f32
-                * norms.inv[0][ix.norm(d, 0) as usize];
-        }
-        if p.tf[1] > 0 {
-            tf += FIELD_WEIGHT[1]
-                * p.tf[1] as f32
-                * norms.inv[1][ix.norm(d, 1) as usize];
-        }
-        tf += FIELD_WEIGHT[2] * p.tf[2] as f32;
-        tf += FIELD_WEIGHT[3] * p.tf[3] as f32;
-        if p.tf[4] > 0 {
-            tf += FIELD_WEIGHT[4]
-                * p.tf[4] as f32
-                * norms.inv[2][ix.norm(d, 2) as usize];
-        }
-        idf * tf * (K1 + 1.0) / (K1 + tf)
+    #[inline]
+    fn bm25f(&self, p: &Posting, idf: f32) -> f32 {
+        idf * score::from_impact(p.impact)
     }
 
     /// The terms `term` expands to: exact, its stem class, its
@@ -368,7 +324,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut best_df = 0u32;
         // One typed letter that is itself a very common word ("a") is the
         // start of a longer word far more often than the word itself.
-        let exact = ix.term_ordinal(term).filter(|&o| {
+        let exact = ix.term_ordinal(term)?.filter(|&o| {
             !(prefix && term.chars().count() == 1)
                 || ix.doc_freq(o).is_ok_and(|df| df <= ix.doc_count() / 4)
         });
@@ -380,15 +336,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             });
             seen.insert(ord);
             best_df = ix.doc_freq(ord)?;
-            if let Some(class) = ix.stem_class(ord)? {
-                for m in ix.class_members(class)? {
-                    if seen.insert(m) {
-                        out.push(Expansion {
-                            ord: m,
-                            weight: MatchKind::Stem.weight(0),
-                            kind: MatchKind::Stem,
-                        });
-                    }
+            for m in ix.stem_siblings(ord)? {
+                if seen.insert(m) {
+                    out.push(Expansion {
+                        ord: m,
+                        weight: MatchKind::Stem.weight(0),
+                        kind: MatchKind::Stem,
+                    });
                 }
             }
         }
@@ -398,23 +352,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let complete =
             if prefix { chars >= 1 } else { exact.is_none() && chars >= 3 };
         if complete {
-            let mut cands = Vec::new();
-            let mut stream = ix
-                .terms()
-                .range()
-                .ge(term)
-                .lt(prefix_upper_bound(term))
-                .into_stream();
+            let mut ords = Vec::new();
             let mut scanned = 0;
-            while let Some((_, ord)) = stream.next() {
-                scanned += 1;
-                if scanned > MAX_PREFIX_SCAN {
-                    break;
-                }
-                let ord = ord as u32;
-                if !seen.contains(&ord) {
-                    cands.push((ix.doc_freq(ord)?, ord));
-                }
+            ix.terms_in_range(
+                term.as_bytes(),
+                &prefix_upper_bound(term),
+                |_, ord| {
+                    scanned += 1;
+                    if !seen.contains(&ord) {
+                        ords.push(ord);
+                    }
+                    scanned < MAX_PREFIX_SCAN
+                },
+            )?;
+            let mut cands = Vec::with_capacity(ords.len());
+            for ord in ords {
+                cands.push((ix.doc_freq(ord)?, ord));
             }
             // A very short prefix completes to everything: keep only the
             // most frequent completions, and leave out words on a quarter
@@ -517,22 +470,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         } else {
             builder.build_dfa(term)
         };
-        let mut stream = ix.terms().search(&dfa).into_stream();
-        let mut cands = Vec::new();
+        let mut found = Vec::new();
         let mut scanned = 0;
-        while let Some((key, ord)) = stream.next() {
+        ix.search_terms(&dfa, term, |key, ord| {
             scanned += 1;
-            if scanned > MAX_PREFIX_SCAN {
-                break;
+            if let Distance::Exact(dist) = dfa.eval(key) {
+                if dist > 0 {
+                    found.push((ord, dist));
+                }
             }
-            let dist = match dfa.eval(key) {
-                Distance::Exact(d) => d,
-                Distance::AtLeast(_) => continue,
-            };
-            if dist == 0 {
-                continue;
-            }
-            let ord = ord as u32;
+            scanned < MAX_PREFIX_SCAN
+        })?;
+        let mut cands = Vec::with_capacity(found.len());
+        for (ord, dist) in found {
             cands.push((ord, dist, ix.doc_freq(ord)?));
         }
         cands.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)));
@@ -599,7 +549,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let allowed = self.filter_docs(q)?;
         let excluded = self.excluded_docs(q)?;
-        let norms = Norms::new(ix.avg_len());
 
         let mut scratch = self.take_scratch();
         let len = if q.groups.is_empty() { 0 } else { n };
@@ -713,8 +662,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                                     if !acc.admits(p.doc) {
                                         continue;
                                     }
-                                    let s =
-                                        e.weight * self.bm25f(&p, idf, &norms);
+                                    let s = e.weight * self.bm25f(&p, idf);
                                     acc.add(
                                         p.doc,
                                         s,
@@ -724,11 +672,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                             }
                         }
                         (Clause::Phrase(words), None) => {
-                            for (doc, s, pos) in self.phrase_docs(
-                                words,
-                                &norms,
-                                &mut result.matched,
-                            )? {
+                            for (doc, s, pos) in
+                                self.phrase_docs(words, &mut result.matched)?
+                            {
                                 if acc.admits(doc) {
                                     acc.add(doc, s, pos);
                                 }
@@ -824,9 +770,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(result)
     }
 
-    /// The matches that carry a context whose name is the whole query
-    /// (words only). Skipped for very broad queries, where it would cost
-    /// more than it could move.
+    /// The matches whose context names contain every word of the query
+    /// (words only): events about the entity the query names. Read from
+    /// the postings' field bits, so it needs nothing beyond the postings
+    /// the query already read. Skipped for very broad queries, where it
+    /// would cost more than it could move.
     fn entity_docs(&self, q: &Query, matches: &[u32]) -> Result<Vec<u32>> {
         let mut words = Vec::with_capacity(q.groups.len());
         for g in &q.groups {
@@ -838,22 +786,28 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if words.is_empty() || matches.len() > MAX_ENTITY_CHECK {
             return Ok(Vec::new());
         }
-        let phrase = words.join(" ");
-        let names = self.index.contexts();
-        let mut verdict: HashMap<u32, bool> = HashMap::new();
-        let mut out = Vec::new();
-        self.index.for_each_facets(matches.iter().copied(), |doc, f| {
-            let hit = f.contexts.iter().any(|&c| {
-                *verdict.entry(c).or_insert_with(|| {
-                    let name = names.name(c);
-                    could_equal(name, &phrase)
-                        && text::normalize_phrase(name) == phrase
-                })
-            });
-            if hit {
-                out.push(doc);
+        let mut out: Vec<u32> = matches.to_vec();
+        out.sort_unstable();
+        for w in words {
+            let Some(ord) = self.index.term_ordinal(w)? else {
+                return Ok(Vec::new());
+            };
+            let mut keep = Vec::with_capacity(out.len());
+            let mut it = out.iter().copied().peekable();
+            for p in self.index.postings(ord)? {
+                let p = p?;
+                while it.peek().is_some_and(|&d| d < p.doc) {
+                    it.next();
+                }
+                if it.peek() == Some(&p.doc) && p.in_field(1) {
+                    keep.push(p.doc);
+                }
             }
-        })?;
+            out = keep;
+            if out.is_empty() {
+                break;
+            }
+        }
         Ok(out)
     }
 
@@ -862,13 +816,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     fn phrase_docs(
         &self,
         words: &[String],
-        norms: &Norms,
         matched: &mut HashSet<u32>,
     ) -> Result<Vec<(u32, f32, Option<u32>)>> {
         let ix = &self.index;
         let mut ords = Vec::with_capacity(words.len());
         for w in words {
-            match ix.term_ordinal(w) {
+            match ix.term_ordinal(w)? {
                 Some(o) => ords.push(o),
                 None => return Ok(Vec::new()),
             }
@@ -883,13 +836,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let mut ctx_next: HashMap<u32, f32> = HashMap::new();
             for p in ix.postings(ord)? {
                 let p = p?;
-                let s = self.bm25f(&p, idf, norms);
+                let s = self.bm25f(&p, idf);
                 let pos = p.title_positions();
                 if k == 0 {
                     if !pos.is_empty() {
                         next.insert(p.doc, (s, pos.to_vec()));
                     }
-                    if p.tf[1] > 0 {
+                    if p.in_field(1) {
                         ctx_next.insert(p.doc, s);
                     }
                     continue;
@@ -905,7 +858,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                         next.insert(p.doc, (acc + s, alive));
                     }
                 }
-                if p.tf[1] > 0 {
+                if p.in_field(1) {
                     if let Some(acc) = in_contexts.get(&p.doc) {
                         ctx_next.insert(p.doc, acc + s);
                     }
@@ -921,7 +874,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // Context candidates: verify a context name holds the phrase.
         if !in_contexts.is_empty() {
             let phrase = words.join(" ");
-            let names = ix.contexts();
+            let names = ix.contexts()?;
             let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
             docs.sort_unstable();
             let mut holds: HashMap<u32, bool> = HashMap::new();
@@ -947,7 +900,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(out)
     }
 
-    fn facet(&self, which: usize) -> FacetTable<'_> {
+    fn facet(&self, which: usize) -> Result<FacetTable<'_>> {
         match which {
             0 => self.index.categories(),
             1 => self.index.sources(),
@@ -965,7 +918,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         which: usize,
         value: &str,
     ) -> Result<Vec<u32>> {
-        let table = self.facet(which);
+        let table = self.facet(which)?;
         let word_prefix = format!("{value} ");
         let matches = |n: &str| {
             n == value
@@ -983,13 +936,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let field = if which == 1 { 2 } else { 1 };
         let mut docs: Option<Vec<u32>> = None;
         for term in text::terms(value) {
-            let Some(ord) = self.index.term_ordinal(&term) else {
+            let Some(ord) = self.index.term_ordinal(&term)? else {
                 return Ok(Vec::new());
             };
             let mut with: Vec<u32> = Vec::new();
             for p in self.index.postings(ord)? {
                 let p = p?;
-                if p.tf[field] > 0 {
+                if p.in_field(field) {
                     with.push(p.doc);
                 }
             }
@@ -1059,10 +1012,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for v in values {
                 ids.extend(self.resolve_facet(which, v)?);
             }
-            restrict(ids, self.facet(which))?;
+            restrict(ids, self.facet(which)?)?;
         }
         for v in &f.about {
-            restrict(self.resolve_facet(2, v)?, ix.contexts())?;
+            restrict(self.resolve_facet(2, v)?, ix.contexts()?)?;
         }
         Ok(Some(allowed))
     }
@@ -1074,11 +1027,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let mut ex = vec![false; ix.doc_count() as usize];
         for t in &q.exclude {
-            let Some(ord) = ix.term_ordinal(t) else { continue };
+            let Some(ord) = ix.term_ordinal(t)? else { continue };
             let mut ords = vec![ord];
-            if let Some(c) = ix.stem_class(ord)? {
-                ords = ix.class_members(c)?;
-            }
+            ords.extend(ix.stem_siblings(ord)?);
             for o in ords {
                 for p in ix.postings(o)? {
                     if let Some(slot) = ex.get_mut(p?.doc as usize) {
@@ -1098,18 +1049,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
-        let (cats, srcs, ctxs) =
-            (ix.categories(), ix.sources(), ix.contexts());
-        reset(&mut counts[0], cats.len(), 0);
-        reset(&mut counts[1], srcs.len(), 0);
-        reset(&mut counts[2], ctxs.len(), 0);
-        ix.count_facets(matches, counts)?;
-        let [c_cat, c_src, c_ctx] = counts;
-        r.facets = Facets {
-            categories: top(c_cat, cats, usize::MAX),
-            sources: top(c_src, srcs, limit),
-            contexts: top(c_ctx, ctxs, limit),
-        };
+        // A split index counts only the timeline: the per-event facets
+        // would mean fetching the forward lists of every match.
+        if !ix.is_split() {
+            let (cats, srcs, ctxs) =
+                (ix.categories()?, ix.sources()?, ix.contexts()?);
+            reset(&mut counts[0], cats.len(), 0);
+            reset(&mut counts[1], srcs.len(), 0);
+            reset(&mut counts[2], ctxs.len(), 0);
+            ix.count_facets(matches, counts)?;
+            let [c_cat, c_src, c_ctx] = counts;
+            r.facets = Facets {
+                categories: top(c_cat, cats, usize::MAX),
+                sources: top(c_src, srcs, limit),
+                contexts: top(c_ctx, ctxs, limit),
+            };
+        }
         // Years: walk the day table alongside the (ascending) matches.
         let days = ix.days();
         let mut years: Vec<YearCount> = Vec::new();
@@ -1154,7 +1109,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
             let cands = self.typo_candidates(term, budget, false)?;
             let Some(&(ord, _, _)) = cands.first() else { return Ok(None) };
-            let Some(word) = self.term_of(ord) else { return Ok(None) };
+            let Some(word) = self.term_of(ord)? else { return Ok(None) };
             words.push(word);
             changed = true;
         }
@@ -1170,21 +1125,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok((r.total > 0 && !r.partial).then_some(suggestion))
     }
 
-    /// The term with ordinal `ord` (ordinals are ranks in sorted order, so
-    /// this walks the dictionary; used only for suggestions).
-    fn term_of(&self, ord: u32) -> Option<String> {
-        let mut s = self.index.terms().stream();
-        let mut i = 0u32;
-        while let Some((k, v)) = s.next() {
-            if v as u32 == ord {
-                return String::from_utf8(k.to_vec()).ok();
-            }
-            i += 1;
-            if i > ord {
-                break;
-            }
-        }
-        None
+    /// The term with ordinal `ord` (used only for suggestions).
+    fn term_of(&self, ord: u32) -> Result<Option<String>> {
+        self.index.term(ord)
     }
 
     /// Events related to `doc` through its contexts: rarer shared contexts
@@ -1192,7 +1135,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     pub fn related(&self, doc: u32, limit: usize) -> Result<Vec<Related>> {
         let ix = &self.index;
         let facets = ix.facets(doc)?;
-        let ctx = ix.contexts();
+        let ctx = ix.contexts()?;
         let n = ix.doc_count().max(1) as f32;
         // Each related doc: score, and its rarest shared context.
         let mut score: HashMap<u32, (f32, u32, u32)> = HashMap::new();
@@ -1229,21 +1172,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 context: ctx.name(c).to_owned(),
             })
             .collect())
-    }
-}
-
-/// A cheap test that `name` might normalise to `phrase` (a normalised
-/// phrase): normalising never more than halves or doubles a name, and
-/// keeps the first letter of a plain ASCII name.
-fn could_equal(name: &str, phrase: &str) -> bool {
-    let (n, p) = (name.len(), phrase.len());
-    if n * 2 < p || n > p * 2 + 8 {
-        return false;
-    }
-    match (name.bytes().find(u8::is_ascii_alphanumeric), phrase.bytes().next())
-    {
-        (Some(a), Some(b)) if name.is_ascii() => a.to_ascii_lowercase() == b,
-        _ => true,
     }
 }
 

@@ -54,6 +54,8 @@ impl Drop for Listener {
 
 struct Inner {
     searcher: Rc<Searcher<Vec<u8>>>,
+    /// Where a split index's chunks are fetched from.
+    chunks: super::ChunkBase,
     doc: Document,
     root: Element,
     input: HtmlInputElement,
@@ -143,6 +145,7 @@ fn to_js_err(e: JsValue) -> JsError {
 impl Widget {
     pub(crate) fn mount(
         searcher: Rc<Searcher<Vec<u8>>>,
+        chunks: super::ChunkBase,
         root: Element,
         options: JsValue,
     ) -> Result<Widget, JsError> {
@@ -153,8 +156,9 @@ impl Widget {
             base_url: f.string("baseUrl")?,
             hash: f.flag("hash")?,
         };
-        let inner =
-            Rc::new(Inner::build(searcher, root, opts).map_err(to_js_err)?);
+        let inner = Rc::new(
+            Inner::build(searcher, chunks, root, opts).map_err(to_js_err)?,
+        );
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
@@ -239,6 +243,7 @@ impl Widget {
 impl Inner {
     fn build(
         searcher: Rc<Searcher<Vec<u8>>>,
+        chunks: super::ChunkBase,
         root: Element,
         opts: Options,
     ) -> JsResult<Inner> {
@@ -316,6 +321,7 @@ impl Inner {
         let limit = opts.limit.unwrap_or(20).clamp(1, 200);
         Ok(Inner {
             searcher,
+            chunks,
             doc,
             root,
             input,
@@ -420,6 +426,13 @@ impl Inner {
         let outcome = run_search(&self.searcher, &query, &opts, 0);
         let rendered = match outcome {
             Ok((r, views)) => self.render(&query, &r, &views, start),
+            Err(crate::Error::NotLoaded) => {
+                // A split index: fetch what the query needs, then search
+                // again (for whatever the input holds by then).
+                let _ = self.list.set_attribute("aria-busy", "true");
+                self.load_then(Inner::run);
+                return;
+            }
             Err(e) => {
                 let _ = self.root.set_attribute("data-state", "error");
                 self.status
@@ -440,6 +453,7 @@ impl Inner {
         views: &[HitView],
         start: f64,
     ) -> JsResult<u32> {
+        let _ = self.list.remove_attribute("aria-busy");
         let doc = &self.doc;
         self.list.set_text_content(None);
         self.suggest.set_text_content(None);
@@ -669,11 +683,42 @@ impl Inner {
         }
     }
 
+    /// Fetches the chunks a read of a split index asked for, then calls
+    /// `again` (unless the widget is gone, or nothing new was needed).
+    fn load_then(&self, again: fn(&Inner)) {
+        let Some(me) = self.me.borrow().upgrade() else { return };
+        wasm_bindgen_futures::spawn_local(async move {
+            let base = me.chunks.borrow().clone();
+            match super::fetch_wanted(&me.searcher, &base).await {
+                Ok(true) => again(&me),
+                Ok(false) => {}
+                Err(e) => {
+                    let _ = me.root.set_attribute("data-state", "error");
+                    let e = JsValue::from(e);
+                    me.status.set_text_content(Some(&format!(
+                        "Search failed: {}",
+                        e.as_string().unwrap_or_default()
+                    )));
+                    web_sys::console::warn_1(&e);
+                }
+            }
+        });
+    }
+
+    fn facets_again(&self) {
+        let q = self.input.value();
+        self.show_facets(&q);
+    }
+
     fn show_facets(&self, query: &str) {
         if self.input.value() != query {
             return; // a newer keystroke has its own timer
         }
         let shown = match self.searcher.facets(query, 10) {
+            Err(crate::Error::NotLoaded) => {
+                self.load_then(Inner::facets_again);
+                return;
+            }
             Ok((facets, years)) => self.render_facets(&facets, &years),
             Err(e) => Err(JsValue::from_str(&e.to_string())),
         };
@@ -902,9 +947,25 @@ impl Inner {
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| JsValue::from_str("no document"))?;
+        let rel = match render::related_views(&self.searcher, id, 5) {
+            Err(crate::Error::NotLoaded) => {
+                let d = details.clone();
+                let Some(me) = self.me.borrow().upgrade() else {
+                    return Ok(());
+                };
+                wasm_bindgen_futures::spawn_local(async move {
+                    let base = me.chunks.borrow().clone();
+                    if let Ok(true) =
+                        super::fetch_wanted(&me.searcher, &base).await
+                    {
+                        let _ = me.fill_related(&d);
+                    }
+                });
+                return Ok(());
+            }
+            r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
+        };
         details.set_attribute("data-loaded", "")?;
-        let rel = render::related_views(&self.searcher, id, 5)
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
         let ul = el(doc, "ul", "chronicle-related-list")?;
         if rel.is_empty() {
             ul.append_child(&*text_el(doc, "li", "", "No related events.")?)?;

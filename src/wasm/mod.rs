@@ -5,6 +5,7 @@
 
 mod dom;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -24,6 +25,45 @@ pub use dom::Widget;
 #[wasm_bindgen]
 pub struct Chronicle {
     searcher: Rc<Searcher<Vec<u8>>>,
+    /// Where the chunks of a split index are (the core's directory).
+    chunks: ChunkBase,
+}
+
+/// The URL prefix of a split index's chunk files, shared with widgets.
+pub(crate) type ChunkBase = Rc<RefCell<String>>;
+
+/// Most rounds of chunk fetching one operation may take (a query needs
+/// at most lexicon shards, then postings, then doc-store blocks).
+const MAX_ROUNDS: usize = 8;
+
+/// Fetches, all at once, the chunks of a split index that reads have
+/// asked for, and adds them. `Ok(false)` when none was asked for.
+pub(crate) async fn fetch_wanted(
+    searcher: &Searcher<Vec<u8>>,
+    base: &str,
+) -> Result<bool, JsError> {
+    let ix = searcher.index();
+    let wanted = ix.take_wanted();
+    if wanted.is_empty() {
+        return Ok(false);
+    }
+    let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
+    // Every request starts before the first is awaited.
+    let mut pending = Vec::with_capacity(wanted.len());
+    for n in wanted {
+        let name = ix
+            .chunk_file(n)
+            .ok_or_else(|| JsError::new("the index names no such chunk"))?;
+        let url = format!("{base}{name}");
+        let fut = JsFuture::from(window.fetch_with_str(&url));
+        pending.push((n, url, fut));
+    }
+    for (n, url, fut) in pending {
+        let bytes = response_bytes(&url, fut).await?;
+        ix.add_chunk(n, bytes)
+            .map_err(|e| JsError::new(&format!("{url}: {e}")))?;
+    }
+    Ok(true)
 }
 
 /// Options of `search`, all optional.
@@ -155,14 +195,71 @@ impl Chronicle {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<Chronicle, JsError> {
         let index = Index::new(bytes).map_err(js_err)?;
-        Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
+        Ok(Chronicle {
+            searcher: Rc::new(Searcher::new(index)),
+            chunks: ChunkBase::default(),
+        })
     }
 
-    /// Fetches an index from `url` and opens it.
+    /// Fetches an index (a single file, or the core of a split index,
+    /// whose chunks are then fetched from beside it) and opens it.
     pub async fn load(url: String) -> Result<Chronicle, JsError> {
         let bytes = fetch_bytes(&url).await?;
-        let index = Index::new(bytes).map_err(js_err)?;
-        Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
+        let c = Chronicle::new(bytes)?;
+        c.set_chunk_base(chunk_dir(&url));
+        Ok(c)
+    }
+
+    /// Whether this is the core of a split index (whose chunks are
+    /// fetched on demand: use `searchAsync`, or a mounted widget).
+    #[wasm_bindgen(js_name = isSplit)]
+    pub fn is_split(&self) -> bool {
+        self.searcher.index().is_split()
+    }
+
+    /// The URL prefix of the chunk files of a split index (the URL of
+    /// its directory, ending in `/`).
+    #[wasm_bindgen(js_name = setChunkBase)]
+    pub fn set_chunk_base(&self, base: String) {
+        *self.chunks.borrow_mut() = base;
+    }
+
+    /// Like `search`, but first fetches whatever chunks of a split index
+    /// the query needs. Returns a promise of the same object.
+    #[wasm_bindgen(js_name = searchAsync)]
+    pub fn search_async(
+        &self,
+        query: String,
+        options: JsValue,
+    ) -> Result<js_sys::Promise, JsError> {
+        let (opts, related) = JsOptions::parse(options)?;
+        let searcher = self.searcher.clone();
+        let base = self.chunks.clone();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            for _ in 0..MAX_ROUNDS {
+                match run_search(&searcher, &query, &opts, related) {
+                    Err(crate::Error::NotLoaded) => {
+                        let base = base.borrow().clone();
+                        if !fetch_wanted(&searcher, &base).await? {
+                            break;
+                        }
+                    }
+                    r => {
+                        let (r, hits) = r.map_err(js_err)?;
+                        return Ok(to_js(&JsResult {
+                            query: &query,
+                            total: r.total,
+                            partial: r.partial,
+                            hits,
+                            facets: &r.facets,
+                            years: &r.years,
+                            suggestion: r.suggestion.as_deref(),
+                        })?);
+                    }
+                }
+            }
+            Err(JsError::new("the split index did not load").into())
+        }))
     }
 
     /// Searches. `options`: `{limit, offset, sort: "relevance" | "newest"
@@ -217,9 +314,9 @@ impl Chronicle {
             version: ix.version(),
             events: ix.doc_count(),
             terms: ix.term_count(),
-            categories: ix.categories().len(),
-            sources: ix.sources().len(),
-            contexts: ix.contexts().len(),
+            categories: ix.categories().map_or(0, |t| t.len()),
+            sources: ix.sources().map_or(0, |t| t.len()),
+            contexts: ix.contexts().map_or(0, |t| t.len()),
             bytes: ix.as_bytes().len(),
         })
     }
@@ -232,7 +329,12 @@ impl Chronicle {
         element: web_sys::Element,
         options: JsValue,
     ) -> Result<Widget, JsError> {
-        Widget::mount(self.searcher.clone(), element, options)
+        Widget::mount(
+            self.searcher.clone(),
+            self.chunks.clone(),
+            element,
+            options,
+        )
     }
 }
 
@@ -245,9 +347,21 @@ pub fn memory_bytes() -> f64 {
     buf.byte_length() as f64
 }
 
+/// The directory part of `url`, ending in `/`.
+fn chunk_dir(url: &str) -> String {
+    match url.rfind('/') {
+        Some(i) => url[..=i].to_owned(),
+        None => String::new(),
+    }
+}
+
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
     let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
-    let resp = JsFuture::from(window.fetch_with_str(url))
+    response_bytes(url, JsFuture::from(window.fetch_with_str(url))).await
+}
+
+async fn response_bytes(url: &str, fut: JsFuture) -> Result<Vec<u8>, JsError> {
+    let resp = fut
         .await
         .map_err(|e| JsError::new(&format!("cannot fetch {url}: {e:?}")))?;
     let resp: web_sys::Response = resp.unchecked_into();

@@ -54,7 +54,10 @@
     var url = new URL(source || 'events.chron', document.baseURI).href;
     var resp = await fetch(url);
     if (!resp.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + resp.status);
-    return new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
+    var ix = new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
+    // A split index fetches its chunks from beside its core, on demand.
+    if (ix.isSplit()) ix.setChunkBase(new URL('.', resp.url || url).href);
+    return ix;
   }
 
   /** Mounts a widget into `el`. options.index: a URL or a loaded index. */

@@ -218,7 +218,8 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
     for (doc, (day, ev)) in keyed.into_iter().enumerate() {
         let doc = doc as u32;
         local.clear();
-        let mut add = |term: String, f: usize, pos: Option<u32>| {
+        // `ctx`: for a context-name term, the name's word count.
+        let mut add = |term: String, f: usize, pos: Option<u32>, ctx: u8| {
             let p = local
                 .entry(term)
                 .or_insert(PostingInput { doc, ..PostingInput::default() });
@@ -229,31 +230,39 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
                 }
             }
             p.tf[f] = p.tf[f].saturating_add(1);
+            if ctx > 0 {
+                p.ctx_words = match p.ctx_words {
+                    0 => ctx,
+                    w => w.min(ctx),
+                };
+            }
         };
         let mut lengths = [0u32; 3];
         for t in text::tokenize(&ev.title) {
-            add(t.term, 0, Some(t.position));
+            add(t.term, 0, Some(t.position), 0);
             lengths[0] += 1;
         }
         for c in &ev.contexts {
-            for t in text::terms(c) {
-                add(t, 1, None);
+            let terms = text::terms(c);
+            let words = u8::try_from(terms.len()).unwrap_or(u8::MAX);
+            for t in terms {
+                add(t, 1, None, words.max(1));
                 lengths[1] += 1;
             }
         }
         for s in &ev.sources {
             for t in text::terms(&s.name) {
-                add(t, 2, None);
+                add(t, 2, None, 0);
             }
         }
         if let Some(c) = &ev.category {
             for t in text::terms(c) {
-                add(t, 3, None);
+                add(t, 3, None, 0);
             }
         }
         if let Some(b) = &ev.body {
             for t in text::terms(b) {
-                add(t, 4, None);
+                add(t, 4, None, 0);
                 lengths[2] += 1;
             }
         }

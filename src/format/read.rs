@@ -34,6 +34,9 @@ pub struct Posting {
     pub impact: u8,
     /// Number of title positions kept (at most [`MAX_POSITIONS`]).
     pub n_positions: u8,
+    /// When the term is in a context name: the fewest words of such a
+    /// name (0 otherwise).
+    pub ctx_words: u8,
     /// The first positions of the term in the title.
     pub positions: [u32; MAX_POSITIONS],
 }
@@ -1249,6 +1252,9 @@ impl PostingIter<'_> {
         let impact = self.cur.u8().ok()?;
         let mut p =
             Posting { doc, fields: bits, impact, ..Posting::default() };
+        if bits & field::CONTEXTS != 0 {
+            p.ctx_words = self.cur.u8().ok()?;
+        }
         if bits & field::TITLE != 0 {
             let n = usize::from((bits >> field::POS_SHIFT) & 3) + 1;
             let mut pos = 0u32;

@@ -22,6 +22,9 @@ pub struct PostingInput {
     pub tf: [u16; field::COUNT],
     /// The first `min(tf[0], 4)` positions of the term in the title.
     pub positions: [u16; MAX_POSITIONS],
+    /// When the term is in a context name: the fewest words of such a
+    /// name (saturating at 255).
+    pub ctx_words: u8,
 }
 
 /// One term and its postings, as the writer takes them.
@@ -110,10 +113,10 @@ fn to_u32(n: usize, what: &'static str) -> Result<u32> {
 
 /// Terms a lexicon shard holds at least (shards end where a term's first
 /// byte changes, so all terms sharing a first byte share a shard).
-const MIN_SHARD_TERMS: usize = 1500;
+const MIN_SHARD_TERMS: usize = 1;
 /// Postings bytes per page of a split index, at least (a page ends at a
 /// term boundary).
-const POST_PAGE_BYTES: usize = 32 * 1024;
+const POST_PAGE_BYTES: usize = 8 * 1024;
 /// Size of the doc store's preset dictionary (DEFLATE's window).
 pub const DICT_BYTES: usize = 32 * 1024;
 
@@ -439,7 +442,15 @@ fn postings(
     let mut pages = Vec::new();
     let mut page_start = 0;
     for (ord, t) in parts.terms.iter().enumerate() {
-        if post.len() - page_start >= POST_PAGE_BYTES {
+        // A page ends once full, but not inside a family of terms that
+        // share their first letters ("japan", "japanese", "japan's"),
+        // which one query word tends to read together; very full, it ends
+        // anyway.
+        let size = post.len() - page_start;
+        let family =
+            ord > 0 && common_prefix(&parts.terms[ord - 1].term, &t.term) >= 5;
+        if size >= 8 * POST_PAGE_BYTES || (size >= POST_PAGE_BYTES && !family)
+        {
             pages.push(page_start..post.len());
             page_start = post.len();
         }
@@ -464,6 +475,10 @@ fn postings(
     Ok((info, post, pages))
 }
 
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
 fn encode_posting(
     out: &mut Vec<u8>,
     p: &PostingInput,
@@ -482,6 +497,9 @@ fn encode_posting(
     }
     out.push(bits);
     out.push(score::impact(score::weight(p.tf, lengths, avg)));
+    if p.tf[1] > 0 {
+        out.push(p.ctx_words.max(1));
+    }
     let mut prev = 0u16;
     for &pos in &p.positions[..n] {
         put_varint(out, u64::from(pos - prev));

@@ -770,10 +770,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(result)
     }
 
-    /// The matches whose context names contain every word of the query
-    /// (words only): events about the entity the query names. Read from
-    /// the postings' field bits, so it needs nothing beyond the postings
-    /// the query already read. Skipped for very broad queries, where it
+    /// The matches that carry a context name of as many words as the
+    /// query (words only) holding each of them: events about the entity
+    /// the query names ("sergey lavrov"). Read from the postings (each
+    /// context posting keeps the fewest words of a context name holding
+    /// the term), so it needs nothing beyond the postings the query read. Skipped for very broad queries, where it
     /// would cost more than it could move.
     fn entity_docs(&self, q: &Query, matches: &[u32]) -> Result<Vec<u32>> {
         let mut words = Vec::with_capacity(q.groups.len());
@@ -786,6 +787,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if words.is_empty() || matches.len() > MAX_ENTITY_CHECK {
             return Ok(Vec::new());
         }
+        let want = u8::try_from(words.len()).unwrap_or(u8::MAX);
         let mut out: Vec<u32> = matches.to_vec();
         out.sort_unstable();
         for w in words {
@@ -799,7 +801,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 while it.peek().is_some_and(|&d| d < p.doc) {
                     it.next();
                 }
-                if it.peek() == Some(&p.doc) && p.in_field(1) {
+                if it.peek() == Some(&p.doc) && p.ctx_words == want {
                     keep.push(p.doc);
                 }
             }

@@ -688,8 +688,7 @@ impl Inner {
     fn load_then(&self, again: fn(&Inner)) {
         let Some(me) = self.me.borrow().upgrade() else { return };
         wasm_bindgen_futures::spawn_local(async move {
-            let base = me.chunks.borrow().clone();
-            match super::fetch_wanted(&me.searcher, &base).await {
+            match super::fetch_wanted(&me.searcher, &me.chunks).await {
                 Ok(true) => again(&me),
                 Ok(false) => {}
                 Err(e) => {
@@ -954,9 +953,8 @@ impl Inner {
                     return Ok(());
                 };
                 wasm_bindgen_futures::spawn_local(async move {
-                    let base = me.chunks.borrow().clone();
                     if let Ok(true) =
-                        super::fetch_wanted(&me.searcher, &base).await
+                        super::fetch_wanted(&me.searcher, &me.chunks).await
                     {
                         let _ = me.fill_related(&d);
                     }

@@ -6,6 +6,7 @@
 mod dom;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -29,18 +30,28 @@ pub struct Chronicle {
     chunks: ChunkBase,
 }
 
-/// The URL prefix of a split index's chunk files, shared with widgets.
-pub(crate) type ChunkBase = Rc<RefCell<String>>;
+/// Where a split index's chunks come from, shared by a handle and its
+/// widgets: the URL prefix of the chunk files, and the fetches in flight
+/// (so two keystrokes that need the same chunk fetch it once).
+#[derive(Default)]
+pub(crate) struct ChunkSource {
+    base: RefCell<String>,
+    inflight: RefCell<HashMap<u32, js_sys::Promise>>,
+}
+
+pub(crate) type ChunkBase = Rc<ChunkSource>;
 
 /// Most rounds of chunk fetching one operation may take (a query needs
 /// at most lexicon shards, then postings, then doc-store blocks).
 const MAX_ROUNDS: usize = 8;
 
-/// Fetches, all at once, the chunks of a split index that reads have
-/// asked for, and adds them. `Ok(false)` when none was asked for.
+/// Fetches the chunks of a split index that reads have asked for (all
+/// requests start before the first is awaited; a chunk already on its way
+/// is awaited, not fetched again) and adds them. `Ok(false)` when none was
+/// asked for.
 pub(crate) async fn fetch_wanted(
     searcher: &Searcher<Vec<u8>>,
-    base: &str,
+    source: &ChunkSource,
 ) -> Result<bool, JsError> {
     let ix = searcher.index();
     let wanted = ix.take_wanted();
@@ -48,22 +59,55 @@ pub(crate) async fn fetch_wanted(
         return Ok(false);
     }
     let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
-    // Every request starts before the first is awaited.
-    let mut pending = Vec::with_capacity(wanted.len());
+    // Chunks this call fetches (each with the resolve and reject of the
+    // promise other callers wait on), and chunks others are fetching.
+    let mut mine = Vec::new();
+    let mut theirs = Vec::new();
     for n in wanted {
+        if let Some(p) = source.inflight.borrow().get(&n) {
+            theirs.push(p.clone());
+            continue;
+        }
         let name = ix
             .chunk_file(n)
             .ok_or_else(|| JsError::new("the index names no such chunk"))?;
-        let url = format!("{base}{name}");
+        let url = format!("{}{name}", source.base.borrow());
+        let mut settle = None;
+        let done =
+            js_sys::Promise::new(&mut |res, rej| settle = Some((res, rej)));
+        source.inflight.borrow_mut().insert(n, done);
         let fut = JsFuture::from(window.fetch_with_str(&url));
-        pending.push((n, url, fut));
+        mine.push((n, url, fut, settle));
     }
-    for (n, url, fut) in pending {
-        let bytes = response_bytes(&url, fut).await?;
-        ix.add_chunk(n, bytes)
-            .map_err(|e| JsError::new(&format!("{url}: {e}")))?;
+    let mut failed = None;
+    for (n, url, fut, settle) in mine {
+        let got = match response_bytes(&url, fut).await {
+            Ok(bytes) => ix
+                .add_chunk(n, bytes)
+                .map_err(|e| JsError::new(&format!("{url}: {e}"))),
+            Err(e) => Err(e),
+        };
+        source.inflight.borrow_mut().remove(&n);
+        if let Some((res, rej)) = settle {
+            let _ = match &got {
+                Ok(()) => res.call0(&JsValue::NULL),
+                Err(_) => rej.call1(&JsValue::NULL, &JsValue::from_str(&url)),
+            };
+        }
+        if let Err(e) = got {
+            failed = Some(e);
+        }
     }
-    Ok(true)
+    for p in theirs {
+        if let Err(e) = JsFuture::from(p).await {
+            let url = e.as_string().unwrap_or_default();
+            failed = Some(JsError::new(&format!("cannot fetch {url}")));
+        }
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(true),
+    }
 }
 
 /// Options of `search`, all optional.
@@ -221,7 +265,7 @@ impl Chronicle {
     /// its directory, ending in `/`).
     #[wasm_bindgen(js_name = setChunkBase)]
     pub fn set_chunk_base(&self, base: String) {
-        *self.chunks.borrow_mut() = base;
+        *self.chunks.base.borrow_mut() = base;
     }
 
     /// Like `search`, but first fetches whatever chunks of a split index
@@ -239,7 +283,6 @@ impl Chronicle {
             for _ in 0..MAX_ROUNDS {
                 match run_search(&searcher, &query, &opts, related) {
                     Err(crate::Error::NotLoaded) => {
-                        let base = base.borrow().clone();
                         if !fetch_wanted(&searcher, &base).await? {
                             break;
                         }

@@ -194,6 +194,38 @@ describe('Chronicle widget (headless Chromium)', () => {
     }
   });
 
+  test('HTTP, split index: a query fetches the core and only the chunks it needs', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt('split/index.html', 'split/index.chron');
+    const server = await startServer(WWW);
+    try {
+      await withPage('split', async (page) => {
+        const chunks = [];
+        let core = 0;
+        page.on('request', (req) => {
+          const name = new URL(req.url()).pathname;
+          if (/^\/split\/\d+-[0-9a-f]{8}\.bin$/.test(name)) chunks.push(name);
+          if (name === '/split/index.chron') core++;
+          assert.ok(!name.endsWith('/events.chron'), 'the split page must not fetch the single-file index');
+        });
+        await page.goto(`${server.url}/split/index.html`);
+        await searchAndCheck(page);
+        assert.equal(core, 1, 'the core is fetched once');
+        const dir = path.join(WWW, 'split');
+        const all = fs.readdirSync(dir).filter((f) => f.endsWith('.bin'));
+        const size = (f) => fs.statSync(path.join(dir, path.basename(f))).size;
+        const moved = chunks.reduce((a, f) => a + size(f), 0);
+        const archive = all.reduce((a, f) => a + size(f), 0);
+        // Lexicon shards, postings pages and doc-store blocks of every
+        // prefix typed (l, la, lav, …): a small fraction of the archive.
+        assert.ok(chunks.length > 0 && chunks.length <= 200, `${chunks.length} chunks fetched`);
+        assert.ok(moved < archive / 20, `${moved} of ${archive} chunk bytes fetched`);
+        assert.equal(new Set(chunks).size, chunks.length, 'no chunk is fetched twice');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('strict CSP: works with no violations', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
     const server = await startServer(WWW, { csp: STRICT_CSP });

@@ -206,6 +206,14 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    /// The next byte, or `None` at the end (hot loops: no error built).
+    #[inline(always)]
+    pub(crate) fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
     #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8> {
         match self.bytes.get(self.pos) {
@@ -248,7 +256,7 @@ impl<'a> Cursor<'a> {
 
     /// A varint that fits in u32, or `None` (hot loops: no error built
     /// per call; the caller makes one).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fast_u32(&mut self) -> Option<u32> {
         let first = *self.bytes.get(self.pos)?;
         if first < 0x80 {

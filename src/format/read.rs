@@ -1236,7 +1236,7 @@ impl PostingIter<'_> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode(&mut self) -> Option<Posting> {
         let delta = self.cur.fast_u32()?;
         let doc = match self.prev {
@@ -1248,12 +1248,12 @@ impl PostingIter<'_> {
             return None;
         }
         self.prev = Some(doc);
-        let bits = self.cur.u8().ok()?;
-        let impact = self.cur.u8().ok()?;
+        let bits = self.cur.byte()?;
+        let impact = self.cur.byte()?;
         let mut p =
             Posting { doc, fields: bits, impact, ..Posting::default() };
         if bits & field::CONTEXTS != 0 {
-            p.ctx_words = self.cur.u8().ok()?;
+            p.ctx_words = self.cur.byte()?;
         }
         if bits & field::TITLE != 0 {
             let n = usize::from((bits >> field::POS_SHIFT) & 3) + 1;

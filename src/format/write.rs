@@ -653,9 +653,9 @@ fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
     let block = BLOCK_DOCS as usize;
     let mut counts: HashMap<&[u8], u32> = HashMap::new();
     let mut sample = Vec::new();
-    // About 1 block in 16, spread over the whole archive.
+    // About 1 block in 32, spread over the whole archive.
     for (i, chunk) in parts.docs.chunks(block).enumerate() {
-        if i % 16 != 0 {
+        if i % 32 != 0 {
             continue;
         }
         for d in chunk {

@@ -696,12 +696,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 break;
             }
             let mut cands = fewest.unwrap_or_default();
-            cands.sort_unstable();
-            matches.extend(
-                cands
-                    .into_iter()
-                    .filter(|&d| mask[d as usize] == full && ok(d as usize)),
-            );
+            if cands.len() > n / 8 {
+                // Many candidates: one pass over the mask is cheaper than
+                // sorting them.
+                matches.extend(
+                    (0..n)
+                        .filter(|&d| mask[d] == full && ok(d))
+                        .map(|d| d as u32),
+                );
+            } else {
+                cands.sort_unstable();
+                matches.extend(
+                    cands.into_iter().filter(|&d| {
+                        mask[d as usize] == full && ok(d as usize)
+                    }),
+                );
+            }
             if !matches.is_empty() || order.len() <= 1 {
                 break;
             }

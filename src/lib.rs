@@ -37,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod checksum;
 pub mod error;
 pub mod event;
 pub mod format;

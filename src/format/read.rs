@@ -135,7 +135,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let _flags = head.u32()?;
         let body_end = bytes.len() - FOOTER_LEN;
         let stored = u32_at(&bytes[body_end..], 0);
-        let computed = crc32fast::hash(&bytes[..body_end]);
+        let computed = crate::checksum::crc32(&bytes[..body_end]);
         if stored != computed {
             return Err(Error::ChecksumMismatch {
                 expected: stored,
@@ -200,10 +200,8 @@ impl<D: AsRef<[u8]>> Index<D> {
         // checksum is verified too, on top of the file's CRC32.
         let terms = fst::Map::new(sec(tag::TERMS).to_vec())
             .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
-        terms
-            .as_fst()
-            .verify()
-            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
+        crate::checksum::verify_fst(terms.as_fst().as_bytes())
+            .map_err(|e| Error::corrupt("TERM", e))?;
         if terms.len() != term_count as usize {
             return Err(Error::corrupt(
                 "TERM",

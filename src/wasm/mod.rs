@@ -4,18 +4,17 @@
 //! exception in JavaScript, never a trap.
 
 mod dom;
+mod js;
 
 use std::rc::Rc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::format::Index;
-use crate::query::{
-    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
-};
-use crate::render::{self, HitView, RelatedView};
+use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
+use crate::render::{self, HitView};
+use js::Obj;
 
 pub use dom::Widget;
 
@@ -88,24 +87,6 @@ impl Fields {
     }
 }
 
-/// What `search` returns to JavaScript.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct JsResult<'a> {
-    query: &'a str,
-    total: u32,
-    partial: bool,
-    hits: Vec<HitView>,
-    facets: &'a Facets,
-    years: &'a [YearCount],
-    suggestion: Option<&'a str>,
-}
-
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
-}
-
 fn js_err(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -128,7 +109,7 @@ impl JsOptions {
         if let Some(s) = o.sort {
             opts.sort = Sort::from_name(&s).ok_or_else(|| {
                 JsError::new(&format!(
-                    "unknown sort {s:?} (relevance, newest, oldest)"
+                    "unknown sort \"{s}\" (relevance, newest, oldest)"
                 ))
             })?;
         }
@@ -176,15 +157,15 @@ impl Chronicle {
         let (opts, related) = JsOptions::parse(options)?;
         let (r, hits) = run_search(&self.searcher, query, &opts, related)
             .map_err(js_err)?;
-        to_js(&JsResult {
-            query,
-            total: r.total,
-            partial: r.partial,
-            hits,
-            facets: &r.facets,
-            years: &r.years,
-            suggestion: r.suggestion.as_deref(),
-        })
+        Ok(Obj::new()
+            .str("query", query)
+            .num("total", r.total.into())
+            .set("partial", JsValue::from_bool(r.partial))
+            .set("hits", js::array(&hits, js::hit))
+            .set("facets", js::facets(&r.facets))
+            .set("years", js::years(&r.years))
+            .opt_str("suggestion", r.suggestion.as_deref())
+            .done())
     }
 
     /// Events related to document `doc` (the `doc` of a hit), newest
@@ -193,35 +174,24 @@ impl Chronicle {
         if doc >= self.searcher.index().doc_count() {
             return Err(JsError::new(&format!("no document {doc}")));
         }
-        let views: Vec<RelatedView> =
-            render::related_views(&self.searcher, doc, limit.min(100))
-                .map_err(js_err)?;
-        to_js(&views)
+        let views = render::related_views(&self.searcher, doc, limit.min(100))
+            .map_err(js_err)?;
+        Ok(js::array(&views, js::related))
     }
 
     /// Counts: `{version, events, terms, categories, sources, contexts,
     /// bytes}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        #[derive(Serialize)]
-        struct Info {
-            version: u32,
-            events: u32,
-            terms: u32,
-            categories: usize,
-            sources: usize,
-            contexts: usize,
-            bytes: usize,
-        }
         let ix = self.searcher.index();
-        to_js(&Info {
-            version: ix.version(),
-            events: ix.doc_count(),
-            terms: ix.term_count(),
-            categories: ix.categories().len(),
-            sources: ix.sources().len(),
-            contexts: ix.contexts().len(),
-            bytes: ix.as_bytes().len(),
-        })
+        Ok(Obj::new()
+            .num("version", ix.version().into())
+            .num("events", ix.doc_count().into())
+            .num("terms", ix.term_count().into())
+            .num("categories", ix.categories().len() as f64)
+            .num("sources", ix.sources().len() as f64)
+            .num("contexts", ix.contexts().len() as f64)
+            .num("bytes", ix.as_bytes().len() as f64)
+            .done())
     }
 
     /// Mounts the search widget into `element`. `options`: `{placeholder,

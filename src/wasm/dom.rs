@@ -136,8 +136,14 @@ fn filter_token(key: &str, value: &str) -> String {
     format!("{key}:\"{}\"", value.replace('"', ""))
 }
 
+/// A DOM exception as a `JsError` with its message (not its `Debug`
+/// form, whose formatter is large in both the wasm and the JS glue).
 fn to_js_err(e: JsValue) -> JsError {
-    JsError::new(&format!("{e:?}"))
+    let msg = match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => err.message().into(),
+        None => e.as_string().unwrap_or_default(),
+    };
+    JsError::new(&msg)
 }
 
 impl Widget {

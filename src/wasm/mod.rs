@@ -9,7 +9,6 @@ mod js;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::format::Index;
 use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
@@ -19,7 +18,8 @@ use js::Obj;
 pub use dom::Widget;
 
 /// A loaded index. Create it from bytes (`new Chronicle(bytes)`) or a URL
-/// (`await Chronicle.load(url)`).
+/// (`await Chronicle.load(url)`, added by `www/src/loader.js`, which
+/// fetches in JS so that no async runtime ships in the wasm).
 #[wasm_bindgen]
 pub struct Chronicle {
     searcher: Rc<Searcher<Vec<u8>>>,
@@ -139,13 +139,6 @@ impl Chronicle {
         Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
     }
 
-    /// Fetches an index from `url` and opens it.
-    pub async fn load(url: String) -> Result<Chronicle, JsError> {
-        let bytes = fetch_bytes(&url).await?;
-        let index = Index::new(bytes).map_err(js_err)?;
-        Ok(Chronicle { searcher: Rc::new(Searcher::new(index)) })
-    }
-
     /// Searches. `options`: `{limit, offset, sort: "relevance" | "newest"
     /// | "oldest", facets: bool, related: n}`. Returns `{query, total,
     /// partial, hits, facets, years, suggestion}`.
@@ -213,24 +206,4 @@ pub fn memory_bytes() -> f64 {
         wasm_bindgen::memory().unchecked_into();
     let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
     buf.byte_length() as f64
-}
-
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
-    let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
-    let resp = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|e| JsError::new(&format!("cannot fetch {url}: {e:?}")))?;
-    let resp: web_sys::Response = resp.unchecked_into();
-    if !resp.ok() {
-        return Err(JsError::new(&format!(
-            "cannot fetch {url}: HTTP {}",
-            resp.status()
-        )));
-    }
-    let buf = JsFuture::from(
-        resp.array_buffer().map_err(|e| JsError::new(&format!("{e:?}")))?,
-    )
-    .await
-    .map_err(|e| JsError::new(&format!("cannot read {url}: {e:?}")))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }

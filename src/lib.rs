@@ -41,6 +41,7 @@ mod checksum;
 pub mod error;
 pub mod event;
 pub mod format;
+mod lowercase;
 pub mod query;
 pub mod render;
 pub mod text;

@@ -44,6 +44,7 @@ pub mod format;
 mod lowercase;
 pub mod query;
 pub mod render;
+mod sorting;
 pub mod text;
 
 #[cfg(feature = "build")]

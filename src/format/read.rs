@@ -508,7 +508,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub fn stored(&self, docs: &[u32]) -> Result<Vec<StoredDoc>> {
         let mut out = vec![StoredDoc::default(); docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by_key(|&i| docs[i]);
+        crate::sorting::sort_by_key(&mut order, |&i| docs[i].into());
         let mut k = 0;
         while k < order.len() {
             let doc = docs[order[k]];

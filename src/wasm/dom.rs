@@ -92,6 +92,18 @@ thread_local! {
     static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// Sets an attribute. Only an invalid name can make this throw, and the
+/// names here are constants; so it cannot fail.
+fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+/// Appends `child`, which is always a new node or a child of ours (no
+/// hierarchy error is possible).
+fn add(parent: &web_sys::Node, child: &web_sys::Node) {
+    let _ = parent.append_child(child);
+}
+
 fn el(doc: &Document, tag: &str, class: &str) -> JsResult<Element> {
     let e = doc.create_element(tag)?;
     if !class.is_empty() {
@@ -123,9 +135,9 @@ fn append_spans(
 ) -> JsResult<()> {
     for s in spans {
         if s.mark {
-            parent.append_child(&*text_el(doc, "mark", "", &s.text)?)?;
+            add(parent, &*text_el(doc, "mark", "", &s.text)?);
         } else {
-            parent.append_child(&doc.create_text_node(&s.text))?;
+            add(parent, &doc.create_text_node(&s.text));
         }
     }
     Ok(())
@@ -274,7 +286,7 @@ impl Inner {
             ("autocomplete", "off"),
             ("spellcheck", "false"),
         ] {
-            input.set_attribute(k, v)?;
+            attr(&input, k, v);
         }
         let events = searcher.index().doc_count();
         let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
@@ -283,41 +295,41 @@ impl Inner {
         input.set_placeholder(&placeholder);
         let sort: HtmlSelectElement =
             el(&doc, "select", "chronicle-sort")?.unchecked_into();
-        sort.set_attribute("aria-label", "Sort results")?;
+        attr(&sort, "aria-label", "Sort results");
         for (value, label) in [
             ("relevance", "Best match"),
             ("newest", "Newest"),
             ("oldest", "Oldest"),
         ] {
             let o = text_el(&doc, "option", "", label)?;
-            o.set_attribute("value", value)?;
-            sort.append_child(&o)?;
+            attr(&o, "value", value);
+            add(&sort, &o);
         }
-        bar.append_child(&input)?;
-        bar.append_child(&sort)?;
+        add(&bar, &input);
+        add(&bar, &sort);
 
         let status = el(&doc, "div", "chronicle-status")?;
-        status.set_attribute("role", "status")?;
-        status.set_attribute("aria-live", "polite")?;
+        attr(&status, "role", "status");
+        attr(&status, "aria-live", "polite");
         let suggest = el(&doc, "div", "chronicle-suggest")?;
-        suggest.set_attribute("hidden", "")?;
+        attr(&suggest, "hidden", "");
         let body = el(&doc, "div", "chronicle-body")?;
         let facets = el(&doc, "aside", "chronicle-facets")?;
-        facets.set_attribute("aria-label", "Refine")?;
+        attr(&facets, "aria-label", "Refine");
         let main = el(&doc, "div", "chronicle-main")?;
         let list = el(&doc, "ul", "chronicle-results")?;
         list.set_id(&list_id);
-        list.set_attribute("role", "listbox")?;
-        list.set_attribute("aria-label", "Results")?;
+        attr(&list, "role", "listbox");
+        attr(&list, "aria-label", "Results");
         let more = text_el(&doc, "button", "chronicle-more", "More results")?;
-        more.set_attribute("type", "button")?;
-        more.set_attribute("hidden", "")?;
-        main.append_child(&list)?;
-        main.append_child(&more)?;
-        body.append_child(&main)?;
-        body.append_child(&facets)?;
+        attr(&more, "type", "button");
+        attr(&more, "hidden", "");
+        add(&main, &list);
+        add(&main, &more);
+        add(&body, &main);
+        add(&body, &facets);
         for part in [&bar, &status, &suggest, &body] {
-            root.append_child(part)?;
+            add(&root, part);
         }
         let limit = opts.limit.unwrap_or(20).clamp(1, 200);
         Ok(Inner {
@@ -427,7 +439,7 @@ impl Inner {
         let rendered = match outcome {
             Ok((r, views)) => self.render(&query, &r, &views, start),
             Err(e) => {
-                let _ = self.root.set_attribute("data-state", "error");
+                attr(&self.root, "data-state", "error");
                 self.status
                     .set_text_content(Some(&format!("Search failed: {e}")));
                 Ok(0)
@@ -449,7 +461,7 @@ impl Inner {
         let doc = &self.doc;
         self.list.set_text_content(None);
         self.suggest.set_text_content(None);
-        self.suggest.set_attribute("hidden", "")?;
+        attr(&self.suggest, "hidden", "");
         {
             let mut st = self.state.borrow_mut();
             st.active = None;
@@ -457,27 +469,28 @@ impl Inner {
         }
         self.input.remove_attribute("aria-activedescendant")?;
         let empty = query.trim().is_empty();
-        self.input.set_attribute(
+        attr(
+            &self.input,
             "aria-expanded",
             if views.is_empty() { "false" } else { "true" },
-        )?;
+        );
         for (i, v) in views.iter().enumerate() {
-            self.list.append_child(&*self.hit(i, v)?)?;
+            add(&self.list, &*self.hit(i, v)?);
         }
         if (r.total as usize) > views.len() {
             self.more.remove_attribute("hidden")?;
         } else {
-            self.more.set_attribute("hidden", "")?;
+            attr(&self.more, "hidden", "");
         }
         self.schedule_facets((!empty && r.total > 0).then_some(query));
         if let Some(s) = &r.suggestion {
             self.suggest
                 .append_child(&doc.create_text_node("Did you mean "))?;
             let b = text_el(doc, "button", "chronicle-suggestion", s)?;
-            b.set_attribute("type", "button")?;
-            b.set_attribute("data-query", s)?;
-            self.suggest.append_child(&b)?;
-            self.suggest.append_child(&doc.create_text_node("?"))?;
+            attr(&b, "type", "button");
+            attr(&b, "data-query", s);
+            add(&self.suggest, &b);
+            add(&self.suggest, &doc.create_text_node("?"));
             self.suggest.remove_attribute("hidden")?;
         }
         let ms = now() - start;
@@ -526,23 +539,23 @@ impl Inner {
         let doc = &self.doc;
         let li = el(doc, "li", "chronicle-hit")?;
         li.set_id(&format!("{}-opt-{i}", self.uid));
-        li.set_attribute("role", "option")?;
-        li.set_attribute("aria-selected", "false")?;
-        li.set_attribute("data-id", &v.id)?;
+        attr(&li, "role", "option");
+        attr(&li, "aria-selected", "false");
+        attr(&li, "data-id", &v.id);
 
         let meta = el(doc, "div", "chronicle-meta")?;
         let date = text_el(doc, "time", "chronicle-date", &v.date)?;
-        date.set_attribute("datetime", &v.date)?;
-        meta.append_child(&date)?;
+        attr(&date, "datetime", &v.date);
+        add(&meta, &date);
         if let Some(c) = &v.category {
             let b = self.filter_button(
                 "chronicle-category",
                 c,
                 &filter_token("category", c),
             )?;
-            meta.append_child(&b)?;
+            add(&meta, &b);
         }
-        li.append_child(&meta)?;
+        add(&li, &meta);
 
         let title = el(doc, "div", "chronicle-title")?;
         let href = match (&self.opts.base_url, &v.url) {
@@ -555,43 +568,38 @@ impl Inner {
         };
         if let Some(href) = href {
             let a = el(doc, "a", "chronicle-link")?;
-            a.set_attribute("href", &href)?;
+            attr(&a, "href", &href);
             append_spans(doc, &a, &v.title_spans)?;
-            title.append_child(&a)?;
+            add(&title, &a);
         } else {
             append_spans(doc, &title, &v.title_spans)?;
         }
-        li.append_child(&title)?;
+        add(&li, &title);
 
         if let Some(ex) = &v.excerpt {
             let p = el(doc, "p", "chronicle-excerpt")?;
             append_spans(doc, &p, ex)?;
-            li.append_child(&p)?;
+            add(&li, &p);
         }
 
         if !v.sources.is_empty() {
             let box_ = el(doc, "div", "chronicle-sources")?;
-            box_.append_child(&*text_el(
-                doc,
-                "span",
-                "chronicle-label",
-                "Sources",
-            )?)?;
+            add(&box_, &*text_el(doc, "span", "chronicle-label", "Sources")?);
             for s in &v.sources {
                 let name = if s.name.is_empty() { "source" } else { &s.name };
                 let node = match &s.href {
                     Some(h) => {
                         let a = text_el(doc, "a", "chronicle-source", name)?;
-                        a.set_attribute("href", h)?;
-                        a.set_attribute("rel", "noopener noreferrer")?;
-                        a.set_attribute("target", "_blank")?;
+                        attr(&a, "href", h);
+                        attr(&a, "rel", "noopener noreferrer");
+                        attr(&a, "target", "_blank");
                         a
                     }
                     None => text_el(doc, "span", "chronicle-source", name)?,
                 };
-                box_.append_child(&node)?;
+                add(&box_, &node);
             }
-            li.append_child(&box_)?;
+            add(&li, &box_);
         }
 
         if !v.contexts.is_empty() {
@@ -602,19 +610,14 @@ impl Inner {
                     c,
                     &filter_token("about", c),
                 )?;
-                b.set_attribute("title", &format!("Events about {c}"))?;
-                box_.append_child(&b)?;
+                attr(&b, "title", &format!("Events about {c}"));
+                add(&box_, &b);
             }
-            li.append_child(&box_)?;
+            add(&li, &box_);
             let details = el(doc, "details", "chronicle-related")?;
-            details.set_attribute("data-doc", &v.doc.to_string())?;
-            details.append_child(&*text_el(
-                doc,
-                "summary",
-                "",
-                "Related events",
-            )?)?;
-            li.append_child(&details)?;
+            attr(&details, "data-doc", &v.doc.to_string());
+            add(&details, &*text_el(doc, "summary", "", "Related events")?);
+            add(&li, &details);
         }
         Ok(li)
     }
@@ -626,8 +629,8 @@ impl Inner {
         token: &str,
     ) -> JsResult<Element> {
         let b = text_el(&self.doc, "button", class, label)?;
-        b.set_attribute("type", "button")?;
-        b.set_attribute("data-filter", token)?;
+        attr(&b, "type", "button");
+        attr(&b, "data-filter", token);
         Ok(b)
     }
 
@@ -643,7 +646,7 @@ impl Inner {
             let _ = self.facets.remove_attribute("aria-busy");
             return;
         };
-        let _ = self.facets.set_attribute("aria-busy", "true");
+        attr(&self.facets, "aria-busy", "true");
         let weak = self.me.borrow().clone();
         let query = query.to_owned();
         let cb = Closure::<dyn FnMut()>::new(move || {
@@ -702,7 +705,7 @@ impl Inner {
         if !years.is_empty() {
             let sec =
                 el(doc, "section", "chronicle-facet chronicle-timeline-box")?;
-            sec.append_child(&*text_el(doc, "h3", "", "Timeline")?)?;
+            add(&sec, &*text_el(doc, "h3", "", "Timeline")?);
             let tl = el(doc, "div", "chronicle-timeline")?;
             let first = years.first().map_or(0, |y| y.year);
             let last = years.last().map_or(0, |y| y.year);
@@ -714,16 +717,10 @@ impl Inner {
                     .map_or(0, |y| y.count);
                 let b: HtmlElement =
                     el(doc, "button", "chronicle-year")?.unchecked_into();
-                b.set_attribute("type", "button")?;
-                b.set_attribute(
-                    "data-filter",
-                    &format!("from:{year} to:{year}"),
-                )?;
-                b.set_attribute("title", &format!("{year}: {count}"))?;
-                b.set_attribute(
-                    "aria-label",
-                    &format!("{year}: {count} results"),
-                )?;
+                attr(&b, "type", "button");
+                attr(&b, "data-filter", &format!("from:{year} to:{year}"));
+                attr(&b, "title", &format!("{year}: {count}"));
+                attr(&b, "aria-label", &format!("{year}: {count} results"));
                 let bar: HtmlElement =
                     el(doc, "span", "chronicle-year-bar")?.unchecked_into();
                 let pct = if count == 0 {
@@ -733,20 +730,15 @@ impl Inner {
                 };
                 let pct = pct.round() as u32;
                 bar.style().set_property("height", &format!("{pct}%"))?;
-                b.append_child(&bar)?;
-                tl.append_child(&b)?;
+                add(&b, &bar);
+                add(&tl, &b);
             }
-            sec.append_child(&tl)?;
+            add(&sec, &tl);
             let axis = el(doc, "div", "chronicle-axis")?;
-            axis.append_child(&*text_el(
-                doc,
-                "span",
-                "",
-                &first.to_string(),
-            )?)?;
-            axis.append_child(&*text_el(doc, "span", "", &last.to_string())?)?;
-            sec.append_child(&axis)?;
-            self.facets.append_child(&sec)?;
+            add(&axis, &*text_el(doc, "span", "", &first.to_string())?);
+            add(&axis, &*text_el(doc, "span", "", &last.to_string())?);
+            add(&sec, &axis);
+            add(&self.facets, &sec);
         }
         let groups = [
             ("Category", "category", &facets.categories),
@@ -758,7 +750,7 @@ impl Inner {
                 continue;
             }
             let sec = el(doc, "section", "chronicle-facet")?;
-            sec.append_child(&*text_el(doc, "h3", "", title)?)?;
+            add(&sec, &*text_el(doc, "h3", "", title)?);
             let ul = el(doc, "ul", "")?;
             for v in values.iter().take(8) {
                 let li = el(doc, "li", "")?;
@@ -767,17 +759,20 @@ impl Inner {
                     &v.name,
                     &filter_token(key, &v.name),
                 )?;
-                b.append_child(&*text_el(
-                    doc,
-                    "span",
-                    "chronicle-count",
-                    &group_digits(v.count),
-                )?)?;
-                li.append_child(&b)?;
-                ul.append_child(&li)?;
+                add(
+                    &b,
+                    &*text_el(
+                        doc,
+                        "span",
+                        "chronicle-count",
+                        &group_digits(v.count),
+                    )?,
+                );
+                add(&li, &b);
+                add(&ul, &li);
             }
-            sec.append_child(&ul)?;
-            self.facets.append_child(&sec)?;
+            add(&sec, &ul);
+            add(&self.facets, &sec);
         }
         Ok(())
     }
@@ -790,15 +785,15 @@ impl Inner {
     fn set_active(&self, i: Option<usize>) {
         let opts = self.options();
         for (k, o) in opts.iter().enumerate() {
-            let _ = o.set_attribute(
+            attr(
+                o,
                 "aria-selected",
                 if Some(k) == i { "true" } else { "false" },
             );
         }
         match i.and_then(|k| opts.get(k)) {
             Some(o) => {
-                let _ =
-                    self.input.set_attribute("aria-activedescendant", &o.id());
+                attr(&self.input, "aria-activedescendant", &o.id());
                 o.scroll_into_view_with_bool(false);
             }
             None => {
@@ -908,39 +903,35 @@ impl Inner {
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| JsValue::from_str("no document"))?;
-        details.set_attribute("data-loaded", "")?;
+        attr(details, "data-loaded", "");
         let rel = render::related_views(&self.searcher, id, 5)
             .map_err(|e| JsValue::from_str(&e.to_string()))?;
         let ul = el(doc, "ul", "chronicle-related-list")?;
         if rel.is_empty() {
-            ul.append_child(&*text_el(doc, "li", "", "No related events.")?)?;
+            add(&ul, &*text_el(doc, "li", "", "No related events.")?);
         }
         for r in rel {
             let li = el(doc, "li", "")?;
-            li.set_attribute("data-id", &r.id)?;
-            li.append_child(&*text_el(
-                doc,
-                "time",
-                "chronicle-date",
-                &r.date,
-            )?)?;
-            li.append_child(&doc.create_text_node(" "))?;
-            li.append_child(&*text_el(
-                doc,
-                "span",
-                "chronicle-related-title",
-                &r.title,
-            )?)?;
-            li.append_child(&doc.create_text_node(" "))?;
-            li.append_child(&*text_el(
-                doc,
-                "em",
-                "chronicle-shared",
-                &format!("Context: {}", r.context),
-            )?)?;
-            ul.append_child(&li)?;
+            attr(&li, "data-id", &r.id);
+            add(&li, &*text_el(doc, "time", "chronicle-date", &r.date)?);
+            add(&li, &doc.create_text_node(" "));
+            add(
+                &li,
+                &*text_el(doc, "span", "chronicle-related-title", &r.title)?,
+            );
+            add(&li, &doc.create_text_node(" "));
+            add(
+                &li,
+                &*text_el(
+                    doc,
+                    "em",
+                    "chronicle-shared",
+                    &format!("Context: {}", r.context),
+                )?,
+            );
+            add(&ul, &li);
         }
-        details.append_child(&ul)?;
+        add(details, &ul);
         Ok(())
     }
 }

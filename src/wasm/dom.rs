@@ -104,23 +104,26 @@ fn add(parent: &web_sys::Node, child: &web_sys::Node) {
     let _ = parent.append_child(child);
 }
 
-fn el(doc: &Document, tag: &str, class: &str) -> JsResult<Element> {
-    let e = doc.create_element(tag)?;
+/// A new element. Only an invalid tag name throws, and the tags here are
+/// constants; so the error path (rethrowing) is never taken.
+/// Removes an attribute (which cannot fail for a valid name).
+fn unattr(e: &Element, name: &str) {
+    let _ = e.remove_attribute(name);
+}
+
+fn el(doc: &Document, tag: &str, class: &str) -> Element {
+    let e =
+        doc.create_element(tag).unwrap_or_else(|e| wasm_bindgen::throw_val(e));
     if !class.is_empty() {
         e.set_class_name(class);
     }
-    Ok(e)
+    e
 }
 
-fn text_el(
-    doc: &Document,
-    tag: &str,
-    class: &str,
-    text: &str,
-) -> JsResult<Element> {
-    let e = el(doc, tag, class)?;
+fn text_el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
+    let e = el(doc, tag, class);
     e.set_text_content(Some(text));
-    Ok(e)
+    e
 }
 
 fn now() -> f64 {
@@ -128,19 +131,14 @@ fn now() -> f64 {
 }
 
 /// Appends `spans` to `parent`: text nodes, and `<mark>` for matches.
-fn append_spans(
-    doc: &Document,
-    parent: &Element,
-    spans: &[Span],
-) -> JsResult<()> {
+fn append_spans(doc: &Document, parent: &Element, spans: &[Span]) {
     for s in spans {
         if s.mark {
-            add(parent, &*text_el(doc, "mark", "", &s.text)?);
+            add(parent, &text_el(doc, "mark", "", &s.text));
         } else {
             add(parent, &doc.create_text_node(&s.text));
         }
     }
-    Ok(())
 }
 
 /// `key:"value"` for a filter, quoted so any name round-trips.
@@ -272,9 +270,9 @@ impl Inner {
         root.class_list().add_1("chronicle")?;
         root.set_text_content(None);
 
-        let bar = el(&doc, "div", "chronicle-bar")?;
+        let bar = el(&doc, "div", "chronicle-bar");
         let input: HtmlInputElement =
-            el(&doc, "input", "chronicle-input")?.unchecked_into();
+            el(&doc, "input", "chronicle-input").unchecked_into();
         input.set_type("search");
         let list_id = format!("{uid}-list");
         for (k, v) in [
@@ -294,34 +292,34 @@ impl Inner {
         });
         input.set_placeholder(&placeholder);
         let sort: HtmlSelectElement =
-            el(&doc, "select", "chronicle-sort")?.unchecked_into();
+            el(&doc, "select", "chronicle-sort").unchecked_into();
         attr(&sort, "aria-label", "Sort results");
         for (value, label) in [
             ("relevance", "Best match"),
             ("newest", "Newest"),
             ("oldest", "Oldest"),
         ] {
-            let o = text_el(&doc, "option", "", label)?;
+            let o = text_el(&doc, "option", "", label);
             attr(&o, "value", value);
             add(&sort, &o);
         }
         add(&bar, &input);
         add(&bar, &sort);
 
-        let status = el(&doc, "div", "chronicle-status")?;
+        let status = el(&doc, "div", "chronicle-status");
         attr(&status, "role", "status");
         attr(&status, "aria-live", "polite");
-        let suggest = el(&doc, "div", "chronicle-suggest")?;
+        let suggest = el(&doc, "div", "chronicle-suggest");
         attr(&suggest, "hidden", "");
-        let body = el(&doc, "div", "chronicle-body")?;
-        let facets = el(&doc, "aside", "chronicle-facets")?;
+        let body = el(&doc, "div", "chronicle-body");
+        let facets = el(&doc, "aside", "chronicle-facets");
         attr(&facets, "aria-label", "Refine");
-        let main = el(&doc, "div", "chronicle-main")?;
-        let list = el(&doc, "ul", "chronicle-results")?;
+        let main = el(&doc, "div", "chronicle-main");
+        let list = el(&doc, "ul", "chronicle-results");
         list.set_id(&list_id);
         attr(&list, "role", "listbox");
         attr(&list, "aria-label", "Results");
-        let more = text_el(&doc, "button", "chronicle-more", "More results")?;
+        let more = text_el(&doc, "button", "chronicle-more", "More results");
         attr(&more, "type", "button");
         attr(&more, "hidden", "");
         add(&main, &list);
@@ -467,7 +465,7 @@ impl Inner {
             st.active = None;
             st.shown = views.len();
         }
-        self.input.remove_attribute("aria-activedescendant")?;
+        unattr(&self.input, "aria-activedescendant");
         let empty = query.trim().is_empty();
         attr(
             &self.input,
@@ -478,7 +476,7 @@ impl Inner {
             add(&self.list, &*self.hit(i, v)?);
         }
         if (r.total as usize) > views.len() {
-            self.more.remove_attribute("hidden")?;
+            unattr(&self.more, "hidden");
         } else {
             attr(&self.more, "hidden", "");
         }
@@ -486,12 +484,12 @@ impl Inner {
         if let Some(s) = &r.suggestion {
             self.suggest
                 .append_child(&doc.create_text_node("Did you mean "))?;
-            let b = text_el(doc, "button", "chronicle-suggestion", s)?;
+            let b = text_el(doc, "button", "chronicle-suggestion", s);
             attr(&b, "type", "button");
             attr(&b, "data-query", s);
             add(&self.suggest, &b);
             add(&self.suggest, &doc.create_text_node("?"));
-            self.suggest.remove_attribute("hidden")?;
+            unattr(&self.suggest, "hidden");
         }
         let ms = now() - start;
         let text = if empty {
@@ -520,10 +518,11 @@ impl Inner {
     }
 
     fn announce(&self, query: &str, total: u32, ms: f64) -> JsResult<()> {
-        let detail = js_sys::Object::new();
-        js_sys::Reflect::set(&detail, &"query".into(), &query.into())?;
-        js_sys::Reflect::set(&detail, &"total".into(), &total.into())?;
-        js_sys::Reflect::set(&detail, &"ms".into(), &ms.into())?;
+        let detail = super::js::Obj::new()
+            .str("query", query)
+            .num("total", total.into())
+            .num("ms", ms)
+            .done();
         let init = web_sys::CustomEventInit::new();
         init.set_detail(&detail);
         init.set_bubbles(true);
@@ -537,14 +536,14 @@ impl Inner {
 
     fn hit(&self, i: usize, v: &HitView) -> JsResult<Element> {
         let doc = &self.doc;
-        let li = el(doc, "li", "chronicle-hit")?;
+        let li = el(doc, "li", "chronicle-hit");
         li.set_id(&format!("{}-opt-{i}", self.uid));
         attr(&li, "role", "option");
         attr(&li, "aria-selected", "false");
         attr(&li, "data-id", &v.id);
 
-        let meta = el(doc, "div", "chronicle-meta")?;
-        let date = text_el(doc, "time", "chronicle-date", &v.date)?;
+        let meta = el(doc, "div", "chronicle-meta");
+        let date = text_el(doc, "time", "chronicle-date", &v.date);
         attr(&date, "datetime", &v.date);
         add(&meta, &date);
         if let Some(c) = &v.category {
@@ -552,12 +551,12 @@ impl Inner {
                 "chronicle-category",
                 c,
                 &filter_token("category", c),
-            )?;
+            );
             add(&meta, &b);
         }
         add(&li, &meta);
 
-        let title = el(doc, "div", "chronicle-title")?;
+        let title = el(doc, "div", "chronicle-title");
         let href = match (&self.opts.base_url, &v.url) {
             (Some(base), Some(u)) => render::safe_href(&format!(
                 "{}{u}",
@@ -567,35 +566,35 @@ impl Inner {
             _ => None,
         };
         if let Some(href) = href {
-            let a = el(doc, "a", "chronicle-link")?;
+            let a = el(doc, "a", "chronicle-link");
             attr(&a, "href", &href);
-            append_spans(doc, &a, &v.title_spans)?;
+            append_spans(doc, &a, &v.title_spans);
             add(&title, &a);
         } else {
-            append_spans(doc, &title, &v.title_spans)?;
+            append_spans(doc, &title, &v.title_spans);
         }
         add(&li, &title);
 
         if let Some(ex) = &v.excerpt {
-            let p = el(doc, "p", "chronicle-excerpt")?;
-            append_spans(doc, &p, ex)?;
+            let p = el(doc, "p", "chronicle-excerpt");
+            append_spans(doc, &p, ex);
             add(&li, &p);
         }
 
         if !v.sources.is_empty() {
-            let box_ = el(doc, "div", "chronicle-sources")?;
-            add(&box_, &*text_el(doc, "span", "chronicle-label", "Sources")?);
+            let box_ = el(doc, "div", "chronicle-sources");
+            add(&box_, &text_el(doc, "span", "chronicle-label", "Sources"));
             for s in &v.sources {
                 let name = if s.name.is_empty() { "source" } else { &s.name };
                 let node = match &s.href {
                     Some(h) => {
-                        let a = text_el(doc, "a", "chronicle-source", name)?;
+                        let a = text_el(doc, "a", "chronicle-source", name);
                         attr(&a, "href", h);
                         attr(&a, "rel", "noopener noreferrer");
                         attr(&a, "target", "_blank");
                         a
                     }
-                    None => text_el(doc, "span", "chronicle-source", name)?,
+                    None => text_el(doc, "span", "chronicle-source", name),
                 };
                 add(&box_, &node);
             }
@@ -603,35 +602,30 @@ impl Inner {
         }
 
         if !v.contexts.is_empty() {
-            let box_ = el(doc, "div", "chronicle-contexts")?;
+            let box_ = el(doc, "div", "chronicle-contexts");
             for c in v.contexts.iter().take(8) {
                 let b = self.filter_button(
                     "chronicle-chip",
                     c,
                     &filter_token("about", c),
-                )?;
+                );
                 attr(&b, "title", &format!("Events about {c}"));
                 add(&box_, &b);
             }
             add(&li, &box_);
-            let details = el(doc, "details", "chronicle-related")?;
+            let details = el(doc, "details", "chronicle-related");
             attr(&details, "data-doc", &v.doc.to_string());
-            add(&details, &*text_el(doc, "summary", "", "Related events")?);
+            add(&details, &text_el(doc, "summary", "", "Related events"));
             add(&li, &details);
         }
         Ok(li)
     }
 
-    fn filter_button(
-        &self,
-        class: &str,
-        label: &str,
-        token: &str,
-    ) -> JsResult<Element> {
-        let b = text_el(&self.doc, "button", class, label)?;
+    fn filter_button(&self, class: &str, label: &str, token: &str) -> Element {
+        let b = text_el(&self.doc, "button", class, label);
         attr(&b, "type", "button");
         attr(&b, "data-filter", token);
-        Ok(b)
+        b
     }
 
     /// Counts facets for `query` after [`FACET_DELAY_MS`] unless another
@@ -704,9 +698,9 @@ impl Inner {
         let doc = &self.doc;
         if !years.is_empty() {
             let sec =
-                el(doc, "section", "chronicle-facet chronicle-timeline-box")?;
-            add(&sec, &*text_el(doc, "h3", "", "Timeline")?);
-            let tl = el(doc, "div", "chronicle-timeline")?;
+                el(doc, "section", "chronicle-facet chronicle-timeline-box");
+            add(&sec, &text_el(doc, "h3", "", "Timeline"));
+            let tl = el(doc, "div", "chronicle-timeline");
             let first = years.first().map_or(0, |y| y.year);
             let last = years.last().map_or(0, |y| y.year);
             let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
@@ -716,13 +710,13 @@ impl Inner {
                     .find(|y| y.year == year)
                     .map_or(0, |y| y.count);
                 let b: HtmlElement =
-                    el(doc, "button", "chronicle-year")?.unchecked_into();
+                    el(doc, "button", "chronicle-year").unchecked_into();
                 attr(&b, "type", "button");
                 attr(&b, "data-filter", &format!("from:{year} to:{year}"));
                 attr(&b, "title", &format!("{year}: {count}"));
                 attr(&b, "aria-label", &format!("{year}: {count} results"));
                 let bar: HtmlElement =
-                    el(doc, "span", "chronicle-year-bar")?.unchecked_into();
+                    el(doc, "span", "chronicle-year-bar").unchecked_into();
                 let pct = if count == 0 {
                     0.0
                 } else {
@@ -734,9 +728,9 @@ impl Inner {
                 add(&tl, &b);
             }
             add(&sec, &tl);
-            let axis = el(doc, "div", "chronicle-axis")?;
-            add(&axis, &*text_el(doc, "span", "", &first.to_string())?);
-            add(&axis, &*text_el(doc, "span", "", &last.to_string())?);
+            let axis = el(doc, "div", "chronicle-axis");
+            add(&axis, &text_el(doc, "span", "", &first.to_string()));
+            add(&axis, &text_el(doc, "span", "", &last.to_string()));
             add(&sec, &axis);
             add(&self.facets, &sec);
         }
@@ -749,24 +743,24 @@ impl Inner {
             if values.is_empty() {
                 continue;
             }
-            let sec = el(doc, "section", "chronicle-facet")?;
-            add(&sec, &*text_el(doc, "h3", "", title)?);
-            let ul = el(doc, "ul", "")?;
+            let sec = el(doc, "section", "chronicle-facet");
+            add(&sec, &text_el(doc, "h3", "", title));
+            let ul = el(doc, "ul", "");
             for v in values.iter().take(8) {
-                let li = el(doc, "li", "")?;
+                let li = el(doc, "li", "");
                 let b = self.filter_button(
                     "chronicle-facet-value",
                     &v.name,
                     &filter_token(key, &v.name),
-                )?;
+                );
                 add(
                     &b,
-                    &*text_el(
+                    &text_el(
                         doc,
                         "span",
                         "chronicle-count",
                         &group_digits(v.count),
-                    )?,
+                    ),
                 );
                 add(&li, &b);
                 add(&ul, &li);
@@ -906,28 +900,28 @@ impl Inner {
         attr(details, "data-loaded", "");
         let rel = render::related_views(&self.searcher, id, 5)
             .map_err(|e| JsValue::from_str(&e.to_string()))?;
-        let ul = el(doc, "ul", "chronicle-related-list")?;
+        let ul = el(doc, "ul", "chronicle-related-list");
         if rel.is_empty() {
-            add(&ul, &*text_el(doc, "li", "", "No related events.")?);
+            add(&ul, &text_el(doc, "li", "", "No related events."));
         }
         for r in rel {
-            let li = el(doc, "li", "")?;
+            let li = el(doc, "li", "");
             attr(&li, "data-id", &r.id);
-            add(&li, &*text_el(doc, "time", "chronicle-date", &r.date)?);
+            add(&li, &text_el(doc, "time", "chronicle-date", &r.date));
             add(&li, &doc.create_text_node(" "));
             add(
                 &li,
-                &*text_el(doc, "span", "chronicle-related-title", &r.title)?,
+                &text_el(doc, "span", "chronicle-related-title", &r.title),
             );
             add(&li, &doc.create_text_node(" "));
             add(
                 &li,
-                &*text_el(
+                &text_el(
                     doc,
                     "em",
                     "chronicle-shared",
                     &format!("Context: {}", r.context),
-                )?,
+                ),
             );
             add(&ul, &li);
         }

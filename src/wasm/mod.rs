@@ -17,6 +17,10 @@ use js::Obj;
 
 pub use dom::Widget;
 
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc =
+    talc::wasm::new_wasm_dynamic_allocator();
+
 /// A loaded index. Create it from bytes (`new Chronicle(bytes)`) or a URL
 /// (`await Chronicle.load(url)`, added by `www/src/loader.js`, which
 /// fetches in JS so that no async runtime ships in the wasm).

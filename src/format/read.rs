@@ -559,7 +559,10 @@ impl<D: AsRef<[u8]>> Index<D> {
         let raw =
             miniz_oxide::inflate::decompress_to_vec_with_limit(z, 64 << 20)
                 .map_err(|e| {
-                    Error::corrupt("STOR", format!("block {b}: {e:?}"))
+                    Error::corrupt(
+                        "STOR",
+                        format!("block {b}: {:?}", e.status),
+                    )
                 })?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {

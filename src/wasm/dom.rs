@@ -88,9 +88,10 @@ struct State {
     shown: usize,
 }
 
-thread_local! {
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
+/// Numbers widgets for their element ids (wasm here is single-threaded;
+/// an atomic is the simplest safe static counter).
+static NEXT_ID: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(0);
 
 /// Sets an attribute. Only an invalid name can make this throw, and the
 /// names here are constants; so it cannot fail.
@@ -184,16 +185,18 @@ impl Widget {
         Ok(w)
     }
 
+    /// Listens for `kind` events on `target`. One closure type for all
+    /// listeners (each closure type costs its own glue in the wasm); it
+    /// holds a weak reference, so the widget can be dropped.
     fn listen(
         &mut self,
         target: &EventTarget,
         kind: &'static str,
-        f: impl Fn(&Inner, Event) + 'static,
     ) -> JsResult<()> {
         let weak: Weak<Inner> = Rc::downgrade(&self.inner);
         let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             if let Some(inner) = weak.upgrade() {
-                f(&inner, e);
+                inner.handle(kind, &e);
             }
         });
         target.add_event_listener_with_callback(
@@ -212,25 +215,13 @@ impl Widget {
         let input: EventTarget = self.inner.input.clone().into();
         let sort: EventTarget = self.inner.sort.clone().into();
         let root: EventTarget = self.inner.root.clone().into();
-        self.listen(&input, "input", |w, _| {
-            w.state.borrow_mut().limit = w.page_size();
-            w.run();
-        })?;
-        self.listen(&input, "keydown", |w, e| {
-            if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
-                w.key(k);
-            }
-        })?;
-        self.listen(&sort, "change", |w, _| w.run())?;
-        self.listen(&root, "click", |w, e| w.click(&e))?;
+        self.listen(&input, "input")?;
+        self.listen(&input, "keydown")?;
+        self.listen(&sort, "change")?;
+        self.listen(&root, "click")?;
         if self.inner.opts.hash.unwrap_or(true) {
             if let Some(win) = web_sys::window() {
-                let win: EventTarget = win.into();
-                self.listen(&win, "hashchange", |w, _| {
-                    if w.restore_from_hash() {
-                        w.run();
-                    }
-                })?;
+                self.listen(&win.into(), "hashchange")?;
             }
         }
         Ok(())
@@ -253,6 +244,25 @@ impl Widget {
 }
 
 impl Inner {
+    /// An event of the kind a listener was registered for.
+    fn handle(&self, kind: &str, e: &Event) {
+        match kind {
+            "input" => {
+                self.state.borrow_mut().limit = self.page_size();
+                self.run();
+            }
+            "keydown" => {
+                if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+                    self.key(k);
+                }
+            }
+            "change" => self.run(),
+            "click" => self.click(e),
+            "hashchange" if self.restore_from_hash() => self.run(),
+            _ => {}
+        }
+    }
+
     fn build(
         searcher: Rc<Searcher<Vec<u8>>>,
         root: Element,
@@ -261,11 +271,7 @@ impl Inner {
         let doc = root
             .owner_document()
             .ok_or_else(|| JsValue::from_str("no document"))?;
-        let n = NEXT_ID.with(|c| {
-            let v = c.get();
-            c.set(v + 1);
-            v
-        });
+        let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
         root.set_text_content(None);

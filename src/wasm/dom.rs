@@ -647,35 +647,36 @@ impl Inner {
             return;
         };
         attr(&self.facets, "aria-busy", "true");
-        let weak = self.me.borrow().clone();
-        let query = query.to_owned();
-        let cb = Closure::<dyn FnMut()>::new(move || {
-            if let Some(w) = weak.upgrade() {
-                w.show_facets(&query);
-            }
-        });
-        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-            cb.as_ref().unchecked_ref(),
-            FACET_DELAY_MS,
-        );
-        if let Ok(id) = id {
-            *self.facet_timer.borrow_mut() = Some((id, cb));
-        }
+        *self.facet_timer.borrow_mut() =
+            self.later(FACET_DELAY_MS, Some(query.to_owned()));
     }
 
     /// Builds the typo automata shortly after mounting, so the first
     /// misspelled keystroke does not pay for it.
     fn schedule_prepare(&self) {
-        let Some(win) = web_sys::window() else { return };
-        let searcher = self.searcher.clone();
-        let cb = Closure::<dyn FnMut()>::new(move || searcher.prepare());
-        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-            cb.as_ref().unchecked_ref(),
-            50,
-        );
-        if let Ok(id) = id {
-            *self.prepare_timer.borrow_mut() = Some((id, cb));
-        }
+        *self.prepare_timer.borrow_mut() = self.later(50, None);
+    }
+
+    /// Calls back after `ms`: counts the facets of `query`, or without
+    /// one builds the typo automata. (One closure type for both timers.)
+    fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
+        let win = web_sys::window()?;
+        let weak = self.me.borrow().clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some(w) = weak.upgrade() {
+                match &query {
+                    Some(q) => w.show_facets(q),
+                    None => w.searcher.prepare(),
+                }
+            }
+        });
+        let id = win
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok()?;
+        Some((id, cb))
     }
 
     fn show_facets(&self, query: &str) {

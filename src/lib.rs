@@ -37,12 +37,15 @@
 //! ```
 #![deny(missing_docs)]
 
+mod checksum;
 pub mod error;
 pub mod event;
 pub mod format;
+mod lowercase;
 pub mod query;
 pub mod render;
 pub mod score;
+mod sorting;
 pub mod text;
 
 #[cfg(feature = "build")]

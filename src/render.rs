@@ -117,7 +117,10 @@ pub fn hits<D: AsRef<[u8]>>(
     related: usize,
 ) -> Result<Vec<HitView>> {
     let ix = searcher.index();
-    let docs: Vec<u32> = result.hits.iter().map(|h| h.doc).collect();
+    let mut docs = Vec::with_capacity(result.hits.len());
+    for h in &result.hits {
+        docs.push(h.doc);
+    }
     let stored = ix.stored(&docs)?;
     // Matched terms came from loaded lexicon shards, so a word whose
     // shard is not loaded is no match (and loads nothing).
@@ -175,7 +178,10 @@ pub fn related_views<D: AsRef<[u8]>>(
 ) -> Result<Vec<RelatedView>> {
     let ix = searcher.index();
     let rel = searcher.related(doc, limit)?;
-    let docs: Vec<u32> = rel.iter().map(|r| r.doc).collect();
+    let mut docs = Vec::with_capacity(rel.len());
+    for r in &rel {
+        docs.push(r.doc);
+    }
     let stored = ix.stored(&docs)?;
     Ok(rel
         .into_iter()

@@ -173,7 +173,7 @@ fn fold_into(c: char, out: &mut String) {
     if is_combining_mark(c) {
         return;
     }
-    for l in c.to_lowercase() {
+    for l in crate::lowercase::to_lowercase(c) {
         fold_lower(l, out);
     }
 }

@@ -185,7 +185,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let flags = head.u32()?;
         let body_end = bytes.len() - FOOTER_LEN;
         let stored = u32_at(&bytes[body_end..], 0);
-        let computed = crc32fast::hash(&bytes[..body_end]);
+        let computed = crate::checksum::crc32(&bytes[..body_end]);
         if stored != computed {
             return Err(Error::ChecksumMismatch {
                 expected: stored,
@@ -534,7 +534,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                 format!("chunk {n} has {} bytes, expected {len}", bytes.len()),
             ));
         }
-        let got = crc32fast::hash(&bytes);
+        let got = crate::checksum::crc32(&bytes);
         if got != crc {
             return Err(Error::ChecksumMismatch { expected: crc, got });
         }
@@ -660,7 +660,8 @@ impl<D: AsRef<[u8]>> Index<D> {
         // fst trusts its input (bad bytes may panic later), so its own
         // checksum is verified too, on top of the file's CRC32.
         let m = fst::Map::new(bytes.to_vec()).map_err(bad)?;
-        m.as_fst().verify().map_err(bad)?;
+        crate::checksum::verify_fst(m.as_fst().as_bytes())
+            .map_err(|e| Error::corrupt("TERM", e))?;
         if m.len() != s.ords.len() {
             return Err(Error::corrupt("TERM", format!("shard {k} length")));
         }
@@ -987,7 +988,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.want_stored(docs)?;
         let mut out = vec![StoredDoc::default(); docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by_key(|&i| docs[i]);
+        crate::sorting::sort_by_key(&mut order, |&i| docs[i].into());
         let mut k = 0;
         while k < order.len() {
             let doc = docs[order[k]];
@@ -1071,7 +1072,7 @@ fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
                 }
                 out.resize(out.len() * 2, 0);
             }
-            s => return Err(format!("{s:?}")),
+            _ => return Err("bad DEFLATE data".into()),
         }
     }
     out.truncate(out_pos);

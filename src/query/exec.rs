@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::event::{civil_from_days, Day};
 use crate::format::{FacetTable, Index, Posting};
 use crate::score;
-use crate::text;
+use crate::{sorting, text};
 
 /// Most terms one query word expands to (prefix and typo matches each).
 pub const MAX_EXPANSIONS: usize = 48;
@@ -384,7 +384,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             if informative > 0 {
                 cands.retain(|c| c.0 <= common);
             }
-            cands.sort_unstable_by(|a, b| b.cmp(a));
+            sorting::sort_by_key(&mut cands, |&(df, ord)| {
+                !(u64::from(df) << 32 | u64::from(ord))
+            });
             // Beyond the most frequent completions, rare ones are cheap and
             // are what a longer query usually means (`hungarian crossing
             // hor` → `horgos`): keep them too, a little lower.
@@ -616,7 +618,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // the pass is redone in full for the best partial matches.
         let mut order: Vec<usize> =
             (0..groups).filter(|&g| !skip[g]).collect();
-        order.sort_by_key(|&g| group_df[g]);
+        sorting::sort_by_key(&mut order, |&g| group_df[g].into());
         let mut touched: Vec<u32> = Vec::new();
         let mut matches: Vec<u32> = Vec::new();
         for strict in [true, false] {
@@ -705,7 +707,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                         .map(|d| d as u32),
                 );
             } else {
-                cands.sort_unstable();
+                sorting::sort_by_key(&mut cands, |&d| d.into());
                 matches.extend(
                     cands.into_iter().filter(|&d| {
                         mask[d as usize] == full && ok(d as usize)
@@ -766,10 +768,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             Sort::Oldest => b.cmp(a),
         };
         if want > 0 && want < matches.len() {
-            matches.select_nth_unstable_by(want - 1, cmp);
+            sorting::select_nth_by(&mut matches, want - 1, cmp);
             matches.truncate(want);
         }
-        matches.sort_unstable_by(cmp);
+        sorting::sort_by(&mut matches, cmp);
         result.hits = matches
             .into_iter()
             .skip(opts.offset)
@@ -888,7 +890,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let phrase = words.join(" ");
             let names = ix.contexts()?;
             let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
-            docs.sort_unstable();
+            sorting::sort_by_key(&mut docs, |&d| d.into());
             let mut holds: HashMap<u32, bool> = HashMap::new();
             let mut hits = Vec::new();
             ix.for_each_facets(docs.iter().copied(), |doc, f| {
@@ -975,7 +977,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         })?;
         let mut ids: Vec<u32> =
             verdict.into_iter().filter(|v| v.1).map(|v| v.0).collect();
-        ids.sort_unstable();
+        sorting::sort_by_key(&mut ids, |&i| i.into());
         if which == 2 {
             let exact: Vec<u32> = ids
                 .iter()
@@ -1172,11 +1174,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let mut best: Vec<(u32, (f32, u32, u32))> =
             score.into_iter().collect();
-        best.sort_unstable_by(|a, b| {
+        sorting::sort_by(&mut best, |a, b| {
             b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0))
         });
         best.truncate(limit);
-        best.sort_unstable_by_key(|b| b.0);
+        sorting::sort_by_key(&mut best, |b| b.0.into());
         Ok(best
             .into_iter()
             .map(|(d, (_, c, _))| Related {
@@ -1219,10 +1221,10 @@ fn top(
     let order =
         |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
     if limit < v.len() {
-        v.select_nth_unstable_by(limit, order);
+        sorting::select_nth_by(&mut v, limit, order);
         v.truncate(limit);
     }
-    v.sort_unstable_by(order);
+    sorting::sort_by(&mut v, order);
     v.into_iter()
         .map(|(count, id)| FacetCount {
             id,

@@ -106,7 +106,7 @@ fn lex(input: &str) -> Vec<Lexeme> {
         }
         let word: String = chars[start..i].iter().collect();
         if i < chars.len() && chars[i] == ':' && !negated {
-            let key = word.to_lowercase();
+            let key = word.to_ascii_lowercase();
             if matches!(
                 key.as_str(),
                 "from" | "to" | "category" | "source" | "about"

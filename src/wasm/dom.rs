@@ -90,27 +90,43 @@ struct State {
     shown: usize,
 }
 
-thread_local! {
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+/// Numbers widgets for their element ids (wasm here is single-threaded;
+/// an atomic is the simplest safe static counter).
+static NEXT_ID: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(0);
+
+/// Sets an attribute. Only an invalid name can make this throw, and the
+/// names here are constants; so it cannot fail.
+fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
 }
 
-fn el(doc: &Document, tag: &str, class: &str) -> JsResult<Element> {
-    let e = doc.create_element(tag)?;
+/// Appends `child`, which is always a new node or a child of ours (no
+/// hierarchy error is possible).
+fn add(parent: &web_sys::Node, child: &web_sys::Node) {
+    let _ = parent.append_child(child);
+}
+
+/// A new element. Only an invalid tag name throws, and the tags here are
+/// constants; so the error path (rethrowing) is never taken.
+/// Removes an attribute (which cannot fail for a valid name).
+fn unattr(e: &Element, name: &str) {
+    let _ = e.remove_attribute(name);
+}
+
+fn el(doc: &Document, tag: &str, class: &str) -> Element {
+    let e =
+        doc.create_element(tag).unwrap_or_else(|e| wasm_bindgen::throw_val(e));
     if !class.is_empty() {
         e.set_class_name(class);
     }
-    Ok(e)
+    e
 }
 
-fn text_el(
-    doc: &Document,
-    tag: &str,
-    class: &str,
-    text: &str,
-) -> JsResult<Element> {
-    let e = el(doc, tag, class)?;
+fn text_el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
+    let e = el(doc, tag, class);
     e.set_text_content(Some(text));
-    Ok(e)
+    e
 }
 
 fn now() -> f64 {
@@ -118,19 +134,14 @@ fn now() -> f64 {
 }
 
 /// Appends `spans` to `parent`: text nodes, and `<mark>` for matches.
-fn append_spans(
-    doc: &Document,
-    parent: &Element,
-    spans: &[Span],
-) -> JsResult<()> {
+fn append_spans(doc: &Document, parent: &Element, spans: &[Span]) {
     for s in spans {
         if s.mark {
-            parent.append_child(&*text_el(doc, "mark", "", &s.text)?)?;
+            add(parent, &text_el(doc, "mark", "", &s.text));
         } else {
-            parent.append_child(&doc.create_text_node(&s.text))?;
+            add(parent, &doc.create_text_node(&s.text));
         }
     }
-    Ok(())
 }
 
 /// `key:"value"` for a filter, quoted so any name round-trips.
@@ -138,8 +149,14 @@ fn filter_token(key: &str, value: &str) -> String {
     format!("{key}:\"{}\"", value.replace('"', ""))
 }
 
+/// A DOM exception as a `JsError` with its message (not its `Debug`
+/// form, whose formatter is large in both the wasm and the JS glue).
 fn to_js_err(e: JsValue) -> JsError {
-    JsError::new(&format!("{e:?}"))
+    let msg = match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => err.message().into(),
+        None => e.as_string().unwrap_or_default(),
+    };
+    JsError::new(&msg)
 }
 
 impl Widget {
@@ -172,16 +189,18 @@ impl Widget {
         Ok(w)
     }
 
+    /// Listens for `kind` events on `target`. One closure type for all
+    /// listeners (each closure type costs its own glue in the wasm); it
+    /// holds a weak reference, so the widget can be dropped.
     fn listen(
         &mut self,
         target: &EventTarget,
         kind: &'static str,
-        f: impl Fn(&Inner, Event) + 'static,
     ) -> JsResult<()> {
         let weak: Weak<Inner> = Rc::downgrade(&self.inner);
         let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             if let Some(inner) = weak.upgrade() {
-                f(&inner, e);
+                inner.handle(kind, &e);
             }
         });
         target.add_event_listener_with_callback(
@@ -200,25 +219,13 @@ impl Widget {
         let input: EventTarget = self.inner.input.clone().into();
         let sort: EventTarget = self.inner.sort.clone().into();
         let root: EventTarget = self.inner.root.clone().into();
-        self.listen(&input, "input", |w, _| {
-            w.state.borrow_mut().limit = w.page_size();
-            w.run();
-        })?;
-        self.listen(&input, "keydown", |w, e| {
-            if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
-                w.key(k);
-            }
-        })?;
-        self.listen(&sort, "change", |w, _| w.run())?;
-        self.listen(&root, "click", |w, e| w.click(&e))?;
+        self.listen(&input, "input")?;
+        self.listen(&input, "keydown")?;
+        self.listen(&sort, "change")?;
+        self.listen(&root, "click")?;
         if self.inner.opts.hash.unwrap_or(true) {
             if let Some(win) = web_sys::window() {
-                let win: EventTarget = win.into();
-                self.listen(&win, "hashchange", |w, _| {
-                    if w.restore_from_hash() {
-                        w.run();
-                    }
-                })?;
+                self.listen(&win.into(), "hashchange")?;
             }
         }
         Ok(())
@@ -241,6 +248,25 @@ impl Widget {
 }
 
 impl Inner {
+    /// An event of the kind a listener was registered for.
+    fn handle(&self, kind: &str, e: &Event) {
+        match kind {
+            "input" => {
+                self.state.borrow_mut().limit = self.page_size();
+                self.run();
+            }
+            "keydown" => {
+                if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+                    self.key(k);
+                }
+            }
+            "change" => self.run(),
+            "click" => self.click(e),
+            "hashchange" if self.restore_from_hash() => self.run(),
+            _ => {}
+        }
+    }
+
     fn build(
         searcher: Rc<Searcher<Vec<u8>>>,
         chunks: super::ChunkBase,
@@ -250,18 +276,14 @@ impl Inner {
         let doc = root
             .owner_document()
             .ok_or_else(|| JsValue::from_str("no document"))?;
-        let n = NEXT_ID.with(|c| {
-            let v = c.get();
-            c.set(v + 1);
-            v
-        });
+        let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
         root.set_text_content(None);
 
-        let bar = el(&doc, "div", "chronicle-bar")?;
+        let bar = el(&doc, "div", "chronicle-bar");
         let input: HtmlInputElement =
-            el(&doc, "input", "chronicle-input")?.unchecked_into();
+            el(&doc, "input", "chronicle-input").unchecked_into();
         input.set_type("search");
         let list_id = format!("{uid}-list");
         for (k, v) in [
@@ -273,7 +295,7 @@ impl Inner {
             ("autocomplete", "off"),
             ("spellcheck", "false"),
         ] {
-            input.set_attribute(k, v)?;
+            attr(&input, k, v);
         }
         let events = searcher.index().doc_count();
         let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
@@ -281,42 +303,42 @@ impl Inner {
         });
         input.set_placeholder(&placeholder);
         let sort: HtmlSelectElement =
-            el(&doc, "select", "chronicle-sort")?.unchecked_into();
-        sort.set_attribute("aria-label", "Sort results")?;
+            el(&doc, "select", "chronicle-sort").unchecked_into();
+        attr(&sort, "aria-label", "Sort results");
         for (value, label) in [
             ("relevance", "Best match"),
             ("newest", "Newest"),
             ("oldest", "Oldest"),
         ] {
-            let o = text_el(&doc, "option", "", label)?;
-            o.set_attribute("value", value)?;
-            sort.append_child(&o)?;
+            let o = text_el(&doc, "option", "", label);
+            attr(&o, "value", value);
+            add(&sort, &o);
         }
-        bar.append_child(&input)?;
-        bar.append_child(&sort)?;
+        add(&bar, &input);
+        add(&bar, &sort);
 
-        let status = el(&doc, "div", "chronicle-status")?;
-        status.set_attribute("role", "status")?;
-        status.set_attribute("aria-live", "polite")?;
-        let suggest = el(&doc, "div", "chronicle-suggest")?;
-        suggest.set_attribute("hidden", "")?;
-        let body = el(&doc, "div", "chronicle-body")?;
-        let facets = el(&doc, "aside", "chronicle-facets")?;
-        facets.set_attribute("aria-label", "Refine")?;
-        let main = el(&doc, "div", "chronicle-main")?;
-        let list = el(&doc, "ul", "chronicle-results")?;
+        let status = el(&doc, "div", "chronicle-status");
+        attr(&status, "role", "status");
+        attr(&status, "aria-live", "polite");
+        let suggest = el(&doc, "div", "chronicle-suggest");
+        attr(&suggest, "hidden", "");
+        let body = el(&doc, "div", "chronicle-body");
+        let facets = el(&doc, "aside", "chronicle-facets");
+        attr(&facets, "aria-label", "Refine");
+        let main = el(&doc, "div", "chronicle-main");
+        let list = el(&doc, "ul", "chronicle-results");
         list.set_id(&list_id);
-        list.set_attribute("role", "listbox")?;
-        list.set_attribute("aria-label", "Results")?;
-        let more = text_el(&doc, "button", "chronicle-more", "More results")?;
-        more.set_attribute("type", "button")?;
-        more.set_attribute("hidden", "")?;
-        main.append_child(&list)?;
-        main.append_child(&more)?;
-        body.append_child(&main)?;
-        body.append_child(&facets)?;
+        attr(&list, "role", "listbox");
+        attr(&list, "aria-label", "Results");
+        let more = text_el(&doc, "button", "chronicle-more", "More results");
+        attr(&more, "type", "button");
+        attr(&more, "hidden", "");
+        add(&main, &list);
+        add(&main, &more);
+        add(&body, &main);
+        add(&body, &facets);
         for part in [&bar, &status, &suggest, &body] {
-            root.append_child(part)?;
+            add(&root, part);
         }
         let limit = opts.limit.unwrap_or(20).clamp(1, 200);
         Ok(Inner {
@@ -434,7 +456,7 @@ impl Inner {
                 return;
             }
             Err(e) => {
-                let _ = self.root.set_attribute("data-state", "error");
+                attr(&self.root, "data-state", "error");
                 self.status
                     .set_text_content(Some(&format!("Search failed: {e}")));
                 Ok(0)
@@ -457,36 +479,37 @@ impl Inner {
         let doc = &self.doc;
         self.list.set_text_content(None);
         self.suggest.set_text_content(None);
-        self.suggest.set_attribute("hidden", "")?;
+        attr(&self.suggest, "hidden", "");
         {
             let mut st = self.state.borrow_mut();
             st.active = None;
             st.shown = views.len();
         }
-        self.input.remove_attribute("aria-activedescendant")?;
+        unattr(&self.input, "aria-activedescendant");
         let empty = query.trim().is_empty();
-        self.input.set_attribute(
+        attr(
+            &self.input,
             "aria-expanded",
             if views.is_empty() { "false" } else { "true" },
-        )?;
+        );
         for (i, v) in views.iter().enumerate() {
-            self.list.append_child(&*self.hit(i, v)?)?;
+            add(&self.list, &*self.hit(i, v)?);
         }
         if (r.total as usize) > views.len() {
-            self.more.remove_attribute("hidden")?;
+            unattr(&self.more, "hidden");
         } else {
-            self.more.set_attribute("hidden", "")?;
+            attr(&self.more, "hidden", "");
         }
         self.schedule_facets((!empty && r.total > 0).then_some(query));
         if let Some(s) = &r.suggestion {
             self.suggest
                 .append_child(&doc.create_text_node("Did you mean "))?;
-            let b = text_el(doc, "button", "chronicle-suggestion", s)?;
-            b.set_attribute("type", "button")?;
-            b.set_attribute("data-query", s)?;
-            self.suggest.append_child(&b)?;
-            self.suggest.append_child(&doc.create_text_node("?"))?;
-            self.suggest.remove_attribute("hidden")?;
+            let b = text_el(doc, "button", "chronicle-suggestion", s);
+            attr(&b, "type", "button");
+            attr(&b, "data-query", s);
+            add(&self.suggest, &b);
+            add(&self.suggest, &doc.create_text_node("?"));
+            unattr(&self.suggest, "hidden");
         }
         let ms = now() - start;
         let text = if empty {
@@ -515,10 +538,11 @@ impl Inner {
     }
 
     fn announce(&self, query: &str, total: u32, ms: f64) -> JsResult<()> {
-        let detail = js_sys::Object::new();
-        js_sys::Reflect::set(&detail, &"query".into(), &query.into())?;
-        js_sys::Reflect::set(&detail, &"total".into(), &total.into())?;
-        js_sys::Reflect::set(&detail, &"ms".into(), &ms.into())?;
+        let detail = super::js::Obj::new()
+            .str("query", query)
+            .num("total", total.into())
+            .num("ms", ms)
+            .done();
         let init = web_sys::CustomEventInit::new();
         init.set_detail(&detail);
         init.set_bubbles(true);
@@ -532,27 +556,27 @@ impl Inner {
 
     fn hit(&self, i: usize, v: &HitView) -> JsResult<Element> {
         let doc = &self.doc;
-        let li = el(doc, "li", "chronicle-hit")?;
+        let li = el(doc, "li", "chronicle-hit");
         li.set_id(&format!("{}-opt-{i}", self.uid));
-        li.set_attribute("role", "option")?;
-        li.set_attribute("aria-selected", "false")?;
-        li.set_attribute("data-id", &v.id)?;
+        attr(&li, "role", "option");
+        attr(&li, "aria-selected", "false");
+        attr(&li, "data-id", &v.id);
 
-        let meta = el(doc, "div", "chronicle-meta")?;
-        let date = text_el(doc, "time", "chronicle-date", &v.date)?;
-        date.set_attribute("datetime", &v.date)?;
-        meta.append_child(&date)?;
+        let meta = el(doc, "div", "chronicle-meta");
+        let date = text_el(doc, "time", "chronicle-date", &v.date);
+        attr(&date, "datetime", &v.date);
+        add(&meta, &date);
         if let Some(c) = &v.category {
             let b = self.filter_button(
                 "chronicle-category",
                 c,
                 &filter_token("category", c),
-            )?;
-            meta.append_child(&b)?;
+            );
+            add(&meta, &b);
         }
-        li.append_child(&meta)?;
+        add(&li, &meta);
 
-        let title = el(doc, "div", "chronicle-title")?;
+        let title = el(doc, "div", "chronicle-title");
         let href = match (&self.opts.base_url, &v.url) {
             (Some(base), Some(u)) => render::safe_href(&format!(
                 "{}{u}",
@@ -562,81 +586,66 @@ impl Inner {
             _ => None,
         };
         if let Some(href) = href {
-            let a = el(doc, "a", "chronicle-link")?;
-            a.set_attribute("href", &href)?;
-            append_spans(doc, &a, &v.title_spans)?;
-            title.append_child(&a)?;
+            let a = el(doc, "a", "chronicle-link");
+            attr(&a, "href", &href);
+            append_spans(doc, &a, &v.title_spans);
+            add(&title, &a);
         } else {
-            append_spans(doc, &title, &v.title_spans)?;
+            append_spans(doc, &title, &v.title_spans);
         }
-        li.append_child(&title)?;
+        add(&li, &title);
 
         if let Some(ex) = &v.excerpt {
-            let p = el(doc, "p", "chronicle-excerpt")?;
-            append_spans(doc, &p, ex)?;
-            li.append_child(&p)?;
+            let p = el(doc, "p", "chronicle-excerpt");
+            append_spans(doc, &p, ex);
+            add(&li, &p);
         }
 
         if !v.sources.is_empty() {
-            let box_ = el(doc, "div", "chronicle-sources")?;
-            box_.append_child(&*text_el(
-                doc,
-                "span",
-                "chronicle-label",
-                "Sources",
-            )?)?;
+            let box_ = el(doc, "div", "chronicle-sources");
+            add(&box_, &text_el(doc, "span", "chronicle-label", "Sources"));
             for s in &v.sources {
                 let name = if s.name.is_empty() { "source" } else { &s.name };
                 let node = match &s.href {
                     Some(h) => {
-                        let a = text_el(doc, "a", "chronicle-source", name)?;
-                        a.set_attribute("href", h)?;
-                        a.set_attribute("rel", "noopener noreferrer")?;
-                        a.set_attribute("target", "_blank")?;
+                        let a = text_el(doc, "a", "chronicle-source", name);
+                        attr(&a, "href", h);
+                        attr(&a, "rel", "noopener noreferrer");
+                        attr(&a, "target", "_blank");
                         a
                     }
-                    None => text_el(doc, "span", "chronicle-source", name)?,
+                    None => text_el(doc, "span", "chronicle-source", name),
                 };
-                box_.append_child(&node)?;
+                add(&box_, &node);
             }
-            li.append_child(&box_)?;
+            add(&li, &box_);
         }
 
         if !v.contexts.is_empty() {
-            let box_ = el(doc, "div", "chronicle-contexts")?;
+            let box_ = el(doc, "div", "chronicle-contexts");
             for c in v.contexts.iter().take(8) {
                 let b = self.filter_button(
                     "chronicle-chip",
                     c,
                     &filter_token("about", c),
-                )?;
-                b.set_attribute("title", &format!("Events about {c}"))?;
-                box_.append_child(&b)?;
+                );
+                attr(&b, "title", &format!("Events about {c}"));
+                add(&box_, &b);
             }
-            li.append_child(&box_)?;
-            let details = el(doc, "details", "chronicle-related")?;
-            details.set_attribute("data-doc", &v.doc.to_string())?;
-            details.append_child(&*text_el(
-                doc,
-                "summary",
-                "",
-                "Related events",
-            )?)?;
-            li.append_child(&details)?;
+            add(&li, &box_);
+            let details = el(doc, "details", "chronicle-related");
+            attr(&details, "data-doc", &v.doc.to_string());
+            add(&details, &text_el(doc, "summary", "", "Related events"));
+            add(&li, &details);
         }
         Ok(li)
     }
 
-    fn filter_button(
-        &self,
-        class: &str,
-        label: &str,
-        token: &str,
-    ) -> JsResult<Element> {
-        let b = text_el(&self.doc, "button", class, label)?;
-        b.set_attribute("type", "button")?;
-        b.set_attribute("data-filter", token)?;
-        Ok(b)
+    fn filter_button(&self, class: &str, label: &str, token: &str) -> Element {
+        let b = text_el(&self.doc, "button", class, label);
+        attr(&b, "type", "button");
+        attr(&b, "data-filter", token);
+        b
     }
 
     /// Counts facets for `query` after [`FACET_DELAY_MS`] unless another
@@ -651,36 +660,37 @@ impl Inner {
             let _ = self.facets.remove_attribute("aria-busy");
             return;
         };
-        let _ = self.facets.set_attribute("aria-busy", "true");
-        let weak = self.me.borrow().clone();
-        let query = query.to_owned();
-        let cb = Closure::<dyn FnMut()>::new(move || {
-            if let Some(w) = weak.upgrade() {
-                w.show_facets(&query);
-            }
-        });
-        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-            cb.as_ref().unchecked_ref(),
-            FACET_DELAY_MS,
-        );
-        if let Ok(id) = id {
-            *self.facet_timer.borrow_mut() = Some((id, cb));
-        }
+        attr(&self.facets, "aria-busy", "true");
+        *self.facet_timer.borrow_mut() =
+            self.later(FACET_DELAY_MS, Some(query.to_owned()));
     }
 
     /// Builds the typo automata shortly after mounting, so the first
     /// misspelled keystroke does not pay for it.
     fn schedule_prepare(&self) {
-        let Some(win) = web_sys::window() else { return };
-        let searcher = self.searcher.clone();
-        let cb = Closure::<dyn FnMut()>::new(move || searcher.prepare());
-        let id = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-            cb.as_ref().unchecked_ref(),
-            50,
-        );
-        if let Ok(id) = id {
-            *self.prepare_timer.borrow_mut() = Some((id, cb));
-        }
+        *self.prepare_timer.borrow_mut() = self.later(50, None);
+    }
+
+    /// Calls back after `ms`: counts the facets of `query`, or without
+    /// one builds the typo automata. (One closure type for both timers.)
+    fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
+        let win = web_sys::window()?;
+        let weak = self.me.borrow().clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some(w) = weak.upgrade() {
+                match &query {
+                    Some(q) => w.show_facets(q),
+                    None => w.searcher.prepare(),
+                }
+            }
+        });
+        let id = win
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok()?;
+        Some((id, cb))
     }
 
     /// Fetches the chunks a read of a split index asked for, then calls
@@ -739,9 +749,9 @@ impl Inner {
         let doc = &self.doc;
         if !years.is_empty() {
             let sec =
-                el(doc, "section", "chronicle-facet chronicle-timeline-box")?;
-            sec.append_child(&*text_el(doc, "h3", "", "Timeline")?)?;
-            let tl = el(doc, "div", "chronicle-timeline")?;
+                el(doc, "section", "chronicle-facet chronicle-timeline-box");
+            add(&sec, &text_el(doc, "h3", "", "Timeline"));
+            let tl = el(doc, "div", "chronicle-timeline");
             let first = years.first().map_or(0, |y| y.year);
             let last = years.last().map_or(0, |y| y.year);
             let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
@@ -751,19 +761,13 @@ impl Inner {
                     .find(|y| y.year == year)
                     .map_or(0, |y| y.count);
                 let b: HtmlElement =
-                    el(doc, "button", "chronicle-year")?.unchecked_into();
-                b.set_attribute("type", "button")?;
-                b.set_attribute(
-                    "data-filter",
-                    &format!("from:{year} to:{year}"),
-                )?;
-                b.set_attribute("title", &format!("{year}: {count}"))?;
-                b.set_attribute(
-                    "aria-label",
-                    &format!("{year}: {count} results"),
-                )?;
+                    el(doc, "button", "chronicle-year").unchecked_into();
+                attr(&b, "type", "button");
+                attr(&b, "data-filter", &format!("from:{year} to:{year}"));
+                attr(&b, "title", &format!("{year}: {count}"));
+                attr(&b, "aria-label", &format!("{year}: {count} results"));
                 let bar: HtmlElement =
-                    el(doc, "span", "chronicle-year-bar")?.unchecked_into();
+                    el(doc, "span", "chronicle-year-bar").unchecked_into();
                 let pct = if count == 0 {
                     0.0
                 } else {
@@ -771,20 +775,15 @@ impl Inner {
                 };
                 let pct = pct.round() as u32;
                 bar.style().set_property("height", &format!("{pct}%"))?;
-                b.append_child(&bar)?;
-                tl.append_child(&b)?;
+                add(&b, &bar);
+                add(&tl, &b);
             }
-            sec.append_child(&tl)?;
-            let axis = el(doc, "div", "chronicle-axis")?;
-            axis.append_child(&*text_el(
-                doc,
-                "span",
-                "",
-                &first.to_string(),
-            )?)?;
-            axis.append_child(&*text_el(doc, "span", "", &last.to_string())?)?;
-            sec.append_child(&axis)?;
-            self.facets.append_child(&sec)?;
+            add(&sec, &tl);
+            let axis = el(doc, "div", "chronicle-axis");
+            add(&axis, &text_el(doc, "span", "", &first.to_string()));
+            add(&axis, &text_el(doc, "span", "", &last.to_string()));
+            add(&sec, &axis);
+            add(&self.facets, &sec);
         }
         let groups = [
             ("Category", "category", &facets.categories),
@@ -795,27 +794,30 @@ impl Inner {
             if values.is_empty() {
                 continue;
             }
-            let sec = el(doc, "section", "chronicle-facet")?;
-            sec.append_child(&*text_el(doc, "h3", "", title)?)?;
-            let ul = el(doc, "ul", "")?;
+            let sec = el(doc, "section", "chronicle-facet");
+            add(&sec, &text_el(doc, "h3", "", title));
+            let ul = el(doc, "ul", "");
             for v in values.iter().take(8) {
-                let li = el(doc, "li", "")?;
+                let li = el(doc, "li", "");
                 let b = self.filter_button(
                     "chronicle-facet-value",
                     &v.name,
                     &filter_token(key, &v.name),
-                )?;
-                b.append_child(&*text_el(
-                    doc,
-                    "span",
-                    "chronicle-count",
-                    &group_digits(v.count),
-                )?)?;
-                li.append_child(&b)?;
-                ul.append_child(&li)?;
+                );
+                add(
+                    &b,
+                    &text_el(
+                        doc,
+                        "span",
+                        "chronicle-count",
+                        &group_digits(v.count),
+                    ),
+                );
+                add(&li, &b);
+                add(&ul, &li);
             }
-            sec.append_child(&ul)?;
-            self.facets.append_child(&sec)?;
+            add(&sec, &ul);
+            add(&self.facets, &sec);
         }
         Ok(())
     }
@@ -828,15 +830,15 @@ impl Inner {
     fn set_active(&self, i: Option<usize>) {
         let opts = self.options();
         for (k, o) in opts.iter().enumerate() {
-            let _ = o.set_attribute(
+            attr(
+                o,
                 "aria-selected",
                 if Some(k) == i { "true" } else { "false" },
             );
         }
         match i.and_then(|k| opts.get(k)) {
             Some(o) => {
-                let _ =
-                    self.input.set_attribute("aria-activedescendant", &o.id());
+                attr(&self.input, "aria-activedescendant", &o.id());
                 o.scroll_into_view_with_bool(false);
             }
             None => {
@@ -963,37 +965,33 @@ impl Inner {
             }
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
         };
-        details.set_attribute("data-loaded", "")?;
-        let ul = el(doc, "ul", "chronicle-related-list")?;
+        attr(details, "data-loaded", "");
+        let ul = el(doc, "ul", "chronicle-related-list");
         if rel.is_empty() {
-            ul.append_child(&*text_el(doc, "li", "", "No related events.")?)?;
+            add(&ul, &text_el(doc, "li", "", "No related events."));
         }
         for r in rel {
-            let li = el(doc, "li", "")?;
-            li.set_attribute("data-id", &r.id)?;
-            li.append_child(&*text_el(
-                doc,
-                "time",
-                "chronicle-date",
-                &r.date,
-            )?)?;
-            li.append_child(&doc.create_text_node(" "))?;
-            li.append_child(&*text_el(
-                doc,
-                "span",
-                "chronicle-related-title",
-                &r.title,
-            )?)?;
-            li.append_child(&doc.create_text_node(" "))?;
-            li.append_child(&*text_el(
-                doc,
-                "em",
-                "chronicle-shared",
-                &format!("Context: {}", r.context),
-            )?)?;
-            ul.append_child(&li)?;
+            let li = el(doc, "li", "");
+            attr(&li, "data-id", &r.id);
+            add(&li, &text_el(doc, "time", "chronicle-date", &r.date));
+            add(&li, &doc.create_text_node(" "));
+            add(
+                &li,
+                &text_el(doc, "span", "chronicle-related-title", &r.title),
+            );
+            add(&li, &doc.create_text_node(" "));
+            add(
+                &li,
+                &text_el(
+                    doc,
+                    "em",
+                    "chronicle-shared",
+                    &format!("Context: {}", r.context),
+                ),
+            );
+            add(&ul, &li);
         }
-        details.append_child(&ul)?;
+        add(details, &ul);
         Ok(())
     }
 }

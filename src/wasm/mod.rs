@@ -4,25 +4,28 @@
 //! exception in JavaScript, never a trap.
 
 mod dom;
+mod js;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::format::Index;
-use crate::query::{
-    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
-};
-use crate::render::{self, HitView, RelatedView};
+use crate::format::{FacetTable, Index};
+use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
+use crate::render::{self, HitView};
+use js::Obj;
 
 pub use dom::Widget;
 
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc =
+    talc::wasm::new_wasm_dynamic_allocator();
+
 /// A loaded index. Create it from bytes (`new Chronicle(bytes)`) or a URL
-/// (`await Chronicle.load(url)`).
+/// (`await Chronicle.load(url)`, added by `www/src/loader.js`, which
+/// fetches the index in JS; the chunks of a split index are fetched here).
 #[wasm_bindgen]
 pub struct Chronicle {
     searcher: Rc<Searcher<Vec<u8>>>,
@@ -36,7 +39,7 @@ pub struct Chronicle {
 #[derive(Default)]
 pub(crate) struct ChunkSource {
     base: RefCell<String>,
-    inflight: RefCell<HashMap<u32, js_sys::Promise>>,
+    inflight: RefCell<Vec<(u32, js_sys::Promise)>>,
 }
 
 pub(crate) type ChunkBase = Rc<ChunkSource>;
@@ -64,7 +67,9 @@ pub(crate) async fn fetch_wanted(
     let mut mine = Vec::new();
     let mut theirs = Vec::new();
     for n in wanted {
-        if let Some(p) = source.inflight.borrow().get(&n) {
+        if let Some((_, p)) =
+            source.inflight.borrow().iter().find(|(k, _)| *k == n)
+        {
             theirs.push(p.clone());
             continue;
         }
@@ -75,7 +80,7 @@ pub(crate) async fn fetch_wanted(
         let mut settle = None;
         let done =
             js_sys::Promise::new(&mut |res, rej| settle = Some((res, rej)));
-        source.inflight.borrow_mut().insert(n, done);
+        source.inflight.borrow_mut().push((n, done));
         let fut = JsFuture::from(window.fetch_with_str(&url));
         mine.push((n, url, fut, settle));
     }
@@ -87,7 +92,7 @@ pub(crate) async fn fetch_wanted(
                 .map_err(|e| JsError::new(&format!("{url}: {e}"))),
             Err(e) => Err(e),
         };
-        source.inflight.borrow_mut().remove(&n);
+        source.inflight.borrow_mut().retain(|(k, _)| *k != n);
         if let Some((res, rej)) = settle {
             let _ = match &got {
                 Ok(()) => res.call0(&JsValue::NULL),
@@ -172,24 +177,6 @@ impl Fields {
     }
 }
 
-/// What `search` returns to JavaScript.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct JsResult<'a> {
-    query: &'a str,
-    total: u32,
-    partial: bool,
-    hits: Vec<HitView>,
-    facets: &'a Facets,
-    years: &'a [YearCount],
-    suggestion: Option<&'a str>,
-}
-
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
-}
-
 fn js_err(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -212,7 +199,7 @@ impl JsOptions {
         if let Some(s) = o.sort {
             opts.sort = Sort::from_name(&s).ok_or_else(|| {
                 JsError::new(&format!(
-                    "unknown sort {s:?} (relevance, newest, oldest)"
+                    "unknown sort \"{s}\" (relevance, newest, oldest)"
                 ))
             })?;
         }
@@ -243,15 +230,6 @@ impl Chronicle {
             searcher: Rc::new(Searcher::new(index)),
             chunks: ChunkBase::default(),
         })
-    }
-
-    /// Fetches an index (a single file, or the core of a split index,
-    /// whose chunks are then fetched from beside it) and opens it.
-    pub async fn load(url: String) -> Result<Chronicle, JsError> {
-        let bytes = fetch_bytes(&url).await?;
-        let c = Chronicle::new(bytes)?;
-        c.set_chunk_base(chunk_dir(&url));
-        Ok(c)
     }
 
     /// Whether this is the core of a split index (whose chunks are
@@ -289,15 +267,7 @@ impl Chronicle {
                     }
                     r => {
                         let (r, hits) = r.map_err(js_err)?;
-                        return Ok(to_js(&JsResult {
-                            query: &query,
-                            total: r.total,
-                            partial: r.partial,
-                            hits,
-                            facets: &r.facets,
-                            years: &r.years,
-                            suggestion: r.suggestion.as_deref(),
-                        })?);
+                        return Ok(result_js(&query, &r, &hits));
                     }
                 }
             }
@@ -316,15 +286,7 @@ impl Chronicle {
         let (opts, related) = JsOptions::parse(options)?;
         let (r, hits) = run_search(&self.searcher, query, &opts, related)
             .map_err(js_err)?;
-        to_js(&JsResult {
-            query,
-            total: r.total,
-            partial: r.partial,
-            hits,
-            facets: &r.facets,
-            years: &r.years,
-            suggestion: r.suggestion.as_deref(),
-        })
+        Ok(result_js(query, &r, &hits))
     }
 
     /// Events related to document `doc` (the `doc` of a hit), newest
@@ -333,35 +295,26 @@ impl Chronicle {
         if doc >= self.searcher.index().doc_count() {
             return Err(JsError::new(&format!("no document {doc}")));
         }
-        let views: Vec<RelatedView> =
-            render::related_views(&self.searcher, doc, limit.min(100))
-                .map_err(js_err)?;
-        to_js(&views)
+        let views = render::related_views(&self.searcher, doc, limit.min(100))
+            .map_err(js_err)?;
+        Ok(js::array(&views, js::related))
     }
 
     /// Counts: `{version, events, terms, categories, sources, contexts,
     /// bytes}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        #[derive(Serialize)]
-        struct Info {
-            version: u32,
-            events: u32,
-            terms: u32,
-            categories: usize,
-            sources: usize,
-            contexts: usize,
-            bytes: usize,
-        }
         let ix = self.searcher.index();
-        to_js(&Info {
-            version: ix.version(),
-            events: ix.doc_count(),
-            terms: ix.term_count(),
-            categories: ix.categories().map_or(0, |t| t.len()),
-            sources: ix.sources().map_or(0, |t| t.len()),
-            contexts: ix.contexts().map_or(0, |t| t.len()),
-            bytes: ix.as_bytes().len(),
-        })
+        let count =
+            |t: crate::Result<FacetTable<'_>>| t.map_or(0, |t| t.len());
+        Ok(Obj::new()
+            .num("version", ix.version().into())
+            .num("events", ix.doc_count().into())
+            .num("terms", ix.term_count().into())
+            .num("categories", count(ix.categories()) as f64)
+            .num("sources", count(ix.sources()) as f64)
+            .num("contexts", count(ix.contexts()) as f64)
+            .num("bytes", ix.as_bytes().len() as f64)
+            .done())
     }
 
     /// Mounts the search widget into `element`. `options`: `{placeholder,
@@ -390,23 +343,24 @@ pub fn memory_bytes() -> f64 {
     buf.byte_length() as f64
 }
 
-/// The directory part of `url`, ending in `/`.
-fn chunk_dir(url: &str) -> String {
-    match url.rfind('/') {
-        Some(i) => url[..=i].to_owned(),
-        None => String::new(),
-    }
-}
-
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
-    let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
-    response_bytes(url, JsFuture::from(window.fetch_with_str(url))).await
+/// What `search` and `searchAsync` return.
+fn result_js(query: &str, r: &SearchResult, hits: &[HitView]) -> JsValue {
+    Obj::new()
+        .str("query", query)
+        .num("total", r.total.into())
+        .set("partial", JsValue::from_bool(r.partial))
+        .set("hits", js::array(hits, js::hit))
+        .set("facets", js::facets(&r.facets))
+        .set("years", js::years(&r.years))
+        .opt_str("suggestion", r.suggestion.as_deref())
+        .done()
 }
 
 async fn response_bytes(url: &str, fut: JsFuture) -> Result<Vec<u8>, JsError> {
-    let resp = fut
-        .await
-        .map_err(|e| JsError::new(&format!("cannot fetch {url}: {e:?}")))?;
+    let text = |e: JsValue| e.as_string().unwrap_or_default();
+    let resp = fut.await.map_err(|e| {
+        JsError::new(&format!("cannot fetch {url}: {}", text(e)))
+    })?;
     let resp: web_sys::Response = resp.unchecked_into();
     if !resp.ok() {
         return Err(JsError::new(&format!(
@@ -415,9 +369,9 @@ async fn response_bytes(url: &str, fut: JsFuture) -> Result<Vec<u8>, JsError> {
         )));
     }
     let buf = JsFuture::from(
-        resp.array_buffer().map_err(|e| JsError::new(&format!("{e:?}")))?,
+        resp.array_buffer().map_err(|e| JsError::new(&text(e)))?,
     )
     .await
-    .map_err(|e| JsError::new(&format!("cannot read {url}: {e:?}")))?;
+    .map_err(|e| JsError::new(&format!("cannot read {url}: {}", text(e))))?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }

@@ -51,7 +51,10 @@
     if (embed && (source === undefined || source === embed.name)) {
       return new wasm_bindgen.Chronicle(await gunzip(decodeBase64(embed.index)));
     }
-    var url = new URL(source || 'events.chron', document.baseURI).href;
+    return fetchIndex(new URL(source || 'events.chron', document.baseURI).href);
+  }
+
+  async function fetchIndex(url) {
     var resp = await fetch(url);
     if (!resp.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + resp.status);
     var ix = new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
@@ -59,6 +62,9 @@
     if (ix.isSplit()) ix.setChunkBase(new URL('.', resp.url || url).href);
     return ix;
   }
+  // `await wasm_bindgen.Chronicle.load(url)`: fetching is done here, in
+  // JS, which keeps an async runtime out of the wasm.
+  wasm_bindgen.Chronicle.load = fetchIndex;
 
   /** Mounts a widget into `el`. options.index: a URL or a loaded index. */
   async function mount(el, options) {

@@ -297,20 +297,20 @@ fn main() {
                 let n = dec.decode(z, &mut out[..r.len()]).expect("decodes");
                 assert!(n == r.len() && out[..n] == r[..], "{} block differs", c.name);
             }
-            // Timing: evenly spread blocks, a fresh call each, best of RUNS.
+            // Timing: evenly spread blocks, a fresh call each, best of
+            // RUNS passes over them (passes, not repeats, spread out noise
+            // from whatever else runs on the machine).
             let picked = sample(zs.len());
-            let mut times = Vec::with_capacity(picked.len());
-            for &b in &picked {
-                let r = &raws[b];
-                let mut best = f64::MAX;
-                for _ in 0..RUNS {
+            let mut times = vec![f64::MAX; picked.len()];
+            for _ in 0..RUNS {
+                for (i, &b) in picked.iter().enumerate() {
+                    let len = raws[b].len();
                     let t = Instant::now();
-                    let n = dec.decode(&zs[b], &mut out[..r.len()]);
+                    let n = dec.decode(&zs[b], &mut out[..len]);
                     let us = t.elapsed().as_secs_f64() * 1e6;
                     std::hint::black_box(n);
-                    best = best.min(us);
+                    times[i] = times[i].min(us);
                 }
-                times.push(best);
             }
             let decode_us = median(times);
 

@@ -565,6 +565,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
         // Expand every word first: the document frequencies decide which
         // words are worth requiring.
+        // A split index fetches what a query reads in rounds: asking for
+        // every word's lexicon shard, and then every expansion's postings,
+        // at once makes each a single round.
+        let first_bytes: Vec<u8> = q
+            .groups
+            .iter()
+            .flatten()
+            .filter_map(|c| match c {
+                Clause::Word { term, .. } => term.as_bytes().first().copied(),
+                _ => None,
+            })
+            .collect();
+        ix.want_terms(&first_bytes);
         let mut plans: Vec<Vec<Option<WordPlan>>> = Vec::new();
         let mut group_df: Vec<u32> = Vec::new();
         for group in &q.groups {
@@ -594,6 +607,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             plans.push(plan);
             group_df.push(df_max);
         }
+        let ords: Vec<u32> = plans
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|(exp, _)| exp.iter().map(|e| e.ord))
+            .collect();
+        ix.want_postings(&ords)?;
         // Words on more than a quarter of all events ("the", "of") say
         // almost nothing and cost the most: next to rarer words they are
         // neither required nor scored. (Not in small archives, where a

@@ -24,9 +24,9 @@ echo "== index"
 $CHRONICLE build $INPUTS -o www/events.chron --split www/split
 
 echo "== wasm"
-cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+cargo build --profile wasm --target wasm32-unknown-unknown --lib --no-default-features
 wasm-bindgen --target no-modules --no-typescript --out-dir target/wbg \
-  target/wasm32-unknown-unknown/release/chronicle.wasm
+  target/wasm32-unknown-unknown/wasm/chronicle.wasm
 if [ -x node_modules/.bin/wasm-opt ]; then
   # Measured by gzip -9 size: inlining only small single-caller functions
   # (-ocimfs 20) compresses ~6 KB better than -Oz's inlining of all of

@@ -40,7 +40,16 @@ else
   echo "build.sh: wasm-opt not installed (npm ci): shipping the unoptimised wasm" >&2
   cp target/wbg/chronicle_bg.wasm www/chronicle_bg.wasm
 fi
-cat target/wbg/chronicle.js www/src/loader.js > www/chronicle.js
+cat target/wbg/chronicle.js www/src/loader.js > target/wbg/chronicle.full.js
+if [ -x node_modules/.bin/terser ]; then
+  # Compress and mangle locals only: the glue's import names are
+  # property keys the wasm looks up, and `wasm_bindgen` stays global.
+  node_modules/.bin/terser target/wbg/chronicle.full.js --compress --mangle \
+    --ecma 2017 -o www/chronicle.js
+else
+  echo "build.sh: terser not installed (npm ci): shipping the unminified JS" >&2
+  cp target/wbg/chronicle.full.js www/chronicle.js
+fi
 
 echo "== offline file"
 $CHRONICLE bundle www/events.chron --assets www -o www/offline.html \

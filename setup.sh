@@ -4,8 +4,8 @@
 #   bash setup.sh --deps     only install what is missing
 # Installs: Debian chromium + chromium-driver (browser tests), the wasm32
 # target, wasm-bindgen-cli at the exact version in Cargo.lock, and the npm
-# packages of package-lock.json (playwright-core, binaryen, minisearch,
-# pagefind). Needs root for apt-get (or sudo).
+# packages of package-lock.json (playwright-core, binaryen, terser,
+# minisearch, pagefind). Needs root for apt-get (or sudo).
 set -eu
 cd "$(dirname "$0")"
 
@@ -30,7 +30,7 @@ if ! { command -v wasm-bindgen >/dev/null 2>&1 && wasm-bindgen --version | grep 
   cargo install wasm-bindgen-cli --version "$WBG"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== npm ci"
   npm ci --no-audit --no-fund
 fi

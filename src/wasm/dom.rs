@@ -697,19 +697,15 @@ impl Inner {
     /// `again` (unless the widget is gone, or nothing new was needed).
     fn load_then(&self, again: fn(&Inner)) {
         let Some(me) = self.me.borrow().upgrade() else { return };
-        wasm_bindgen_futures::spawn_local(async move {
-            match super::fetch_wanted(&me.searcher, &me.chunks).await {
-                Ok(true) => again(&me),
-                Ok(false) => {}
-                Err(e) => {
-                    let _ = me.root.set_attribute("data-state", "error");
-                    let e = JsValue::from(e);
-                    me.status.set_text_content(Some(&format!(
-                        "Search failed: {}",
-                        e.as_string().unwrap_or_default()
-                    )));
-                    web_sys::console::warn_1(&e);
-                }
+        let chunks = me.chunks.clone();
+        chunks.fetch_then(move |got| match got {
+            Ok(true) => again(&me),
+            Ok(false) => {}
+            Err(e) => {
+                let _ = me.root.set_attribute("data-state", "error");
+                me.status
+                    .set_text_content(Some(&format!("Search failed: {e}")));
+                web_sys::console::warn_1(&JsValue::from_str(&e));
             }
         });
     }
@@ -954,10 +950,9 @@ impl Inner {
                 let Some(me) = self.me.borrow().upgrade() else {
                     return Ok(());
                 };
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(true) =
-                        super::fetch_wanted(&me.searcher, &me.chunks).await
-                    {
+                let chunks = me.chunks.clone();
+                chunks.fetch_then(move |got| {
+                    if let Ok(true) = got {
                         let _ = me.fill_related(&d);
                     }
                 });

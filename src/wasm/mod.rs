@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::format::{FacetTable, Index};
 use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
@@ -34,85 +33,55 @@ pub struct Chronicle {
 }
 
 /// Where a split index's chunks come from, shared by a handle and its
-/// widgets: the URL prefix of the chunk files, and the fetches in flight
-/// (so two keystrokes that need the same chunk fetch it once).
+/// widgets: the URL prefix of the chunk files, and the JS function that
+/// fetches them (set by `www/src/loader.js`, which keeps fetching in JS
+/// and an async runtime out of the wasm).
 #[derive(Default)]
 pub(crate) struct ChunkSource {
     base: RefCell<String>,
-    inflight: RefCell<Vec<(u32, js_sys::Promise)>>,
+    loader: RefCell<Option<js_sys::Function>>,
 }
 
 pub(crate) type ChunkBase = Rc<ChunkSource>;
 
-/// Most rounds of chunk fetching one operation may take (a query needs
-/// at most lexicon shards, then postings, then doc-store blocks).
-const MAX_ROUNDS: usize = 8;
-
-/// Fetches the chunks of a split index that reads have asked for (all
-/// requests start before the first is awaited; a chunk already on its way
-/// is awaited, not fetched again) and adds them. `Ok(false)` when none was
-/// asked for.
-pub(crate) async fn fetch_wanted(
-    searcher: &Searcher<Vec<u8>>,
-    source: &ChunkSource,
-) -> Result<bool, JsError> {
-    let ix = searcher.index();
-    let wanted = ix.take_wanted();
-    if wanted.is_empty() {
-        return Ok(false);
-    }
-    let window = web_sys::window().ok_or_else(|| JsError::new("no window"))?;
-    // Chunks this call fetches (each with the resolve and reject of the
-    // promise other callers wait on), and chunks others are fetching.
-    let mut mine = Vec::new();
-    let mut theirs = Vec::new();
-    for n in wanted {
-        if let Some((_, p)) =
-            source.inflight.borrow().iter().find(|(k, _)| *k == n)
-        {
-            theirs.push(p.clone());
-            continue;
-        }
-        let name = ix
-            .chunk_file(n)
-            .ok_or_else(|| JsError::new("the index names no such chunk"))?;
-        let url = format!("{}{name}", source.base.borrow());
-        let mut settle = None;
-        let done =
-            js_sys::Promise::new(&mut |res, rej| settle = Some((res, rej)));
-        source.inflight.borrow_mut().push((n, done));
-        let fut = JsFuture::from(window.fetch_with_str(&url));
-        mine.push((n, url, fut, settle));
-    }
-    let mut failed = None;
-    for (n, url, fut, settle) in mine {
-        let got = match response_bytes(&url, fut).await {
-            Ok(bytes) => ix
-                .add_chunk(n, bytes)
-                .map_err(|e| JsError::new(&format!("{url}: {e}"))),
-            Err(e) => Err(e),
+impl ChunkSource {
+    /// Has the loader fetch and add the chunks that reads have asked for,
+    /// then calls `done`: `Ok(true)` when chunks were added, `Ok(false)`
+    /// when none was asked for, or the loader's error message.
+    pub(crate) fn fetch_then(
+        &self,
+        done: impl FnOnce(Result<bool, String>) + 'static,
+    ) {
+        let Some(loader) = self.loader.borrow().clone() else {
+            done(Err("a split index needs its chunk loader: load it with \
+                      Chronicle.load(url)"
+                .into()));
+            return;
         };
-        source.inflight.borrow_mut().retain(|(k, _)| *k != n);
-        if let Some((res, rej)) = settle {
-            let _ = match &got {
-                Ok(()) => res.call0(&JsValue::NULL),
-                Err(_) => rej.call1(&JsValue::NULL, &JsValue::from_str(&url)),
-            };
-        }
-        if let Err(e) = got {
-            failed = Some(e);
-        }
+        let promise = match loader.call0(&JsValue::NULL) {
+            Ok(p) => p,
+            Err(e) => return done(Err(e.as_string().unwrap_or_default())),
+        };
+        // The loader's promise always resolves: to true, false or an
+        // error message, so one closure (freed once called) suffices.
+        let then = Closure::once_into_js(move |v: JsValue| {
+            done(match v.as_string() {
+                Some(e) => Err(e),
+                None => Ok(v.is_truthy()),
+            })
+        });
+        promise.unchecked_ref::<Thenable>().then(&then);
     }
-    for p in theirs {
-        if let Err(e) = JsFuture::from(p).await {
-            let url = e.as_string().unwrap_or_default();
-            failed = Some(JsError::new(&format!("cannot fetch {url}")));
-        }
-    }
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(true),
-    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise seen through `then(f)` with any function, here one made
+    /// by `Closure::once_into_js` (js-sys's `then` wants a closure that
+    /// the Rust side keeps alive).
+    type Thenable;
+    #[wasm_bindgen(method)]
+    fn then(this: &Thenable, f: &JsValue);
 }
 
 /// Options of `search`, all optional.
@@ -246,33 +215,33 @@ impl Chronicle {
         *self.chunks.base.borrow_mut() = base;
     }
 
-    /// Like `search`, but first fetches whatever chunks of a split index
-    /// the query needs. Returns a promise of the same object.
-    #[wasm_bindgen(js_name = searchAsync)]
-    pub fn search_async(
-        &self,
-        query: String,
-        options: JsValue,
-    ) -> Result<js_sys::Promise, JsError> {
-        let (opts, related) = JsOptions::parse(options)?;
-        let searcher = self.searcher.clone();
-        let base = self.chunks.clone();
-        Ok(wasm_bindgen_futures::future_to_promise(async move {
-            for _ in 0..MAX_ROUNDS {
-                match run_search(&searcher, &query, &opts, related) {
-                    Err(crate::Error::NotLoaded) => {
-                        if !fetch_wanted(&searcher, &base).await? {
-                            break;
-                        }
-                    }
-                    r => {
-                        let (r, hits) = r.map_err(js_err)?;
-                        return Ok(result_js(&query, &r, &hits));
-                    }
-                }
-            }
-            Err(JsError::new("the split index did not load").into())
-        }))
+    /// The URL of chunk `n` of a split index (`undefined` if none).
+    #[wasm_bindgen(js_name = chunkUrl)]
+    pub fn chunk_url(&self, n: u32) -> Option<String> {
+        let name = self.searcher.index().chunk_file(n)?;
+        Some(format!("{}{name}", self.chunks.base.borrow()))
+    }
+
+    /// The chunks of a split index that reads have asked for since the
+    /// last call (a failed `search` asks for what it lacked).
+    #[wasm_bindgen(js_name = takeWanted)]
+    pub fn take_wanted(&self) -> Vec<u32> {
+        self.searcher.index().take_wanted()
+    }
+
+    /// Adds chunk `n` of a split index, after checking its length and
+    /// CRC32.
+    #[wasm_bindgen(js_name = addChunk)]
+    pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<(), JsError> {
+        self.searcher.index().add_chunk(n, bytes).map_err(js_err)
+    }
+
+    /// The function the widget calls to fetch the chunks reads asked
+    /// for: no arguments, returns a promise of `true` (added), `false`
+    /// (nothing asked for) or an error message. `Chronicle.load` sets it.
+    #[wasm_bindgen(js_name = setChunkLoader)]
+    pub fn set_chunk_loader(&self, loader: js_sys::Function) {
+        *self.chunks.loader.borrow_mut() = Some(loader);
     }
 
     /// Searches. `options`: `{limit, offset, sort: "relevance" | "newest"
@@ -354,24 +323,4 @@ fn result_js(query: &str, r: &SearchResult, hits: &[HitView]) -> JsValue {
         .set("years", js::years(&r.years))
         .opt_str("suggestion", r.suggestion.as_deref())
         .done()
-}
-
-async fn response_bytes(url: &str, fut: JsFuture) -> Result<Vec<u8>, JsError> {
-    let text = |e: JsValue| e.as_string().unwrap_or_default();
-    let resp = fut.await.map_err(|e| {
-        JsError::new(&format!("cannot fetch {url}: {}", text(e)))
-    })?;
-    let resp: web_sys::Response = resp.unchecked_into();
-    if !resp.ok() {
-        return Err(JsError::new(&format!(
-            "cannot fetch {url}: HTTP {}",
-            resp.status()
-        )));
-    }
-    let buf = JsFuture::from(
-        resp.array_buffer().map_err(|e| JsError::new(&text(e)))?,
-    )
-    .await
-    .map_err(|e| JsError::new(&format!("cannot read {url}: {}", text(e))))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }

@@ -59,12 +59,64 @@
     if (!resp.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + resp.status);
     var ix = new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
     // A split index fetches its chunks from beside its core, on demand.
-    if (ix.isSplit()) ix.setChunkBase(new URL('.', resp.url || url).href);
+    if (ix.isSplit()) chunkLoader(ix, new URL('.', resp.url || url).href);
     return ix;
   }
   // `await wasm_bindgen.Chronicle.load(url)`: fetching is done here, in
   // JS, which keeps an async runtime out of the wasm.
   wasm_bindgen.Chronicle.load = fetchIndex;
+
+  // The chunk fetcher of a split index, made once per handle: takes the
+  // chunks its reads asked for, fetches them all at once (a chunk already
+  // on its way is awaited, not fetched again) and adds them. Resolves to
+  // true, false (nothing asked for) or an error message, never rejects.
+  var loaders = new WeakMap();
+  function chunkLoader(ix, base) {
+    var fetchChunks = loaders.get(ix);
+    if (fetchChunks) return fetchChunks;
+    var inflight = new Map();
+    fetchChunks = function () {
+      var wanted = ix.takeWanted();
+      if (!wanted.length) return Promise.resolve(false);
+      return Promise.all(Array.from(wanted, function (n) {
+        var p = inflight.get(n);
+        if (!p) {
+          var url = ix.chunkUrl(n);
+          p = fetch(url).then(function (r) {
+            if (!r.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + r.status);
+            return r.arrayBuffer();
+          }).then(function (buf) {
+            ix.addChunk(n, new Uint8Array(buf));
+          }).catch(function (e) {
+            throw new Error(url + ': ' + (e && e.message ? e.message : e));
+          }).finally(function () {
+            inflight.delete(n);
+          });
+          inflight.set(n, p);
+        }
+        return p;
+      })).then(function () { return true; }, function (e) { return e.message; });
+    };
+    if (base !== undefined) ix.setChunkBase(base);
+    ix.setChunkLoader(fetchChunks);
+    loaders.set(ix, fetchChunks);
+    return fetchChunks;
+  }
+
+  /** Like `search`, but first fetches the chunks of a split index that
+   * the query needs. Returns a promise of the same object. */
+  wasm_bindgen.Chronicle.prototype.searchAsync = async function (query, options) {
+    for (var round = 0; round < 8; round++) {
+      try {
+        return this.search(query, options);
+      } catch (e) {
+        var got = await chunkLoader(this)();
+        if (got === false) throw e;
+        if (typeof got === 'string') throw new Error(got);
+      }
+    }
+    throw new Error('the split index did not load');
+  };
 
   /** Mounts a widget into `el`. options.index: a URL or a loaded index. */
   async function mount(el, options) {
@@ -74,6 +126,7 @@
       var index = options.index instanceof wasm_bindgen.Chronicle
         ? options.index
         : await load(options.index);
+      if (index.isSplit()) chunkLoader(index);
       var opts = Object.assign({}, options);
       delete opts.index;
       var w = index.mount(el, opts);

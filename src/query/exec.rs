@@ -3,12 +3,12 @@
 //! facets.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
-use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
+use super::typo::Typo;
 use crate::error::Result;
 use crate::event::{civil_from_days, Day};
 use crate::format::{FacetTable, Index, Posting};
@@ -260,16 +260,6 @@ fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
     v.resize(len, value);
 }
 
-fn lev_builder(d: u8) -> &'static LevenshteinAutomatonBuilder {
-    static B1: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-    static B2: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-    if d <= 1 {
-        B1.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
-    } else {
-        B2.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
-    }
-}
-
 impl<D: AsRef<[u8]>> Searcher<D> {
     /// A searcher over `index`.
     pub fn new(index: Index<D>) -> Self {
@@ -289,13 +279,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if let Ok(mut s) = self.scratch.try_lock() {
             *s = scratch;
         }
-    }
-
-    /// Builds what the first typo query would otherwise build (the
-    /// Levenshtein automaton tables), so it can be done while idle.
-    pub fn prepare(&self) {
-        lev_builder(1);
-        lev_builder(2);
     }
 
     /// The index searched.
@@ -466,20 +449,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         prefix: bool,
     ) -> Result<Vec<(u32, u8, u32)>> {
         let ix = &self.index;
-        let builder = lev_builder(budget);
-        let dfa: DFA = if prefix {
-            builder.build_prefix_dfa(term)
-        } else {
-            builder.build_dfa(term)
+        let Some(typo) = Typo::new(term, budget, prefix) else {
+            return Ok(Vec::new());
         };
         let mut found = Vec::new();
         let mut scanned = 0;
-        ix.search_terms(&dfa, term, |key, ord| {
+        ix.search_terms(&typo, term, |key, ord| {
             scanned += 1;
-            if let Distance::Exact(dist) = dfa.eval(key) {
-                if dist > 0 {
-                    found.push((ord, dist));
-                }
+            let dist = typo.distance(key);
+            if dist > 0 && dist <= budget {
+                found.push((ord, dist));
             }
             scanned < MAX_PREFIX_SCAN
         })?;

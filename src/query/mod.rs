@@ -3,6 +3,7 @@
 
 mod exec;
 mod parse;
+mod typo;
 
 pub use exec::{
     FacetCount, Facets, Hit, MatchKind, Related, SearchOptions, SearchResult,

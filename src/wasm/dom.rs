@@ -72,8 +72,6 @@ struct Inner {
     me: RefCell<Weak<Inner>>,
     /// The pending facet count (timer id and its callback).
     facet_timer: RefCell<Option<Timer>>,
-    /// Idle work after mounting (building the typo automata).
-    prepare_timer: RefCell<Option<Timer>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
@@ -179,7 +177,6 @@ impl Widget {
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
-        w.inner.schedule_prepare();
         w.inner.restore_from_hash();
         w.inner.run();
         w.inner
@@ -358,7 +355,6 @@ impl Inner {
             state: RefCell::new(State { limit, ..State::default() }),
             me: RefCell::new(Weak::new()),
             facet_timer: RefCell::new(None),
-            prepare_timer: RefCell::new(None),
         })
     }
 
@@ -662,26 +658,16 @@ impl Inner {
         };
         attr(&self.facets, "aria-busy", "true");
         *self.facet_timer.borrow_mut() =
-            self.later(FACET_DELAY_MS, Some(query.to_owned()));
+            self.later(FACET_DELAY_MS, query.to_owned());
     }
 
-    /// Builds the typo automata shortly after mounting, so the first
-    /// misspelled keystroke does not pay for it.
-    fn schedule_prepare(&self) {
-        *self.prepare_timer.borrow_mut() = self.later(50, None);
-    }
-
-    /// Calls back after `ms`: counts the facets of `query`, or without
-    /// one builds the typo automata. (One closure type for both timers.)
-    fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
+    /// Counts the facets of `query` after `ms`.
+    fn later(&self, ms: i32, query: String) -> Option<Timer> {
         let win = web_sys::window()?;
         let weak = self.me.borrow().clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = weak.upgrade() {
-                match &query {
-                    Some(q) => w.show_facets(q),
-                    None => w.searcher.prepare(),
-                }
+                w.show_facets(&query);
             }
         });
         let id = win

@@ -51,8 +51,8 @@ else
   cp target/wbg/chronicle.full.js www/chronicle.js
 fi
 
-echo "== offline file"
-$CHRONICLE bundle www/events.chron --assets www -o www/offline.html \
+echo "== offline file (the split index: chunks decoded when needed)"
+$CHRONICLE bundle www/split --assets www -o www/offline.html \
   --title "Chronicle · offline" \
   --attribution "Event text: Wikipedia contributors, Portal:Current events (https://en.wikipedia.org/wiki/Portal:Current_events), CC BY-SA 4.0."
 

@@ -420,3 +420,58 @@ fn bundle_writes_one_self_contained_file() {
     assert!(html.contains("Text &lt;CC BY-SA&gt;"));
     assert!(!html.contains("src=\""), "no external resources");
 }
+
+#[test]
+fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
+    let d = Dir::new();
+    let out =
+        d.run(&["build", EVENTS, "-o", "events.chron", "--split", "split"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let assets = d.path("assets");
+    fs::create_dir(&assets).unwrap();
+    fs::write(assets.join("chronicle.js"), "console.log(1);").unwrap();
+    fs::write(assets.join("chronicle.css"), ".chronicle{}").unwrap();
+    fs::write(assets.join("chronicle_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let args = ["bundle", "split", "--assets", "assets", "-o", "offline.html"];
+    let out = d.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let html = fs::read_to_string(d.path("offline.html")).unwrap();
+    assert_eq!(html.matches("</script>").count(), 4, "wasm, core, chunks, JS");
+    assert!(html.contains("id=\"chronicle-index\" data-name=\"index.chron\">"));
+    let chunks = fs::read_dir(d.path("split"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".bin")
+        })
+        .count();
+    // One end offset and one deflate flag per chunk; the offsets end
+    // where the chunks block does.
+    let attr = |name: &str| {
+        let at = html.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let ends: Vec<usize> =
+        attr("data-ends").split(',').map(|e| e.parse().unwrap()).collect();
+    let flags = attr("data-deflated");
+    assert_eq!(ends.len(), chunks);
+    assert_eq!(flags.len(), chunks);
+    assert!(flags.chars().all(|c| c == '0' || c == '1'), "{flags}");
+    assert!(ends.windows(2).all(|w| w[0] < w[1]));
+    let open = html.find("id=\"chronicle-chunks\"").unwrap();
+    let body = &html[open + html[open..].find('>').unwrap() + 1..];
+    assert_eq!(body.find("</script>"), Some(*ends.last().unwrap()));
+
+    // A damaged chunk is refused, and the old file stays.
+    let victim = fs::read_dir(d.path("split"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "bin"))
+        .unwrap();
+    let mut bytes = fs::read(&victim).unwrap();
+    bytes[0] ^= 0xff;
+    fs::write(&victim, bytes).unwrap();
+    let out = d.run(&args);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(d.path("offline.html")).unwrap(), html);
+}

@@ -358,3 +358,54 @@ fn work_is_bounded_whatever_the_input() {
     let r = s.search("a", &opts).unwrap();
     assert!(r.matched.len() <= MAX_EXPANSIONS);
 }
+
+/// Runs `op` over a split index, adding the chunks each failed attempt
+/// asked for; returns the answer and the number of rounds it took.
+fn with_chunks<T>(
+    s: &Searcher<Vec<u8>>,
+    chunks: &[(String, Vec<u8>)],
+    op: impl Fn(&Searcher<Vec<u8>>) -> chronicle::Result<T>,
+) -> (T, usize) {
+    for round in 0..16 {
+        match op(s) {
+            Err(chronicle::Error::NotLoaded) => {
+                let wanted = s.index().take_wanted();
+                assert!(!wanted.is_empty(), "a failed read asks for chunks");
+                for n in wanted {
+                    let bytes = chunks[n as usize - 1].1.clone();
+                    s.index().add_chunk(n, bytes).unwrap();
+                }
+            }
+            r => return (r.unwrap(), round),
+        }
+    }
+    panic!("the split index did not load in 16 rounds");
+}
+
+#[test]
+fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
+    let parts = builder::build_parts(events()).unwrap();
+    let (_, split) =
+        chronicle::format::encode_both(&parts, false, true).unwrap();
+    let split = split.unwrap();
+    let opts =
+        SearchOptions { limit: 100, facets: true, ..SearchOptions::default() };
+    for q in ["lavrov geneva", "negotiaton", "zuirch", "world", "cup", "w"] {
+        // Fresh each time, so every query starts from the core alone.
+        let s = Searcher::new(Index::new(split.core.clone()).unwrap());
+        s.index().set_chunks_at_hand(true);
+        let (r, rounds) =
+            with_chunks(&s, &split.chunks, |s| s.search(q, &opts));
+        let want = searcher().search(q, &opts).unwrap();
+        assert_eq!(r.total, want.total, "{q}");
+        assert_eq!(r.facets, want.facets, "{q}: every facet is counted");
+        assert_eq!(r.years, want.years, "{q}");
+        // Lexicon shards, postings, facet tables, forward lists, names:
+        // each round asks for all it lacks, not one chunk at a time.
+        assert!(rounds <= 6, "{q}: {rounds} rounds of chunk loading");
+        let (hits, _) =
+            with_chunks(&s, &split.chunks, |s| render::hits(s, &r, 0));
+        let ids: Vec<String> = hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(ids, run(q, &opts).1, "{q}");
+    }
+}

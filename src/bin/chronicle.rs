@@ -80,7 +80,9 @@ enum Command {
     /// Write one self-contained HTML file (widget, wasm and index
     /// inlined) that searches from `file://` with no network request.
     Bundle {
-        /// The index file to embed.
+        /// The index to embed: a file, or the directory of a split index
+        /// (whose chunks are then decoded only when a query needs them,
+        /// so the page answers without inflating the whole archive).
         index: PathBuf,
         /// Directory with chronicle.js, chronicle_bg.wasm and chronicle.css
         /// (as build.sh writes them).
@@ -624,6 +626,96 @@ fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
     Ok(())
 }
 
+/// The index as the offline file carries it: raw-text `<script>` blocks
+/// of base64 (which has no `<`, so it cannot end them).
+struct Embedded {
+    /// The blocks' HTML.
+    html: String,
+    /// What the summary line says of them.
+    summary: String,
+}
+
+/// A single-file index, gzipped: inflated whole when the page loads.
+fn embed_single(index: &Path) -> Result<Embedded> {
+    let bytes = fs::read(index)
+        .with_context(|| format!("cannot read {}", index.display()))?;
+    Index::new(bytes.as_slice())
+        .with_context(|| format!("{}", index.display()))?;
+    let mut gz =
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    let gz = gz.finish()?;
+    let name = index
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let html = format!(
+        "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
+         data-name=\"{}\">{}</script>\n",
+        html_escape(&name),
+        base64(&gz)
+    );
+    Ok(Embedded { html, summary: format!("index {} bytes gzipped", gz.len()) })
+}
+
+/// A split index: its core, and its chunks one after another, each
+/// base64 on its own (so one is decoded without the others) and deflated
+/// when that saves a twentieth. `data-ends` holds where each chunk's
+/// base64 ends; `data-deflated` a `1` or `0` per chunk.
+fn embed_split(dir: &Path) -> Result<Embedded> {
+    let core_path = dir.join(SPLIT_CORE);
+    let core = fs::read(&core_path)
+        .with_context(|| format!("cannot read {}", core_path.display()))?;
+    let index = Index::new(core.as_slice())
+        .with_context(|| format!("{}", core_path.display()))?;
+    let (mut text, mut ends, mut deflated) =
+        (String::new(), String::new(), String::new());
+    let mut packed_bytes = 0usize;
+    for n in 1..=index.chunk_count() {
+        let name = index.chunk_file(n).unwrap_or_default();
+        let p = dir.join(&name);
+        let chunk = fs::read(&p)
+            .with_context(|| format!("cannot read chunk {}", p.display()))?;
+        // Checks its length and CRC against the core.
+        index
+            .add_chunk(n, chunk.clone())
+            .with_context(|| format!("chunk {}", p.display()))?;
+        let mut z = flate2::write::DeflateEncoder::new(
+            Vec::new(),
+            flate2::Compression::best(),
+        );
+        z.write_all(&chunk)?;
+        let z = z.finish()?;
+        let (data, flag) = if z.len() < chunk.len() - chunk.len() / 20 {
+            (z, '1')
+        } else {
+            (chunk, '0')
+        };
+        packed_bytes += data.len();
+        text.push_str(&base64(&data));
+        if n > 1 {
+            ends.push(',');
+        }
+        ends.push_str(&text.len().to_string());
+        deflated.push(flag);
+    }
+    let html = format!(
+        "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
+         data-name=\"{SPLIT_CORE}\">{}</script>\n\
+         <script type=\"application/octet-stream\" id=\"chronicle-chunks\" \
+         data-ends=\"{ends}\" data-deflated=\"{deflated}\">{text}</script>\n",
+        base64(&core)
+    );
+    Ok(Embedded {
+        html,
+        summary: format!(
+            "split index: core {} bytes + {} chunks, {packed_bytes} bytes",
+            core.len(),
+            index.chunk_count()
+        ),
+    })
+}
+
 fn bundle(
     index: &Path,
     assets: &Path,
@@ -635,10 +727,11 @@ fn bundle(
         let p = assets.join(name);
         fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
     };
-    let bytes = fs::read(index)
-        .with_context(|| format!("cannot read {}", index.display()))?;
-    Index::new(bytes.as_slice())
-        .with_context(|| format!("{}", index.display()))?;
+    let embedded = if index.is_dir() {
+        embed_split(index)?
+    } else {
+        embed_single(index)?
+    };
     let js = String::from_utf8(read("chronicle.js")?)
         .context("chronicle.js is not UTF-8")?;
     let css = String::from_utf8(read("chronicle.css")?)
@@ -648,16 +741,9 @@ fn bundle(
     // cannot end the inline <script>.
     let js = js.replace("</", "<\\/");
     check_inline("chronicle.css", &css, "</style")?;
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes)?;
-    let gz = gz.finish()?;
-    let name = index
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut html =
-        String::with_capacity(gz.len() * 4 / 3 + wasm.len() * 4 / 3 + 100_000);
+    let mut html = String::with_capacity(
+        embedded.html.len() + wasm.len() * 4 / 3 + 100_000,
+    );
     html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     html.push_str(&format!(
@@ -676,26 +762,21 @@ fn bundle(
             html_escape(a)
         ));
     }
-    // Base64 has no `<`, so it cannot end these raw-text elements.
     html.push_str(
         "<script type=\"application/octet-stream\" id=\"chronicle-wasm\">",
     );
     html.push_str(&base64(&wasm));
-    html.push_str("</script>\n<script type=\"application/octet-stream\" ");
-    html.push_str(&format!(
-        "id=\"chronicle-index\" data-name=\"{}\">",
-        html_escape(&name)
-    ));
-    html.push_str(&base64(&gz));
-    html.push_str("</script>\n<script>\n");
+    html.push_str("</script>\n");
+    html.push_str(&embedded.html);
+    html.push_str("<script>\n");
     html.push_str(&js);
     html.push_str("\n</script>\n</body>\n</html>\n");
     write_atomically(output, html.as_bytes())?;
     println!(
-        "wrote {} ({} bytes: index {} bytes gzipped, wasm {} bytes)",
+        "wrote {} ({} bytes: {}, wasm {} bytes)",
         output.display(),
         html.len(),
-        gz.len(),
+        embedded.summary,
         wasm.len()
     );
     Ok(())

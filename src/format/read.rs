@@ -7,6 +7,7 @@
 //! by [`Index::take_wanted`]).
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use fst::{Automaton, IntoStreamer, Streamer};
@@ -96,6 +97,8 @@ pub struct Index<D: AsRef<[u8]>> {
     chunks: Vec<(u32, usize)>,
     loaded: Vec<OnceLock<Box<[u8]>>>,
     wanted: Mutex<Vec<u32>>,
+    /// The chunks are at hand (the offline file), not a request away.
+    at_hand: AtomicBool,
     core: Range<usize>,
     shards: Vec<Shard>,
     maps: Vec<OnceLock<fst::Map<Vec<u8>>>>,
@@ -288,6 +291,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             sections,
             chunks,
             wanted: Mutex::default(),
+            at_hand: AtomicBool::new(false),
             core,
             shards: Vec::new(),
             maps: Vec::new(),
@@ -498,6 +502,20 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// Whether this is the core of a split index.
     pub fn is_split(&self) -> bool {
         !self.chunks.is_empty()
+    }
+
+    /// Says the chunks of a split index are at hand (as in the offline
+    /// file) rather than a request away: reads then do what they do on
+    /// a single file (count every facet, look for typos under every
+    /// first letter) and ask for every chunk that takes at once.
+    pub fn set_chunks_at_hand(&self, yes: bool) {
+        self.at_hand.store(yes, AtomicOrdering::Relaxed);
+    }
+
+    /// Whether a missing chunk is a request away (a split index served
+    /// over HTTP), so reads should touch as few chunks as they can.
+    pub fn chunks_far(&self) -> bool {
+        self.is_split() && !self.at_hand.load(AtomicOrdering::Relaxed)
     }
 
     /// The file name of chunk `n` (from 1) of a split index.
@@ -760,20 +778,31 @@ impl<D: AsRef<[u8]>> Index<D> {
         mut f: impl FnMut(&[u8], u32) -> bool,
     ) -> Result<()> {
         let range = match near.as_bytes().first() {
-            Some(&b) if self.is_split() => {
+            Some(&b) if self.chunks_far() => {
                 let k = self.shard_for(b);
                 k..k + 1
             }
             _ => 0..self.shards.len(),
         };
+        // Every missing shard is asked for, not just the first.
+        let mut missing = false;
         for k in range {
-            let m = self.shard_map(k)?;
+            let m = match self.shard_map(k) {
+                Err(Error::NotLoaded) => {
+                    missing = true;
+                    continue;
+                }
+                r => r?,
+            };
             let mut st = m.search(aut).into_stream();
             while let Some((key, o)) = st.next() {
                 if !f(key, o as u32) {
                     return Ok(());
                 }
             }
+        }
+        if missing {
+            return Err(Error::NotLoaded);
         }
         Ok(())
     }
@@ -935,9 +964,20 @@ impl<D: AsRef<[u8]>> Index<D> {
     ) -> Result<()> {
         let bad = || Error::corrupt("FWRD", "bad forward entry");
         let mut i = 0;
+        // Every missing chunk is asked for, not just the first.
+        let mut missing = false;
         while i < docs.len() {
             let b = docs[i] / BLOCK_DOCS;
-            let block = self.block(tag::FORWARD, b)?;
+            let block = match self.block(tag::FORWARD, b) {
+                Err(Error::NotLoaded) => {
+                    missing = true;
+                    while i < docs.len() && docs[i] / BLOCK_DOCS == b {
+                        i += 1;
+                    }
+                    continue;
+                }
+                r => r?,
+            };
             let mut pos = 0usize;
             let mut doc = b * BLOCK_DOCS;
             while i < docs.len() && docs[i] / BLOCK_DOCS == b {
@@ -970,6 +1010,9 @@ impl<D: AsRef<[u8]>> Index<D> {
                     i += 1;
                 }
             }
+        }
+        if missing {
+            return Err(Error::NotLoaded);
         }
         Ok(())
     }

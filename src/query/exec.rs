@@ -1062,11 +1062,14 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
-        // A split index counts only the timeline: the per-event facets
-        // would mean fetching the forward lists of every match.
-        if !ix.is_split() {
+        // A split index a request away counts only the timeline: the
+        // per-event facets would mean fetching the forward lists of every
+        // match.
+        if !ix.chunks_far() {
+            // All three asked for before any missing one fails the read.
             let (cats, srcs, ctxs) =
-                (ix.categories()?, ix.sources()?, ix.contexts()?);
+                (ix.categories(), ix.sources(), ix.contexts());
+            let (cats, srcs, ctxs) = (cats?, srcs?, ctxs?);
             reset(&mut counts[0], cats.len(), 0);
             reset(&mut counts[1], srcs.len(), 0);
             reset(&mut counts[2], ctxs.len(), 0);

@@ -236,6 +236,14 @@ impl Chronicle {
         self.searcher.index().add_chunk(n, bytes).map_err(js_err)
     }
 
+    /// Says the chunks of a split index are at hand (the offline file
+    /// carries them): reads then count every facet and look for typos
+    /// under every first letter, as on a single file.
+    #[wasm_bindgen(js_name = setChunksAtHand)]
+    pub fn set_chunks_at_hand(&self, yes: bool) {
+        self.searcher.index().set_chunks_at_hand(yes);
+    }
+
     /// The function the widget calls to fetch the chunks reads asked
     /// for: no arguments, returns a promise of `true` (added), `false`
     /// (nothing asked for) or an error message. `Chronicle.load` sets it.

@@ -271,6 +271,13 @@ describe('Chronicle widget (headless Chromium)', () => {
       page.on('request', (req) => requests.push(req.url()));
       await page.goto(docUrl);
       await searchAndCheck(page);
+      // Its chunks are at hand: every facet is counted, not only the
+      // timeline (as for a split index over HTTP).
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.chronicle-facet h3')].some((h) => h.textContent === 'About'),
+        null,
+        { timeout: 10_000 },
+      );
       await page.waitForTimeout(200);
       const short = (u) => (u.length > 120 ? `${u.slice(0, 120)}…` : u);
       assert.deepEqual(

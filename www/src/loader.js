@@ -9,14 +9,21 @@
   'use strict';
   var script = document.currentScript;
   var base = script && script.src ? new URL('.', script.src).href : document.baseURI;
-  // The offline file carries the wasm and the gzipped index as base64 in
+  // The offline file carries the wasm and the index as base64 in
   // non-executed <script type="application/octet-stream"> blocks: the
   // HTML parser passes them as plain text, far faster than a JS string.
+  // The index is either gzipped whole, or a split index's core with its
+  // chunks in a block of their own, each decoded when a read needs it.
   var embed = (function () {
     var wasm = document.getElementById('chronicle-wasm');
     var index = document.getElementById('chronicle-index');
     if (!wasm || !index) return null;
-    return { wasm: wasm.textContent, index: index.textContent, name: index.getAttribute('data-name') };
+    return {
+      wasm: wasm.textContent,
+      index: index.textContent,
+      name: index.getAttribute('data-name'),
+      chunks: document.getElementById('chronicle-chunks'),
+    };
   })();
   var booted = null;
   var widgets = [];
@@ -28,9 +35,35 @@
     return out;
   }
 
-  async function gunzip(bytes) {
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  async function inflate(bytes, format) {
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
     return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  /** The embedded split index: its core, with a loader that decodes
+   * the chunks reads ask for from the chunks block. */
+  function embeddedSplit() {
+    var el = embed.chunks;
+    var text = el.textContent;
+    var ends = el.getAttribute('data-ends').split(',').map(Number);
+    var deflated = el.getAttribute('data-deflated');
+    var ix = new wasm_bindgen.Chronicle(decodeBase64(embed.index));
+    var loadChunks = function () {
+      var wanted = ix.takeWanted();
+      if (!wanted.length) return Promise.resolve(false);
+      return Promise.all(Array.from(wanted, async function (n) {
+        if (!(n >= 1 && n <= ends.length)) throw new Error('no chunk ' + n);
+        var bytes = decodeBase64(text.slice(n > 1 ? ends[n - 2] : 0, ends[n - 1]));
+        if (deflated.charAt(n - 1) === '1') bytes = await inflate(bytes, 'deflate-raw');
+        ix.addChunk(n, bytes);
+      })).then(function () { return true; }, function (e) {
+        return 'the offline file is damaged: ' + (e && e.message ? e.message : e);
+      });
+    };
+    ix.setChunksAtHand(true);
+    ix.setChunkLoader(loadChunks);
+    loaders.set(ix, loadChunks);
+    return ix;
   }
 
   function boot() {
@@ -49,7 +82,8 @@
     if (source instanceof Uint8Array) return new wasm_bindgen.Chronicle(source);
     if (source instanceof ArrayBuffer) return new wasm_bindgen.Chronicle(new Uint8Array(source));
     if (embed && (source === undefined || source === embed.name)) {
-      return new wasm_bindgen.Chronicle(await gunzip(decodeBase64(embed.index)));
+      if (embed.chunks) return embeddedSplit();
+      return new wasm_bindgen.Chronicle(await inflate(decodeBase64(embed.index), 'gzip'));
     }
     return fetchIndex(new URL(source || 'events.chron', document.baseURI).href);
   }

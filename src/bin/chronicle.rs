@@ -403,17 +403,30 @@ fn read_index(path: &Path) -> Result<Index<Vec<u8>>> {
         .with_context(|| format!("cannot read {}", core.display()))?;
     let index =
         Index::new(bytes).with_context(|| format!("{}", core.display()))?;
-    let dir = core.parent().unwrap_or(Path::new("."));
+    load_chunks(&index, core.parent().unwrap_or(Path::new(".")), |_, _| {
+        Ok(())
+    })?;
+    Ok(index)
+}
+
+/// Reads every chunk of a split index from `dir`, shows each to `see`
+/// and adds it (which checks its length and CRC against the core).
+fn load_chunks<D: AsRef<[u8]>>(
+    index: &Index<D>,
+    dir: &Path,
+    mut see: impl FnMut(u32, &[u8]) -> Result<()>,
+) -> Result<()> {
     for n in 1..=index.chunk_count() {
         let name = index.chunk_file(n).unwrap_or_default();
         let p = dir.join(&name);
         let bytes = fs::read(&p)
             .with_context(|| format!("cannot read chunk {}", p.display()))?;
+        see(n, &bytes)?;
         index
             .add_chunk(n, bytes)
             .with_context(|| format!("chunk {}", p.display()))?;
     }
-    Ok(index)
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -671,34 +684,27 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
     let (mut text, mut ends, mut deflated) =
         (String::new(), String::new(), String::new());
     let mut packed_bytes = 0usize;
-    for n in 1..=index.chunk_count() {
-        let name = index.chunk_file(n).unwrap_or_default();
-        let p = dir.join(&name);
-        let chunk = fs::read(&p)
-            .with_context(|| format!("cannot read chunk {}", p.display()))?;
-        // Checks its length and CRC against the core.
-        index
-            .add_chunk(n, chunk.clone())
-            .with_context(|| format!("chunk {}", p.display()))?;
+    load_chunks(&index, dir, |n, chunk| {
         let mut z = flate2::write::DeflateEncoder::new(
             Vec::new(),
             flate2::Compression::best(),
         );
-        z.write_all(&chunk)?;
+        z.write_all(chunk)?;
         let z = z.finish()?;
         let (data, flag) = if z.len() < chunk.len() - chunk.len() / 20 {
-            (z, '1')
+            (z.as_slice(), '1')
         } else {
             (chunk, '0')
         };
         packed_bytes += data.len();
-        text.push_str(&base64(&data));
+        text.push_str(&base64(data));
         if n > 1 {
             ends.push(',');
         }
         ends.push_str(&text.len().to_string());
         deflated.push(flag);
-    }
+        Ok(())
+    })?;
     let html = format!(
         "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
          data-name=\"{SPLIT_CORE}\">{}</script>\n\

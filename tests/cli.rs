@@ -437,7 +437,12 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let html = fs::read_to_string(d.path("offline.html")).unwrap();
     assert_eq!(html.matches("</script>").count(), 4, "wasm, core, chunks, JS");
-    assert!(html.contains("id=\"chronicle-index\" data-name=\"index.chron\">"));
+    assert!(html.contains(
+        "id=\"chronicle-index\" data-name=\"index.chron\" data-chunks=\"chronicle-chunks\">"
+    ));
+    // The chunks come after the code, which boots while they are parsed.
+    let js = html.find("console.log(1);").unwrap();
+    assert!(html.find("id=\"chronicle-chunks\"").unwrap() > js);
     let chunks = fs::read_dir(d.path("split"))
         .unwrap()
         .filter(|e| {

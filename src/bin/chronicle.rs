@@ -642,8 +642,10 @@ fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
 /// The index as the offline file carries it: raw-text `<script>` blocks
 /// of base64 (which has no `<`, so it cannot end them).
 struct Embedded {
-    /// The blocks' HTML.
+    /// The blocks' HTML, before the code.
     html: String,
+    /// Blocks after the code (the widget boots while they are parsed).
+    after: String,
     /// What the summary line says of them.
     summary: String,
 }
@@ -668,7 +670,11 @@ fn embed_single(index: &Path) -> Result<Embedded> {
         html_escape(&name),
         base64(&gz)
     );
-    Ok(Embedded { html, summary: format!("index {} bytes gzipped", gz.len()) })
+    Ok(Embedded {
+        html,
+        after: String::new(),
+        summary: format!("index {} bytes gzipped", gz.len()),
+    })
 }
 
 /// A split index: its core, and its chunks one after another, each
@@ -707,13 +713,17 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
     })?;
     let html = format!(
         "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
-         data-name=\"{SPLIT_CORE}\">{}</script>\n\
-         <script type=\"application/octet-stream\" id=\"chronicle-chunks\" \
-         data-ends=\"{ends}\" data-deflated=\"{deflated}\">{text}</script>\n",
+         data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\">{}\
+         </script>\n",
         base64(&core)
+    );
+    let after = format!(
+        "<script type=\"application/octet-stream\" id=\"chronicle-chunks\" \
+         data-ends=\"{ends}\" data-deflated=\"{deflated}\">{text}</script>\n"
     );
     Ok(Embedded {
         html,
+        after,
         summary: format!(
             "split index: core {} bytes + {} chunks, {packed_bytes} bytes",
             core.len(),
@@ -748,7 +758,10 @@ fn bundle(
     let js = js.replace("</", "<\\/");
     check_inline("chronicle.css", &css, "</style")?;
     let mut html = String::with_capacity(
-        embedded.html.len() + wasm.len() * 4 / 3 + 100_000,
+        embedded.html.len()
+            + embedded.after.len()
+            + wasm.len() * 4 / 3
+            + 100_000,
     );
     html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -776,7 +789,9 @@ fn bundle(
     html.push_str(&embedded.html);
     html.push_str("<script>\n");
     html.push_str(&js);
-    html.push_str("\n</script>\n</body>\n</html>\n");
+    html.push_str("\n</script>\n");
+    html.push_str(&embedded.after);
+    html.push_str("</body>\n</html>\n");
     write_atomically(output, html.as_bytes())?;
     println!(
         "wrote {} ({} bytes: {}, wasm {} bytes)",

@@ -13,7 +13,9 @@
   // non-executed <script type="application/octet-stream"> blocks: the
   // HTML parser passes them as plain text, far faster than a JS string.
   // The index is either gzipped whole, or a split index's core with its
-  // chunks in a block of their own, each decoded when a read needs it.
+  // chunks in a block of their own (named by the core's data-chunks),
+  // each decoded when a read needs it. That block comes after this
+  // script, so the widget boots while the parser is still reading it.
   var embed = (function () {
     var wasm = document.getElementById('chronicle-wasm');
     var index = document.getElementById('chronicle-index');
@@ -22,9 +24,17 @@
       wasm: wasm.textContent,
       index: index.textContent,
       name: index.getAttribute('data-name'),
-      chunks: document.getElementById('chronicle-chunks'),
+      chunks: index.getAttribute('data-chunks'),
     };
   })();
+
+  /** Resolves once the whole document is parsed. */
+  function parsed() {
+    return new Promise(function (resolve) {
+      if (document.readyState !== 'loading') resolve();
+      else document.addEventListener('DOMContentLoaded', function () { resolve(); });
+    });
+  }
   var booted = null;
   var widgets = [];
 
@@ -43,20 +53,24 @@
   /** The embedded split index: its core, with a loader that decodes
    * the chunks reads ask for from the chunks block. */
   function embeddedSplit() {
-    var el = embed.chunks;
-    var text = el.textContent;
-    var ends = el.getAttribute('data-ends').split(',').map(Number);
-    var deflated = el.getAttribute('data-deflated');
+    var text, ends, deflated;
+    var found = parsed().then(function () {
+      var el = document.getElementById(embed.chunks);
+      if (!el) throw new Error('its chunks are missing');
+      text = el.textContent;
+      ends = el.getAttribute('data-ends').split(',').map(Number);
+      deflated = el.getAttribute('data-deflated');
+    });
     var ix = new wasm_bindgen.Chronicle(decodeBase64(embed.index));
     var loadChunks = function () {
       var wanted = ix.takeWanted();
       if (!wanted.length) return Promise.resolve(false);
-      return Promise.all(Array.from(wanted, async function (n) {
+      return found.then(function () { return Promise.all(Array.from(wanted, async function (n) {
         if (!(n >= 1 && n <= ends.length)) throw new Error('no chunk ' + n);
         var bytes = decodeBase64(text.slice(n > 1 ? ends[n - 2] : 0, ends[n - 1]));
         if (deflated.charAt(n - 1) === '1') bytes = await inflate(bytes, 'deflate-raw');
         ix.addChunk(n, bytes);
-      })).then(function () { return true; }, function (e) {
+      })); }).then(function () { return true; }, function (e) {
         return 'the offline file is damaged: ' + (e && e.message ? e.message : e);
       });
     };
@@ -218,7 +232,9 @@
   window.Chronicle = { load: load, mount: mount, memoryBytes: memoryBytes, widgets: widgets };
   ensureStylesheet();
   if (!script || script.dataset.auto !== 'false') {
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', autoMount);
-    else autoMount();
+    // The offline file's widget is already above this script.
+    if (document.readyState === 'loading' && !(embed && embed.chunks)) {
+      document.addEventListener('DOMContentLoaded', autoMount);
+    } else autoMount();
   }
 })();

@@ -34,21 +34,85 @@ pub enum OnInvalid {
 /// Reads events from JSON Lines, appending them to `out` with their
 /// origins. Blank lines are ignored. Returns the number of records
 /// skipped (always 0 with [`OnInvalid::Fail`]).
+///
+/// The input is read to its end first and its lines are then parsed on
+/// all cores; results and errors are those of reading line by line (the
+/// first bad line is the one reported, and a read error is reported at
+/// the line it cut short, after the lines before it).
 pub fn read_jsonl(
-    input: impl BufRead,
+    mut input: impl BufRead,
     file: &str,
     on_invalid: OnInvalid,
     out: &mut Vec<(Event, Origin)>,
 ) -> Result<u64> {
+    let mut text = Vec::new();
+    let failed = input.read_to_end(&mut text).err();
+    if failed.is_some() {
+        // Only whole lines were read; a line cut short is not parsed.
+        let whole =
+            text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        text.truncate(whole);
+    }
+    // Pieces of about 1 MB, cut after a newline, with their first lines.
+    let mut pieces: Vec<(u64, &[u8])> = Vec::new();
+    let mut rest = text.as_slice();
+    let mut line = 1u64;
+    while !rest.is_empty() {
+        let cut = match rest.get(PIECE_BYTES..) {
+            None => rest.len(),
+            Some(after) => after
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| PIECE_BYTES + i + 1),
+        };
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push((line, piece));
+        line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+        rest = tail;
+    }
+    let parsed = crate::par::map(pieces, |(first, piece)| {
+        parse_lines(piece, first, file, on_invalid)
+    });
     let mut skipped = 0;
-    for (i, line) in input.lines().enumerate() {
-        let line_no = i as u64 + 1;
+    for part in parsed {
+        let (events, s) = part?;
+        out.extend(events);
+        skipped += s;
+    }
+    if let Some(e) = failed {
+        // `line` is now the number of the line the error cut short.
+        return Err(Error::InvalidRecord {
+            file: file.to_owned(),
+            line,
+            detail: format!("cannot read: {e}"),
+        });
+    }
+    Ok(skipped)
+}
+
+/// Bytes of input per parsing task.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Parses whole lines of JSON Lines, the first of them numbered `first`.
+fn parse_lines(
+    text: &[u8],
+    first: u64,
+    file: &str,
+    on_invalid: OnInvalid,
+) -> Result<(Vec<(Event, Origin)>, u64)> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line_no = first + i as u64;
         let err = |detail: String| Error::InvalidRecord {
             file: file.to_owned(),
             line: line_no,
             detail,
         };
-        let line = line.map_err(|e| err(format!("cannot read: {e}")))?;
+        let line = std::str::from_utf8(line).map_err(|_| {
+            err("cannot read: stream did not contain valid UTF-8".into())
+        })?;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
@@ -57,14 +121,11 @@ pub fn read_jsonl(
             Ok(ev) => {
                 out.push((ev, Origin { file: file.into(), line: line_no }))
             }
-            Err(detail) if on_invalid == OnInvalid::Skip => {
-                let _ = detail;
-                skipped += 1;
-            }
+            Err(_) if on_invalid == OnInvalid::Skip => skipped += 1,
             Err(detail) => return Err(err(detail)),
         }
     }
-    Ok(skipped)
+    Ok((out, skipped))
 }
 
 /// Parses and checks one JSON record.
@@ -689,5 +750,101 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ev.sources[0].url, None);
+    }
+
+    /// `lines` valid records of about 100 bytes each, one per line.
+    fn records(lines: usize) -> String {
+        (0..lines)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"e{i}\",\"date\":\"2020-01-01\",\
+                     \"title\":\"Event number {i} of many\"}}\n"
+                )
+            })
+            .collect()
+    }
+
+    fn read(
+        text: &[u8],
+        on_invalid: OnInvalid,
+    ) -> Result<(Vec<(Event, Origin)>, u64)> {
+        let mut out = Vec::new();
+        let skipped = read_jsonl(text, "f.jsonl", on_invalid, &mut out)?;
+        Ok((out, skipped))
+    }
+
+    fn invalid_line(e: Error) -> (u64, String) {
+        match e {
+            Error::InvalidRecord { line, detail, .. } => (line, detail),
+            e => panic!("unexpected error {e}"),
+        }
+    }
+
+    // Inputs of several parsing pieces report what reading them line by
+    // line would: every line's number, the first bad line.
+    #[test]
+    fn lines_keep_their_numbers_across_pieces() {
+        let n = 3 * PIECE_BYTES / 60;
+        let mut text = records(n);
+        text.push_str("\r\n  \n");
+        text.push_str(&records(3));
+        let (events, skipped) =
+            read(text.as_bytes(), OnInvalid::Fail).unwrap();
+        assert_eq!((events.len(), skipped), (n + 3, 0));
+        for (i, (ev, origin)) in events.iter().enumerate() {
+            let line = if i < n { i + 1 } else { i + 3 };
+            assert_eq!(origin.line, line as u64, "{}", ev.id);
+        }
+
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[n - 7] = "{";
+        lines[n + 2] = "[1]";
+        let text = lines.join("\n");
+        let err = read(text.as_bytes(), OnInvalid::Fail).unwrap_err();
+        assert_eq!(
+            invalid_line(err),
+            (
+                n as u64 - 6,
+                "malformed JSON: EOF while parsing an object".into()
+            )
+        );
+        let (events, skipped) =
+            read(text.as_bytes(), OnInvalid::Skip).unwrap();
+        assert_eq!((events.len(), skipped), (n + 1, 2));
+    }
+
+    #[test]
+    fn unreadable_input_is_reported_at_its_line() {
+        let mut text = records(5).into_bytes();
+        let second = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+        text[second + 30] = 0xff;
+        let err = read(&text, OnInvalid::Skip).unwrap_err();
+        assert_eq!(
+            invalid_line(err),
+            (2, "cannot read: stream did not contain valid UTF-8".into())
+        );
+
+        // A read that fails part way: the whole lines before it are
+        // read, and the error names the line it cut short.
+        struct Failing<'a>(&'a [u8]);
+        impl std::io::Read for Failing<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = records(4);
+        let cut = text.len() - 10;
+        let input = std::io::BufReader::new(Failing(&text.as_bytes()[..cut]));
+        let mut out = Vec::new();
+        let err = read_jsonl(input, "f.jsonl", OnInvalid::Fail, &mut out)
+            .unwrap_err();
+        assert_eq!(invalid_line(err), (4, "cannot read: disk on fire".into()));
+        assert_eq!(out.len(), 3);
     }
 }

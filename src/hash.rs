@@ -2,7 +2,7 @@
 //! terms and names from the input; nothing there needs DoS resistance,
 //! and SipHash was a tenth of the build time). FxHash's mixing step.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Default, Clone, Copy)]
@@ -44,3 +44,5 @@ impl FxHasher {
 
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub(crate) type Set<K> = HashSet<K, BuildHasherDefault<FxHasher>>;

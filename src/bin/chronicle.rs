@@ -284,7 +284,7 @@ fn build(
     let parts = builder::build_parts(events)?;
     let bug = "the built index does not verify (a bug: please report it)";
     let (single, many) =
-        format::encode_both(&parts, output.is_some(), split.is_some())?;
+        format::encode_both(parts, output.is_some(), split.is_some())?;
     let mut terms = 0;
     let mut main: Option<(usize, String)> = None;
     if let (Some(output), Some(bytes)) = (output, single) {

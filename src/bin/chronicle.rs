@@ -209,6 +209,7 @@ fn build(
     skip_invalid: bool,
 ) -> Result<()> {
     let start = Instant::now();
+    limit_malloc_arenas();
     let on_invalid =
         if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
     let total_bytes: u64 = inputs
@@ -326,6 +327,19 @@ fn build(
         "indexed {count} events, {terms} terms, {bytes} bytes in {secs:.2} s → {target}{split_note}{skipped_note}",
     );
     Ok(())
+}
+
+/// Caps glibc's malloc arenas at two. By default each thread that
+/// allocates may get its own arena, and memory freed into one is not
+/// reused by the others: the build, which allocates on every core, then
+/// peaked about 60 MB higher.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; glibc makes
+    // it safe to call at any time.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
 
 /// The core of a split index in its directory.

@@ -2,59 +2,16 @@
 //! terms and facets, compute stem classes, and hand the parts to the
 //! format writer.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use crate::error::{Error, Result};
-use crate::event::{parse_date, Event};
+use crate::event::{parse_date, Day, Event};
 use crate::format::{
-    encode, DocInput, FacetInput, IndexParts, PostingInput, TermInput,
-    MAX_POSITIONS, NO_CLASS,
+    encode, put_varint, DocInput, FacetInput, IndexParts, PostingInput,
+    TermInput, MAX_POSITIONS, NO_CLASS,
 };
+use crate::hash::Map;
 use crate::text;
-
-/// A fast, non-cryptographic hasher for the builder's own maps (keys are
-/// terms and names from the input; nothing here needs DoS resistance,
-/// and SipHash was a tenth of the build time). FxHash's mixing step.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w)
-            .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Where an event came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,21 +34,85 @@ pub enum OnInvalid {
 /// Reads events from JSON Lines, appending them to `out` with their
 /// origins. Blank lines are ignored. Returns the number of records
 /// skipped (always 0 with [`OnInvalid::Fail`]).
+///
+/// The input is read to its end first and its lines are then parsed on
+/// all cores; results and errors are those of reading line by line (the
+/// first bad line is the one reported, and a read error is reported at
+/// the line it cut short, after the lines before it).
 pub fn read_jsonl(
-    input: impl BufRead,
+    mut input: impl BufRead,
     file: &str,
     on_invalid: OnInvalid,
     out: &mut Vec<(Event, Origin)>,
 ) -> Result<u64> {
+    let mut text = Vec::new();
+    let failed = input.read_to_end(&mut text).err();
+    if failed.is_some() {
+        // Only whole lines were read; a line cut short is not parsed.
+        let whole =
+            text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        text.truncate(whole);
+    }
+    // Pieces of about 1 MB, cut after a newline, with their first lines.
+    let mut pieces: Vec<(u64, &[u8])> = Vec::new();
+    let mut rest = text.as_slice();
+    let mut line = 1u64;
+    while !rest.is_empty() {
+        let cut = match rest.get(PIECE_BYTES..) {
+            None => rest.len(),
+            Some(after) => after
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| PIECE_BYTES + i + 1),
+        };
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push((line, piece));
+        line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+        rest = tail;
+    }
+    let parsed = crate::par::map(pieces, |(first, piece)| {
+        parse_lines(piece, first, file, on_invalid)
+    });
     let mut skipped = 0;
-    for (i, line) in input.lines().enumerate() {
-        let line_no = i as u64 + 1;
+    for part in parsed {
+        let (events, s) = part?;
+        out.extend(events);
+        skipped += s;
+    }
+    if let Some(e) = failed {
+        // `line` is now the number of the line the error cut short.
+        return Err(Error::InvalidRecord {
+            file: file.to_owned(),
+            line,
+            detail: format!("cannot read: {e}"),
+        });
+    }
+    Ok(skipped)
+}
+
+/// Bytes of input per parsing task.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Parses whole lines of JSON Lines, the first of them numbered `first`.
+fn parse_lines(
+    text: &[u8],
+    first: u64,
+    file: &str,
+    on_invalid: OnInvalid,
+) -> Result<(Vec<(Event, Origin)>, u64)> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line_no = first + i as u64;
         let err = |detail: String| Error::InvalidRecord {
             file: file.to_owned(),
             line: line_no,
             detail,
         };
-        let line = line.map_err(|e| err(format!("cannot read: {e}")))?;
+        let line = std::str::from_utf8(line).map_err(|_| {
+            err("cannot read: stream did not contain valid UTF-8".into())
+        })?;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
@@ -100,14 +121,11 @@ pub fn read_jsonl(
             Ok(ev) => {
                 out.push((ev, Origin { file: file.into(), line: line_no }))
             }
-            Err(detail) if on_invalid == OnInvalid::Skip => {
-                let _ = detail;
-                skipped += 1;
-            }
+            Err(_) if on_invalid == OnInvalid::Skip => skipped += 1,
             Err(detail) => return Err(err(detail)),
         }
     }
-    Ok(skipped)
+    Ok((out, skipped))
 }
 
 /// Parses and checks one JSON record.
@@ -182,7 +200,7 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         }
     }
     drop(seen);
-    let mut keyed: Vec<(i32, Event)> = Vec::with_capacity(events.len());
+    let mut keyed: Vec<(Day, Event)> = Vec::with_capacity(events.len());
     for (ev, origin) in events.drain(..) {
         let day =
             parse_date(&ev.date).ok_or_else(|| Error::InvalidRecord {
@@ -201,100 +219,36 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         tidy(ev);
     }
 
-    let categories = Dictionary::collect(keyed.iter().map(|(_, e)| {
-        e.category.iter().map(String::as_str).collect::<Vec<_>>()
-    }));
-    let sources = Dictionary::collect(keyed.iter().map(|(_, e)| {
-        e.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
-    }));
-    let contexts = Dictionary::collect(keyed.iter().map(|(_, e)| {
-        e.contexts.iter().map(String::as_str).collect::<Vec<_>>()
-    }));
-
-    let mut postings: Map<String, Vec<PostingInput>> = Map::default();
-    let mut docs = Vec::with_capacity(keyed.len());
-    let mut local: Map<String, PostingInput> = Map::default();
-    // Consumes the events: their strings move into the documents.
-    for (doc, (day, ev)) in keyed.into_iter().enumerate() {
-        let doc = doc as u32;
-        local.clear();
-        // `ctx`: for a context-name term, the name's word count.
-        let mut add = |term: String, f: usize, pos: Option<u32>, ctx: u8| {
-            let p = local
-                .entry(term)
-                .or_insert(PostingInput { doc, ..PostingInput::default() });
-            if let Some(pos) = pos {
-                let k = p.tf[0] as usize;
-                if k < MAX_POSITIONS {
-                    p.positions[k] = u16::try_from(pos).unwrap_or(u16::MAX);
-                }
+    // The three facet dictionaries, side by side.
+    let mut facets = crate::par::map(0..3, |f| {
+        Dictionary::collect(keyed.iter().map(|(_, e)| -> Vec<&str> {
+            match f {
+                0 => e.category.iter().map(String::as_str).collect(),
+                1 => e.sources.iter().map(|s| s.name.as_str()).collect(),
+                _ => e.contexts.iter().map(String::as_str).collect(),
             }
-            p.tf[f] = p.tf[f].saturating_add(1);
-            if ctx > 0 {
-                p.ctx_words = match p.ctx_words {
-                    0 => ctx,
-                    w => w.min(ctx),
-                };
-            }
-        };
-        let mut lengths = [0u32; 3];
-        for t in text::tokenize(&ev.title) {
-            add(t.term, 0, Some(t.position), 0);
-            lengths[0] += 1;
-        }
-        for c in &ev.contexts {
-            let terms = text::terms(c);
-            let words = u8::try_from(terms.len()).unwrap_or(u8::MAX);
-            for t in terms {
-                add(t, 1, None, words.max(1));
-                lengths[1] += 1;
-            }
-        }
-        for s in &ev.sources {
-            for t in text::terms(&s.name) {
-                add(t, 2, None, 0);
-            }
-        }
-        if let Some(c) = &ev.category {
-            for t in text::terms(c) {
-                add(t, 3, None, 0);
-            }
-        }
-        if let Some(b) = &ev.body {
-            for t in text::terms(b) {
-                add(t, 4, None, 0);
-                lengths[2] += 1;
-            }
-        }
-        for (term, p) in local.drain() {
-            postings.entry(term).or_default().push(p);
-        }
-        let title = match ev.title.trim() {
-            t if t.len() == ev.title.len() => ev.title,
-            t => t.to_owned(),
-        };
-        docs.push(DocInput {
-            day,
-            lengths,
-            category: ev.category.as_deref().map(|c| categories.id(c)),
-            sources: ev
-                .sources
-                .into_iter()
-                .map(|s| (sources.id(&s.name), s.url))
-                .collect(),
-            contexts: dedup_ids(ev.contexts.iter().map(|c| contexts.id(c))),
-            id: ev.id,
-            title,
-            url: ev.url,
-            body: ev.body,
-        });
-    }
-
-    let mut terms: Vec<TermInput> = postings
-        .into_iter()
-        .map(|(term, postings)| TermInput { term, class: NO_CLASS, postings })
+        }))
+    })
+    .into_iter();
+    let mut next = || facets.next().expect("three dictionaries");
+    let facets =
+        Facets { categories: next(), sources: next(), contexts: next() };
+    // Runs of consecutive documents are indexed on all cores, each into
+    // its own postings; joined in run order, every term's postings come
+    // out by increasing document as the writer needs, and the same for
+    // any schedule.
+    let n = keyed.len();
+    let run_docs = n.div_ceil(4 * crate::par::threads()).clamp(64, 4096);
+    let runs: Vec<(u32, &mut [(Day, Event)])> = keyed
+        .chunks_mut(run_docs)
+        .enumerate()
+        .map(|(i, run)| ((i * run_docs) as u32, run))
         .collect();
-    terms.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+    let runs =
+        crate::par::map(runs, |(first, run)| index_run(first, run, &facets));
+    drop(keyed);
+    let Facets { categories, sources, contexts } = facets;
+    let (docs, mut terms) = join_runs(runs);
     let classes = stem_classes(&mut terms);
 
     Ok(IndexParts {
@@ -305,6 +259,345 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         sources: sources.finish(),
         contexts: contexts.finish(),
     })
+}
+
+/// The facet dictionaries, for the documents' facet ids.
+struct Facets {
+    categories: Dictionary,
+    sources: Dictionary,
+    contexts: Dictionary,
+}
+
+/// A run of documents, indexed: the documents, and the terms in them
+/// with their postings, term by term, in a compact stream that
+/// [`join_runs`] reads once into the terms' lists (so runs hold a few
+/// bytes per posting rather than a [`PostingInput`], and each list is
+/// allocated once, at its final size).
+struct Run {
+    first: u32,
+    docs: Vec<DocInput>,
+    /// Per run-local term id: the term and its document frequency.
+    terms: Vec<(String, u32)>,
+    /// Per run-local term id, where its postings start in `stream` (and
+    /// where the stream ends).
+    starts: Vec<usize>,
+    stream: Vec<u8>,
+}
+
+/// Indexes the events of one run, whose first document is `first`;
+/// their strings move into the documents.
+fn index_run(first: u32, events: &mut [(Day, Event)], facets: &Facets) -> Run {
+    let mut c = Collector::default();
+    let mut scratch = text::Scratch::default();
+    let mut ctx_terms: Vec<u32> = Vec::new();
+    let mut docs = Vec::with_capacity(events.len());
+    for (i, (day, ev)) in events.iter_mut().enumerate() {
+        let doc = first + i as u32;
+        let mut lengths = [0u32; 3];
+        text::scan(&ev.title, &mut scratch, |t, _, _, pos| {
+            let id = c.id(t);
+            c.add(doc, id, 0, Some(pos), 0);
+            lengths[0] += 1;
+        });
+        for ctx in &ev.contexts {
+            ctx_terms.clear();
+            text::scan(ctx, &mut scratch, |t, _, _, _| {
+                ctx_terms.push(c.id(t))
+            });
+            let words = u8::try_from(ctx_terms.len()).unwrap_or(u8::MAX);
+            for &id in &ctx_terms {
+                c.add(doc, id, 1, None, words.max(1));
+                lengths[1] += 1;
+            }
+        }
+        for s in &ev.sources {
+            text::scan(&s.name, &mut scratch, |t, _, _, _| {
+                let id = c.id(t);
+                c.add(doc, id, 2, None, 0);
+            });
+        }
+        if let Some(cat) = &ev.category {
+            text::scan(cat, &mut scratch, |t, _, _, _| {
+                let id = c.id(t);
+                c.add(doc, id, 3, None, 0);
+            });
+        }
+        if let Some(b) = &ev.body {
+            text::scan(b, &mut scratch, |t, _, _, _| {
+                let id = c.id(t);
+                c.add(doc, id, 4, None, 0);
+                lengths[2] += 1;
+            });
+        }
+        let ev = std::mem::take(ev);
+        let title = match ev.title.trim() {
+            t if t.len() == ev.title.len() => ev.title,
+            t => t.to_owned(),
+        };
+        docs.push(DocInput {
+            day: *day,
+            lengths,
+            category: ev.category.as_deref().map(|c| facets.categories.id(c)),
+            sources: ev
+                .sources
+                .into_iter()
+                .map(|s| (facets.sources.id(&s.name), s.url))
+                .collect(),
+            contexts: dedup_ids(
+                ev.contexts.iter().map(|c| facets.contexts.id(c)),
+            ),
+            id: ev.id,
+            title,
+            url: ev.url,
+            body: ev.body,
+        });
+    }
+    c.finish(first, docs)
+}
+
+/// Postings under construction for a run: terms by a run-local id, and
+/// each term's postings.
+#[derive(Default)]
+struct Collector {
+    /// Terms of up to [`SHORT`] bytes, packed by [`pack`]: looking one up
+    /// hashes and compares an integer instead of following a pointer.
+    short: Map<u128, u32>,
+    long: Map<String, u32>,
+    lists: Vec<Vec<PostingInput>>,
+}
+
+/// The longest term [`pack`] packs.
+const SHORT: usize = 15;
+
+/// A term of at most [`SHORT`] bytes as an integer: its bytes, then its
+/// length in the last byte.
+#[inline]
+fn pack(term: &str) -> Option<u128> {
+    let b = term.as_bytes();
+    if b.len() > SHORT {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
+/// The term [`pack`] packed into `k`.
+fn unpack(k: u128) -> String {
+    let b = k.to_le_bytes();
+    let len = usize::from(b[15]).min(SHORT);
+    // The bytes of a `str`, cut at its end.
+    String::from_utf8_lossy(&b[..len]).into_owned()
+}
+
+impl Collector {
+    #[inline]
+    fn id(&mut self, term: &str) -> u32 {
+        let next = self.lists.len() as u32;
+        let id = match pack(term) {
+            Some(k) => *self.short.entry(k).or_insert(next),
+            None => match self.long.get(term) {
+                Some(&id) => id,
+                None => *self.long.entry(term.to_owned()).or_insert(next),
+            },
+        };
+        if id == next {
+            self.lists.push(Vec::new());
+        }
+        id
+    }
+
+    /// Counts an occurrence of term `id` in field `f` (`pos`: its title
+    /// position; `ctx`: for a context-name term, the name's word count).
+    fn add(&mut self, doc: u32, id: u32, f: usize, pos: Option<u32>, ctx: u8) {
+        let list = &mut self.lists[id as usize];
+        if list.last().is_none_or(|p| p.doc != doc) {
+            list.push(PostingInput { doc, ..PostingInput::default() });
+        }
+        let p = list.last_mut().expect("pushed for this document");
+        if let Some(pos) = pos {
+            let k = p.tf[0] as usize;
+            if k < MAX_POSITIONS {
+                p.positions[k] = u16::try_from(pos).unwrap_or(u16::MAX);
+            }
+        }
+        p.tf[f] = p.tf[f].saturating_add(1);
+        if ctx > 0 {
+            p.ctx_words = match p.ctx_words {
+                0 => ctx,
+                w => w.min(ctx),
+            };
+        }
+    }
+
+    /// Encodes the lists into a run: per term, its postings' documents
+    /// (as gaps from the run's first document, then from the previous
+    /// one) and fields.
+    fn finish(self, first: u32, docs: Vec<DocInput>) -> Run {
+        let mut terms = vec![(String::new(), 0u32); self.lists.len()];
+        for (k, id) in self.short {
+            terms[id as usize].0 = unpack(k);
+        }
+        for (t, id) in self.long {
+            terms[id as usize].0 = t;
+        }
+        let mut starts = Vec::with_capacity(self.lists.len() + 1);
+        let mut stream = Vec::new();
+        for (id, list) in self.lists.into_iter().enumerate() {
+            starts.push(stream.len());
+            terms[id].1 = list.len() as u32;
+            let mut prev = first;
+            for p in &list {
+                put_varint(&mut stream, u64::from(p.doc - prev));
+                prev = p.doc;
+                put_posting(&mut stream, p);
+            }
+        }
+        starts.push(stream.len());
+        Run { first, docs, terms, starts, stream }
+    }
+}
+
+/// A posting in a run's stream, less its document: a byte with a bit per
+/// field that occurs (and bit 7 for a context word count), the nonzero
+/// frequencies, the stored title positions, the word count.
+fn put_posting(out: &mut Vec<u8>, p: &PostingInput) {
+    let mut bits = 0u8;
+    for (f, &tf) in p.tf.iter().enumerate() {
+        if tf > 0 {
+            bits |= 1 << f;
+        }
+    }
+    if p.ctx_words > 0 {
+        bits |= 0x80;
+    }
+    out.push(bits);
+    for &tf in p.tf.iter().filter(|&&tf| tf > 0) {
+        put_varint(out, u64::from(tf));
+    }
+    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+    for &pos in &p.positions[..n] {
+        put_varint(out, u64::from(pos));
+    }
+    if p.ctx_words > 0 {
+        out.push(p.ctx_words);
+    }
+}
+
+/// Reads back what [`put_posting`] wrote at `*at`.
+fn get_posting(b: &[u8], at: &mut usize, doc: u32) -> PostingInput {
+    let mut p = PostingInput { doc, ..PostingInput::default() };
+    let bits = b[*at];
+    *at += 1;
+    for (f, tf) in p.tf.iter_mut().enumerate() {
+        if bits & (1 << f) != 0 {
+            *tf = get_varint(b, at) as u16;
+        }
+    }
+    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+    for pos in &mut p.positions[..n] {
+        *pos = get_varint(b, at) as u16;
+    }
+    if bits & 0x80 != 0 {
+        p.ctx_words = b[*at];
+        *at += 1;
+    }
+    p
+}
+
+/// A varint of a run's stream (written by this module, so well formed).
+fn get_varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// Joins indexed runs (in document order): all documents, and every
+/// term with its postings, sorted by term.
+fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
+    // Global ids in order of first appearance, with total frequencies.
+    let mut ids: Map<&str, u32> = Map::default();
+    let mut df: Vec<usize> = Vec::new();
+    let mut run_ids: Vec<Vec<u32>> = Vec::with_capacity(runs.len());
+    for run in &runs {
+        let mut mine = Vec::with_capacity(run.terms.len());
+        for (term, n) in &run.terms {
+            let next = df.len() as u32;
+            let id = *ids.entry(term.as_str()).or_insert(next);
+            if id == next {
+                df.push(0);
+            }
+            df[id as usize] += *n as usize;
+            mine.push(id);
+        }
+        run_ids.push(mine);
+    }
+    let mut names: Vec<(&str, u32)> = ids.into_iter().collect();
+    names.sort_unstable();
+    let mut terms: Vec<TermInput> = names
+        .iter()
+        .map(|&(t, id)| TermInput {
+            term: t.to_owned(),
+            class: NO_CLASS,
+            postings: Vec::with_capacity(df[id as usize]),
+        })
+        .collect();
+    // Global id → place in `terms`.
+    let mut place = vec![0u32; df.len()];
+    for (i, &(_, id)) in names.iter().enumerate() {
+        place[id as usize] = i as u32;
+    }
+    drop(names);
+    // Per run, (place, run-local id) by place.
+    let by_place: Vec<Vec<(u32, u32)>> = crate::par::map(run_ids, |mine| {
+        let mut v: Vec<(u32, u32)> = mine
+            .iter()
+            .enumerate()
+            .map(|(local, &id)| (place[id as usize], local as u32))
+            .collect();
+        v.sort_unstable();
+        v
+    });
+    // The postings, on all cores: each task fills a range of terms from
+    // every run in turn, so each list is filled in document order.
+    let per_task = terms.len().div_ceil(4 * crate::par::threads()).max(1);
+    let tasks: Vec<(u32, &mut [TermInput])> = terms
+        .chunks_mut(per_task)
+        .enumerate()
+        .map(|(i, range)| ((i * per_task) as u32, range))
+        .collect();
+    crate::par::map(tasks, |(lo, range)| {
+        let hi = lo + range.len() as u32;
+        for (run, order) in runs.iter().zip(&by_place) {
+            let from = order.partition_point(|&(p, _)| p < lo);
+            for &(p, local) in order[from..].iter().take_while(|e| e.0 < hi) {
+                let local = local as usize;
+                let list = &mut range[(p - lo) as usize].postings;
+                let bytes = &run.stream[..run.starts[local + 1]];
+                let mut at = run.starts[local];
+                let mut doc = run.first;
+                for _ in 0..run.terms[local].1 {
+                    doc += get_varint(bytes, &mut at) as u32;
+                    list.push(get_posting(bytes, &mut at, doc));
+                }
+            }
+        }
+    });
+    let total: usize = runs.iter().map(|r| r.docs.len()).sum();
+    let mut docs = Vec::with_capacity(total);
+    for run in runs {
+        docs.extend(run.docs);
+    }
+    (docs, terms)
 }
 
 /// Trims names and drops blank categories and contexts, so every facet
@@ -457,5 +750,101 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ev.sources[0].url, None);
+    }
+
+    /// `lines` valid records of about 100 bytes each, one per line.
+    fn records(lines: usize) -> String {
+        (0..lines)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"e{i}\",\"date\":\"2020-01-01\",\
+                     \"title\":\"Event number {i} of many\"}}\n"
+                )
+            })
+            .collect()
+    }
+
+    fn read(
+        text: &[u8],
+        on_invalid: OnInvalid,
+    ) -> Result<(Vec<(Event, Origin)>, u64)> {
+        let mut out = Vec::new();
+        let skipped = read_jsonl(text, "f.jsonl", on_invalid, &mut out)?;
+        Ok((out, skipped))
+    }
+
+    fn invalid_line(e: Error) -> (u64, String) {
+        match e {
+            Error::InvalidRecord { line, detail, .. } => (line, detail),
+            e => panic!("unexpected error {e}"),
+        }
+    }
+
+    // Inputs of several parsing pieces report what reading them line by
+    // line would: every line's number, the first bad line.
+    #[test]
+    fn lines_keep_their_numbers_across_pieces() {
+        let n = 3 * PIECE_BYTES / 60;
+        let mut text = records(n);
+        text.push_str("\r\n  \n");
+        text.push_str(&records(3));
+        let (events, skipped) =
+            read(text.as_bytes(), OnInvalid::Fail).unwrap();
+        assert_eq!((events.len(), skipped), (n + 3, 0));
+        for (i, (ev, origin)) in events.iter().enumerate() {
+            let line = if i < n { i + 1 } else { i + 3 };
+            assert_eq!(origin.line, line as u64, "{}", ev.id);
+        }
+
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[n - 7] = "{";
+        lines[n + 2] = "[1]";
+        let text = lines.join("\n");
+        let err = read(text.as_bytes(), OnInvalid::Fail).unwrap_err();
+        assert_eq!(
+            invalid_line(err),
+            (
+                n as u64 - 6,
+                "malformed JSON: EOF while parsing an object".into()
+            )
+        );
+        let (events, skipped) =
+            read(text.as_bytes(), OnInvalid::Skip).unwrap();
+        assert_eq!((events.len(), skipped), (n + 1, 2));
+    }
+
+    #[test]
+    fn unreadable_input_is_reported_at_its_line() {
+        let mut text = records(5).into_bytes();
+        let second = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+        text[second + 30] = 0xff;
+        let err = read(&text, OnInvalid::Skip).unwrap_err();
+        assert_eq!(
+            invalid_line(err),
+            (2, "cannot read: stream did not contain valid UTF-8".into())
+        );
+
+        // A read that fails part way: the whole lines before it are
+        // read, and the error names the line it cut short.
+        struct Failing<'a>(&'a [u8]);
+        impl std::io::Read for Failing<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = records(4);
+        let cut = text.len() - 10;
+        let input = std::io::BufReader::new(Failing(&text.as_bytes()[..cut]));
+        let mut out = Vec::new();
+        let err = read_jsonl(input, "f.jsonl", OnInvalid::Fail, &mut out)
+            .unwrap_err();
+        assert_eq!(invalid_line(err), (4, "cannot read: disk on fire".into()));
+        assert_eq!(out.len(), 3);
     }
 }

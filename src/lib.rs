@@ -50,6 +50,10 @@ pub mod text;
 
 #[cfg(feature = "build")]
 pub mod builder;
+#[cfg(feature = "build")]
+mod hash;
+#[cfg(feature = "build")]
+mod par;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -54,7 +54,29 @@ pub fn normalize_phrase(text: &str) -> String {
 
 /// Calls `f` with each token of `text`, in order.
 pub fn for_each_token(text: &str, mut f: impl FnMut(Token)) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    scan(text, &mut Scratch::default(), |term, start, end, position| {
+        f(Token { term: term.to_owned(), start, end, position })
+    });
+}
+
+/// Buffers for [`scan`], kept by a caller that tokenizes many texts so
+/// that it allocates once rather than per text and per term.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    chars: Vec<(usize, char)>,
+    term: String,
+}
+
+/// The tokenizer: calls `f(term, start, end, position)` for each token
+/// of `text`, in order, with the term borrowed from `scratch`.
+pub(crate) fn scan(
+    text: &str,
+    scratch: &mut Scratch,
+    mut f: impl FnMut(&str, usize, usize, u32),
+) {
+    let Scratch { chars, term } = scratch;
+    chars.clear();
+    chars.extend(text.char_indices());
     let mut i = 0;
     let mut position = 0u32;
     while i < chars.len() {
@@ -63,14 +85,14 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(Token)) {
             continue;
         }
         let start = chars[i].0;
-        let mut term = String::new();
+        term.clear();
         // Length of the current run of letters (for acronym detection).
         let mut run_letters = 0usize;
         let mut end = start;
         while i < chars.len() {
             let (at, c) = chars[i];
             if is_word_char(c) {
-                fold_into(c, &mut term);
+                fold_into(c, term);
                 run_letters += 1;
                 end = at + c.len_utf8();
                 i += 1;
@@ -113,8 +135,8 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(Token)) {
             break;
         }
         if !term.is_empty() {
-            truncate_term(&mut term);
-            f(Token { term, start, end, position });
+            truncate_term(term);
+            f(term, start, end, position);
             position += 1;
         }
     }

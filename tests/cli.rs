@@ -349,6 +349,41 @@ fn a_split_index_answers_like_the_single_file() {
     assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
 }
 
+/// Chunks are staged under temporary names and renamed once synced: none
+/// is left behind, a rebuild over a different index replaces it whole,
+/// and a chunk already there is kept.
+#[test]
+fn a_split_build_replaces_the_index_whole() {
+    let d = Dir::new();
+    let names = || {
+        let mut v: Vec<String> = fs::read_dir(d.path("split"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let text = fs::read_to_string(EVENTS).unwrap();
+    let half: String = text.lines().take(20).flat_map(|l| [l, "\n"]).collect();
+    let half = d.write("half.jsonl", &half);
+    let half = half.to_str().unwrap();
+    let mut seen = Vec::new();
+    for input in [EVENTS, half, EVENTS] {
+        let out = d.run(&["build", input, "--split", "split"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let now = names();
+        assert!(now.iter().all(|n| !n.starts_with('.')), "{now:?}");
+        assert!(now.contains(&"index.chron".to_owned()), "{now:?}");
+        let core = fs::read(d.path("split/index.chron")).unwrap();
+        let ix = chronicle::Index::new(core).unwrap();
+        // Every file but the core is a chunk the core names.
+        assert_eq!(now.len(), ix.chunk_count() as usize + 1, "{now:?}");
+        seen.push(now);
+    }
+    assert_ne!(seen[0], seen[1]);
+    assert_eq!(seen[0], seen[2]);
+}
+
 #[test]
 fn inspect_prints_header_and_sections() {
     let d = Dir::new();

@@ -386,7 +386,7 @@ fn with_chunks<T>(
 fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
     let parts = builder::build_parts(events()).unwrap();
     let (_, split) =
-        chronicle::format::encode_both(&parts, false, true).unwrap();
+        chronicle::format::encode_both(parts, false, true).unwrap();
     let split = split.unwrap();
     let opts =
         SearchOptions { limit: 100, facets: true, ..SearchOptions::default() };

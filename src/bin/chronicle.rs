@@ -3,6 +3,7 @@
 //! Exit status: 0 when something was found (or the command succeeded),
 //! 1 when a search found nothing, 2 on any error.
 
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -211,6 +212,7 @@ fn build(
     skip_invalid: bool,
 ) -> Result<()> {
     let start = Instant::now();
+    limit_malloc_arenas();
     let on_invalid =
         if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
     let total_bytes: u64 = inputs
@@ -286,7 +288,7 @@ fn build(
     let parts = builder::build_parts(events)?;
     let bug = "the built index does not verify (a bug: please report it)";
     let (single, many) =
-        format::encode_both(&parts, output.is_some(), split.is_some())?;
+        format::encode_both(parts, output.is_some(), split.is_some())?;
     let mut terms = 0;
     let mut main: Option<(usize, String)> = None;
     if let (Some(output), Some(bytes)) = (output, single) {
@@ -330,21 +332,61 @@ fn build(
     Ok(())
 }
 
+/// Caps glibc's malloc arenas at two. By default each thread that
+/// allocates may get its own arena, and memory freed into one is not
+/// reused by the others: the build, which allocates on every core, then
+/// peaked about 60 MB higher.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; glibc makes
+    // it safe to call at any time.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// The core of a split index in its directory.
 const SPLIT_CORE: &str = "index.chron";
 
 /// Writes a split index into `dir`: the chunks first (their names change
 /// with their bytes, so no file a reader may be using is rewritten), then
 /// the core atomically, then removes chunks the new core no longer names.
+///
+/// New chunks are written under temporary names, made durable together
+/// by one sync of the file system (a sync per file cost seconds), and
+/// only then renamed: so a file under a chunk's name is always complete,
+/// and the core never names a chunk that is not on disk.
 fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, bytes) in &s.chunks {
-        let path = dir.join(name);
-        if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-            continue; // same name and size: same bytes
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let written = (|| -> io::Result<()> {
+        for (name, bytes) in &s.chunks {
+            let path = dir.join(name);
+            if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
+            {
+                continue; // same name and size: same bytes
+            }
+            let tmp = temporary_name(&path, OsStr::new(name));
+            staged.push((tmp.clone(), path));
+            File::create(&tmp)?.write_all(bytes)?;
         }
-        write_atomically(&path, bytes)?;
+        if !staged.is_empty() {
+            sync_file_system(dir, staged.iter().map(|p| p.0.as_path()))?;
+            for (tmp, path) in &staged {
+                fs::rename(tmp, path)?;
+            }
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        for (tmp, _) in &staged {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e).with_context(|| {
+            format!("cannot write the chunks in {}", dir.display())
+        });
     }
     write_atomically(&dir.join(SPLIT_CORE), &s.core)?;
     let keep: std::collections::HashSet<&str> =
@@ -362,21 +404,50 @@ fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
     Ok(())
 }
 
+/// Makes `files`, all in `dir`, durable: with one `syncfs` of the file
+/// system holding `dir` on Linux, elsewhere with a sync of each.
+fn sync_file_system<'a>(
+    dir: &Path,
+    files: impl Iterator<Item = &'a Path>,
+) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let _ = files;
+        let d = File::open(dir)?;
+        // SAFETY: `syncfs` only reads the descriptor, which `d` keeps
+        // open for the call.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        for f in files {
+            File::open(f)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+/// A name beside `path` for a file on its way there.
+fn temporary_name(path: &Path, name: &OsStr) -> PathBuf {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()))
+}
+
 /// Writes `bytes` next to `path` and renames it into place, so a failed
 /// build never leaves a half-written index or destroys the old one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp = temporary_name(path, name);
     let written = (|| -> io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;

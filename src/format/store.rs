@@ -9,27 +9,44 @@ use crate::event::Day;
 /// slug is the title folded to ASCII, lower-cased, with every run of
 /// other characters turned into one `-`, cut to 140 bytes.
 pub fn derived_url(day: Day, title: &str) -> String {
+    let mut url = url_prefix(day);
+    push_slug(&mut url, title);
+    url.push_str(".md");
+    url
+}
+
+/// The permalink up to the slug: `/news/YYYY/MM/D/`.
+pub(crate) fn url_prefix(day: Day) -> String {
     let (y, m, d) = crate::event::civil_from_days(day);
-    let mut slug = String::with_capacity(title.len().min(140));
+    format!("/news/{y:04}/{m:02}/{d}/")
+}
+
+/// Appends the slug of `title` to `out`.
+pub(crate) fn push_slug(out: &mut String, title: &str) {
+    const MAX: usize = 140;
+    let start = out.len();
     let mut dash = false;
     for c in title.chars() {
         match slug_char(c) {
             Some(c) if c.is_ascii_alphanumeric() => {
-                if dash && !slug.is_empty() {
-                    slug.push('-');
+                if dash && out.len() > start {
+                    out.push('-');
                 }
                 dash = false;
-                slug.push(c.to_ascii_lowercase());
+                out.push(c.to_ascii_lowercase());
+                if out.len() - start >= MAX {
+                    break; // the rest would be cut
+                }
             }
             Some(_) => dash = true,
             None => {}
         }
     }
-    slug.truncate(140);
-    while slug.ends_with('-') {
-        slug.pop();
+    // The slug is ASCII, so any cut is a character boundary.
+    out.truncate(start + MAX);
+    while out.len() > start && out.ends_with('-') {
+        out.pop();
     }
-    format!("/news/{y:04}/{m:02}/{d}/{slug}.md")
 }
 
 /// What a title character becomes in a slug: ASCII as is, a letter with
@@ -85,5 +102,41 @@ mod tests {
         let url = derived_url(day("2020-10-05"), &long);
         assert!(url.len() <= "/news/2020/10/5/".len() + 140 + 3);
         assert!(url.ends_with("word.md"), "{url}");
+    }
+
+    /// The slug is cut at 140 bytes, then of its trailing dashes; it is
+    /// built only that far.
+    #[test]
+    fn slugs_are_cut_as_if_built_whole() {
+        let whole = |title: &str| {
+            let mut slug = String::new();
+            let mut dash = false;
+            for c in title.chars() {
+                match slug_char(c) {
+                    Some(c) if c.is_ascii_alphanumeric() => {
+                        if dash && !slug.is_empty() {
+                            slug.push('-');
+                        }
+                        dash = false;
+                        slug.push(c.to_ascii_lowercase());
+                    }
+                    Some(_) => dash = true,
+                    None => {}
+                }
+            }
+            slug.truncate(140);
+            while slug.ends_with('-') {
+                slug.pop();
+            }
+            slug
+        };
+        for word in 1..12 {
+            for sep in [" ", " - ", "ü", "é "] {
+                let title = vec!["x".repeat(word); 40].join(sep);
+                let mut slug = "/".to_owned();
+                push_slug(&mut slug, &title);
+                assert_eq!(slug[1..], whole(&title), "{title}");
+            }
+        }
     }
 }

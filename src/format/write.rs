@@ -10,6 +10,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
+use crate::hash::{Map, Set};
 use crate::score;
 
 /// One posting as the writer takes it. Compact, since a builder holds
@@ -143,33 +144,75 @@ impl Sections {
 }
 
 fn sections(parts: &IndexParts) -> Result<Sections> {
+    let terms = term_sections(parts)?;
+    other_sections(parts, terms)
+}
+
+/// The sections built from the terms and their postings (TERM, TINF,
+/// POST), apart so that a caller owning the parts can free the postings
+/// before the rest is built.
+struct TermSections {
+    n_docs: u32,
+    avg: [f32; 3],
+    term: Vec<u8>,
+    term_header: usize,
+    shards: Vec<Range<usize>>,
+    info: Vec<u8>,
+    info_pages: Vec<Range<usize>>,
+    post: Vec<u8>,
+    post_pages: Vec<Range<usize>>,
+}
+
+fn term_sections(parts: &IndexParts) -> Result<TermSections> {
     let n_docs = to_u32(parts.docs.len(), "documents")?;
     let avg = averages(parts);
     let (term, term_header, shards, shard_ords) = term_shards(parts)?;
     let (info, post, post_pages) = postings(parts, avg)?;
     let info_pages =
         shard_ords.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
+    Ok(TermSections {
+        n_docs,
+        avg,
+        term,
+        term_header,
+        shards,
+        info,
+        info_pages,
+        post,
+        post_pages,
+    })
+}
+
+fn other_sections(parts: &IndexParts, ts: TermSections) -> Result<Sections> {
     let dict = train_dictionary(parts);
-    let (stor, store_header, blocks) = store(parts, &dict)?;
-    let list = vec![
-        (tag::META, meta(parts, n_docs, avg)?),
-        (tag::TERMS, term),
-        (tag::TERM_INFO, info),
-        (tag::POSTINGS, post),
+    let mut list = vec![
+        (tag::META, meta(parts, ts.n_docs, ts.avg)?),
+        (tag::TERMS, ts.term),
+        (tag::TERM_INFO, ts.info),
+        (tag::POSTINGS, ts.post),
         (tag::DAYS, days(parts)?),
         (tag::CATEGORIES, facet(&parts.categories)?),
         (tag::SOURCES, facet(&parts.sources)?),
         (tag::CONTEXTS, facet(&parts.contexts)?),
         (tag::FORWARD, forward(parts)?),
         (tag::DICTIONARY, dict),
-        (tag::STORE, stor),
     ];
+    // The doc store, the largest section, is made with room for the
+    // rest of a single file around it (see `assemble`).
+    let rest = HEADER_LEN
+        + 4
+        + (list.len() + 1) * SECTION_ENTRY_LEN
+        + list.iter().map(|s| s.1.len()).sum::<usize>()
+        + FOOTER_LEN;
+    let (stor, store_header, blocks) =
+        store(parts, &list[list.len() - 1].1, rest)?;
+    list.push((tag::STORE, stor));
     Ok(Sections {
         list,
-        shards,
-        term_header,
-        info_pages,
-        post_pages,
+        shards: ts.shards,
+        term_header: ts.term_header,
+        info_pages: ts.info_pages,
+        post_pages: ts.post_pages,
         store_header,
         blocks,
     })
@@ -177,42 +220,61 @@ fn sections(parts: &IndexParts) -> Result<Sections> {
 
 /// Serialises `parts` into the bytes of a single-file index.
 pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
-    let s = sections(parts)?;
-    assemble(0, &s.list)
+    assemble(0, sections(parts)?.list)
 }
 
 /// Serialises `parts` as a single file (when `single`) and as a split
-/// index (when `split`), encoding the sections once.
+/// index (when `split`), encoding the sections once. Takes the parts to
+/// free the postings once encoded, before the doc store is compressed.
 pub fn encode_both(
-    parts: &IndexParts,
+    mut parts: IndexParts,
     single: bool,
     split: bool,
 ) -> Result<(Option<Vec<u8>>, Option<SplitIndex>)> {
-    let s = sections(parts)?;
-    let one = if single { Some(assemble(0, &s.list)?) } else { None };
+    let terms = term_sections(&parts)?;
+    for t in &mut parts.terms {
+        t.postings = Vec::new();
+    }
+    let s = other_sections(&parts, terms)?;
+    drop(parts);
     let many = if split { Some(split_sections(&s)?) } else { None };
+    let one = if single { Some(assemble(0, s.list)?) } else { None };
     Ok((one, many))
 }
 
-/// Header, section table, sections, CRC32.
-fn assemble(flags: u32, sections: &[([u8; 4], Vec<u8>)]) -> Result<Vec<u8>> {
+/// Header, section table, sections, CRC32. The last section's buffer
+/// becomes the whole (its bytes moved up in place, the others copied in
+/// before it), so a last section made with room for the rest (as the
+/// doc store is) spares holding the index twice.
+fn assemble(
+    flags: u32,
+    mut sections: Vec<([u8; 4], Vec<u8>)>,
+) -> Result<Vec<u8>> {
     let table_len = 4 + sections.len() * SECTION_ENTRY_LEN;
-    let body_len: usize = sections.iter().map(|s| s.1.len()).sum();
-    let mut out =
-        Vec::with_capacity(HEADER_LEN + table_len + body_len + FOOTER_LEN);
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&flags.to_le_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    let mut head = Vec::with_capacity(HEADER_LEN + table_len);
+    head.extend_from_slice(&MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&flags.to_le_bytes());
+    head.extend_from_slice(&(sections.len() as u32).to_le_bytes());
     let mut offset = HEADER_LEN + table_len;
-    for (t, bytes) in sections {
-        out.extend_from_slice(t);
-        out.extend_from_slice(&to_u32(offset, "index bytes")?.to_le_bytes());
-        out.extend_from_slice(&to_u32(bytes.len(), "section")?.to_le_bytes());
+    for (t, bytes) in &sections {
+        head.extend_from_slice(t);
+        head.extend_from_slice(&to_u32(offset, "index bytes")?.to_le_bytes());
+        head.extend_from_slice(&to_u32(bytes.len(), "section")?.to_le_bytes());
         offset += bytes.len();
     }
-    for (_, bytes) in sections {
-        out.extend_from_slice(bytes);
+    let total = offset + FOOTER_LEN;
+    let mut out = sections.pop().map(|s| s.1).unwrap_or_default();
+    let len = out.len();
+    let before = total - FOOTER_LEN - len;
+    out.reserve_exact(total - len);
+    out.resize(before + len, 0);
+    out.copy_within(0..len, before);
+    let mut at = 0;
+    for bytes in std::iter::once(head).chain(sections.into_iter().map(|s| s.1))
+    {
+        out[at..at + bytes.len()].copy_from_slice(&bytes);
+        at += bytes.len();
     }
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -324,7 +386,7 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     }
     list.push((tag::CHUNKS, chnk));
     list.push((CORE_PAGES, core_extra));
-    Ok(SplitIndex { core: assemble(FLAG_SPLIT, &list)?, chunks: named })
+    Ok(SplitIndex { core: assemble(FLAG_SPLIT, list)?, chunks: named })
 }
 
 fn section_number(t: [u8; 4]) -> u8 {
@@ -392,13 +454,17 @@ fn term_shards(
     let mut ranges = Vec::with_capacity(count);
     let mut ords = starts.clone();
     ords.push(terms.len());
-    for w in ords.windows(2) {
+    // The shards' fsts are independent: built on all cores.
+    let built = crate::par::map(ords.windows(2), |w| {
         let mut b = fst::MapBuilder::memory();
         for (ord, t) in terms.iter().enumerate().take(w[1]).skip(w[0]) {
             b.insert(&t.term, ord as u64)
                 .map_err(|e| order_error(&t.term, e))?;
         }
-        let bytes = b.into_inner().map_err(|e| order_error("", e))?;
+        b.into_inner().map_err(|e| order_error("", e))
+    });
+    for bytes in built {
+        let bytes = bytes?;
         ranges.push(fsts.len()..fsts.len() + bytes.len());
         fsts.extend_from_slice(&bytes);
     }
@@ -437,37 +503,72 @@ fn postings(
             }
         }
     }
+    // Runs of terms with about the same number of postings are encoded
+    // on all cores, each into its own bytes, then joined in term order.
+    let lengths: Vec<[u32; 3]> =
+        parts.docs.iter().map(|d| d.lengths).collect();
+    let total: usize = parts.terms.iter().map(|t| t.postings.len()).sum();
+    let per_run = total.div_ceil(64).max(1);
+    let mut runs = Vec::new();
+    let (mut first, mut size) = (0, 0);
+    for (ord, t) in parts.terms.iter().enumerate() {
+        size += t.postings.len();
+        if size >= per_run {
+            runs.push(&parts.terms[first..=ord]);
+            (first, size) = (ord + 1, 0);
+        }
+    }
+    if first < parts.terms.len() {
+        runs.push(&parts.terms[first..]);
+    }
+    let encoded = crate::par::map(runs, |terms| {
+        let mut bytes = Vec::new();
+        let mut starts = Vec::with_capacity(terms.len());
+        for t in terms {
+            starts.push(bytes.len());
+            let mut prev = 0u32;
+            for (i, p) in t.postings.iter().enumerate() {
+                debug_assert!(i == 0 || p.doc > prev, "postings out of order");
+                put_varint(&mut bytes, u64::from(p.doc - prev));
+                prev = p.doc;
+                let len =
+                    lengths.get(p.doc as usize).copied().unwrap_or([0; 3]);
+                encode_posting(&mut bytes, p, len, avg);
+            }
+        }
+        (bytes, starts)
+    });
     let mut info = Vec::with_capacity(parts.terms.len() * 12);
-    let mut post = Vec::new();
+    let mut post = Vec::with_capacity(encoded.iter().map(|e| e.0.len()).sum());
     let mut pages = Vec::new();
     let mut page_start = 0;
-    for (ord, t) in parts.terms.iter().enumerate() {
-        // A page ends once full, but not inside a family of terms that
-        // share their first letters ("japan", "japanese", "japan's"),
-        // which one query word tends to read together; very full, it ends
-        // anyway.
-        let size = post.len() - page_start;
-        let family =
-            ord > 0 && common_prefix(&parts.terms[ord - 1].term, &t.term) >= 5;
-        if size >= 8 * POST_PAGE_BYTES || (size >= POST_PAGE_BYTES && !family)
-        {
-            pages.push(page_start..post.len());
-            page_start = post.len();
+    let mut ord = 0;
+    for (bytes, starts) in encoded {
+        let base = post.len();
+        for start in starts {
+            let t = &parts.terms[ord];
+            let at = base + start;
+            // A page ends once full, but not inside a family of terms
+            // that share their first letters ("japan", "japanese",
+            // "japan's"), which one query word tends to read together;
+            // very full, it ends anyway.
+            let size = at - page_start;
+            let family = ord > 0
+                && common_prefix(&parts.terms[ord - 1].term, &t.term) >= 5;
+            if size >= 8 * POST_PAGE_BYTES
+                || (size >= POST_PAGE_BYTES && !family)
+            {
+                pages.push(page_start..at);
+                page_start = at;
+            }
+            info.extend_from_slice(&to_u32(at, "postings")?.to_le_bytes());
+            info.extend_from_slice(
+                &to_u32(t.postings.len(), "postings")?.to_le_bytes(),
+            );
+            info.extend_from_slice(&next[ord].to_le_bytes());
+            ord += 1;
         }
-        info.extend_from_slice(&to_u32(post.len(), "postings")?.to_le_bytes());
-        info.extend_from_slice(
-            &to_u32(t.postings.len(), "postings")?.to_le_bytes(),
-        );
-        info.extend_from_slice(&next[ord].to_le_bytes());
-        let mut prev = 0u32;
-        for (i, p) in t.postings.iter().enumerate() {
-            debug_assert!(i == 0 || p.doc > prev, "postings out of order");
-            put_varint(&mut post, u64::from(p.doc - prev));
-            prev = p.doc;
-            let lengths =
-                parts.docs.get(p.doc as usize).map_or([0; 3], |d| d.lengths);
-            encode_posting(&mut post, p, lengths, avg);
-        }
+        post.extend_from_slice(&bytes);
     }
     if post.len() > page_start || pages.is_empty() {
         pages.push(page_start..post.len());
@@ -619,13 +720,44 @@ fn name(f: &FacetInput, id: u32) -> &str {
     f.names.get(id as usize).map_or("", String::as_str)
 }
 
+/// What [`record`] keeps between documents: the permalink prefix of the
+/// last day seen (documents come by day) and a buffer for the permalink.
+#[derive(Default)]
+struct Scratch {
+    day: Option<Day>,
+    prefix: String,
+    url: String,
+}
+
+impl Scratch {
+    /// Whether `url` is the permalink [`super::derived_url`] derives.
+    fn is_derived(&mut self, url: &str, day: Day, title: &str) -> bool {
+        if self.day != Some(day) {
+            self.prefix = super::store::url_prefix(day);
+            self.day = Some(day);
+        }
+        let Some(rest) = url.strip_prefix(self.prefix.as_str()) else {
+            return false;
+        };
+        self.url.clear();
+        super::store::push_slug(&mut self.url, title);
+        self.url.push_str(".md");
+        rest == self.url
+    }
+}
+
 /// One document's doc-store record (see FORMAT.md, `STOR`).
-fn record(out: &mut Vec<u8>, parts: &IndexParts, d: &DocInput) {
+fn record(
+    out: &mut Vec<u8>,
+    parts: &IndexParts,
+    d: &DocInput,
+    scratch: &mut Scratch,
+) {
     put_str(out, &d.id);
     put_str(out, &d.title);
     match d.url.as_deref() {
         None => out.push(0),
-        Some(u) if u == super::derived_url(d.day, &d.title) => out.push(1),
+        Some(u) if scratch.is_derived(u, d.day, &d.title) => out.push(1),
         Some(u) => {
             put_varint(out, u.len() as u64 + 2);
             out.extend_from_slice(u.as_bytes());
@@ -649,10 +781,10 @@ fn record(out: &mut Vec<u8>, parts: &IndexParts, d: &DocInput) {
 /// prefixes), scored by occurrences × length over a sample of blocks,
 /// the best placed last (nearest the data, so cheapest to refer to).
 fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
-    use std::collections::HashMap;
     let block = BLOCK_DOCS as usize;
-    let mut counts: HashMap<&[u8], u32> = HashMap::new();
+    let mut counts: Map<&[u8], u32> = Map::default();
     let mut sample = Vec::new();
+    let mut scratch = Scratch::default();
     // About 1 block in 32, spread over the whole archive.
     for (i, chunk) in parts.docs.chunks(block).enumerate() {
         if i % 32 != 0 {
@@ -660,7 +792,7 @@ fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
         }
         for d in chunk {
             let mut r = Vec::new();
-            record(&mut r, parts, d);
+            record(&mut r, parts, d, &mut scratch);
             sample.push(r);
         }
     }
@@ -715,7 +847,7 @@ fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
     // its words against the chosen runs' words is a cheap approximation.
     let mut chosen: Vec<&[u8]> = Vec::new();
     let mut size = 0;
-    let mut inside: std::collections::HashSet<&[u8]> = Default::default();
+    let mut inside: Set<&[u8]> = Set::default();
     for (_, s) in cands {
         if size + s.len() > DICT_BYTES || inside.contains(s) {
             continue;
@@ -759,6 +891,41 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Doc-store blocks per compression task.
+const STORE_GROUP_BLOCKS: usize = 16;
+
+/// Raw DEFLATE (level 6) of one block's records against the preset
+/// dictionary.
+fn deflate_block(
+    z: &mut flate2::Compress,
+    raw: &[u8],
+    dict: &[u8],
+) -> Result<Vec<u8>> {
+    let fail = |e: &dyn std::fmt::Display| Error::InvalidEvent {
+        event: "doc store".into(),
+        detail: e.to_string(),
+    };
+    z.reset();
+    z.set_dictionary(dict).map_err(|e| fail(&e))?;
+    let mut buf = Vec::with_capacity(raw.len() / 2 + 64);
+    loop {
+        let before = z.total_in();
+        let done = z
+            .compress_vec(
+                &raw[(z.total_in() as usize).min(raw.len())..],
+                &mut buf,
+                flate2::FlushCompress::Finish,
+            )
+            .map_err(|e| fail(&e))?;
+        if done == flate2::Status::StreamEnd {
+            return Ok(buf);
+        }
+        if z.total_in() == before {
+            buf.reserve(buf.capacity().max(1024));
+        }
+    }
+}
+
 /// STOR: per block of [`BLOCK_DOCS`] documents, raw DEFLATE of their
 /// records against the preset dictionary. Returns the section, its
 /// header length and each block's range.
@@ -766,60 +933,35 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn store(
     parts: &IndexParts,
     dict: &[u8],
+    room: usize,
 ) -> Result<(Vec<u8>, usize, Vec<Range<usize>>)> {
-    let chunks: Vec<&[DocInput]> =
-        parts.docs.chunks(BLOCK_DOCS as usize).collect();
-    let compress = |part: &[&[DocInput]]| -> Result<Vec<Vec<u8>>> {
+    // Groups of blocks are compressed on all cores (the blocks are
+    // independent), each group with one compressor, reset per block.
+    let groups: Vec<&[DocInput]> =
+        parts.docs.chunks(BLOCK_DOCS as usize * STORE_GROUP_BLOCKS).collect();
+    let compressed = crate::par::map(groups, |group| {
         let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
-        let mut out = Vec::with_capacity(part.len());
-        for chunk in part {
-            let mut raw = Vec::new();
-            for d in chunk.iter() {
-                record(&mut raw, parts, d);
+        let mut scratch = Scratch::default();
+        let mut raw = Vec::new();
+        let mut out = Vec::with_capacity(STORE_GROUP_BLOCKS);
+        for block in group.chunks(BLOCK_DOCS as usize) {
+            raw.clear();
+            for d in block {
+                record(&mut raw, parts, d, &mut scratch);
             }
-            z.reset();
-            z.set_dictionary(dict).map_err(|e| Error::InvalidEvent {
-                event: "doc store".into(),
-                detail: e.to_string(),
-            })?;
-            let mut buf = Vec::with_capacity(raw.len() / 2 + 64);
-            loop {
-                let before = z.total_in();
-                let done = z
-                    .compress_vec(
-                        &raw[(z.total_in() as usize).min(raw.len())..],
-                        &mut buf,
-                        flate2::FlushCompress::Finish,
-                    )
-                    .map_err(|e| Error::InvalidEvent {
-                        event: "doc store".into(),
-                        detail: e.to_string(),
-                    })?;
-                if done == flate2::Status::StreamEnd {
-                    break;
-                }
-                if z.total_in() == before {
-                    buf.reserve(buf.capacity().max(1024));
-                }
-            }
-            out.push(buf);
+            out.push(deflate_block(&mut z, &raw, dict)?);
         }
         Ok(out)
-    };
-    // Two threads: the blocks are independent.
-    let half = chunks.len().div_ceil(2);
-    let (a, b) = chunks.split_at(half);
-    let (ra, rb) = std::thread::scope(|s| {
-        let h = s.spawn(|| compress(b));
-        (compress(a), h.join())
     });
-    let rb = rb.map_err(|_| Error::InvalidEvent {
-        event: "doc store".into(),
-        detail: "compression thread failed".into(),
-    })??;
-    let compressed: Vec<Vec<u8>> = ra?.into_iter().chain(rb).collect();
+    let compressed: Vec<Vec<u8>> = compressed
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let header = 4 + (compressed.len() + 1) * 4;
-    let mut s = Vec::new();
+    let body: usize = compressed.iter().map(Vec::len).sum();
+    let mut s = Vec::with_capacity(header + body + room);
     s.extend_from_slice(&to_u32(compressed.len(), "blocks")?.to_le_bytes());
     let mut off = 0usize;
     let mut ranges = Vec::with_capacity(compressed.len());
@@ -833,4 +975,25 @@ fn store(
         s.extend_from_slice(&c);
     }
     Ok((s, header, ranges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::parse_date;
+
+    #[test]
+    fn derived_permalinks_are_recognised() {
+        let mut s = Scratch::default();
+        let day = parse_date("2002-06-12").unwrap();
+        let long = "word ".repeat(40);
+        for title in ["Bülent Ecevit – 2–1 Bømlafjord's", &long, "", "–"]
+        {
+            let url = super::super::derived_url(day, title);
+            assert!(s.is_derived(&url, day, title), "{title}");
+            assert!(!s.is_derived(&format!("{url}x"), day, title));
+            assert!(!s.is_derived(&url, day + 1, title));
+            assert!(!s.is_derived(&url[1..], day, title));
+        }
+    }
 }

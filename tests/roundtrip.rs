@@ -214,3 +214,24 @@ fn every_sample_event_is_found_by_each_title_word() {
         assert!(r.total > 0, "{}: no hit for its own title", ev.id);
     }
 }
+
+#[test]
+fn a_few_stored_documents_read_like_all_of_them() {
+    let bytes = builder::build(random_events(5, 200)).unwrap();
+    let ix = Index::new(bytes).unwrap();
+    let all: Vec<u32> = (0..ix.doc_count()).collect();
+    let full = ix.stored(&all).unwrap();
+    // Scattered, out of order and repeated: the records between them are
+    // stepped over, not decoded.
+    for docs in [
+        vec![199, 3, 64, 65, 31, 32, 3, 150],
+        vec![0],
+        vec![31],
+        (0..200).rev().step_by(7).collect(),
+    ] {
+        let got = ix.stored(&docs).unwrap();
+        for (d, s) in docs.iter().zip(&got) {
+            assert_eq!(s, &full[*d as usize], "doc {d}");
+        }
+    }
+}

@@ -1001,6 +1001,12 @@ impl<D: AsRef<[u8]>> Index<D> {
             let last = (first + BLOCK_DOCS).min(self.doc_count);
             let mut c = Cursor::new(&raw, "STOR");
             for at in first..last {
+                // Only the records asked for are decoded (the others are
+                // stepped over: no strings built, no permalinks derived).
+                if docs[order[k]] != at {
+                    skip_stored(&mut c)?;
+                    continue;
+                }
                 let entry = read_stored(&mut c, self.day(at))?;
                 while k < order.len() && docs[order[k]] == at {
                     out[order[k]] = entry.clone();
@@ -1185,6 +1191,37 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
         contexts.push(c.str()?.to_owned());
     }
     Ok(StoredDoc { id, title, url, body, category, sources, contexts })
+}
+
+/// Steps over one doc-store record (see [`read_stored`]).
+fn skip_stored(c: &mut Cursor<'_>) -> Result<()> {
+    let skip = |c: &mut Cursor<'_>, n: u32| c.take(n as usize).map(drop);
+    for _ in 0..2 {
+        let n = c.varint_u32()?; // id, title
+        skip(c, n)?;
+    }
+    let url = c.varint_u32()?;
+    skip(c, url.saturating_sub(2))?;
+    for _ in 0..2 {
+        let n = c.varint_u32()?; // body, category
+        skip(c, n.saturating_sub(1))?;
+    }
+    for per in [2, 1] {
+        // sources (name, url), contexts (name)
+        let n = c.varint_u32()?;
+        if n > MAX_FACET_IDS {
+            return Err(c.err("too many entries"));
+        }
+        for _ in 0..n {
+            let name = c.varint_u32()?;
+            skip(c, name)?;
+            if per == 2 {
+                let url = c.varint_u32()?;
+                skip(c, url.saturating_sub(1))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Most ids one forward entry may list (a sanity bound on corrupt input).

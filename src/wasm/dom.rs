@@ -70,8 +70,8 @@ struct Inner {
     state: RefCell<State>,
     /// This widget, for callbacks it schedules itself.
     me: RefCell<Weak<Inner>>,
-    /// The pending facet count (timer id and its callback).
-    facet_timer: RefCell<Option<Timer>>,
+    /// The pending work for when typing pauses (timer id and callback).
+    settle_timer: RefCell<Option<Timer>>,
     /// Idle work after mounting (building the typo automata).
     prepare_timer: RefCell<Option<Timer>>,
 }
@@ -79,15 +79,19 @@ struct Inner {
 /// A scheduled callback: the browser's timer id and the closure it calls.
 type Timer = (i32, Closure<dyn FnMut()>);
 
-/// Facets and the timeline are counted once typing pauses this long, so
-/// every keystroke pays only for its hits.
-const FACET_DELAY_MS: i32 = 90;
+/// Facets and the timeline are counted, and the query is written to the
+/// URL, once typing pauses this long, so every keystroke pays only for
+/// its hits. (`history.replaceState` alone can take longer than a
+/// search.)
+const SETTLE_DELAY_MS: i32 = 90;
 
 #[derive(Default)]
 struct State {
     limit: usize,
     active: Option<usize>,
     shown: usize,
+    /// Whether the pending settle should count facets.
+    facets_due: bool,
 }
 
 /// Numbers widgets for their element ids (wasm here is single-threaded;
@@ -357,7 +361,7 @@ impl Inner {
             opts,
             state: RefCell::new(State { limit, ..State::default() }),
             me: RefCell::new(Weak::new()),
-            facet_timer: RefCell::new(None),
+            settle_timer: RefCell::new(None),
             prepare_timer: RefCell::new(None),
         })
     }
@@ -459,13 +463,13 @@ impl Inner {
                 attr(&self.root, "data-state", "error");
                 self.status
                     .set_text_content(Some(&format!("Search failed: {e}")));
+                self.write_hash(&query, &sort_name);
                 Ok(0)
             }
         };
         if let Err(e) = rendered {
             web_sys::console::warn_1(&e);
         }
-        self.write_hash(&query, &sort_name);
     }
 
     fn render(
@@ -500,7 +504,7 @@ impl Inner {
         } else {
             attr(&self.more, "hidden", "");
         }
-        self.schedule_facets((!empty && r.total > 0).then_some(query));
+        self.schedule_settle(query, !empty && r.total > 0);
         if let Some(s) = &r.suggestion {
             self.suggest
                 .append_child(&doc.create_text_node("Did you mean "))?;
@@ -648,21 +652,34 @@ impl Inner {
         b
     }
 
-    /// Counts facets for `query` after [`FACET_DELAY_MS`] unless another
-    /// keystroke comes first; `None` clears them now.
-    fn schedule_facets(&self, query: Option<&str>) {
+    /// After [`SETTLE_DELAY_MS`], unless another keystroke comes first:
+    /// writes `query` to the URL and, when `facets`, counts its facets
+    /// (without, they are cleared now).
+    fn schedule_settle(&self, query: &str, facets: bool) {
         let Some(win) = web_sys::window() else { return };
-        if let Some((id, _)) = self.facet_timer.borrow_mut().take() {
+        if let Some((id, _)) = self.settle_timer.borrow_mut().take() {
             win.clear_timeout_with_handle(id);
         }
-        let Some(query) = query else {
+        if facets {
+            attr(&self.facets, "aria-busy", "true");
+        } else {
             self.facets.set_text_content(None);
-            let _ = self.facets.remove_attribute("aria-busy");
-            return;
-        };
-        attr(&self.facets, "aria-busy", "true");
-        *self.facet_timer.borrow_mut() =
-            self.later(FACET_DELAY_MS, Some(query.to_owned()));
+            unattr(&self.facets, "aria-busy");
+        }
+        self.state.borrow_mut().facets_due = facets;
+        *self.settle_timer.borrow_mut() =
+            self.later(SETTLE_DELAY_MS, Some(query.to_owned()));
+    }
+
+    /// Typing has paused on `query`: the URL and the facets follow.
+    fn settle(&self, query: &str) {
+        if self.input.value() != query {
+            return; // a newer keystroke has its own timer
+        }
+        self.write_hash(query, &self.sort.value());
+        if std::mem::take(&mut self.state.borrow_mut().facets_due) {
+            self.show_facets(query);
+        }
     }
 
     /// Builds the typo automata shortly after mounting, so the first
@@ -671,15 +688,15 @@ impl Inner {
         *self.prepare_timer.borrow_mut() = self.later(50, None);
     }
 
-    /// Calls back after `ms`: counts the facets of `query`, or without
-    /// one builds the typo automata. (One closure type for both timers.)
+    /// Calls back after `ms`: settles on `query`, or without one builds
+    /// the typo automata. (One closure type for both timers.)
     fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
         let win = web_sys::window()?;
         let weak = self.me.borrow().clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = weak.upgrade() {
                 match &query {
-                    Some(q) => w.show_facets(q),
+                    Some(q) => w.settle(q),
                     None => w.searcher.prepare(),
                 }
             }

@@ -85,6 +85,17 @@ fn hostile_event_text_is_rendered_inert() {
     let title = one(&hit, ".chronicle-title").text_content().unwrap();
     assert!(title.contains("<script>alert(1)</script>"), "{title}");
     assert!(title.contains("<img src=x onerror=alert(2)>"), "{title}");
+    assert!(title.contains("summit & \"quotes\" in Zürich"), "{title}");
+    let chip = one(&hit, ".chronicle-chip");
+    assert_eq!(chip.text_content().unwrap(), "<img src=y onerror=alert(4)>");
+    assert_eq!(
+        chip.get_attribute("data-filter").as_deref(),
+        Some("about:\"<img src=y onerror=alert(4)>\"")
+    );
+    assert_eq!(
+        chip.get_attribute("title").as_deref(),
+        Some("Events about <img src=y onerror=alert(4)>")
+    );
     let links: Vec<String> = all(&hit, "a")
         .iter()
         .map(|a| a.get_attribute("href").unwrap_or_default())

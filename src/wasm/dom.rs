@@ -1,6 +1,8 @@
 //! The widget: DOM only. It turns the view model of `render.rs` into
-//! nodes (event text goes into text nodes, highlights are `<mark>`
-//! elements, never `innerHTML`) and wires the listeners.
+//! nodes and wires the listeners. The hits of a keystroke are one HTML
+//! string, every piece of event text escaped (`push_escaped`), set with
+//! one `innerHTML`; the rest is built node by node, event text only
+//! through `textContent`.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -137,15 +139,63 @@ fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Appends `spans` to `parent`: text nodes, and `<mark>` for matches.
-fn append_spans(doc: &Document, parent: &Element, spans: &[Span]) {
+/// Appends `text` to `out` escaped for HTML, as text or as a quoted
+/// attribute value: `&`, `<`, `>`, `"` and `'` as character references,
+/// so event text can never open a tag or leave an attribute. (A carriage
+/// return is kept as a reference, which the parser does not fold into a
+/// line feed; NUL, which it would drop or replace, becomes U+FFFD.)
+fn push_escaped(out: &mut String, text: &str) {
+    let mut at = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\r' => "&#13;",
+            0 => "\u{fffd}",
+            _ => continue,
+        };
+        out.push_str(&text[at..i]);
+        out.push_str(rep);
+        at = i + 1;
+    }
+    out.push_str(&text[at..]);
+}
+
+/// Appends `spans` as escaped HTML: text, and `<mark>` for matches.
+fn push_spans(out: &mut String, spans: &[Span]) {
     for s in spans {
         if s.mark {
-            add(parent, &text_el(doc, "mark", "", &s.text));
+            out.push_str("<mark>");
+            push_escaped(out, &s.text);
+            out.push_str("</mark>");
         } else {
-            add(parent, &doc.create_text_node(&s.text));
+            push_escaped(out, &s.text);
         }
     }
+}
+
+/// Appends a filter button (see [`Inner::filter_button`]) as HTML.
+fn filter_button_html(
+    out: &mut String,
+    class: &str,
+    label: &str,
+    token: &str,
+    title: Option<&str>,
+) {
+    out.push_str("<button class=\"");
+    out.push_str(class);
+    out.push_str("\" type=\"button\" data-filter=\"");
+    push_escaped(out, token);
+    if let Some(t) = title {
+        out.push_str("\" title=\"");
+        push_escaped(out, t);
+    }
+    out.push_str("\">");
+    push_escaped(out, label);
+    out.push_str("</button>");
 }
 
 /// `key:"value"` for a filter, quoted so any name round-trips.
@@ -481,7 +531,6 @@ impl Inner {
     ) -> JsResult<u32> {
         let _ = self.list.remove_attribute("aria-busy");
         let doc = &self.doc;
-        self.list.set_text_content(None);
         self.suggest.set_text_content(None);
         attr(&self.suggest, "hidden", "");
         {
@@ -496,9 +545,13 @@ impl Inner {
             "aria-expanded",
             if views.is_empty() { "false" } else { "true" },
         );
+        // One string, parsed once by the browser: far cheaper than a
+        // call into JavaScript per node and attribute.
+        let mut html = String::new();
         for (i, v) in views.iter().enumerate() {
-            add(&self.list, &*self.hit(i, v)?);
+            self.hit_html(&mut html, i, v);
         }
+        self.list.set_inner_html(&html);
         if (r.total as usize) > views.len() {
             unattr(&self.more, "hidden");
         } else {
@@ -558,29 +611,36 @@ impl Inner {
         Ok(())
     }
 
-    fn hit(&self, i: usize, v: &HitView) -> JsResult<Element> {
-        let doc = &self.doc;
-        let li = el(doc, "li", "chronicle-hit");
-        li.set_id(&format!("{}-opt-{i}", self.uid));
-        attr(&li, "role", "option");
-        attr(&li, "aria-selected", "false");
-        attr(&li, "data-id", &v.id);
-
-        let meta = el(doc, "div", "chronicle-meta");
-        let date = text_el(doc, "time", "chronicle-date", &v.date);
-        attr(&date, "datetime", &v.date);
-        add(&meta, &date);
+    /// Appends hit `i` as HTML: every piece of event text escaped, links
+    /// only as `render` made them safe (see [`push_escaped`]).
+    fn hit_html(&self, out: &mut String, i: usize, v: &HitView) {
+        let tag = |out: &mut String, open: &str, text: &str, close: &str| {
+            out.push_str(open);
+            push_escaped(out, text);
+            out.push_str(close);
+        };
+        out.push_str("<li class=\"chronicle-hit\" id=\"");
+        out.push_str(&self.uid);
+        out.push_str("-opt-");
+        out.push_str(&i.to_string());
+        tag(
+            out,
+            "\" role=\"option\" aria-selected=\"false\" data-id=\"",
+            &v.id,
+            "\">",
+        );
+        tag(out, "<div class=\"chronicle-meta\"><time class=\"chronicle-date\" datetime=\"", &v.date, "\">");
+        tag(out, "", &v.date, "</time>");
         if let Some(c) = &v.category {
-            let b = self.filter_button(
+            filter_button_html(
+                out,
                 "chronicle-category",
                 c,
                 &filter_token("category", c),
+                None,
             );
-            add(&meta, &b);
         }
-        add(&li, &meta);
-
-        let title = el(doc, "div", "chronicle-title");
+        out.push_str("</div><div class=\"chronicle-title\">");
         let href = match (&self.opts.base_url, &v.url) {
             (Some(base), Some(u)) => render::safe_href(&format!(
                 "{}{u}",
@@ -589,60 +649,60 @@ impl Inner {
             .or_else(|| (!u.contains(':')).then(|| format!("{base}{u}"))),
             _ => None,
         };
-        if let Some(href) = href {
-            let a = el(doc, "a", "chronicle-link");
-            attr(&a, "href", &href);
-            append_spans(doc, &a, &v.title_spans);
-            add(&title, &a);
-        } else {
-            append_spans(doc, &title, &v.title_spans);
+        match href {
+            Some(href) => {
+                tag(out, "<a class=\"chronicle-link\" href=\"", &href, "\">");
+                push_spans(out, &v.title_spans);
+                out.push_str("</a>");
+            }
+            None => push_spans(out, &v.title_spans),
         }
-        add(&li, &title);
-
+        out.push_str("</div>");
         if let Some(ex) = &v.excerpt {
-            let p = el(doc, "p", "chronicle-excerpt");
-            append_spans(doc, &p, ex);
-            add(&li, &p);
+            out.push_str("<p class=\"chronicle-excerpt\">");
+            push_spans(out, ex);
+            out.push_str("</p>");
         }
-
         if !v.sources.is_empty() {
-            let box_ = el(doc, "div", "chronicle-sources");
-            add(&box_, &text_el(doc, "span", "chronicle-label", "Sources"));
+            out.push_str(
+                "<div class=\"chronicle-sources\"><span class=\"chronicle-label\">Sources</span>",
+            );
             for s in &v.sources {
                 let name = if s.name.is_empty() { "source" } else { &s.name };
-                let node = match &s.href {
+                match &s.href {
                     Some(h) => {
-                        let a = text_el(doc, "a", "chronicle-source", name);
-                        attr(&a, "href", h);
-                        attr(&a, "rel", "noopener noreferrer");
-                        attr(&a, "target", "_blank");
-                        a
+                        tag(out, "<a class=\"chronicle-source\" href=\"", h, "\" rel=\"noopener noreferrer\" target=\"_blank\">");
+                        tag(out, "", name, "</a>");
                     }
-                    None => text_el(doc, "span", "chronicle-source", name),
-                };
-                add(&box_, &node);
+                    None => tag(
+                        out,
+                        "<span class=\"chronicle-source\">",
+                        name,
+                        "</span>",
+                    ),
+                }
             }
-            add(&li, &box_);
+            out.push_str("</div>");
         }
-
         if !v.contexts.is_empty() {
-            let box_ = el(doc, "div", "chronicle-contexts");
+            out.push_str("<div class=\"chronicle-contexts\">");
             for c in v.contexts.iter().take(8) {
-                let b = self.filter_button(
+                let title = format!("Events about {c}");
+                filter_button_html(
+                    out,
                     "chronicle-chip",
                     c,
                     &filter_token("about", c),
+                    Some(&title),
                 );
-                attr(&b, "title", &format!("Events about {c}"));
-                add(&box_, &b);
             }
-            add(&li, &box_);
-            let details = el(doc, "details", "chronicle-related");
-            attr(&details, "data-doc", &v.doc.to_string());
-            add(&details, &text_el(doc, "summary", "", "Related events"));
-            add(&li, &details);
+            out.push_str(
+                "</div><details class=\"chronicle-related\" data-doc=\"",
+            );
+            out.push_str(&v.doc.to_string());
+            out.push_str("\"><summary>Related events</summary></details>");
         }
-        Ok(li)
+        out.push_str("</li>");
     }
 
     fn filter_button(&self, class: &str, label: &str, token: &str) -> Element {

@@ -729,24 +729,34 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(None)
     }
 
-    /// Calls `f` with each term in `lo..hi` (byte order) and its ordinal,
-    /// until it returns false. The range must not span first bytes.
-    pub fn terms_in_range(
-        &self,
-        lo: &[u8],
-        hi: &[u8],
-        mut f: impl FnMut(&[u8], u32) -> bool,
-    ) -> Result<()> {
-        let Some(&b) = lo.first() else { return Ok(()) };
+    /// The ordinals of the terms that start with `prefix`: one range,
+    /// since ordinals follow the terms' byte order (found with two
+    /// lookups, without visiting the terms).
+    pub fn prefix_ordinals(&self, prefix: &[u8]) -> Result<Range<u32>> {
+        let Some(&b) = prefix.first() else { return Ok(0..0) };
         let k = self.shard_for(b);
         let m = self.shard_map(k)?;
-        let mut st = m.range().ge(lo).lt(hi).into_stream();
-        while let Some((key, o)) = st.next() {
-            if !f(key, o as u32) {
-                break;
-            }
+        let ords = self.shards[k].ords.clone();
+        let mut st = m.range().ge(prefix).into_stream();
+        let lo = match st.next() {
+            Some((key, o)) if key.starts_with(prefix) => o as u32,
+            _ => return Ok(0..0),
+        };
+        // The first term past the prefix: the prefix with its last byte
+        // below 0xff raised by one and the rest dropped.
+        let mut upper = prefix.to_vec();
+        while upper.last() == Some(&0xff) {
+            upper.pop();
         }
-        Ok(())
+        let hi = match upper.last_mut() {
+            Some(last) => {
+                *last += 1;
+                let mut st = m.range().ge(&upper).into_stream();
+                st.next().map_or(ords.end, |(_, o)| o as u32)
+            }
+            None => ords.end,
+        };
+        Ok(lo.max(ords.start)..hi.min(ords.end))
     }
 
     /// Calls `f` with each term `aut` accepts, among the terms that share

@@ -169,14 +169,28 @@ fn a_context_chip_filters_by_context() {
     chip.click();
     assert_eq!(w.query(), "lavrov about:\"Geneva\" ");
     assert_eq!(all(&root, "[role=option]").len(), 1);
-    // Related events open on demand, each labelled with the context.
-    let summary: HtmlElement =
-        one(&root, ".chronicle-related summary").unchecked_into();
-    summary.click();
+    // Related events open on demand, each labelled with the context, and
+    // close again.
+    let button: HtmlElement =
+        one(&root, "button.chronicle-related").unchecked_into();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    button.click();
+    assert_eq!(button.get_attribute("aria-expanded").as_deref(), Some("true"));
     let shared = all(&root, ".chronicle-shared");
     assert!(shared
         .iter()
         .all(|s| s.text_content().unwrap().starts_with("Context: ")));
+    let list = one(&root, ".chronicle-related-list");
+    assert!(!list.has_attribute("hidden"));
+    button.click();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(list.has_attribute("hidden"));
 }
 
 #[wasm_bindgen_test]

@@ -696,11 +696,14 @@ impl Inner {
                     Some(&title),
                 );
             }
+            // A disclosure button, not `<details>`: the browser builds a
+            // shadow tree for each of those, a quarter of the list's cost.
             out.push_str(
-                "</div><details class=\"chronicle-related\" data-doc=\"",
+                "</div><button class=\"chronicle-related\" type=\"button\" \
+                 aria-expanded=\"false\" data-doc=\"",
             );
             out.push_str(&v.doc.to_string());
-            out.push_str("\"><summary>Related events</summary></details>");
+            out.push_str("\">Related events</button>");
         }
         out.push_str("</li>");
     }
@@ -947,7 +950,7 @@ impl Inner {
                 {
                     k.prevent_default();
                     let target = o
-                        .query_selector("a.chronicle-link, details.chronicle-related summary")
+                        .query_selector("a.chronicle-link, .chronicle-related")
                         .ok()
                         .flatten();
                     if let Some(t) =
@@ -988,16 +991,19 @@ impl Inner {
         } else if closest(".chronicle-more").is_some() {
             self.state.borrow_mut().limit += self.page_size();
             self.run();
-        } else if let Some(summary) =
-            closest("details.chronicle-related > summary")
-        {
-            if let Some(details) = summary.parent_element() {
-                if !details.has_attribute("open")
-                    && details.get_attribute("data-loaded").is_none()
-                {
-                    if let Err(e) = self.fill_related(&details) {
-                        web_sys::console::warn_1(&e);
-                    }
+        } else if let Some(b) = closest(".chronicle-related") {
+            let open =
+                b.get_attribute("aria-expanded").as_deref() == Some("true");
+            attr(&b, "aria-expanded", if open { "false" } else { "true" });
+            if b.get_attribute("data-loaded").is_none() {
+                if let Err(e) = self.fill_related(&b) {
+                    web_sys::console::warn_1(&e);
+                }
+            } else if let Some(list) = b.next_element_sibling() {
+                if open {
+                    attr(&list, "hidden", "");
+                } else {
+                    unattr(&list, "hidden");
                 }
             }
         }
@@ -1019,15 +1025,17 @@ impl Inner {
         let _ = self.input.focus();
     }
 
-    fn fill_related(&self, details: &Element) -> JsResult<()> {
+    /// Lists the events related to the hit of disclosure button `b`
+    /// after it.
+    fn fill_related(&self, b: &Element) -> JsResult<()> {
         let doc = &self.doc;
-        let id: u32 = details
+        let id: u32 = b
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| JsValue::from_str("no document"))?;
         let rel = match render::related_views(&self.searcher, id, 5) {
             Err(crate::Error::NotLoaded) => {
-                let d = details.clone();
+                let d = b.clone();
                 let Some(me) = self.me.borrow().upgrade() else {
                     return Ok(());
                 };
@@ -1042,7 +1050,7 @@ impl Inner {
             }
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
         };
-        attr(details, "data-loaded", "");
+        attr(b, "data-loaded", "");
         let ul = el(doc, "ul", "chronicle-related-list");
         if rel.is_empty() {
             add(&ul, &text_el(doc, "li", "", "No related events."));
@@ -1068,7 +1076,12 @@ impl Inner {
             );
             add(&ul, &li);
         }
-        add(details, &ul);
+        if b.get_attribute("aria-expanded").as_deref() != Some("true") {
+            attr(&ul, "hidden", "");
+        }
+        if let Some(hit) = b.parent_element() {
+            add(&hit, &ul);
+        }
         Ok(())
     }
 }

@@ -74,7 +74,7 @@ struct Inner {
     me: RefCell<Weak<Inner>>,
     /// The pending work for when typing pauses (timer id and callback).
     settle_timer: RefCell<Option<Timer>>,
-    /// Idle work after mounting (building the typo automata).
+    /// Idle work after mounting (see [`Inner::prepare`]).
     prepare_timer: RefCell<Option<Timer>>,
 }
 
@@ -745,14 +745,40 @@ impl Inner {
         }
     }
 
-    /// Builds the typo automata shortly after mounting, so the first
-    /// misspelled keystroke does not pay for it.
+    /// Prepares shortly after mounting (see [`Inner::prepare`]).
     fn schedule_prepare(&self) {
         *self.prepare_timer.borrow_mut() = self.later(50, None);
     }
 
-    /// Calls back after `ms`: settles on `query`, or without one builds
-    /// the typo automata. (One closure type for both timers.)
+    /// Idle work after mounting, so that the first keystrokes do not pay
+    /// for it: builds the typo automata, and takes the keystroke path
+    /// once (search, doc store, HTML parsed into a detached list: nothing
+    /// shown), which has the browser compile that code and the searcher
+    /// size its buffers. Not over a split index, where it would fetch
+    /// chunks.
+    fn prepare(&self) {
+        self.searcher.prepare();
+        if self.searcher.index().is_split() {
+            return;
+        }
+        let opts = SearchOptions {
+            limit: self.page_size(),
+            facets: false,
+            ..SearchOptions::default()
+        };
+        let mut html = String::new();
+        for q in ["s", "new yor"] {
+            if let Ok((_, views)) = run_search(&self.searcher, q, &opts, 0) {
+                for (i, v) in views.iter().enumerate() {
+                    self.hit_html(&mut html, i, v);
+                }
+            }
+        }
+        el(&self.doc, "ul", "").set_inner_html(&html);
+    }
+
+    /// Calls back after `ms`: settles on `query`, or without one
+    /// prepares. (One closure type for both timers.)
     fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
         let win = web_sys::window()?;
         let weak = self.me.borrow().clone();
@@ -760,7 +786,7 @@ impl Inner {
             if let Some(w) = weak.upgrade() {
                 match &query {
                     Some(q) => w.settle(q),
-                    None => w.searcher.prepare(),
+                    None => w.prepare(),
                 }
             }
         });

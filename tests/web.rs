@@ -155,6 +155,35 @@ fn keyboard_moves_the_active_option() {
         input.get_attribute("aria-activedescendant"),
         Some(opts[0].id())
     );
+    // Searching again shows the same hits in the same nodes, none active.
+    w.set_query("zurich");
+    let again = all(&root, "[role=option]");
+    assert_eq!(again.len(), opts.len());
+    for (a, b) in again.iter().zip(&opts) {
+        assert!(a.is_same_node(Some(b)));
+        assert_eq!(a.get_attribute("aria-selected").as_deref(), Some("false"));
+    }
+    assert_eq!(input.get_attribute("aria-activedescendant"), None);
+}
+
+#[wasm_bindgen_test]
+fn hits_are_replaced_from_the_first_that_differs() {
+    let (root, w) = mount();
+    w.set_query("zurich");
+    let zurich: Vec<String> =
+        all(&root, "[role=option]").iter().map(|o| o.outer_html()).collect();
+    assert!(zurich.len() >= 2, "{}", zurich.len());
+    w.set_query("lavrov genev");
+    let opts = all(&root, "[role=option]");
+    assert_eq!(opts.len(), 1);
+    assert_eq!(
+        opts[0].get_attribute("data-id").as_deref(),
+        Some("wcep-20140506-001")
+    );
+    w.set_query("zurich");
+    let back: Vec<String> =
+        all(&root, "[role=option]").iter().map(|o| o.outer_html()).collect();
+    assert_eq!(back, zurich);
 }
 
 #[wasm_bindgen_test]

@@ -91,9 +91,10 @@ const SETTLE_DELAY_MS: i32 = 90;
 struct State {
     limit: usize,
     active: Option<usize>,
-    shown: usize,
     /// Whether the pending settle should count facets.
     facets_due: bool,
+    /// The HTML of each hit shown, in order.
+    shown_html: Vec<String>,
 }
 
 /// Numbers widgets for their element ids (wasm here is single-threaded;
@@ -533,11 +534,26 @@ impl Inner {
         let doc = &self.doc;
         self.suggest.set_text_content(None);
         attr(&self.suggest, "hidden", "");
-        {
+        let hits: Vec<String> = views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut h = String::new();
+                self.hit_html(&mut h, i, v);
+                h
+            })
+            .collect();
+        let (old, keep, active) = {
             let mut st = self.state.borrow_mut();
-            st.active = None;
-            st.shown = views.len();
-        }
+            let keep = st
+                .shown_html
+                .iter()
+                .zip(&hits)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let old = std::mem::replace(&mut st.shown_html, hits);
+            (old.len(), keep, st.active.take())
+        };
         unattr(&self.input, "aria-activedescendant");
         let empty = query.trim().is_empty();
         attr(
@@ -545,13 +561,30 @@ impl Inner {
             "aria-expanded",
             if views.is_empty() { "false" } else { "true" },
         );
-        // One string, parsed once by the browser: far cheaper than a
-        // call into JavaScript per node and attribute.
-        let mut html = String::new();
-        for (i, v) in views.iter().enumerate() {
-            self.hit_html(&mut html, i, v);
+        // Hits already shown where they are stay (typing on often keeps
+        // the first ones); the others are one string, parsed once by the
+        // browser: far cheaper than a call into JavaScript per node and
+        // attribute.
+        if let Some(a) = active.filter(|&a| a < keep) {
+            if let Some(li) = self.list.children().item(a as u32) {
+                attr(&li, "aria-selected", "false");
+            }
         }
-        self.list.set_inner_html(&html);
+        let st = self.state.borrow();
+        let rest = st.shown_html[keep..].concat();
+        if keep == 0 {
+            self.list.set_inner_html(&rest);
+        } else {
+            for _ in keep..old {
+                if let Some(li) = self.list.last_element_child() {
+                    li.remove();
+                }
+            }
+            if !rest.is_empty() {
+                let _ = self.list.insert_adjacent_html("beforeend", &rest);
+            }
+        }
+        drop(st);
         if (r.total as usize) > views.len() {
             unattr(&self.more, "hidden");
         } else {
@@ -957,7 +990,7 @@ impl Inner {
     fn key(&self, k: &KeyboardEvent) {
         let (active, shown) = {
             let st = self.state.borrow();
-            (st.active, st.shown)
+            (st.active, st.shown_html.len())
         };
         match k.key().as_str() {
             "ArrowDown" if shown > 0 => {

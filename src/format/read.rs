@@ -106,8 +106,12 @@ pub struct Index<D: AsRef<[u8]>> {
     avg_len: [f32; 3],
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
-    blocks: Mutex<Vec<(u32, Arc<Vec<u8>>)>>,
+    blocks: Mutex<Vec<CachedBlock>>,
 }
+
+/// An inflated doc-store block: its number, how many of its records the
+/// bytes hold whole (`usize::MAX`: all), the bytes.
+type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
 /// Inflated doc-store blocks kept (about 10 KB each).
 const CACHED_BLOCKS: usize = 64;
@@ -1006,7 +1010,15 @@ impl<D: AsRef<[u8]>> Index<D> {
                 return Err(Error::corrupt("STOR", format!("doc {doc}")));
             }
             let b = doc / BLOCK_DOCS;
-            let raw = self.inflated(b)?;
+            // Inflated only as far as the last record asked for.
+            let mut need = k;
+            while need + 1 < order.len()
+                && docs[order[need + 1]] / BLOCK_DOCS == b
+            {
+                need += 1;
+            }
+            let raw =
+                self.inflated(b, (docs[order[need]] % BLOCK_DOCS) as usize)?;
             let first = b * BLOCK_DOCS;
             let last = (first + BLOCK_DOCS).min(self.doc_count);
             let mut c = Cursor::new(&raw, "STOR");
@@ -1036,32 +1048,45 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(out)
     }
 
-    /// Doc-store block `b`, inflated (from the cache when it is there).
-    fn inflated(&self, b: u32) -> Result<Arc<Vec<u8>>> {
+    /// Doc-store block `b`, inflated at least as far as its record
+    /// `record` (from the cache when it is there).
+    fn inflated(&self, b: u32, record: usize) -> Result<Arc<Vec<u8>>> {
         if let Ok(mut cache) = self.blocks.try_lock() {
-            if let Some(i) = cache.iter().position(|(cb, _)| *cb == b) {
+            if let Some(i) =
+                cache.iter().position(|c| c.0 == b && c.1 > record)
+            {
                 let hit = cache.remove(i);
-                let raw = hit.1.clone();
+                let raw = hit.2.clone();
                 cache.insert(0, hit);
                 return Ok(raw);
             }
         }
         let z = self.block(tag::STORE, b)?;
-        let raw = inflate(z, self.whole(tag::DICTIONARY)?)
+        let (raw, whole) = inflate(z, self.whole(tag::DICTIONARY)?, record)
             .map_err(|e| Error::corrupt("STOR", format!("block {b}: {e}")))?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {
-            cache.insert(0, (b, raw.clone()));
+            cache.retain(|c| c.0 != b);
+            cache.insert(0, (b, whole, raw.clone()));
             cache.truncate(CACHED_BLOCKS);
         }
         Ok(raw)
     }
 }
 
+/// Output inflated between checks for whole records.
+const INFLATE_STEP: usize = 2048;
+
 /// Inflates raw DEFLATE `z` whose back-references may reach into the
 /// preset dictionary `dict` (placed before the output, as DEFLATE's
-/// window).
-fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
+/// window), stopping early once doc-store record number `record` is
+/// whole. Returns the bytes and how many records they hold whole
+/// (`usize::MAX` when inflated to the end).
+fn inflate(
+    z: &[u8],
+    dict: &[u8],
+    record: usize,
+) -> std::result::Result<(Vec<u8>, usize), String> {
     use miniz_oxide::inflate::core::{
         decompress, inflate_flags, DecompressorOxide,
     };
@@ -1070,30 +1095,49 @@ fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
     out[..dict.len()].copy_from_slice(dict);
     let mut r = DecompressorOxide::new();
     let (mut in_pos, mut out_pos) = (0, dict.len());
+    let mut limit = dict.len() + INFLATE_STEP;
+    // Records found whole so far, and where the next one starts.
+    let (mut whole, mut at) = (0, dict.len());
     loop {
+        let end = limit.min(out.len());
         let (status, n_in, n_out) = decompress(
             &mut r,
             &z[in_pos..],
-            &mut out,
+            &mut out[..end],
             out_pos,
             inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
         );
         in_pos += n_in;
         out_pos += n_out;
         match status {
-            TINFLStatus::Done => break,
+            TINFLStatus::Done => {
+                whole = usize::MAX;
+                break;
+            }
             TINFLStatus::HasMoreOutput => {
-                if out.len() - dict.len() >= MAX_BLOCK_BYTES {
-                    return Err("inflates beyond the limit".into());
+                let mut c = Cursor::at(&out[..out_pos], at, "STOR");
+                while whole <= record && skip_stored(&mut c).is_ok() {
+                    at = c.position();
+                    whole += 1;
                 }
-                out.resize(out.len() * 2, 0);
+                if whole > record {
+                    out_pos = at;
+                    break;
+                }
+                if end == out.len() {
+                    if out.len() - dict.len() >= MAX_BLOCK_BYTES {
+                        return Err("inflates beyond the limit".into());
+                    }
+                    out.resize(out.len() * 2, 0);
+                }
+                limit += INFLATE_STEP;
             }
             _ => return Err("bad DEFLATE data".into()),
         }
     }
     out.truncate(out_pos);
     out.drain(..dict.len());
-    Ok(out)
+    Ok((out, whole))
 }
 
 /// The split core's chunk table: each chunk's CRC32.

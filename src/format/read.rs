@@ -6,7 +6,7 @@
 //! them (the read fails with [`Error::NotLoaded`] and the chunk is listed
 //! by [`Index::take_wanted`]).
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use fst::{Automaton, IntoStreamer, Streamer};
@@ -696,6 +696,18 @@ impl<D: AsRef<[u8]>> Index<D> {
             }
         }
         self.term_ordinal(term).ok().flatten()
+    }
+
+    /// The bytes a term with ordinal `ord` may start with: the key range
+    /// of its lexicon shard.
+    pub fn first_bytes(&self, ord: u32) -> Option<RangeInclusive<u8>> {
+        let k = self.shards.partition_point(|s| s.ords.start <= ord);
+        let s = self.shards.get(k.checked_sub(1)?)?;
+        if !s.ords.contains(&ord) {
+            return None;
+        }
+        let hi = self.shards.get(k).map_or(u8::MAX, |n| n.key - 1);
+        Some(s.key..=hi)
     }
 
     /// Whether the page holding byte `at` of section `t` is at hand.

@@ -127,8 +127,8 @@ pub fn hits<D: AsRef<[u8]>>(
     // that start like a matched term are looked up.
     let mut first = [false; 256];
     for &o in &result.matched {
-        for b in ix.first_bytes(o).into_iter().flatten() {
-            first[usize::from(b)] = true;
+        if let Some(r) = ix.first_bytes(o) {
+            first[usize::from(*r.start())..=usize::from(*r.end())].fill(true);
         }
     }
     let is_match = |term: &str| {

@@ -1038,7 +1038,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                 // Only the records asked for are decoded (the others are
                 // stepped over: no strings built, no permalinks derived).
                 if docs[order[k]] != at {
-                    skip_stored(&mut c)?;
+                    skip_stored(&mut c).ok_or_else(|| c.err("bad record"))?;
                     continue;
                 }
                 let entry = read_stored(&mut c, self.day(at))?;
@@ -1078,7 +1078,9 @@ impl<D: AsRef<[u8]>> Index<D> {
             .map_err(|e| Error::corrupt("STOR", format!("block {b}: {e}")))?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {
-            cache.retain(|c| c.0 != b);
+            if let Some(i) = cache.iter().position(|c| c.0 == b) {
+                cache.remove(i);
+            }
             cache.insert(0, (b, whole, raw.clone()));
             cache.truncate(CACHED_BLOCKS);
         }
@@ -1128,7 +1130,7 @@ fn inflate(
             }
             TINFLStatus::HasMoreOutput => {
                 let mut c = Cursor::at(&out[..out_pos], at, "STOR");
-                while whole <= record && skip_stored(&mut c).is_ok() {
+                while whole <= record && skip_stored(&mut c).is_some() {
                     at = c.position();
                     whole += 1;
                 }
@@ -1259,35 +1261,29 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     Ok(StoredDoc { id, title, url, body, category, sources, contexts })
 }
 
-/// Steps over one doc-store record (see [`read_stored`]).
-fn skip_stored(c: &mut Cursor<'_>) -> Result<()> {
-    let skip = |c: &mut Cursor<'_>, n: u32| c.take(n as usize).map(drop);
-    for _ in 0..2 {
-        let n = c.varint_u32()?; // id, title
-        skip(c, n)?;
+/// Steps over one doc-store record (see [`read_stored`]); `None` when
+/// its bytes run out.
+fn skip_stored(c: &mut Cursor<'_>) -> Option<()> {
+    // id, title, url, body, category; then sources (name and URL) and
+    // contexts (name).
+    for above in [0, 0, 2, 1, 1] {
+        skip_field(c, above)?;
     }
-    let url = c.varint_u32()?;
-    skip(c, url.saturating_sub(2))?;
-    for _ in 0..2 {
-        let n = c.varint_u32()?; // body, category
-        skip(c, n.saturating_sub(1))?;
+    for _ in 0..c.fast_u32()? {
+        skip_field(c, 0)?;
+        skip_field(c, 1)?;
     }
-    for per in [2, 1] {
-        // sources (name, url), contexts (name)
-        let n = c.varint_u32()?;
-        if n > MAX_FACET_IDS {
-            return Err(c.err("too many entries"));
-        }
-        for _ in 0..n {
-            let name = c.varint_u32()?;
-            skip(c, name)?;
-            if per == 2 {
-                let url = c.varint_u32()?;
-                skip(c, url.saturating_sub(1))?;
-            }
-        }
+    for _ in 0..c.fast_u32()? {
+        skip_field(c, 0)?;
     }
-    Ok(())
+    Some(())
+}
+
+/// Steps over a length-prefixed field whose stored length is `above`
+/// more than its byte count (a URL: 2, an optional string: 1).
+fn skip_field(c: &mut Cursor<'_>, above: u32) -> Option<()> {
+    let n = c.fast_u32()?.saturating_sub(above);
+    c.skip(n as usize)
 }
 
 /// Most ids one forward entry may list (a sanity bound on corrupt input).

@@ -5,6 +5,7 @@
 //! through `textContent`.
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -140,63 +141,72 @@ fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Appends `text` to `out` escaped for HTML, as text or as a quoted
-/// attribute value: `&`, `<`, `>`, `"` and `'` as character references,
-/// so event text can never open a tag or leave an attribute. (A carriage
-/// return is kept as a reference, which the parser does not fold into a
-/// line feed; NUL, which it would drop or replace, becomes U+FFFD.)
-fn push_escaped(out: &mut String, text: &str) {
-    let mut at = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'\r' => "&#13;",
-            0 => "\u{fffd}",
-            _ => continue,
-        };
-        out.push_str(&text[at..i]);
-        out.push_str(rep);
-        at = i + 1;
-    }
-    out.push_str(&text[at..]);
-}
+/// Text escaped for HTML, as text or as a quoted attribute value: `&`,
+/// `<`, `>`, `"` and `'` as character references, so event text can
+/// never open a tag or leave an attribute. (A carriage return is kept as
+/// a reference, which the parser does not fold into a line feed; NUL,
+/// which it would drop, becomes U+FFFD.)
+struct Esc<'a>(&'a str);
 
-/// Appends `spans` as escaped HTML: text, and `<mark>` for matches.
-fn push_spans(out: &mut String, spans: &[Span]) {
-    for s in spans {
-        if s.mark {
-            out.push_str("<mark>");
-            push_escaped(out, &s.text);
-            out.push_str("</mark>");
-        } else {
-            push_escaped(out, &s.text);
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0;
+        let mut at = 0;
+        for (i, b) in text.bytes().enumerate() {
+            let rep = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                b'\r' => "&#13;",
+                0 => "\u{fffd}",
+                _ => continue,
+            };
+            f.write_str(&text[at..i])?;
+            f.write_str(rep)?;
+            at = i + 1;
         }
+        f.write_str(&text[at..])
     }
 }
 
-/// Appends a filter button (see [`Inner::filter_button`]) as HTML.
+/// Highlighted text as escaped HTML: text, and `<mark>` for matches.
+struct Spans<'a>(&'a [Span]);
+
+impl std::fmt::Display for Spans<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in self.0 {
+            let t = Esc(&s.text);
+            if s.mark {
+                write!(f, "<mark>{t}</mark>")?;
+            } else {
+                write!(f, "{t}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Appends, as HTML, a button (class `chronicle-{class}`) that toggles
+/// the filter `key:"value"` (see [`filter_token`]); titled "Events about
+/// …" when `about` is not empty.
 fn filter_button_html(
     out: &mut String,
     class: &str,
-    label: &str,
-    token: &str,
-    title: Option<&str>,
+    key: &str,
+    value: &str,
+    about: &str,
 ) {
-    out.push_str("<button class=\"");
-    out.push_str(class);
-    out.push_str("\" type=\"button\" data-filter=\"");
-    push_escaped(out, token);
-    if let Some(t) = title {
-        out.push_str("\" title=\"");
-        push_escaped(out, t);
+    let _ = write!(
+        out,
+        "<button class=\"chronicle-{class}\" type=\"button\" data-filter=\"{}\"",
+        Esc(&filter_token(key, value))
+    );
+    if !about.is_empty() {
+        let _ = write!(out, " title=\"Events about {}\"", Esc(about));
     }
-    out.push_str("\">");
-    push_escaped(out, label);
-    out.push_str("</button>");
+    let _ = write!(out, ">{}</button>", Esc(value));
 }
 
 /// `key:"value"` for a filter, quoted so any name round-trips.
@@ -571,7 +581,10 @@ impl Inner {
             }
         }
         let st = self.state.borrow();
-        let rest = st.shown_html[keep..].concat();
+        let mut rest = String::new();
+        for h in &st.shown_html[keep..] {
+            rest.push_str(h);
+        }
         if keep == 0 {
             self.list.set_inner_html(&rest);
         } else {
@@ -647,31 +660,16 @@ impl Inner {
     /// Appends hit `i` as HTML: every piece of event text escaped, links
     /// only as `render` made them safe (see [`push_escaped`]).
     fn hit_html(&self, out: &mut String, i: usize, v: &HitView) {
-        let tag = |out: &mut String, open: &str, text: &str, close: &str| {
-            out.push_str(open);
-            push_escaped(out, text);
-            out.push_str(close);
-        };
-        out.push_str("<li class=\"chronicle-hit\" id=\"");
-        out.push_str(&self.uid);
-        out.push_str("-opt-");
-        out.push_str(&i.to_string());
-        tag(
+        let (id, date) = (Esc(&v.id), Esc(&v.date));
+        let _ = write!(
             out,
-            "\" role=\"option\" aria-selected=\"false\" data-id=\"",
-            &v.id,
-            "\">",
+            "<li class=\"chronicle-hit\" id=\"{}-opt-{i}\" role=\"option\" \
+             aria-selected=\"false\" data-id=\"{id}\"><div class=\"chronicle-meta\">\
+             <time class=\"chronicle-date\" datetime=\"{date}\">{date}</time>",
+            self.uid
         );
-        tag(out, "<div class=\"chronicle-meta\"><time class=\"chronicle-date\" datetime=\"", &v.date, "\">");
-        tag(out, "", &v.date, "</time>");
         if let Some(c) = &v.category {
-            filter_button_html(
-                out,
-                "chronicle-category",
-                c,
-                &filter_token("category", c),
-                None,
-            );
+            filter_button_html(out, "category", "category", c, "");
         }
         out.push_str("</div><div class=\"chronicle-title\">");
         let href = match (&self.opts.base_url, &v.url) {
@@ -682,61 +680,58 @@ impl Inner {
             .or_else(|| (!u.contains(':')).then(|| format!("{base}{u}"))),
             _ => None,
         };
-        match href {
-            Some(href) => {
-                tag(out, "<a class=\"chronicle-link\" href=\"", &href, "\">");
-                push_spans(out, &v.title_spans);
-                out.push_str("</a>");
-            }
-            None => push_spans(out, &v.title_spans),
-        }
-        out.push_str("</div>");
+        let title = Spans(&v.title_spans);
+        let _ = match href {
+            Some(h) => write!(
+                out,
+                "<a class=\"chronicle-link\" href=\"{}\">{title}</a></div>",
+                Esc(&h)
+            ),
+            None => write!(out, "{title}</div>"),
+        };
         if let Some(ex) = &v.excerpt {
-            out.push_str("<p class=\"chronicle-excerpt\">");
-            push_spans(out, ex);
-            out.push_str("</p>");
+            let _ = write!(
+                out,
+                "<p class=\"chronicle-excerpt\">{}</p>",
+                Spans(ex)
+            );
         }
         if !v.sources.is_empty() {
             out.push_str(
-                "<div class=\"chronicle-sources\"><span class=\"chronicle-label\">Sources</span>",
+                "<div class=\"chronicle-sources\">\
+                 <span class=\"chronicle-label\">Sources</span>",
             );
             for s in &v.sources {
-                let name = if s.name.is_empty() { "source" } else { &s.name };
-                match &s.href {
-                    Some(h) => {
-                        tag(out, "<a class=\"chronicle-source\" href=\"", h, "\" rel=\"noopener noreferrer\" target=\"_blank\">");
-                        tag(out, "", name, "</a>");
-                    }
-                    None => tag(
+                let name =
+                    Esc(if s.name.is_empty() { "source" } else { &s.name });
+                let _ = match &s.href {
+                    Some(h) => write!(
                         out,
-                        "<span class=\"chronicle-source\">",
-                        name,
-                        "</span>",
+                        "<a class=\"chronicle-source\" href=\"{}\" \
+                         rel=\"noopener noreferrer\" target=\"_blank\">{name}</a>",
+                        Esc(h)
                     ),
-                }
+                    None => write!(
+                        out,
+                        "<span class=\"chronicle-source\">{name}</span>"
+                    ),
+                };
             }
             out.push_str("</div>");
         }
         if !v.contexts.is_empty() {
             out.push_str("<div class=\"chronicle-contexts\">");
             for c in v.contexts.iter().take(8) {
-                let title = format!("Events about {c}");
-                filter_button_html(
-                    out,
-                    "chronicle-chip",
-                    c,
-                    &filter_token("about", c),
-                    Some(&title),
-                );
+                filter_button_html(out, "chip", "about", c, c);
             }
             // A disclosure button, not `<details>`: the browser builds a
             // shadow tree for each of those, a quarter of the list's cost.
-            out.push_str(
+            let _ = write!(
+                out,
                 "</div><button class=\"chronicle-related\" type=\"button\" \
-                 aria-expanded=\"false\" data-doc=\"",
+                 aria-expanded=\"false\" data-doc=\"{}\">Related events</button>",
+                v.doc
             );
-            out.push_str(&v.doc.to_string());
-            out.push_str("\">Related events</button>");
         }
         out.push_str("</li>");
     }

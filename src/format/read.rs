@@ -1368,6 +1368,56 @@ impl PostingIter<'_> {
     }
 }
 
+impl PostingIter<'_> {
+    /// Calls `f` with the document, the impact and the first title
+    /// position (if any) of each remaining posting: the hot loop of a
+    /// query, which needs no more of a posting than that.
+    pub fn for_each_brief(
+        mut self,
+        mut f: impl FnMut(u32, u8, Option<u32>),
+    ) -> Result<()> {
+        while self.left > 0 {
+            let Some((doc, impact, pos)) = self.decode_brief() else {
+                return Err(self
+                    .cur
+                    .err("bad posting or document out of order"));
+            };
+            self.left -= 1;
+            f(doc, impact, pos);
+        }
+        Ok(())
+    }
+
+    /// [`PostingIter::decode`], stepping over all but the first title
+    /// position.
+    #[inline(always)]
+    fn decode_brief(&mut self) -> Option<(u32, u8, Option<u32>)> {
+        let delta = self.cur.fast_u32()?;
+        let doc = match self.prev {
+            None => delta,
+            Some(p) if delta > 0 => p.checked_add(delta)?,
+            Some(_) => return None,
+        };
+        if doc >= self.doc_count {
+            return None;
+        }
+        self.prev = Some(doc);
+        let bits = self.cur.byte()?;
+        let impact = self.cur.byte()?;
+        if bits & field::CONTEXTS != 0 {
+            self.cur.byte()?;
+        }
+        let mut first = None;
+        if bits & field::TITLE != 0 {
+            first = Some(self.cur.fast_u32()?);
+            for _ in 0..(bits >> field::POS_SHIFT) & 3 {
+                self.cur.fast_u32()?;
+            }
+        }
+        Some((doc, impact, first))
+    }
+}
+
 impl Iterator for PostingIter<'_> {
     type Item = Result<Posting>;
 

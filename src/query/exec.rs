@@ -670,18 +670,18 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                                 } else {
                                     *idf
                                 };
-                                for p in ix.postings(e.ord)? {
-                                    let p = p?;
-                                    if !acc.admits(p.doc) {
-                                        continue;
-                                    }
-                                    let s = e.weight * self.bm25f(&p, idf);
-                                    acc.add(
-                                        p.doc,
-                                        s,
-                                        p.title_positions().first().copied(),
-                                    );
-                                }
+                                ix.postings(e.ord)?.for_each_brief(
+                                    |doc, impact, pos| {
+                                        if acc.admits(doc) {
+                                            let s = e.weight
+                                                * (idf
+                                                    * score::from_impact(
+                                                        impact,
+                                                    ));
+                                            acc.add(doc, s, pos);
+                                        }
+                                    },
+                                )?;
                             }
                         }
                         (Clause::Phrase(words), None) => {

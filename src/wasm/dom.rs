@@ -344,67 +344,40 @@ impl Inner {
         let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
-        root.set_text_content(None);
-
-        let bar = el(&doc, "div", "chronicle-bar");
-        let input: HtmlInputElement =
-            el(&doc, "input", "chronicle-input").unchecked_into();
-        input.set_type("search");
-        let list_id = format!("{uid}-list");
-        for (k, v) in [
-            ("role", "combobox"),
-            ("aria-expanded", "false"),
-            ("aria-autocomplete", "list"),
-            ("aria-controls", list_id.as_str()),
-            ("aria-label", "Search events"),
-            ("autocomplete", "off"),
-            ("spellcheck", "false"),
-        ] {
-            attr(&input, k, v);
-        }
         let events = searcher.index().doc_count();
         let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
             format!("Search {} events…", group_digits(events))
         });
-        input.set_placeholder(&placeholder);
-        let sort: HtmlSelectElement =
-            el(&doc, "select", "chronicle-sort").unchecked_into();
-        attr(&sort, "aria-label", "Sort results");
-        for (value, label) in [
-            ("relevance", "Best match"),
-            ("newest", "Newest"),
-            ("oldest", "Oldest"),
-        ] {
-            let o = text_el(&doc, "option", "", label);
-            attr(&o, "value", value);
-            add(&sort, &o);
-        }
-        add(&bar, &input);
-        add(&bar, &sort);
-
-        let status = el(&doc, "div", "chronicle-status");
-        attr(&status, "role", "status");
-        attr(&status, "aria-live", "polite");
-        let suggest = el(&doc, "div", "chronicle-suggest");
-        attr(&suggest, "hidden", "");
-        let body = el(&doc, "div", "chronicle-body");
-        let facets = el(&doc, "aside", "chronicle-facets");
-        attr(&facets, "aria-label", "Refine");
-        let main = el(&doc, "div", "chronicle-main");
-        let list = el(&doc, "ul", "chronicle-results");
-        list.set_id(&list_id);
-        attr(&list, "role", "listbox");
-        attr(&list, "aria-label", "Results");
-        let more = text_el(&doc, "button", "chronicle-more", "More results");
-        attr(&more, "type", "button");
-        attr(&more, "hidden", "");
-        add(&main, &list);
-        add(&main, &more);
-        add(&body, &main);
-        add(&body, &facets);
-        for part in [&bar, &status, &suggest, &body] {
-            add(&root, part);
-        }
+        root.set_inner_html(&format!(
+            "<div class=\"chronicle-bar\"><input class=\"chronicle-input\" \
+             type=\"search\" role=\"combobox\" aria-expanded=\"false\" \
+             aria-autocomplete=\"list\" aria-controls=\"{uid}-list\" \
+             aria-label=\"Search events\" autocomplete=\"off\" \
+             spellcheck=\"false\" placeholder=\"{}\"><select \
+             class=\"chronicle-sort\" aria-label=\"Sort results\"><option \
+             value=\"relevance\">Best match</option><option value=\"newest\">\
+             Newest</option><option value=\"oldest\">Oldest</option></select>\
+             </div><div class=\"chronicle-status\" role=\"status\" \
+             aria-live=\"polite\"></div><div class=\"chronicle-suggest\" \
+             hidden></div><div class=\"chronicle-body\"><div \
+             class=\"chronicle-main\"><ul class=\"chronicle-results\" \
+             id=\"{uid}-list\" role=\"listbox\" aria-label=\"Results\"></ul>\
+             <button class=\"chronicle-more\" type=\"button\" hidden>More \
+             results</button></div><aside class=\"chronicle-facets\" \
+             aria-label=\"Refine\"></aside></div>",
+            Esc(&placeholder)
+        ));
+        let part = |class: &str| {
+            root.query_selector(&format!(".chronicle-{class}"))
+                .ok()
+                .flatten()
+                .ok_or_else(|| JsValue::from_str("widget markup"))
+        };
+        let input: HtmlInputElement = part("input")?.unchecked_into();
+        let sort: HtmlSelectElement = part("sort")?.unchecked_into();
+        let (status, suggest, facets) =
+            (part("status")?, part("suggest")?, part("facets")?);
+        let (list, more) = (part("results")?, part("more")?);
         let limit = opts.limit.unwrap_or(20).clamp(1, 200);
         Ok(Inner {
             searcher,
@@ -1082,7 +1055,6 @@ impl Inner {
     /// Lists the events related to the hit of disclosure button `b`
     /// after it.
     fn fill_related(&self, b: &Element) -> JsResult<()> {
-        let doc = &self.doc;
         let id: u32 = b
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
@@ -1105,38 +1077,29 @@ impl Inner {
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
         };
         attr(b, "data-loaded", "");
-        let ul = el(doc, "ul", "chronicle-related-list");
+        let open = b.get_attribute("aria-expanded").as_deref() == Some("true");
+        let mut html = String::from("<ul class=\"chronicle-related-list\"");
+        if !open {
+            html.push_str(" hidden");
+        }
+        html.push('>');
         if rel.is_empty() {
-            add(&ul, &text_el(doc, "li", "", "No related events."));
+            html.push_str("<li>No related events.</li>");
         }
         for r in rel {
-            let li = el(doc, "li", "");
-            attr(&li, "data-id", &r.id);
-            add(&li, &text_el(doc, "time", "chronicle-date", &r.date));
-            add(&li, &doc.create_text_node(" "));
-            add(
-                &li,
-                &text_el(doc, "span", "chronicle-related-title", &r.title),
+            let _ = write!(
+                html,
+                "<li data-id=\"{}\"><time class=\"chronicle-date\">{}</time> \
+                 <span class=\"chronicle-related-title\">{}</span> \
+                 <em class=\"chronicle-shared\">Context: {}</em></li>",
+                Esc(&r.id),
+                Esc(&r.date),
+                Esc(&r.title),
+                Esc(&r.context)
             );
-            add(&li, &doc.create_text_node(" "));
-            add(
-                &li,
-                &text_el(
-                    doc,
-                    "em",
-                    "chronicle-shared",
-                    &format!("Context: {}", r.context),
-                ),
-            );
-            add(&ul, &li);
         }
-        if b.get_attribute("aria-expanded").as_deref() != Some("true") {
-            attr(&ul, "hidden", "");
-        }
-        if let Some(hit) = b.parent_element() {
-            add(&hit, &ul);
-        }
-        Ok(())
+        html.push_str("</ul>");
+        b.insert_adjacent_html("afterend", &html)
     }
 }
 

@@ -349,3 +349,39 @@ fn the_sort_control_orders_by_date() {
         assert_eq!(got, want, "{value}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn one_letter_results_found_while_idle_are_those_of_a_search() {
+    let (fresh, _w) = mount();
+    let (root, w) = mount();
+    sleep(600).await;
+    for q in ["z", "g", "s"] {
+        w.set_query(q);
+        let fresh_w = chronicle::wasm::Chronicle::new(V2.to_vec())
+            .unwrap()
+            .mount(fresh.clone(), options())
+            .unwrap();
+        fresh_w.set_query(q);
+        let html = |r: &Element| {
+            let list = one(r, "[role=listbox]");
+            // Widget ids differ; the hits must not.
+            let id = list.id();
+            list.inner_html().replace(id.trim_end_matches("-list"), "")
+        };
+        let n = all(&root, "[role=option]").len();
+        assert!(n > 0, "{q}");
+        assert_eq!(html(&root), html(&fresh), "{q}");
+        assert_eq!(
+            one(&root, ".chronicle-status")
+                .text_content()
+                .unwrap()
+                .split(" · ")
+                .next(),
+            one(&fresh, ".chronicle-status")
+                .text_content()
+                .unwrap()
+                .split(" · ")
+                .next()
+        );
+    }
+}

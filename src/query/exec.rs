@@ -90,7 +90,7 @@ impl Sort {
 }
 
 /// What to return.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOptions {
     /// Hits to return.
     pub limit: usize,

@@ -16,9 +16,7 @@ use web_sys::{
 };
 
 use super::run_search;
-use crate::query::{
-    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
-};
+use crate::query::{Facets, SearchOptions, Searcher, Sort, YearCount};
 use crate::render::{self, HitView, Span};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -96,6 +94,20 @@ struct State {
     facets_due: bool,
     /// The HTML of each hit shown, in order.
     shown_html: Vec<String>,
+    /// Steps of [`Inner::prepare`] taken.
+    prepared: u8,
+    /// Results found ahead of time, by query and options.
+    ahead: Vec<(String, SearchOptions, Shown)>,
+}
+
+/// The results of a query as the widget shows them.
+#[derive(Clone)]
+struct Shown {
+    total: u32,
+    partial: bool,
+    suggestion: Option<String>,
+    /// Each hit's HTML.
+    hits: Vec<String>,
 }
 
 /// Numbers widgets for their element ids (wasm here is single-threaded;
@@ -483,9 +495,16 @@ impl Inner {
             facets: false,
             ..SearchOptions::default()
         };
-        let outcome = run_search(&self.searcher, &query, &opts, 0);
+        let kept = self
+            .state
+            .borrow()
+            .ahead
+            .iter()
+            .find(|a| a.0 == query && a.1 == opts)
+            .map(|a| a.2.clone());
+        let outcome = kept.map_or_else(|| self.results(&query, &opts), Ok);
         let rendered = match outcome {
-            Ok((r, views)) => self.render(&query, &r, &views, start),
+            Ok(shown) => self.render(&query, shown, start),
             Err(crate::Error::NotLoaded) => {
                 // A split index: fetch what the query needs, then search
                 // again (for whatever the input holds by then).
@@ -506,18 +525,14 @@ impl Inner {
         }
     }
 
-    fn render(
+    /// The results of `query`, ready to show.
+    fn results(
         &self,
         query: &str,
-        r: &SearchResult,
-        views: &[HitView],
-        start: f64,
-    ) -> JsResult<u32> {
-        let _ = self.list.remove_attribute("aria-busy");
-        let doc = &self.doc;
-        self.suggest.set_text_content(None);
-        attr(&self.suggest, "hidden", "");
-        let hits: Vec<String> = views
+        opts: &SearchOptions,
+    ) -> crate::Result<Shown> {
+        let (r, views) = run_search(&self.searcher, query, opts, 0)?;
+        let hits = views
             .iter()
             .enumerate()
             .map(|(i, v)| {
@@ -526,6 +541,20 @@ impl Inner {
                 h
             })
             .collect();
+        Ok(Shown {
+            total: r.total,
+            partial: r.partial,
+            suggestion: r.suggestion,
+            hits,
+        })
+    }
+
+    fn render(&self, query: &str, r: Shown, start: f64) -> JsResult<u32> {
+        let _ = self.list.remove_attribute("aria-busy");
+        let doc = &self.doc;
+        self.suggest.set_text_content(None);
+        attr(&self.suggest, "hidden", "");
+        let (shown, hits) = (r.hits.len(), r.hits);
         let (old, keep, active) = {
             let mut st = self.state.borrow_mut();
             let keep = st
@@ -542,7 +571,7 @@ impl Inner {
         attr(
             &self.input,
             "aria-expanded",
-            if views.is_empty() { "false" } else { "true" },
+            if shown == 0 { "false" } else { "true" },
         );
         // Hits already shown where they are stay (typing on often keeps
         // the first ones); the others are one string, parsed once by the
@@ -571,7 +600,7 @@ impl Inner {
             }
         }
         drop(st);
-        if (r.total as usize) > views.len() {
+        if (r.total as usize) > shown {
             unattr(&self.more, "hidden");
         } else {
             attr(&self.more, "hidden", "");
@@ -752,30 +781,53 @@ impl Inner {
     }
 
     /// Idle work after mounting, so that the first keystrokes do not pay
-    /// for it: builds the typo automata, and takes the keystroke path
-    /// once (search, doc store, HTML parsed into a detached list: nothing
-    /// shown), which has the browser compile that code and the searcher
-    /// size its buffers. Not over a split index, where it would fetch
-    /// chunks.
+    /// for it, one step per timer task: builds the typo automata, then
+    /// finds the results of each one-letter query, the slowest (one
+    /// letter completes to the most common words), and keeps them ready
+    /// to show. The first step also parses its HTML into a detached
+    /// list, so that the browser compiles the whole keystroke path. Over
+    /// a split index, whose chunks it would fetch, only the automata.
     fn prepare(&self) {
-        self.searcher.prepare();
+        let step = {
+            let mut st = self.state.borrow_mut();
+            st.prepared += 1;
+            usize::from(st.prepared)
+        };
+        if step == 1 {
+            self.searcher.prepare();
+        }
+        let Some(&letter) = b"abcdefghijklmnopqrstuvwxyz".get(step - 1) else {
+            return;
+        };
         if self.searcher.index().is_split() {
             return;
         }
         let opts = SearchOptions {
-            limit: self.page_size(),
+            limit: self.state.borrow().limit.max(1),
+            sort: Sort::from_name(&self.sort.value()).unwrap_or_default(),
             facets: false,
             ..SearchOptions::default()
         };
-        let mut html = String::new();
-        for q in ["s", "new yor"] {
-            if let Ok((_, views)) = run_search(&self.searcher, q, &opts, 0) {
-                for (i, v) in views.iter().enumerate() {
-                    self.hit_html(&mut html, i, v);
+        let q = char::from(letter).to_string();
+        if let Ok(shown) = self.results(&q, &opts) {
+            if step == 1 {
+                let mut html = String::new();
+                for h in &shown.hits {
+                    html.push_str(h);
                 }
+                el(&self.doc, "ul", "").set_inner_html(&html);
             }
+            self.state.borrow_mut().ahead.push((q, opts, shown));
         }
-        el(&self.doc, "ul", "").set_inner_html(&html);
+        // The next step in a task of its own, so keystrokes come between.
+        if let (Some(win), Some((_, cb))) =
+            (web_sys::window(), &*self.prepare_timer.borrow())
+        {
+            let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.as_ref().unchecked_ref(),
+                0,
+            );
+        }
     }
 
     /// Calls back after `ms`: settles on `query`, or without one

@@ -121,32 +121,9 @@ fn attr(e: &Element, name: &str, value: &str) {
     let _ = e.set_attribute(name, value);
 }
 
-/// Appends `child`, which is always a new node or a child of ours (no
-/// hierarchy error is possible).
-fn add(parent: &web_sys::Node, child: &web_sys::Node) {
-    let _ = parent.append_child(child);
-}
-
-/// A new element. Only an invalid tag name throws, and the tags here are
-/// constants; so the error path (rethrowing) is never taken.
 /// Removes an attribute (which cannot fail for a valid name).
 fn unattr(e: &Element, name: &str) {
     let _ = e.remove_attribute(name);
-}
-
-fn el(doc: &Document, tag: &str, class: &str) -> Element {
-    let e =
-        doc.create_element(tag).unwrap_or_else(|e| wasm_bindgen::throw_val(e));
-    if !class.is_empty() {
-        e.set_class_name(class);
-    }
-    e
-}
-
-fn text_el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
-    let e = el(doc, tag, class);
-    e.set_text_content(Some(text));
-    e
 }
 
 fn now() -> f64 {
@@ -551,7 +528,6 @@ impl Inner {
 
     fn render(&self, query: &str, r: Shown, start: f64) -> JsResult<u32> {
         let _ = self.list.remove_attribute("aria-busy");
-        let doc = &self.doc;
         self.suggest.set_text_content(None);
         attr(&self.suggest, "hidden", "");
         let (shown, hits) = (r.hits.len(), r.hits);
@@ -607,13 +583,11 @@ impl Inner {
         }
         self.schedule_settle(query, !empty && r.total > 0);
         if let Some(s) = &r.suggestion {
-            self.suggest
-                .append_child(&doc.create_text_node("Did you mean "))?;
-            let b = text_el(doc, "button", "chronicle-suggestion", s);
-            attr(&b, "type", "button");
-            attr(&b, "data-query", s);
-            add(&self.suggest, &b);
-            add(&self.suggest, &doc.create_text_node("?"));
+            let s = Esc(s);
+            self.suggest.set_inner_html(&format!(
+                "Did you mean <button class=\"chronicle-suggestion\" \
+                 type=\"button\" data-query=\"{s}\">{s}</button>?"
+            ));
             unattr(&self.suggest, "hidden");
         }
         let ms = now() - start;
@@ -738,13 +712,6 @@ impl Inner {
         out.push_str("</li>");
     }
 
-    fn filter_button(&self, class: &str, label: &str, token: &str) -> Element {
-        let b = text_el(&self.doc, "button", class, label);
-        attr(&b, "type", "button");
-        attr(&b, "data-filter", token);
-        b
-    }
-
     /// After [`SETTLE_DELAY_MS`], unless another keystroke comes first:
     /// writes `query` to the URL and, when `facets`, counts its facets
     /// (without, they are cleared now).
@@ -815,7 +782,9 @@ impl Inner {
                 for h in &shown.hits {
                     html.push_str(h);
                 }
-                el(&self.doc, "ul", "").set_inner_html(&html);
+                if let Ok(ul) = self.doc.create_element("ul") {
+                    ul.set_inner_html(&html);
+                }
             }
             self.state.borrow_mut().ahead.push((q, opts, shown));
         }
@@ -904,45 +873,39 @@ impl Inner {
         facets: &Facets,
         years: &[YearCount],
     ) -> JsResult<()> {
-        self.facets.set_text_content(None);
-        let doc = &self.doc;
-        if !years.is_empty() {
-            let sec =
-                el(doc, "section", "chronicle-facet chronicle-timeline-box");
-            add(&sec, &text_el(doc, "h3", "", "Timeline"));
-            let tl = el(doc, "div", "chronicle-timeline");
-            let first = years.first().map_or(0, |y| y.year);
-            let last = years.last().map_or(0, |y| y.year);
+        let mut html = String::new();
+        let mut heights = Vec::new();
+        if let (Some(first), Some(last)) = (years.first(), years.last()) {
+            let (first, last) = (first.year, last.year);
+            html.push_str(
+                "<section class=\"chronicle-facet chronicle-timeline-box\">\
+                 <h3>Timeline</h3><div class=\"chronicle-timeline\">",
+            );
             let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
             for year in first..=last {
                 let count = years
                     .iter()
                     .find(|y| y.year == year)
                     .map_or(0, |y| y.count);
-                let b: HtmlElement =
-                    el(doc, "button", "chronicle-year").unchecked_into();
-                attr(&b, "type", "button");
-                attr(&b, "data-filter", &format!("from:{year} to:{year}"));
-                attr(&b, "title", &format!("{year}: {count}"));
-                attr(&b, "aria-label", &format!("{year}: {count} results"));
-                let bar: HtmlElement =
-                    el(doc, "span", "chronicle-year-bar").unchecked_into();
+                let _ = write!(
+                    html,
+                    "<button class=\"chronicle-year\" type=\"button\" \
+                     data-filter=\"from:{year} to:{year}\" title=\"{year}: {count}\" \
+                     aria-label=\"{year}: {count} results\">\
+                     <span class=\"chronicle-year-bar\"></span></button>"
+                );
                 let pct = if count == 0 {
                     0.0
                 } else {
                     (count as f64 / max as f64 * 100.0).max(4.0)
                 };
-                let pct = pct.round() as u32;
-                bar.style().set_property("height", &format!("{pct}%"))?;
-                add(&b, &bar);
-                add(&tl, &b);
+                heights.push(pct.round() as u32);
             }
-            add(&sec, &tl);
-            let axis = el(doc, "div", "chronicle-axis");
-            add(&axis, &text_el(doc, "span", "", &first.to_string()));
-            add(&axis, &text_el(doc, "span", "", &last.to_string()));
-            add(&sec, &axis);
-            add(&self.facets, &sec);
+            let _ = write!(
+                html,
+                "</div><div class=\"chronicle-axis\"><span>{first}</span>\
+                 <span>{last}</span></div></section>"
+            );
         }
         let groups = [
             ("Category", "category", &facets.categories),
@@ -953,30 +916,34 @@ impl Inner {
             if values.is_empty() {
                 continue;
             }
-            let sec = el(doc, "section", "chronicle-facet");
-            add(&sec, &text_el(doc, "h3", "", title));
-            let ul = el(doc, "ul", "");
+            let _ = write!(
+                html,
+                "<section class=\"chronicle-facet\"><h3>{title}</h3><ul>"
+            );
             for v in values.iter().take(8) {
-                let li = el(doc, "li", "");
-                let b = self.filter_button(
-                    "chronicle-facet-value",
-                    &v.name,
-                    &filter_token(key, &v.name),
+                let _ = write!(
+                    html,
+                    "<li><button class=\"chronicle-facet-value\" type=\"button\" \
+                     data-filter=\"{}\">{}<span class=\"chronicle-count\">{}\
+                     </span></button></li>",
+                    Esc(&filter_token(key, &v.name)),
+                    Esc(&v.name),
+                    group_digits(v.count)
                 );
-                add(
-                    &b,
-                    &text_el(
-                        doc,
-                        "span",
-                        "chronicle-count",
-                        &group_digits(v.count),
-                    ),
-                );
-                add(&li, &b);
-                add(&ul, &li);
             }
-            add(&sec, &ul);
-            add(&self.facets, &sec);
+            html.push_str("</ul></section>");
+        }
+        self.facets.set_inner_html(&html);
+        // Heights through the CSS object model: a strict CSP blocks
+        // style attributes in markup.
+        let bars =
+            self.facets.get_elements_by_class_name("chronicle-year-bar");
+        for (i, pct) in heights.into_iter().enumerate() {
+            if let Some(bar) = bars.item(i as u32) {
+                bar.unchecked_into::<HtmlElement>()
+                    .style()
+                    .set_property("height", &format!("{pct}%"))?;
+            }
         }
         Ok(())
     }

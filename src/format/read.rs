@@ -1264,23 +1264,25 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
 /// Steps over one doc-store record (see [`read_stored`]); `None` when
 /// its bytes run out.
 fn skip_stored(c: &mut Cursor<'_>) -> Option<()> {
-    // id, title, url, body, category; then sources (name and URL) and
-    // contexts (name).
+    // id, title, url, body, category, each a length (stored 2 more for a
+    // URL, 1 more for an optional string) and bytes.
     for above in [0, 0, 2, 1, 1] {
         skip_field(c, above)?;
     }
-    for _ in 0..c.fast_u32()? {
-        skip_field(c, 0)?;
-        skip_field(c, 1)?;
-    }
-    for _ in 0..c.fast_u32()? {
-        skip_field(c, 0)?;
+    // Sources (name, optional URL), then contexts (name).
+    for fields in [&[0, 1][..], &[0]] {
+        for _ in 0..c.fast_u32()? {
+            for &above in fields {
+                skip_field(c, above)?;
+            }
+        }
     }
     Some(())
 }
 
-/// Steps over a length-prefixed field whose stored length is `above`
-/// more than its byte count (a URL: 2, an optional string: 1).
+/// Steps over a field stored as a length `above` more than its bytes,
+/// and the bytes.
+#[inline(never)]
 fn skip_field(c: &mut Cursor<'_>, above: u32) -> Option<()> {
     let n = c.fast_u32()?.saturating_sub(above);
     c.skip(n as usize)

@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Document, Element, Event, EventTarget, HtmlElement, HtmlInputElement,
+    Element, Event, EventTarget, HtmlElement, HtmlInputElement,
     HtmlSelectElement, KeyboardEvent,
 };
 
@@ -57,7 +57,6 @@ struct Inner {
     searcher: Rc<Searcher<Vec<u8>>>,
     /// Where a split index's chunks are fetched from.
     chunks: super::ChunkBase,
-    doc: Document,
     root: Element,
     input: HtmlInputElement,
     sort: HtmlSelectElement,
@@ -327,9 +326,6 @@ impl Inner {
         root: Element,
         opts: Options,
     ) -> JsResult<Inner> {
-        let doc = root
-            .owner_document()
-            .ok_or_else(|| JsValue::from_str("no document"))?;
         let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
@@ -371,7 +367,6 @@ impl Inner {
         Ok(Inner {
             searcher,
             chunks,
-            doc,
             root,
             input,
             sort,
@@ -751,9 +746,9 @@ impl Inner {
     /// for it, one step per timer task: builds the typo automata, then
     /// finds the results of each one-letter query, the slowest (one
     /// letter completes to the most common words), and keeps them ready
-    /// to show. The first step also parses its HTML into a detached
-    /// list, so that the browser compiles the whole keystroke path. Over
-    /// a split index, whose chunks it would fetch, only the automata.
+    /// to show (which also has the browser compile the keystroke path).
+    /// Over a split index, whose chunks it would fetch, only the
+    /// automata.
     fn prepare(&self) {
         let step = {
             let mut st = self.state.borrow_mut();
@@ -777,15 +772,6 @@ impl Inner {
         };
         let q = char::from(letter).to_string();
         if let Ok(shown) = self.results(&q, &opts) {
-            if step == 1 {
-                let mut html = String::new();
-                for h in &shown.hits {
-                    html.push_str(h);
-                }
-                if let Ok(ul) = self.doc.create_element("ul") {
-                    ul.set_inner_html(&html);
-                }
-            }
             self.state.borrow_mut().ahead.push((q, opts, shown));
         }
         // The next step in a task of its own, so keystrokes come between.

@@ -123,10 +123,19 @@ pub fn hits<D: AsRef<[u8]>>(
     }
     let stored = ix.stored(&docs)?;
     // Matched terms came from loaded lexicon shards, so a word whose
-    // shard is not loaded is no match (and loads nothing).
+    // shard is not loaded is no match (and loads nothing). Only words
+    // that start like a matched term are looked up.
+    let mut first = [false; 256];
+    for &o in &result.matched {
+        if let Some(r) = ix.first_bytes(o) {
+            first[usize::from(*r.start())..=usize::from(*r.end())].fill(true);
+        }
+    }
     let is_match = |term: &str| {
-        ix.loaded_term_ordinal(term)
-            .is_some_and(|o| result.matched.contains(&o))
+        term.as_bytes().first().is_some_and(|&b| first[usize::from(b)])
+            && ix
+                .loaded_term_ordinal(term)
+                .is_some_and(|o| result.matched.contains(&o))
     };
     let mut out = Vec::with_capacity(docs.len());
     for (hit, doc) in result.hits.iter().zip(stored) {

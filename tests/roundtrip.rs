@@ -214,3 +214,31 @@ fn every_sample_event_is_found_by_each_title_word() {
         assert!(r.total > 0, "{}: no hit for its own title", ev.id);
     }
 }
+
+#[test]
+fn a_few_stored_documents_read_like_all_of_them() {
+    let bytes = builder::build(random_events(5, 200)).unwrap();
+    let all: Vec<u32> = (0..200).collect();
+    let full = Index::new(bytes.clone()).unwrap().stored(&all).unwrap();
+    // Scattered, out of order and repeated: the records between them are
+    // stepped over, and a block is inflated only as far as needed (later
+    // records of a block partly inflated before inflate it again).
+    let sets: [Vec<u32>; 6] = [
+        vec![199, 3, 64, 65, 31, 32, 3, 150],
+        vec![0],
+        vec![31],
+        vec![1, 33],
+        vec![30, 2, 63],
+        (0..200).rev().step_by(7).collect(),
+    ];
+    let warm = Index::new(bytes.clone()).unwrap();
+    for docs in &sets {
+        let cold = Index::new(bytes.clone()).unwrap();
+        for ix in [&cold, &warm] {
+            let got = ix.stored(docs).unwrap();
+            for (d, s) in docs.iter().zip(&got) {
+                assert_eq!(s, &full[*d as usize], "doc {d}");
+            }
+        }
+    }
+}

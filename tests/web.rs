@@ -85,6 +85,17 @@ fn hostile_event_text_is_rendered_inert() {
     let title = one(&hit, ".chronicle-title").text_content().unwrap();
     assert!(title.contains("<script>alert(1)</script>"), "{title}");
     assert!(title.contains("<img src=x onerror=alert(2)>"), "{title}");
+    assert!(title.contains("summit & \"quotes\" in Zürich"), "{title}");
+    let chip = one(&hit, ".chronicle-chip");
+    assert_eq!(chip.text_content().unwrap(), "<img src=y onerror=alert(4)>");
+    assert_eq!(
+        chip.get_attribute("data-filter").as_deref(),
+        Some("about:\"<img src=y onerror=alert(4)>\"")
+    );
+    assert_eq!(
+        chip.get_attribute("title").as_deref(),
+        Some("Events about <img src=y onerror=alert(4)>")
+    );
     let links: Vec<String> = all(&hit, "a")
         .iter()
         .map(|a| a.get_attribute("href").unwrap_or_default())
@@ -144,6 +155,35 @@ fn keyboard_moves_the_active_option() {
         input.get_attribute("aria-activedescendant"),
         Some(opts[0].id())
     );
+    // Searching again shows the same hits in the same nodes, none active.
+    w.set_query("zurich");
+    let again = all(&root, "[role=option]");
+    assert_eq!(again.len(), opts.len());
+    for (a, b) in again.iter().zip(&opts) {
+        assert!(a.is_same_node(Some(b)));
+        assert_eq!(a.get_attribute("aria-selected").as_deref(), Some("false"));
+    }
+    assert_eq!(input.get_attribute("aria-activedescendant"), None);
+}
+
+#[wasm_bindgen_test]
+fn hits_are_replaced_from_the_first_that_differs() {
+    let (root, w) = mount();
+    w.set_query("zurich");
+    let zurich: Vec<String> =
+        all(&root, "[role=option]").iter().map(|o| o.outer_html()).collect();
+    assert!(zurich.len() >= 2, "{}", zurich.len());
+    w.set_query("lavrov genev");
+    let opts = all(&root, "[role=option]");
+    assert_eq!(opts.len(), 1);
+    assert_eq!(
+        opts[0].get_attribute("data-id").as_deref(),
+        Some("wcep-20140506-001")
+    );
+    w.set_query("zurich");
+    let back: Vec<String> =
+        all(&root, "[role=option]").iter().map(|o| o.outer_html()).collect();
+    assert_eq!(back, zurich);
 }
 
 #[wasm_bindgen_test]
@@ -158,14 +198,28 @@ fn a_context_chip_filters_by_context() {
     chip.click();
     assert_eq!(w.query(), "lavrov about:\"Geneva\" ");
     assert_eq!(all(&root, "[role=option]").len(), 1);
-    // Related events open on demand, each labelled with the context.
-    let summary: HtmlElement =
-        one(&root, ".chronicle-related summary").unchecked_into();
-    summary.click();
+    // Related events open on demand, each labelled with the context, and
+    // close again.
+    let button: HtmlElement =
+        one(&root, "button.chronicle-related").unchecked_into();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    button.click();
+    assert_eq!(button.get_attribute("aria-expanded").as_deref(), Some("true"));
     let shared = all(&root, ".chronicle-shared");
     assert!(shared
         .iter()
         .all(|s| s.text_content().unwrap().starts_with("Context: ")));
+    let list = one(&root, ".chronicle-related-list");
+    assert!(!list.has_attribute("hidden"));
+    button.click();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(list.has_attribute("hidden"));
 }
 
 #[wasm_bindgen_test]
@@ -293,5 +347,41 @@ fn the_sort_control_orders_by_date() {
         }
         assert!(got.len() >= 2);
         assert_eq!(got, want, "{value}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn one_letter_results_found_while_idle_are_those_of_a_search() {
+    let (fresh, _w) = mount();
+    let (root, w) = mount();
+    sleep(600).await;
+    for q in ["z", "g", "s"] {
+        w.set_query(q);
+        let fresh_w = chronicle::wasm::Chronicle::new(V2.to_vec())
+            .unwrap()
+            .mount(fresh.clone(), options())
+            .unwrap();
+        fresh_w.set_query(q);
+        let html = |r: &Element| {
+            let list = one(r, "[role=listbox]");
+            // Widget ids differ; the hits must not.
+            let id = list.id();
+            list.inner_html().replace(id.trim_end_matches("-list"), "")
+        };
+        let n = all(&root, "[role=option]").len();
+        assert!(n > 0, "{q}");
+        assert_eq!(html(&root), html(&fresh), "{q}");
+        assert_eq!(
+            one(&root, ".chronicle-status")
+                .text_content()
+                .unwrap()
+                .split(" · ")
+                .next(),
+            one(&fresh, ".chronicle-status")
+                .text_content()
+                .unwrap()
+                .split(" · ")
+                .next()
+        );
     }
 }

@@ -206,6 +206,13 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    /// Steps over `n` bytes, or `None` when there are fewer.
+    pub(crate) fn skip(&mut self, n: usize) -> Option<()> {
+        self.pos =
+            self.pos.checked_add(n).filter(|&e| e <= self.bytes.len())?;
+        Some(())
+    }
+
     /// The next byte, or `None` at the end (hot loops: no error built).
     #[inline(always)]
     pub(crate) fn byte(&mut self) -> Option<u8> {

@@ -6,7 +6,7 @@
 //! them (the read fails with [`Error::NotLoaded`] and the chunk is listed
 //! by [`Index::take_wanted`]).
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -109,8 +109,12 @@ pub struct Index<D: AsRef<[u8]>> {
     avg_len: [f32; 3],
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
-    blocks: Mutex<Vec<(u32, Arc<Vec<u8>>)>>,
+    blocks: Mutex<Vec<CachedBlock>>,
 }
+
+/// An inflated doc-store block: its number, how many of its records the
+/// bytes hold whole (`usize::MAX`: all), the bytes.
+type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
 /// Inflated doc-store blocks kept (about 10 KB each).
 const CACHED_BLOCKS: usize = 64;
@@ -712,6 +716,18 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.term_ordinal(term).ok().flatten()
     }
 
+    /// The bytes a term with ordinal `ord` may start with: the key range
+    /// of its lexicon shard.
+    pub fn first_bytes(&self, ord: u32) -> Option<RangeInclusive<u8>> {
+        let k = self.shards.partition_point(|s| s.ords.start <= ord);
+        let s = self.shards.get(k.checked_sub(1)?)?;
+        if !s.ords.contains(&ord) {
+            return None;
+        }
+        let hi = self.shards.get(k).map_or(u8::MAX, |n| n.key - 1);
+        Some(s.key..=hi)
+    }
+
     /// Whether the page holding byte `at` of section `t` is at hand.
     fn page_loaded(&self, t: [u8; 4], at: usize) -> bool {
         match &self.sections[section_index(t)] {
@@ -747,24 +763,34 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(None)
     }
 
-    /// Calls `f` with each term in `lo..hi` (byte order) and its ordinal,
-    /// until it returns false. The range must not span first bytes.
-    pub fn terms_in_range(
-        &self,
-        lo: &[u8],
-        hi: &[u8],
-        mut f: impl FnMut(&[u8], u32) -> bool,
-    ) -> Result<()> {
-        let Some(&b) = lo.first() else { return Ok(()) };
+    /// The ordinals of the terms that start with `prefix`: one range,
+    /// since ordinals follow the terms' byte order (found with two
+    /// lookups, without visiting the terms).
+    pub fn prefix_ordinals(&self, prefix: &[u8]) -> Result<Range<u32>> {
+        let Some(&b) = prefix.first() else { return Ok(0..0) };
         let k = self.shard_for(b);
         let m = self.shard_map(k)?;
-        let mut st = m.range().ge(lo).lt(hi).into_stream();
-        while let Some((key, o)) = st.next() {
-            if !f(key, o as u32) {
-                break;
-            }
+        let ords = self.shards[k].ords.clone();
+        let mut st = m.range().ge(prefix).into_stream();
+        let lo = match st.next() {
+            Some((key, o)) if key.starts_with(prefix) => o as u32,
+            _ => return Ok(0..0),
+        };
+        // The first term past the prefix: the prefix with its last byte
+        // below 0xff raised by one and the rest dropped.
+        let mut upper = prefix.to_vec();
+        while upper.last() == Some(&0xff) {
+            upper.pop();
         }
-        Ok(())
+        let hi = match upper.last_mut() {
+            Some(last) => {
+                *last += 1;
+                let mut st = m.range().ge(&upper).into_stream();
+                st.next().map_or(ords.end, |(_, o)| o as u32)
+            }
+            None => ords.end,
+        };
+        Ok(lo.max(ords.start)..hi.min(ords.end))
     }
 
     /// Calls `f` with each term `aut` accepts, among the terms that share
@@ -1039,11 +1065,25 @@ impl<D: AsRef<[u8]>> Index<D> {
                 return Err(Error::corrupt("STOR", format!("doc {doc}")));
             }
             let b = doc / BLOCK_DOCS;
-            let raw = self.inflated(b)?;
+            // Inflated only as far as the last record asked for.
+            let mut need = k;
+            while need + 1 < order.len()
+                && docs[order[need + 1]] / BLOCK_DOCS == b
+            {
+                need += 1;
+            }
+            let raw =
+                self.inflated(b, (docs[order[need]] % BLOCK_DOCS) as usize)?;
             let first = b * BLOCK_DOCS;
             let last = (first + BLOCK_DOCS).min(self.doc_count);
             let mut c = Cursor::new(&raw, "STOR");
             for at in first..last {
+                // Only the records asked for are decoded (the others are
+                // stepped over: no strings built, no permalinks derived).
+                if docs[order[k]] != at {
+                    skip_stored(&mut c).ok_or_else(|| c.err("bad record"))?;
+                    continue;
+                }
                 let entry = read_stored(&mut c, self.day(at))?;
                 while k < order.len() && docs[order[k]] == at {
                     out[order[k]] = entry.clone();
@@ -1063,32 +1103,47 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(out)
     }
 
-    /// Doc-store block `b`, inflated (from the cache when it is there).
-    fn inflated(&self, b: u32) -> Result<Arc<Vec<u8>>> {
+    /// Doc-store block `b`, inflated at least as far as its record
+    /// `record` (from the cache when it is there).
+    fn inflated(&self, b: u32, record: usize) -> Result<Arc<Vec<u8>>> {
         if let Ok(mut cache) = self.blocks.try_lock() {
-            if let Some(i) = cache.iter().position(|(cb, _)| *cb == b) {
+            if let Some(i) =
+                cache.iter().position(|c| c.0 == b && c.1 > record)
+            {
                 let hit = cache.remove(i);
-                let raw = hit.1.clone();
+                let raw = hit.2.clone();
                 cache.insert(0, hit);
                 return Ok(raw);
             }
         }
         let z = self.block(tag::STORE, b)?;
-        let raw = inflate(z, self.whole(tag::DICTIONARY)?)
+        let (raw, whole) = inflate(z, self.whole(tag::DICTIONARY)?, record)
             .map_err(|e| Error::corrupt("STOR", format!("block {b}: {e}")))?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {
-            cache.insert(0, (b, raw.clone()));
+            if let Some(i) = cache.iter().position(|c| c.0 == b) {
+                cache.remove(i);
+            }
+            cache.insert(0, (b, whole, raw.clone()));
             cache.truncate(CACHED_BLOCKS);
         }
         Ok(raw)
     }
 }
 
+/// Output inflated between checks for whole records.
+const INFLATE_STEP: usize = 2048;
+
 /// Inflates raw DEFLATE `z` whose back-references may reach into the
 /// preset dictionary `dict` (placed before the output, as DEFLATE's
-/// window).
-fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
+/// window), stopping early once doc-store record number `record` is
+/// whole. Returns the bytes and how many records they hold whole
+/// (`usize::MAX` when inflated to the end).
+fn inflate(
+    z: &[u8],
+    dict: &[u8],
+    record: usize,
+) -> std::result::Result<(Vec<u8>, usize), String> {
     use miniz_oxide::inflate::core::{
         decompress, inflate_flags, DecompressorOxide,
     };
@@ -1097,30 +1152,49 @@ fn inflate(z: &[u8], dict: &[u8]) -> std::result::Result<Vec<u8>, String> {
     out[..dict.len()].copy_from_slice(dict);
     let mut r = DecompressorOxide::new();
     let (mut in_pos, mut out_pos) = (0, dict.len());
+    let mut limit = dict.len() + INFLATE_STEP;
+    // Records found whole so far, and where the next one starts.
+    let (mut whole, mut at) = (0, dict.len());
     loop {
+        let end = limit.min(out.len());
         let (status, n_in, n_out) = decompress(
             &mut r,
             &z[in_pos..],
-            &mut out,
+            &mut out[..end],
             out_pos,
             inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
         );
         in_pos += n_in;
         out_pos += n_out;
         match status {
-            TINFLStatus::Done => break,
+            TINFLStatus::Done => {
+                whole = usize::MAX;
+                break;
+            }
             TINFLStatus::HasMoreOutput => {
-                if out.len() - dict.len() >= MAX_BLOCK_BYTES {
-                    return Err("inflates beyond the limit".into());
+                let mut c = Cursor::at(&out[..out_pos], at, "STOR");
+                while whole <= record && skip_stored(&mut c).is_some() {
+                    at = c.position();
+                    whole += 1;
                 }
-                out.resize(out.len() * 2, 0);
+                if whole > record {
+                    out_pos = at;
+                    break;
+                }
+                if end == out.len() {
+                    if out.len() - dict.len() >= MAX_BLOCK_BYTES {
+                        return Err("inflates beyond the limit".into());
+                    }
+                    out.resize(out.len() * 2, 0);
+                }
+                limit += INFLATE_STEP;
             }
             _ => return Err("bad DEFLATE data".into()),
         }
     }
     out.truncate(out_pos);
     out.drain(..dict.len());
-    Ok(out)
+    Ok((out, whole))
 }
 
 /// The split core's chunk table: each chunk's CRC32.
@@ -1230,6 +1304,33 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     Ok(StoredDoc { id, title, url, body, category, sources, contexts })
 }
 
+/// Steps over one doc-store record (see [`read_stored`]); `None` when
+/// its bytes run out.
+fn skip_stored(c: &mut Cursor<'_>) -> Option<()> {
+    // id, title, url, body, category, each a length (stored 2 more for a
+    // URL, 1 more for an optional string) and bytes.
+    for above in [0, 0, 2, 1, 1] {
+        skip_field(c, above)?;
+    }
+    // Sources (name, optional URL), then contexts (name).
+    for fields in [&[0, 1][..], &[0]] {
+        for _ in 0..c.fast_u32()? {
+            for &above in fields {
+                skip_field(c, above)?;
+            }
+        }
+    }
+    Some(())
+}
+
+/// Steps over a field stored as a length `above` more than its bytes,
+/// and the bytes.
+#[inline(never)]
+fn skip_field(c: &mut Cursor<'_>, above: u32) -> Option<()> {
+    let n = c.fast_u32()?.saturating_sub(above);
+    c.skip(n as usize)
+}
+
 /// Most ids one forward entry may list (a sanity bound on corrupt input).
 const MAX_FACET_IDS: u32 = 100_000;
 
@@ -1309,6 +1410,56 @@ impl PostingIter<'_> {
             p.n_positions = n as u8;
         }
         Some(p)
+    }
+}
+
+impl PostingIter<'_> {
+    /// Calls `f` with the document, the impact and the first title
+    /// position (if any) of each remaining posting: the hot loop of a
+    /// query, which needs no more of a posting than that.
+    pub fn for_each_brief(
+        mut self,
+        mut f: impl FnMut(u32, u8, Option<u32>),
+    ) -> Result<()> {
+        while self.left > 0 {
+            let Some((doc, impact, pos)) = self.decode_brief() else {
+                return Err(self
+                    .cur
+                    .err("bad posting or document out of order"));
+            };
+            self.left -= 1;
+            f(doc, impact, pos);
+        }
+        Ok(())
+    }
+
+    /// [`PostingIter::decode`], stepping over all but the first title
+    /// position.
+    #[inline(always)]
+    fn decode_brief(&mut self) -> Option<(u32, u8, Option<u32>)> {
+        let delta = self.cur.fast_u32()?;
+        let doc = match self.prev {
+            None => delta,
+            Some(p) if delta > 0 => p.checked_add(delta)?,
+            Some(_) => return None,
+        };
+        if doc >= self.doc_count {
+            return None;
+        }
+        self.prev = Some(doc);
+        let bits = self.cur.byte()?;
+        let impact = self.cur.byte()?;
+        if bits & field::CONTEXTS != 0 {
+            self.cur.byte()?;
+        }
+        let mut first = None;
+        if bits & field::TITLE != 0 {
+            first = Some(self.cur.fast_u32()?);
+            for _ in 0..(bits >> field::POS_SHIFT) & 3 {
+                self.cur.fast_u32()?;
+            }
+        }
+        Some((doc, impact, first))
     }
 }
 

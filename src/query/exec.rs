@@ -90,7 +90,7 @@ impl Sort {
 }
 
 /// What to return.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOptions {
     /// Hits to return.
     pub limit: usize,
@@ -335,22 +335,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let complete =
             if prefix { chars >= 1 } else { exact.is_none() && chars >= 3 };
         if complete {
-            let mut ords = Vec::new();
-            let mut scanned = 0;
-            ix.terms_in_range(
-                term.as_bytes(),
-                &prefix_upper_bound(term),
-                |_, ord| {
-                    scanned += 1;
-                    if !seen.contains(&ord) {
-                        ords.push(ord);
-                    }
-                    scanned < MAX_PREFIX_SCAN
-                },
-            )?;
-            let mut cands = Vec::with_capacity(ords.len());
-            for ord in ords {
-                cands.push((ix.doc_freq(ord)?, ord));
+            let mut cands = Vec::new();
+            for ord in
+                ix.prefix_ordinals(term.as_bytes())?.take(MAX_PREFIX_SCAN)
+            {
+                if !seen.contains(&ord) {
+                    cands.push((ix.doc_freq(ord)?, ord));
+                }
             }
             // A very short prefix completes to everything: keep only the
             // most frequent completions, and leave out words on a quarter
@@ -658,18 +649,18 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                                 } else {
                                     *idf
                                 };
-                                for p in ix.postings(e.ord)? {
-                                    let p = p?;
-                                    if !acc.admits(p.doc) {
-                                        continue;
-                                    }
-                                    let s = e.weight * self.bm25f(&p, idf);
-                                    acc.add(
-                                        p.doc,
-                                        s,
-                                        p.title_positions().first().copied(),
-                                    );
-                                }
+                                ix.postings(e.ord)?.for_each_brief(
+                                    |doc, impact, pos| {
+                                        if acc.admits(doc) {
+                                            let s = e.weight
+                                                * (idf
+                                                    * score::from_impact(
+                                                        impact,
+                                                    ));
+                                            acc.add(doc, s, pos);
+                                        }
+                                    },
+                                )?;
                             }
                         }
                         (Clause::Phrase(words), None) => {
@@ -1244,17 +1235,4 @@ fn contains_words(hay: &str, needle: &str) -> bool {
         let after = end == hay.len() || hay.as_bytes()[end] == b' ';
         before && after
     })
-}
-
-/// The smallest string greater than every string starting with `prefix`,
-/// or the empty string when there is none (all 0xff bytes).
-fn prefix_upper_bound(prefix: &str) -> Vec<u8> {
-    let mut b = prefix.as_bytes().to_vec();
-    while let Some(last) = b.pop() {
-        if last < 0xff {
-            b.push(last + 1);
-            return b;
-        }
-    }
-    vec![0xff; 64]
 }

@@ -1,21 +1,22 @@
 //! The widget: DOM only. It turns the view model of `render.rs` into
-//! nodes (event text goes into text nodes, highlights are `<mark>`
-//! elements, never `innerHTML`) and wires the listeners.
+//! nodes and wires the listeners. The hits of a keystroke are one HTML
+//! string, every piece of event text escaped (`push_escaped`), set with
+//! one `innerHTML`; the rest is built node by node, event text only
+//! through `textContent`.
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Document, Element, Event, EventTarget, HtmlElement, HtmlInputElement,
+    Element, Event, EventTarget, HtmlElement, HtmlInputElement,
     HtmlSelectElement, KeyboardEvent,
 };
 
 use super::run_search;
-use crate::query::{
-    Facets, SearchOptions, SearchResult, Searcher, Sort, YearCount,
-};
+use crate::query::{Facets, SearchOptions, Searcher, Sort, YearCount};
 use crate::render::{self, HitView, Span};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -56,7 +57,6 @@ struct Inner {
     searcher: Rc<Searcher<Vec<u8>>>,
     /// Where a split index's chunks are fetched from.
     chunks: super::ChunkBase,
-    doc: Document,
     root: Element,
     input: HtmlInputElement,
     sort: HtmlSelectElement,
@@ -70,22 +70,43 @@ struct Inner {
     state: RefCell<State>,
     /// This widget, for callbacks it schedules itself.
     me: RefCell<Weak<Inner>>,
-    /// The pending facet count (timer id and its callback).
-    facet_timer: RefCell<Option<Timer>>,
+    /// The pending work for when typing pauses (timer id and callback).
+    settle_timer: RefCell<Option<Timer>>,
+    /// Idle work after mounting (see [`Inner::prepare`]).
+    prepare_timer: RefCell<Option<Timer>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
 type Timer = (i32, Closure<dyn FnMut()>);
 
-/// Facets and the timeline are counted once typing pauses this long, so
-/// every keystroke pays only for its hits.
-const FACET_DELAY_MS: i32 = 90;
+/// Facets and the timeline are counted, and the query is written to the
+/// URL, once typing pauses this long, so every keystroke pays only for
+/// its hits. (`history.replaceState` alone can take longer than a
+/// search.)
+const SETTLE_DELAY_MS: i32 = 90;
 
 #[derive(Default)]
 struct State {
     limit: usize,
     active: Option<usize>,
-    shown: usize,
+    /// Whether the pending settle should count facets.
+    facets_due: bool,
+    /// The HTML of each hit shown, in order.
+    shown_html: Vec<String>,
+    /// Steps of [`Inner::prepare`] taken.
+    prepared: u8,
+    /// Results found ahead of time, by query and options.
+    ahead: Vec<(String, SearchOptions, Shown)>,
+}
+
+/// The results of a query as the widget shows them.
+#[derive(Clone)]
+struct Shown {
+    total: u32,
+    partial: bool,
+    suggestion: Option<String>,
+    /// Each hit's HTML.
+    hits: Vec<String>,
 }
 
 /// Numbers widgets for their element ids (wasm here is single-threaded;
@@ -99,47 +120,81 @@ fn attr(e: &Element, name: &str, value: &str) {
     let _ = e.set_attribute(name, value);
 }
 
-/// Appends `child`, which is always a new node or a child of ours (no
-/// hierarchy error is possible).
-fn add(parent: &web_sys::Node, child: &web_sys::Node) {
-    let _ = parent.append_child(child);
-}
-
-/// A new element. Only an invalid tag name throws, and the tags here are
-/// constants; so the error path (rethrowing) is never taken.
 /// Removes an attribute (which cannot fail for a valid name).
 fn unattr(e: &Element, name: &str) {
     let _ = e.remove_attribute(name);
-}
-
-fn el(doc: &Document, tag: &str, class: &str) -> Element {
-    let e =
-        doc.create_element(tag).unwrap_or_else(|e| wasm_bindgen::throw_val(e));
-    if !class.is_empty() {
-        e.set_class_name(class);
-    }
-    e
-}
-
-fn text_el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
-    let e = el(doc, tag, class);
-    e.set_text_content(Some(text));
-    e
 }
 
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Appends `spans` to `parent`: text nodes, and `<mark>` for matches.
-fn append_spans(doc: &Document, parent: &Element, spans: &[Span]) {
-    for s in spans {
-        if s.mark {
-            add(parent, &text_el(doc, "mark", "", &s.text));
-        } else {
-            add(parent, &doc.create_text_node(&s.text));
+/// Text escaped for HTML, as text or as a quoted attribute value: `&`,
+/// `<`, `>`, `"` and `'` as character references, so event text can
+/// never open a tag or leave an attribute. (A carriage return is kept as
+/// a reference, which the parser does not fold into a line feed; NUL,
+/// which it would drop, becomes U+FFFD.)
+struct Esc<'a>(&'a str);
+
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0;
+        let mut at = 0;
+        for (i, b) in text.bytes().enumerate() {
+            let rep = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                b'\r' => "&#13;",
+                0 => "\u{fffd}",
+                _ => continue,
+            };
+            f.write_str(&text[at..i])?;
+            f.write_str(rep)?;
+            at = i + 1;
         }
+        f.write_str(&text[at..])
     }
+}
+
+/// Highlighted text as escaped HTML: text, and `<mark>` for matches.
+struct Spans<'a>(&'a [Span]);
+
+impl std::fmt::Display for Spans<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in self.0 {
+            let t = Esc(&s.text);
+            if s.mark {
+                write!(f, "<mark>{t}</mark>")?;
+            } else {
+                write!(f, "{t}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Appends, as HTML, a button (class `chronicle-{class}`) that toggles
+/// the filter `key:"value"` (see [`filter_token`]); titled "Events about
+/// …" when `about` is not empty.
+fn filter_button_html(
+    out: &mut String,
+    class: &str,
+    key: &str,
+    value: &str,
+    about: &str,
+) {
+    let _ = write!(
+        out,
+        "<button class=\"chronicle-{class}\" type=\"button\" data-filter=\"{}\"",
+        Esc(&filter_token(key, value))
+    );
+    if !about.is_empty() {
+        let _ = write!(out, " title=\"Events about {}\"", Esc(about));
+    }
+    let _ = write!(out, ">{}</button>", Esc(value));
 }
 
 /// `key:"value"` for a filter, quoted so any name round-trips.
@@ -177,6 +232,7 @@ impl Widget {
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
+        w.inner.schedule_prepare();
         w.inner.restore_from_hash();
         w.inner.run();
         w.inner
@@ -270,78 +326,47 @@ impl Inner {
         root: Element,
         opts: Options,
     ) -> JsResult<Inner> {
-        let doc = root
-            .owner_document()
-            .ok_or_else(|| JsValue::from_str("no document"))?;
         let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
-        root.set_text_content(None);
-
-        let bar = el(&doc, "div", "chronicle-bar");
-        let input: HtmlInputElement =
-            el(&doc, "input", "chronicle-input").unchecked_into();
-        input.set_type("search");
-        let list_id = format!("{uid}-list");
-        for (k, v) in [
-            ("role", "combobox"),
-            ("aria-expanded", "false"),
-            ("aria-autocomplete", "list"),
-            ("aria-controls", list_id.as_str()),
-            ("aria-label", "Search events"),
-            ("autocomplete", "off"),
-            ("spellcheck", "false"),
-        ] {
-            attr(&input, k, v);
-        }
         let events = searcher.index().doc_count();
         let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
             format!("Search {} events…", group_digits(events))
         });
-        input.set_placeholder(&placeholder);
-        let sort: HtmlSelectElement =
-            el(&doc, "select", "chronicle-sort").unchecked_into();
-        attr(&sort, "aria-label", "Sort results");
-        for (value, label) in [
-            ("relevance", "Best match"),
-            ("newest", "Newest"),
-            ("oldest", "Oldest"),
-        ] {
-            let o = text_el(&doc, "option", "", label);
-            attr(&o, "value", value);
-            add(&sort, &o);
-        }
-        add(&bar, &input);
-        add(&bar, &sort);
-
-        let status = el(&doc, "div", "chronicle-status");
-        attr(&status, "role", "status");
-        attr(&status, "aria-live", "polite");
-        let suggest = el(&doc, "div", "chronicle-suggest");
-        attr(&suggest, "hidden", "");
-        let body = el(&doc, "div", "chronicle-body");
-        let facets = el(&doc, "aside", "chronicle-facets");
-        attr(&facets, "aria-label", "Refine");
-        let main = el(&doc, "div", "chronicle-main");
-        let list = el(&doc, "ul", "chronicle-results");
-        list.set_id(&list_id);
-        attr(&list, "role", "listbox");
-        attr(&list, "aria-label", "Results");
-        let more = text_el(&doc, "button", "chronicle-more", "More results");
-        attr(&more, "type", "button");
-        attr(&more, "hidden", "");
-        add(&main, &list);
-        add(&main, &more);
-        add(&body, &main);
-        add(&body, &facets);
-        for part in [&bar, &status, &suggest, &body] {
-            add(&root, part);
-        }
+        root.set_inner_html(&format!(
+            "<div class=\"chronicle-bar\"><input class=\"chronicle-input\" \
+             type=\"search\" role=\"combobox\" aria-expanded=\"false\" \
+             aria-autocomplete=\"list\" aria-controls=\"{uid}-list\" \
+             aria-label=\"Search events\" autocomplete=\"off\" \
+             spellcheck=\"false\" placeholder=\"{}\"><select \
+             class=\"chronicle-sort\" aria-label=\"Sort results\"><option \
+             value=\"relevance\">Best match</option><option value=\"newest\">\
+             Newest</option><option value=\"oldest\">Oldest</option></select>\
+             </div><div class=\"chronicle-status\" role=\"status\" \
+             aria-live=\"polite\"></div><div class=\"chronicle-suggest\" \
+             hidden></div><div class=\"chronicle-body\"><div \
+             class=\"chronicle-main\"><ul class=\"chronicle-results\" \
+             id=\"{uid}-list\" role=\"listbox\" aria-label=\"Results\"></ul>\
+             <button class=\"chronicle-more\" type=\"button\" hidden>More \
+             results</button></div><aside class=\"chronicle-facets\" \
+             aria-label=\"Refine\"></aside></div>",
+            Esc(&placeholder)
+        ));
+        let part = |class: &str| {
+            root.query_selector(&format!(".chronicle-{class}"))
+                .ok()
+                .flatten()
+                .ok_or_else(|| JsValue::from_str("widget markup"))
+        };
+        let input: HtmlInputElement = part("input")?.unchecked_into();
+        let sort: HtmlSelectElement = part("sort")?.unchecked_into();
+        let (status, suggest, facets) =
+            (part("status")?, part("suggest")?, part("facets")?);
+        let (list, more) = (part("results")?, part("more")?);
         let limit = opts.limit.unwrap_or(20).clamp(1, 200);
         Ok(Inner {
             searcher,
             chunks,
-            doc,
             root,
             input,
             sort,
@@ -354,7 +379,8 @@ impl Inner {
             opts,
             state: RefCell::new(State { limit, ..State::default() }),
             me: RefCell::new(Weak::new()),
-            facet_timer: RefCell::new(None),
+            settle_timer: RefCell::new(None),
+            prepare_timer: RefCell::new(None),
         })
     }
 
@@ -441,9 +467,16 @@ impl Inner {
             facets: false,
             ..SearchOptions::default()
         };
-        let outcome = run_search(&self.searcher, &query, &opts, 0);
+        let kept = self
+            .state
+            .borrow()
+            .ahead
+            .iter()
+            .find(|a| a.0 == query && a.1 == opts)
+            .map(|a| a.2.clone());
+        let outcome = kept.map_or_else(|| self.results(&query, &opts), Ok);
         let rendered = match outcome {
-            Ok((r, views)) => self.render(&query, &r, &views, start),
+            Ok(shown) => self.render(&query, shown, start),
             Err(crate::Error::NotLoaded) => {
                 // A split index: fetch what the query needs, then search
                 // again (for whatever the input holds by then).
@@ -455,56 +488,101 @@ impl Inner {
                 attr(&self.root, "data-state", "error");
                 self.status
                     .set_text_content(Some(&format!("Search failed: {e}")));
+                self.write_hash(&query, &sort_name);
                 Ok(0)
             }
         };
         if let Err(e) = rendered {
             web_sys::console::warn_1(&e);
         }
-        self.write_hash(&query, &sort_name);
     }
 
-    fn render(
+    /// The results of `query`, ready to show.
+    fn results(
         &self,
         query: &str,
-        r: &SearchResult,
-        views: &[HitView],
-        start: f64,
-    ) -> JsResult<u32> {
+        opts: &SearchOptions,
+    ) -> crate::Result<Shown> {
+        let (r, views) = run_search(&self.searcher, query, opts, 0)?;
+        let hits = views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut h = String::new();
+                self.hit_html(&mut h, i, v);
+                h
+            })
+            .collect();
+        Ok(Shown {
+            total: r.total,
+            partial: r.partial,
+            suggestion: r.suggestion,
+            hits,
+        })
+    }
+
+    fn render(&self, query: &str, r: Shown, start: f64) -> JsResult<u32> {
         let _ = self.list.remove_attribute("aria-busy");
-        let doc = &self.doc;
-        self.list.set_text_content(None);
         self.suggest.set_text_content(None);
         attr(&self.suggest, "hidden", "");
-        {
+        let (shown, hits) = (r.hits.len(), r.hits);
+        let (old, keep, active) = {
             let mut st = self.state.borrow_mut();
-            st.active = None;
-            st.shown = views.len();
-        }
+            let keep = st
+                .shown_html
+                .iter()
+                .zip(&hits)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let old = std::mem::replace(&mut st.shown_html, hits);
+            (old.len(), keep, st.active.take())
+        };
         unattr(&self.input, "aria-activedescendant");
         let empty = query.trim().is_empty();
         attr(
             &self.input,
             "aria-expanded",
-            if views.is_empty() { "false" } else { "true" },
+            if shown == 0 { "false" } else { "true" },
         );
-        for (i, v) in views.iter().enumerate() {
-            add(&self.list, &*self.hit(i, v)?);
+        // Hits already shown where they are stay (typing on often keeps
+        // the first ones); the others are one string, parsed once by the
+        // browser: far cheaper than a call into JavaScript per node and
+        // attribute.
+        if let Some(a) = active.filter(|&a| a < keep) {
+            if let Some(li) = self.list.children().item(a as u32) {
+                attr(&li, "aria-selected", "false");
+            }
         }
-        if (r.total as usize) > views.len() {
+        let st = self.state.borrow();
+        let mut rest = String::new();
+        for h in &st.shown_html[keep..] {
+            rest.push_str(h);
+        }
+        if keep == 0 {
+            self.list.set_inner_html(&rest);
+        } else {
+            for _ in keep..old {
+                if let Some(li) = self.list.last_element_child() {
+                    li.remove();
+                }
+            }
+            if !rest.is_empty() {
+                let _ = self.list.insert_adjacent_html("beforeend", &rest);
+            }
+        }
+        drop(st);
+        if (r.total as usize) > shown {
             unattr(&self.more, "hidden");
         } else {
             attr(&self.more, "hidden", "");
         }
-        self.schedule_facets((!empty && r.total > 0).then_some(query));
+        self.schedule_settle(query, !empty && r.total > 0);
         if let Some(s) = &r.suggestion {
-            self.suggest
-                .append_child(&doc.create_text_node("Did you mean "))?;
-            let b = text_el(doc, "button", "chronicle-suggestion", s);
-            attr(&b, "type", "button");
-            attr(&b, "data-query", s);
-            add(&self.suggest, &b);
-            add(&self.suggest, &doc.create_text_node("?"));
+            let s = Esc(s);
+            self.suggest.set_inner_html(&format!(
+                "Did you mean <button class=\"chronicle-suggestion\" \
+                 type=\"button\" data-query=\"{s}\">{s}</button>?"
+            ));
             unattr(&self.suggest, "hidden");
         }
         let ms = now() - start;
@@ -550,29 +628,21 @@ impl Inner {
         Ok(())
     }
 
-    fn hit(&self, i: usize, v: &HitView) -> JsResult<Element> {
-        let doc = &self.doc;
-        let li = el(doc, "li", "chronicle-hit");
-        li.set_id(&format!("{}-opt-{i}", self.uid));
-        attr(&li, "role", "option");
-        attr(&li, "aria-selected", "false");
-        attr(&li, "data-id", &v.id);
-
-        let meta = el(doc, "div", "chronicle-meta");
-        let date = text_el(doc, "time", "chronicle-date", &v.date);
-        attr(&date, "datetime", &v.date);
-        add(&meta, &date);
+    /// Appends hit `i` as HTML: every piece of event text escaped, links
+    /// only as `render` made them safe (see [`push_escaped`]).
+    fn hit_html(&self, out: &mut String, i: usize, v: &HitView) {
+        let (id, date) = (Esc(&v.id), Esc(&v.date));
+        let _ = write!(
+            out,
+            "<li class=\"chronicle-hit\" id=\"{}-opt-{i}\" role=\"option\" \
+             aria-selected=\"false\" data-id=\"{id}\"><div class=\"chronicle-meta\">\
+             <time class=\"chronicle-date\" datetime=\"{date}\">{date}</time>",
+            self.uid
+        );
         if let Some(c) = &v.category {
-            let b = self.filter_button(
-                "chronicle-category",
-                c,
-                &filter_token("category", c),
-            );
-            add(&meta, &b);
+            filter_button_html(out, "category", "category", c, "");
         }
-        add(&li, &meta);
-
-        let title = el(doc, "div", "chronicle-title");
+        out.push_str("</div><div class=\"chronicle-title\">");
         let href = match (&self.opts.base_url, &v.url) {
             (Some(base), Some(u)) => render::safe_href(&format!(
                 "{}{u}",
@@ -581,93 +651,147 @@ impl Inner {
             .or_else(|| (!u.contains(':')).then(|| format!("{base}{u}"))),
             _ => None,
         };
-        if let Some(href) = href {
-            let a = el(doc, "a", "chronicle-link");
-            attr(&a, "href", &href);
-            append_spans(doc, &a, &v.title_spans);
-            add(&title, &a);
-        } else {
-            append_spans(doc, &title, &v.title_spans);
-        }
-        add(&li, &title);
-
+        let title = Spans(&v.title_spans);
+        let _ = match href {
+            Some(h) => write!(
+                out,
+                "<a class=\"chronicle-link\" href=\"{}\">{title}</a></div>",
+                Esc(&h)
+            ),
+            None => write!(out, "{title}</div>"),
+        };
         if let Some(ex) = &v.excerpt {
-            let p = el(doc, "p", "chronicle-excerpt");
-            append_spans(doc, &p, ex);
-            add(&li, &p);
+            let _ = write!(
+                out,
+                "<p class=\"chronicle-excerpt\">{}</p>",
+                Spans(ex)
+            );
         }
-
         if !v.sources.is_empty() {
-            let box_ = el(doc, "div", "chronicle-sources");
-            add(&box_, &text_el(doc, "span", "chronicle-label", "Sources"));
+            out.push_str(
+                "<div class=\"chronicle-sources\">\
+                 <span class=\"chronicle-label\">Sources</span>",
+            );
             for s in &v.sources {
-                let name = if s.name.is_empty() { "source" } else { &s.name };
-                let node = match &s.href {
-                    Some(h) => {
-                        let a = text_el(doc, "a", "chronicle-source", name);
-                        attr(&a, "href", h);
-                        attr(&a, "rel", "noopener noreferrer");
-                        attr(&a, "target", "_blank");
-                        a
-                    }
-                    None => text_el(doc, "span", "chronicle-source", name),
+                let name =
+                    Esc(if s.name.is_empty() { "source" } else { &s.name });
+                let _ = match &s.href {
+                    Some(h) => write!(
+                        out,
+                        "<a class=\"chronicle-source\" href=\"{}\" \
+                         rel=\"noopener noreferrer\" target=\"_blank\">{name}</a>",
+                        Esc(h)
+                    ),
+                    None => write!(
+                        out,
+                        "<span class=\"chronicle-source\">{name}</span>"
+                    ),
                 };
-                add(&box_, &node);
             }
-            add(&li, &box_);
+            out.push_str("</div>");
         }
-
         if !v.contexts.is_empty() {
-            let box_ = el(doc, "div", "chronicle-contexts");
+            out.push_str("<div class=\"chronicle-contexts\">");
             for c in v.contexts.iter().take(8) {
-                let b = self.filter_button(
-                    "chronicle-chip",
-                    c,
-                    &filter_token("about", c),
-                );
-                attr(&b, "title", &format!("Events about {c}"));
-                add(&box_, &b);
+                filter_button_html(out, "chip", "about", c, c);
             }
-            add(&li, &box_);
-            let details = el(doc, "details", "chronicle-related");
-            attr(&details, "data-doc", &v.doc.to_string());
-            add(&details, &text_el(doc, "summary", "", "Related events"));
-            add(&li, &details);
+            // A disclosure button, not `<details>`: the browser builds a
+            // shadow tree for each of those, a quarter of the list's cost.
+            let _ = write!(
+                out,
+                "</div><button class=\"chronicle-related\" type=\"button\" \
+                 aria-expanded=\"false\" data-doc=\"{}\">Related events</button>",
+                v.doc
+            );
         }
-        Ok(li)
+        out.push_str("</li>");
     }
 
-    fn filter_button(&self, class: &str, label: &str, token: &str) -> Element {
-        let b = text_el(&self.doc, "button", class, label);
-        attr(&b, "type", "button");
-        attr(&b, "data-filter", token);
-        b
-    }
-
-    /// Counts facets for `query` after [`FACET_DELAY_MS`] unless another
-    /// keystroke comes first; `None` clears them now.
-    fn schedule_facets(&self, query: Option<&str>) {
+    /// After [`SETTLE_DELAY_MS`], unless another keystroke comes first:
+    /// writes `query` to the URL and, when `facets`, counts its facets
+    /// (without, they are cleared now).
+    fn schedule_settle(&self, query: &str, facets: bool) {
         let Some(win) = web_sys::window() else { return };
-        if let Some((id, _)) = self.facet_timer.borrow_mut().take() {
+        if let Some((id, _)) = self.settle_timer.borrow_mut().take() {
             win.clear_timeout_with_handle(id);
         }
-        let Some(query) = query else {
+        if facets {
+            attr(&self.facets, "aria-busy", "true");
+        } else {
             self.facets.set_text_content(None);
-            let _ = self.facets.remove_attribute("aria-busy");
-            return;
-        };
-        attr(&self.facets, "aria-busy", "true");
-        *self.facet_timer.borrow_mut() =
-            self.later(FACET_DELAY_MS, query.to_owned());
+            unattr(&self.facets, "aria-busy");
+        }
+        self.state.borrow_mut().facets_due = facets;
+        *self.settle_timer.borrow_mut() =
+            self.later(SETTLE_DELAY_MS, Some(query.to_owned()));
     }
 
-    /// Counts the facets of `query` after `ms`.
-    fn later(&self, ms: i32, query: String) -> Option<Timer> {
+    /// Typing has paused on `query`: the URL and the facets follow.
+    fn settle(&self, query: &str) {
+        if self.input.value() != query {
+            return; // a newer keystroke has its own timer
+        }
+        self.write_hash(query, &self.sort.value());
+        if std::mem::take(&mut self.state.borrow_mut().facets_due) {
+            self.show_facets(query);
+        }
+    }
+
+    /// Prepares shortly after mounting (see [`Inner::prepare`]).
+    fn schedule_prepare(&self) {
+        *self.prepare_timer.borrow_mut() = self.later(50, None);
+    }
+
+    /// Idle work after mounting, so that the first keystrokes do not pay
+    /// for it, one step per timer task: finds the results of each
+    /// one-letter query, the slowest (one letter completes to the most
+    /// common words), and keeps them ready to show (which also has the
+    /// browser compile the keystroke path). Nothing over a split index,
+    /// whose chunks it would fetch.
+    fn prepare(&self) {
+        let step = {
+            let mut st = self.state.borrow_mut();
+            st.prepared += 1;
+            usize::from(st.prepared)
+        };
+        let Some(&letter) = b"abcdefghijklmnopqrstuvwxyz".get(step - 1) else {
+            return;
+        };
+        if self.searcher.index().is_split() {
+            return;
+        }
+        let opts = SearchOptions {
+            limit: self.state.borrow().limit.max(1),
+            sort: Sort::from_name(&self.sort.value()).unwrap_or_default(),
+            facets: false,
+            ..SearchOptions::default()
+        };
+        let q = char::from(letter).to_string();
+        if let Ok(shown) = self.results(&q, &opts) {
+            self.state.borrow_mut().ahead.push((q, opts, shown));
+        }
+        // The next step in a task of its own, so keystrokes come between.
+        if let (Some(win), Some((_, cb))) =
+            (web_sys::window(), &*self.prepare_timer.borrow())
+        {
+            let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.as_ref().unchecked_ref(),
+                0,
+            );
+        }
+    }
+
+    /// Calls back after `ms`: settles on `query`, or without one
+    /// prepares. (One closure type for both timers.)
+    fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
         let win = web_sys::window()?;
         let weak = self.me.borrow().clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = weak.upgrade() {
-                w.show_facets(&query);
+                match &query {
+                    Some(q) => w.settle(q),
+                    None => w.prepare(),
+                }
             }
         });
         let id = win
@@ -727,45 +851,39 @@ impl Inner {
         facets: &Facets,
         years: &[YearCount],
     ) -> JsResult<()> {
-        self.facets.set_text_content(None);
-        let doc = &self.doc;
-        if !years.is_empty() {
-            let sec =
-                el(doc, "section", "chronicle-facet chronicle-timeline-box");
-            add(&sec, &text_el(doc, "h3", "", "Timeline"));
-            let tl = el(doc, "div", "chronicle-timeline");
-            let first = years.first().map_or(0, |y| y.year);
-            let last = years.last().map_or(0, |y| y.year);
+        let mut html = String::new();
+        let mut heights = Vec::new();
+        if let (Some(first), Some(last)) = (years.first(), years.last()) {
+            let (first, last) = (first.year, last.year);
+            html.push_str(
+                "<section class=\"chronicle-facet chronicle-timeline-box\">\
+                 <h3>Timeline</h3><div class=\"chronicle-timeline\">",
+            );
             let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
             for year in first..=last {
                 let count = years
                     .iter()
                     .find(|y| y.year == year)
                     .map_or(0, |y| y.count);
-                let b: HtmlElement =
-                    el(doc, "button", "chronicle-year").unchecked_into();
-                attr(&b, "type", "button");
-                attr(&b, "data-filter", &format!("from:{year} to:{year}"));
-                attr(&b, "title", &format!("{year}: {count}"));
-                attr(&b, "aria-label", &format!("{year}: {count} results"));
-                let bar: HtmlElement =
-                    el(doc, "span", "chronicle-year-bar").unchecked_into();
+                let _ = write!(
+                    html,
+                    "<button class=\"chronicle-year\" type=\"button\" \
+                     data-filter=\"from:{year} to:{year}\" title=\"{year}: {count}\" \
+                     aria-label=\"{year}: {count} results\">\
+                     <span class=\"chronicle-year-bar\"></span></button>"
+                );
                 let pct = if count == 0 {
                     0.0
                 } else {
                     (count as f64 / max as f64 * 100.0).max(4.0)
                 };
-                let pct = pct.round() as u32;
-                bar.style().set_property("height", &format!("{pct}%"))?;
-                add(&b, &bar);
-                add(&tl, &b);
+                heights.push(pct.round() as u32);
             }
-            add(&sec, &tl);
-            let axis = el(doc, "div", "chronicle-axis");
-            add(&axis, &text_el(doc, "span", "", &first.to_string()));
-            add(&axis, &text_el(doc, "span", "", &last.to_string()));
-            add(&sec, &axis);
-            add(&self.facets, &sec);
+            let _ = write!(
+                html,
+                "</div><div class=\"chronicle-axis\"><span>{first}</span>\
+                 <span>{last}</span></div></section>"
+            );
         }
         let groups = [
             ("Category", "category", &facets.categories),
@@ -776,30 +894,34 @@ impl Inner {
             if values.is_empty() {
                 continue;
             }
-            let sec = el(doc, "section", "chronicle-facet");
-            add(&sec, &text_el(doc, "h3", "", title));
-            let ul = el(doc, "ul", "");
+            let _ = write!(
+                html,
+                "<section class=\"chronicle-facet\"><h3>{title}</h3><ul>"
+            );
             for v in values.iter().take(8) {
-                let li = el(doc, "li", "");
-                let b = self.filter_button(
-                    "chronicle-facet-value",
-                    &v.name,
-                    &filter_token(key, &v.name),
+                let _ = write!(
+                    html,
+                    "<li><button class=\"chronicle-facet-value\" type=\"button\" \
+                     data-filter=\"{}\">{}<span class=\"chronicle-count\">{}\
+                     </span></button></li>",
+                    Esc(&filter_token(key, &v.name)),
+                    Esc(&v.name),
+                    group_digits(v.count)
                 );
-                add(
-                    &b,
-                    &text_el(
-                        doc,
-                        "span",
-                        "chronicle-count",
-                        &group_digits(v.count),
-                    ),
-                );
-                add(&li, &b);
-                add(&ul, &li);
             }
-            add(&sec, &ul);
-            add(&self.facets, &sec);
+            html.push_str("</ul></section>");
+        }
+        self.facets.set_inner_html(&html);
+        // Heights through the CSS object model: a strict CSP blocks
+        // style attributes in markup.
+        let bars =
+            self.facets.get_elements_by_class_name("chronicle-year-bar");
+        for (i, pct) in heights.into_iter().enumerate() {
+            if let Some(bar) = bars.item(i as u32) {
+                bar.unchecked_into::<HtmlElement>()
+                    .style()
+                    .set_property("height", &format!("{pct}%"))?;
+            }
         }
         Ok(())
     }
@@ -833,7 +955,7 @@ impl Inner {
     fn key(&self, k: &KeyboardEvent) {
         let (active, shown) = {
             let st = self.state.borrow();
-            (st.active, st.shown)
+            (st.active, st.shown_html.len())
         };
         match k.key().as_str() {
             "ArrowDown" if shown > 0 => {
@@ -852,7 +974,7 @@ impl Inner {
                 {
                     k.prevent_default();
                     let target = o
-                        .query_selector("a.chronicle-link, details.chronicle-related summary")
+                        .query_selector("a.chronicle-link, .chronicle-related")
                         .ok()
                         .flatten();
                     if let Some(t) =
@@ -893,16 +1015,19 @@ impl Inner {
         } else if closest(".chronicle-more").is_some() {
             self.state.borrow_mut().limit += self.page_size();
             self.run();
-        } else if let Some(summary) =
-            closest("details.chronicle-related > summary")
-        {
-            if let Some(details) = summary.parent_element() {
-                if !details.has_attribute("open")
-                    && details.get_attribute("data-loaded").is_none()
-                {
-                    if let Err(e) = self.fill_related(&details) {
-                        web_sys::console::warn_1(&e);
-                    }
+        } else if let Some(b) = closest(".chronicle-related") {
+            let open =
+                b.get_attribute("aria-expanded").as_deref() == Some("true");
+            attr(&b, "aria-expanded", if open { "false" } else { "true" });
+            if b.get_attribute("data-loaded").is_none() {
+                if let Err(e) = self.fill_related(&b) {
+                    web_sys::console::warn_1(&e);
+                }
+            } else if let Some(list) = b.next_element_sibling() {
+                if open {
+                    attr(&list, "hidden", "");
+                } else {
+                    unattr(&list, "hidden");
                 }
             }
         }
@@ -924,15 +1049,16 @@ impl Inner {
         let _ = self.input.focus();
     }
 
-    fn fill_related(&self, details: &Element) -> JsResult<()> {
-        let doc = &self.doc;
-        let id: u32 = details
+    /// Lists the events related to the hit of disclosure button `b`
+    /// after it.
+    fn fill_related(&self, b: &Element) -> JsResult<()> {
+        let id: u32 = b
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| JsValue::from_str("no document"))?;
         let rel = match render::related_views(&self.searcher, id, 5) {
             Err(crate::Error::NotLoaded) => {
-                let d = details.clone();
+                let d = b.clone();
                 let Some(me) = self.me.borrow().upgrade() else {
                     return Ok(());
                 };
@@ -946,34 +1072,30 @@ impl Inner {
             }
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
         };
-        attr(details, "data-loaded", "");
-        let ul = el(doc, "ul", "chronicle-related-list");
+        attr(b, "data-loaded", "");
+        let open = b.get_attribute("aria-expanded").as_deref() == Some("true");
+        let mut html = String::from("<ul class=\"chronicle-related-list\"");
+        if !open {
+            html.push_str(" hidden");
+        }
+        html.push('>');
         if rel.is_empty() {
-            add(&ul, &text_el(doc, "li", "", "No related events."));
+            html.push_str("<li>No related events.</li>");
         }
         for r in rel {
-            let li = el(doc, "li", "");
-            attr(&li, "data-id", &r.id);
-            add(&li, &text_el(doc, "time", "chronicle-date", &r.date));
-            add(&li, &doc.create_text_node(" "));
-            add(
-                &li,
-                &text_el(doc, "span", "chronicle-related-title", &r.title),
+            let _ = write!(
+                html,
+                "<li data-id=\"{}\"><time class=\"chronicle-date\">{}</time> \
+                 <span class=\"chronicle-related-title\">{}</span> \
+                 <em class=\"chronicle-shared\">Context: {}</em></li>",
+                Esc(&r.id),
+                Esc(&r.date),
+                Esc(&r.title),
+                Esc(&r.context)
             );
-            add(&li, &doc.create_text_node(" "));
-            add(
-                &li,
-                &text_el(
-                    doc,
-                    "em",
-                    "chronicle-shared",
-                    &format!("Context: {}", r.context),
-                ),
-            );
-            add(&ul, &li);
         }
-        add(details, &ul);
-        Ok(())
+        html.push_str("</ul>");
+        b.insert_adjacent_html("afterend", &html)
     }
 }
 

@@ -603,17 +603,20 @@ fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
 /// Trims names and drops blank categories and contexts, so every facet
 /// value the dictionaries see is one a reader can show.
 fn tidy(ev: &mut Event) {
-    ev.category = ev
-        .category
-        .take()
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
-    ev.contexts.retain(|c| !c.trim().is_empty());
-    for c in &mut ev.contexts {
-        *c = c.trim().to_owned();
+    // Most names have nothing to trim: those keep their allocation.
+    fn trim(s: &mut String) {
+        if s.trim().len() != s.len() {
+            *s = s.trim().to_owned();
+        }
     }
+    if let Some(c) = &mut ev.category {
+        trim(c);
+    }
+    ev.category = ev.category.take().filter(|c| !c.is_empty());
+    ev.contexts.retain(|c| !c.trim().is_empty());
+    ev.contexts.iter_mut().for_each(trim);
     for s in &mut ev.sources {
-        s.name = s.name.trim().to_owned();
+        trim(&mut s.name);
     }
 }
 

@@ -54,6 +54,28 @@ where
     done.into_iter().map(|d| d.1).collect()
 }
 
+/// Runs `a` and `b` side by side (`b` on a thread of its own) and
+/// returns both results. A panic in either is resumed on the caller.
+pub(crate) fn join<A, B>(
+    a: impl FnOnce() -> A,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B)
+where
+    B: Send,
+{
+    if threads() <= 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let hb = s.spawn(b);
+        let ra = a();
+        match hb.join() {
+            Ok(rb) => (ra, rb),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

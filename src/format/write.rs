@@ -144,8 +144,9 @@ impl Sections {
 }
 
 fn sections(parts: &IndexParts) -> Result<Sections> {
-    let terms = term_sections(parts)?;
-    other_sections(parts, terms)
+    let (terms, dict) =
+        crate::par::join(|| term_sections(parts), || train_dictionary(parts));
+    other_sections(parts, terms?, dict)
 }
 
 /// The sections built from the terms and their postings (TERM, TINF,
@@ -183,8 +184,11 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
     })
 }
 
-fn other_sections(parts: &IndexParts, ts: TermSections) -> Result<Sections> {
-    let dict = train_dictionary(parts);
+fn other_sections(
+    parts: &IndexParts,
+    ts: TermSections,
+    dict: Vec<u8>,
+) -> Result<Sections> {
     let mut list = vec![
         (tag::META, meta(parts, ts.n_docs, ts.avg)?),
         (tag::TERMS, ts.term),
@@ -231,11 +235,16 @@ pub fn encode_both(
     single: bool,
     split: bool,
 ) -> Result<(Option<Vec<u8>>, Option<SplitIndex>)> {
-    let terms = term_sections(&parts)?;
+    // The doc store's dictionary is trained while the terms are encoded.
+    let (terms, dict) = crate::par::join(
+        || term_sections(&parts),
+        || train_dictionary(&parts),
+    );
+    let terms = terms?;
     for t in &mut parts.terms {
         t.postings = Vec::new();
     }
-    let s = other_sections(&parts, terms)?;
+    let s = other_sections(&parts, terms, dict)?;
     drop(parts);
     let many = if split { Some(split_sections(&s)?) } else { None };
     let one = if single { Some(assemble(0, s.list)?) } else { None };

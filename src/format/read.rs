@@ -1381,8 +1381,9 @@ impl PostingIter<'_> {
         })
     }
 
+    /// The next posting's document: its delta read and checked.
     #[inline(always)]
-    fn decode(&mut self) -> Option<Posting> {
+    fn next_doc(&mut self) -> Option<u32> {
         let delta = self.cur.fast_u32()?;
         let doc = match self.prev {
             None => delta,
@@ -1393,6 +1394,12 @@ impl PostingIter<'_> {
             return None;
         }
         self.prev = Some(doc);
+        Some(doc)
+    }
+
+    #[inline(always)]
+    fn decode(&mut self) -> Option<Posting> {
+        let doc = self.next_doc()?;
         let bits = self.cur.byte()?;
         let impact = self.cur.byte()?;
         let mut p =
@@ -1437,16 +1444,7 @@ impl PostingIter<'_> {
     /// position.
     #[inline(always)]
     fn decode_brief(&mut self) -> Option<(u32, u8, Option<u32>)> {
-        let delta = self.cur.fast_u32()?;
-        let doc = match self.prev {
-            None => delta,
-            Some(p) if delta > 0 => p.checked_add(delta)?,
-            Some(_) => return None,
-        };
-        if doc >= self.doc_count {
-            return None;
-        }
-        self.prev = Some(doc);
+        let doc = self.next_doc()?;
         let bits = self.cur.byte()?;
         let impact = self.cur.byte()?;
         if bits & field::CONTEXTS != 0 {

@@ -62,21 +62,14 @@
       deflated = el.getAttribute('data-deflated');
     });
     var ix = new wasm_bindgen.Chronicle(decodeBase64(embed.index));
-    var loadChunks = function () {
-      var wanted = ix.takeWanted();
-      if (!wanted.length) return Promise.resolve(false);
-      return found.then(function () { return Promise.all(Array.from(wanted, async function (n) {
+    ix.setChunksAtHand(true);
+    attachLoader(ix, function (n) {
+      return found.then(async function () {
         if (!(n >= 1 && n <= ends.length)) throw new Error('no chunk ' + n);
         var bytes = decodeBase64(text.slice(n > 1 ? ends[n - 2] : 0, ends[n - 1]));
-        if (deflated.charAt(n - 1) === '1') bytes = await inflate(bytes, 'deflate-raw');
-        ix.addChunk(n, bytes);
-      })); }).then(function () { return true; }, function (e) {
-        return 'the offline file is damaged: ' + (e && e.message ? e.message : e);
+        return deflated.charAt(n - 1) === '1' ? inflate(bytes, 'deflate-raw') : bytes;
       });
-    };
-    ix.setChunksAtHand(true);
-    ix.setChunkLoader(loadChunks);
-    loaders.set(ix, loadChunks);
+    }, function () { return 'the offline file is damaged'; });
     return ix;
   }
 
@@ -114,29 +107,24 @@
   // JS, which keeps an async runtime out of the wasm.
   wasm_bindgen.Chronicle.load = fetchIndex;
 
-  // The chunk fetcher of a split index, made once per handle: takes the
-  // chunks its reads asked for, fetches them all at once (a chunk already
-  // on its way is awaited, not fetched again) and adds them. Resolves to
-  // true, false (nothing asked for) or an error message, never rejects.
+  // The chunk loader of a split index, one per handle: takes the chunks
+  // its reads asked for, gets them all at once with `getChunk(n)` (a
+  // promise of the bytes; a chunk already on its way is awaited, not got
+  // again) and adds them. Resolves to true, false (nothing asked for) or
+  // an error message prefixed with `where(n)`, never rejects.
   var loaders = new WeakMap();
-  function chunkLoader(ix, base) {
-    var fetchChunks = loaders.get(ix);
-    if (fetchChunks) return fetchChunks;
+  function attachLoader(ix, getChunk, where) {
     var inflight = new Map();
-    fetchChunks = function () {
+    var load = function () {
       var wanted = ix.takeWanted();
       if (!wanted.length) return Promise.resolve(false);
       return Promise.all(Array.from(wanted, function (n) {
         var p = inflight.get(n);
         if (!p) {
-          var url = ix.chunkUrl(n);
-          p = fetch(url).then(function (r) {
-            if (!r.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + r.status);
-            return r.arrayBuffer();
-          }).then(function (buf) {
-            ix.addChunk(n, new Uint8Array(buf));
+          p = getChunk(n).then(function (bytes) {
+            ix.addChunk(n, bytes);
           }).catch(function (e) {
-            throw new Error(url + ': ' + (e && e.message ? e.message : e));
+            throw new Error(where(n) + ': ' + (e && e.message ? e.message : e));
           }).finally(function () {
             inflight.delete(n);
           });
@@ -145,10 +133,25 @@
         return p;
       })).then(function () { return true; }, function (e) { return e.message; });
     };
+    ix.setChunkLoader(load);
+    loaders.set(ix, load);
+    return load;
+  }
+
+  /** The loader of a split index served over HTTP: chunks from `base`. */
+  function chunkLoader(ix, base) {
+    var load = loaders.get(ix);
+    if (load) return load;
     if (base !== undefined) ix.setChunkBase(base);
-    ix.setChunkLoader(fetchChunks);
-    loaders.set(ix, fetchChunks);
-    return fetchChunks;
+    return attachLoader(ix, function (n) {
+      var url = ix.chunkUrl(n);
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + r.status);
+        return r.arrayBuffer();
+      }).then(function (buf) {
+        return new Uint8Array(buf);
+      });
+    }, function (n) { return ix.chunkUrl(n); });
   }
 
   /** Like `search`, but first fetches the chunks of a split index that

@@ -422,6 +422,61 @@ fn batch_mode_answers_each_line() {
     assert_eq!(lines[1]["total"], 0);
 }
 
+/// The offline file's units: it must start with the UTF-16LE byte-order
+/// mark.
+fn read_utf16(path: PathBuf) -> Vec<u16> {
+    let bytes = fs::read(path).unwrap();
+    assert_eq!(&bytes[..2], b"\xff\xfe", "UTF-16LE byte-order mark");
+    assert_eq!(bytes.len() % 2, 0);
+    bytes[2..].chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect()
+}
+
+/// The bytes packed in `units`, as the loader unpacks them.
+fn unpack(units: &[u16], odd: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut it = units.iter();
+    while let Some(&u) = it.next() {
+        let w = if u == 0x3D {
+            let e = *it.next().expect("an escape ends the data");
+            if e < 0x4800 {
+                e - 0x4000 + 0xD800
+            } else {
+                [0, 0x0D, 0x3C, 0x3D][usize::from(e - 0x4800)]
+            }
+        } else {
+            assert!(
+                !(0xD800..=0xDFFF).contains(&u)
+                    && ![0, 0x0D, 0x3C].contains(&u),
+                "{u:#x} unescaped"
+            );
+            u
+        };
+        out.extend(w.to_le_bytes());
+    }
+    if odd {
+        assert_eq!(out.pop(), Some(0), "padding");
+    }
+    out
+}
+
+/// The data of the raw-text block with `id` (its units) and its opening
+/// tag's text.
+fn block<'a>(html: &str, units: &'a [u16], id: &str) -> (&'a [u16], String) {
+    let open = html.find(&format!("id=\"{id}\"")).unwrap();
+    let start = open + html[open..].find('>').unwrap() + 1;
+    let tag = html[open..start].to_owned();
+    // In the decoded text, every unit of packed data is one char.
+    let first = html[..start].encode_utf16().count();
+    let len = html[start..].find("</script>").unwrap();
+    let n = html[start..start + len].encode_utf16().count();
+    (&units[first..first + n], tag)
+}
+
+fn attr(tag: &str, name: &str) -> String {
+    let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    tag[at..at + tag[at..].find('"').unwrap()].to_owned()
+}
+
 #[test]
 fn bundle_writes_one_self_contained_file() {
     let d = Dir::new();
@@ -431,7 +486,10 @@ fn bundle_writes_one_self_contained_file() {
     fs::write(assets.join("chronicle.js"), "console.log('</script>');")
         .unwrap();
     fs::write(assets.join("chronicle.css"), ".chronicle{}").unwrap();
-    fs::write(assets.join("chronicle_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    // Odd length, and words that must be escaped: NUL, CR, '<', '=' and
+    // surrogates.
+    let wasm = b"\0asm\x01\0\0\0\r\0<\0=\0\x00\xd8\xff\xdf<";
+    fs::write(assets.join("chronicle_bg.wasm"), wasm).unwrap();
     let out = d.run(&[
         "bundle",
         "events.chron",
@@ -443,17 +501,29 @@ fn bundle_writes_one_self_contained_file() {
         "Text <CC BY-SA>",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let html = fs::read_to_string(d.path("offline.html")).unwrap();
+    let units = read_utf16(d.path("offline.html"));
+    let html = String::from_utf16(&units).unwrap();
     // The wasm, the index and the code: three blocks, none closed early.
     assert_eq!(
         html.matches("</script>").count(),
         3,
         "inline JS cannot close its tag"
     );
-    assert!(html.contains("<script type=\"application/octet-stream\" id=\"chronicle-index\" data-name=\"events.chron\">"));
+    assert!(html.contains("<script type=\"application/octet-stream\" id=\"chronicle-index\" data-name=\"events.chron\""));
     assert!(html.contains("console.log('<\\/script>');"));
     assert!(html.contains("Text &lt;CC BY-SA&gt;"));
     assert!(!html.contains("src=\""), "no external resources");
+    let (data, tag) = block(&html, &units, "chronicle-wasm");
+    assert_eq!(unpack(data, attr(&tag, "data-odd") == "1"), wasm);
+    let (data, tag) = block(&html, &units, "chronicle-index");
+    let gz = unpack(data, attr(&tag, "data-odd") == "1");
+    let mut index = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&gz[..]),
+        &mut index,
+    )
+    .unwrap();
+    assert_eq!(index, fs::read(d.path("events.chron")).unwrap());
 }
 
 #[test]
@@ -470,36 +540,63 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let args = ["bundle", "split", "--assets", "assets", "-o", "offline.html"];
     let out = d.run(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let html = fs::read_to_string(d.path("offline.html")).unwrap();
+    let units = read_utf16(d.path("offline.html"));
+    let html = String::from_utf16(&units).unwrap();
     assert_eq!(html.matches("</script>").count(), 4, "wasm, core, chunks, JS");
     assert!(html.contains(
-        "id=\"chronicle-index\" data-name=\"index.chron\" data-chunks=\"chronicle-chunks\">"
+        "id=\"chronicle-index\" data-name=\"index.chron\" data-chunks=\"chronicle-chunks\""
     ));
+    let (data, tag) = block(&html, &units, "chronicle-index");
+    let core = unpack(data, attr(&tag, "data-odd") == "1");
+    assert_eq!(core, fs::read(d.path("split/index.chron")).unwrap());
     // The chunks come after the code, which boots while they are parsed.
     let js = html.find("console.log(1);").unwrap();
     assert!(html.find("id=\"chronicle-chunks\"").unwrap() > js);
-    let chunks = fs::read_dir(d.path("split"))
+    let mut chunks: Vec<(usize, Vec<u8>)> = fs::read_dir(d.path("split"))
         .unwrap()
-        .filter(|e| {
-            e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".bin")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name.split('-').next().unwrap().parse().unwrap(),
+                fs::read(p).unwrap(),
+            )
         })
-        .count();
-    // One end offset and one deflate flag per chunk; the offsets end
-    // where the chunks block does.
-    let attr = |name: &str| {
-        let at = html.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
-        html[at..at + html[at..].find('"').unwrap()].to_owned()
-    };
-    let ends: Vec<usize> =
-        attr("data-ends").split(',').map(|e| e.parse().unwrap()).collect();
-    let flags = attr("data-deflated");
-    assert_eq!(ends.len(), chunks);
-    assert_eq!(flags.len(), chunks);
-    assert!(flags.chars().all(|c| c == '0' || c == '1'), "{flags}");
+        .collect();
+    chunks.sort();
+    // One end offset and one flag of each kind per chunk; the offsets
+    // end where the chunks block does, and each chunk unpacks (and
+    // inflates) to its file's bytes.
+    let (data, tag) = block(&html, &units, "chronicle-chunks");
+    let ends: Vec<usize> = attr(&tag, "data-ends")
+        .split(',')
+        .map(|e| e.parse().unwrap())
+        .collect();
+    let deflated = attr(&tag, "data-deflated");
+    let odd = attr(&tag, "data-odd");
+    assert_eq!(ends.len(), chunks.len());
+    assert_eq!(deflated.len(), chunks.len());
+    assert_eq!(odd.len(), chunks.len());
+    assert!(deflated.contains('1') && deflated.contains('0'), "{deflated}");
     assert!(ends.windows(2).all(|w| w[0] < w[1]));
-    let open = html.find("id=\"chronicle-chunks\"").unwrap();
-    let body = &html[open + html[open..].find('>').unwrap() + 1..];
-    assert_eq!(body.find("</script>"), Some(*ends.last().unwrap()));
+    assert_eq!(data.len(), *ends.last().unwrap());
+    for (i, (n, bytes)) in chunks.iter().enumerate() {
+        assert_eq!(*n, i + 1);
+        let from = if i > 0 { ends[i - 1] } else { 0 };
+        let mut got = unpack(&data[from..ends[i]], odd.as_bytes()[i] == b'1');
+        if deflated.as_bytes()[i] == b'1' {
+            let mut inflated = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::DeflateDecoder::new(&got[..]),
+                &mut inflated,
+            )
+            .unwrap();
+            got = inflated;
+        }
+        assert!(got == *bytes, "chunk {n}");
+    }
+    let html = fs::read(d.path("offline.html")).unwrap();
 
     // A damaged chunk is refused, and the old file stays.
     let victim = fs::read_dir(d.path("split"))
@@ -513,5 +610,5 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let out = d.run(&args);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(d.path("offline.html")).unwrap(), html);
+    assert_eq!(fs::read(d.path("offline.html")).unwrap(), html);
 }

@@ -678,30 +678,6 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n =
-            (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> shift & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Text that must not close the inline element it is embedded in.
 fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
     if text.to_ascii_lowercase().contains(closing) {
@@ -710,13 +686,90 @@ fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
     Ok(())
 }
 
+/// The offline file's text, in UTF-16 code units: markup and code as
+/// text, binary data packed two bytes a unit (see [`Utf16Html::pack`]).
+/// UTF-16 carries 16 bits a unit where base64 in UTF-8 carries 6 a byte,
+/// so the data takes about 1.03 bytes a byte instead of 1.33, and the
+/// HTML parser has 2.6 times fewer characters to read.
+#[derive(Default)]
+struct Utf16Html {
+    units: Vec<u16>,
+}
+
+/// The escape unit of packed data, and what follows it for each word
+/// that cannot stand for itself in a raw-text element: a surrogate (the
+/// UTF-16 decoder would replace it), NUL (the parser would), CR (the
+/// parser turns it into LF), `<` (could end the element) and the escape
+/// itself.
+const PACK_ESCAPE: u16 = 0x3D;
+const PACK_SURROGATES: u16 = 0x4000;
+const PACK_OTHERS: [u16; 4] = [0x00, 0x0D, 0x3C, PACK_ESCAPE];
+
+impl Utf16Html {
+    fn push_str(&mut self, s: &str) {
+        self.units.extend(s.encode_utf16());
+    }
+
+    fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Appends `bytes` as little-endian 16-bit words (an odd length's
+    /// last byte padded with 0), each word as the unit of that value,
+    /// except that a surrogate `s` is `PACK_ESCAPE, 0x4000 + s - 0xD800`
+    /// and `PACK_OTHERS[i]` is `PACK_ESCAPE, 0x4800 + i`. Returns whether
+    /// the length is odd (the reader drops the padding byte).
+    fn pack(&mut self, bytes: &[u8]) -> bool {
+        self.units.reserve(bytes.len() / 2 + bytes.len() / 32 + 1);
+        for pair in bytes.chunks(2) {
+            let word =
+                u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+            if (0xD800..=0xDFFF).contains(&word) {
+                self.units
+                    .extend([PACK_ESCAPE, PACK_SURROGATES + (word - 0xD800)]);
+            } else if let Some(i) = PACK_OTHERS.iter().position(|&w| w == word)
+            {
+                self.units
+                    .extend([PACK_ESCAPE, PACK_SURROGATES + 0x800 + i as u16]);
+            } else {
+                self.units.push(word);
+            }
+        }
+        bytes.len() % 2 == 1
+    }
+
+    /// A raw-text block of packed bytes: `<script type=
+    /// "application/octet-stream" id=… attrs data-odd=…>` data `</script>`.
+    fn push_block(&mut self, id: &str, attrs: &str, bytes: &[u8]) {
+        self.push_str(&format!(
+            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}"
+        ));
+        let mut data = Utf16Html::default();
+        let odd = data.pack(bytes);
+        self.push_str(&format!(" data-odd=\"{}\">", u8::from(odd)));
+        self.units.extend(data.units);
+        self.push_str("</script>\n");
+    }
+
+    /// The file's bytes: a byte-order mark (which makes the browser read
+    /// the file as UTF-16LE, whatever else it says) and the units.
+    fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(2 + self.units.len() * 2);
+        out.extend(0xFEFFu16.to_le_bytes());
+        for u in self.units {
+            out.extend(u.to_le_bytes());
+        }
+        out
+    }
+}
+
 /// The index as the offline file carries it: raw-text `<script>` blocks
-/// of base64 (which has no `<`, so it cannot end them).
+/// of packed bytes.
 struct Embedded {
-    /// The blocks' HTML, before the code.
-    html: String,
+    /// The blocks before the code.
+    html: Utf16Html,
     /// Blocks after the code (the widget boots while they are parsed).
-    after: String,
+    after: Utf16Html,
     /// What the summary line says of them.
     summary: String,
 }
@@ -735,30 +788,29 @@ fn embed_single(index: &Path) -> Result<Embedded> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let html = format!(
-        "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
-         data-name=\"{}\">{}</script>\n",
-        html_escape(&name),
-        base64(&gz)
-    );
+    let mut html = Utf16Html::default();
+    let attrs = format!(" data-name=\"{}\"", html_escape(&name));
+    html.push_block("chronicle-index", &attrs, &gz);
     Ok(Embedded {
         html,
-        after: String::new(),
+        after: Utf16Html::default(),
         summary: format!("index {} bytes gzipped", gz.len()),
     })
 }
 
 /// A split index: its core, and its chunks one after another, each
-/// base64 on its own (so one is decoded without the others) and deflated
-/// when that saves a twentieth. `data-ends` holds where each chunk's
-/// base64 ends; `data-deflated` a `1` or `0` per chunk.
+/// packed on its own (so one is decoded without the others) and deflated
+/// when that saves a twentieth. `data-ends` holds the offset (in UTF-16
+/// units) where each chunk's data ends; `data-deflated` and `data-odd` a
+/// `1` or `0` per chunk.
 fn embed_split(dir: &Path) -> Result<Embedded> {
     let core_path = dir.join(SPLIT_CORE);
     let core = fs::read(&core_path)
         .with_context(|| format!("cannot read {}", core_path.display()))?;
     let index = Index::new(core.as_slice())
         .with_context(|| format!("{}", core_path.display()))?;
-    let (mut text, mut ends, mut deflated) =
+    let mut data = Utf16Html::default();
+    let (mut ends, mut deflated, mut odd) =
         (String::new(), String::new(), String::new());
     let mut packed_bytes = 0usize;
     load_chunks(&index, dir, |n, chunk| {
@@ -768,30 +820,35 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
         );
         z.write_all(chunk)?;
         let z = z.finish()?;
-        let (data, flag) = if z.len() < chunk.len() - chunk.len() / 20 {
+        let (bytes, flag) = if z.len() < chunk.len() - chunk.len() / 20 {
             (z.as_slice(), '1')
         } else {
             (chunk, '0')
         };
-        packed_bytes += data.len();
-        text.push_str(&base64(data));
+        packed_bytes += bytes.len();
+        odd.push(if data.pack(bytes) { '1' } else { '0' });
         if n > 1 {
             ends.push(',');
         }
-        ends.push_str(&text.len().to_string());
+        ends.push_str(&data.len().to_string());
         deflated.push(flag);
         Ok(())
     })?;
-    let html = format!(
-        "<script type=\"application/octet-stream\" id=\"chronicle-index\" \
-         data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\">{}\
-         </script>\n",
-        base64(&core)
+    let mut html = Utf16Html::default();
+    html.push_block(
+        "chronicle-index",
+        &format!(
+            " data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\""
+        ),
+        &core,
     );
-    let after = format!(
+    let mut after = Utf16Html::default();
+    after.push_str(&format!(
         "<script type=\"application/octet-stream\" id=\"chronicle-chunks\" \
-         data-ends=\"{ends}\" data-deflated=\"{deflated}\">{text}</script>\n"
-    );
+         data-ends=\"{ends}\" data-deflated=\"{deflated}\" data-odd=\"{odd}\">"
+    ));
+    after.units.extend(data.units);
+    after.push_str("</script>\n");
     Ok(Embedded {
         html,
         after,
@@ -828,13 +885,9 @@ fn bundle(
     // cannot end the inline <script>.
     let js = js.replace("</", "<\\/");
     check_inline("chronicle.css", &css, "</style")?;
-    let mut html = String::with_capacity(
-        embedded.html.len()
-            + embedded.after.len()
-            + wasm.len() * 4 / 3
-            + 100_000,
-    );
-    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let mut html = Utf16Html::default();
+    // No <meta charset>: the byte-order mark decides the encoding.
+    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     html.push_str(&format!(
         "<title>{}</title>\n<style>\n",
@@ -852,22 +905,19 @@ fn bundle(
             html_escape(a)
         ));
     }
-    html.push_str(
-        "<script type=\"application/octet-stream\" id=\"chronicle-wasm\">",
-    );
-    html.push_str(&base64(&wasm));
-    html.push_str("</script>\n");
-    html.push_str(&embedded.html);
+    html.push_block("chronicle-wasm", "", &wasm);
+    html.units.extend(embedded.html.units);
     html.push_str("<script>\n");
     html.push_str(&js);
     html.push_str("\n</script>\n");
-    html.push_str(&embedded.after);
+    html.units.extend(embedded.after.units);
     html.push_str("</body>\n</html>\n");
-    write_atomically(output, html.as_bytes())?;
+    let bytes = html.into_bytes();
+    write_atomically(output, &bytes)?;
     println!(
-        "wrote {} ({} bytes: {}, wasm {} bytes)",
+        "wrote {} ({} bytes, UTF-16: {}, wasm {} bytes)",
         output.display(),
-        html.len(),
+        bytes.len(),
         embedded.summary,
         wasm.len()
     );

@@ -288,6 +288,37 @@ describe('Chronicle widget (headless Chromium)', () => {
     });
   });
 
+  test('file://: a damaged offline file says so instead of answering', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    // The page is UTF-16LE: overwrite every unit of the chunks block's
+    // data with '䅁' (0x4141), a unit that needs no escape, so every chunk
+    // fails its inflation or its checksum while the core stays sound.
+    const bytes = fs.readFileSync(path.join(WWW, 'offline.html'));
+    const utf16 = (s) => Buffer.from(s, 'utf16le');
+    const open = bytes.indexOf(utf16('id="chronicle-chunks"'));
+    assert.ok(open > 0 && open % 2 === 0, 'offline.html has a chunks block');
+    const start = bytes.indexOf(utf16('>'), open) + 2;
+    const end = bytes.indexOf(utf16('</script>'), start);
+    assert.ok(end - start > 1_000_000, `chunks block of ${end - start} bytes`);
+    bytes.fill(0x41, start, end);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronicle-damaged-'));
+    const file = path.join(dir, 'offline.html');
+    fs.writeFileSync(file, bytes);
+    try {
+      await withPage('file-damaged', async (page) => {
+        await page.goto(pathToFileURL(file).href);
+        await waitReady(page);
+        await typeQuery(page, QUERY);
+        await page.waitForSelector(`${ROOT}[data-state="error"]`, { state: 'attached' });
+        const status = await page.locator('.chronicle-status').first().textContent();
+        assert.match(status ?? '', /^Search failed: the offline file is damaged/, `status: ${JSON.stringify(status)}`);
+        assert.equal(await page.locator(OPTION).count(), 0, 'no results from damaged chunks');
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('keyboard: ArrowDown moves aria-selected and aria-activedescendant', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
     const server = await startServer(WWW);

@@ -9,6 +9,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -286,6 +287,31 @@ describe('Chronicle widget (headless Chromium)', () => {
         `the only request should be the document itself; saw ${requests.length}: ${JSON.stringify(requests.map(short))}`,
       );
     });
+  });
+
+  test('file://: the offline file of a single-file index', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    // build.sh bundles the split index; this bundles a single file (of
+    // the sample) with the CLI build.sh made, gzipped whole in the page.
+    const bin = path.join(HERE, '../../target/release/chronicle');
+    assert.ok(fs.existsSync(bin), `${bin} is built by build.sh`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronicle-single-'));
+    try {
+      const run = (...args) => execFileSync(bin, args, { stdio: 'pipe' });
+      run('build', path.join(HERE, '../../data/sample.jsonl'), '-o', path.join(dir, 'sample.chron'));
+      const file = path.join(dir, 'single.html');
+      run('bundle', path.join(dir, 'sample.chron'), '--assets', WWW, '-o', file);
+      await withPage('file-single', async (page) => {
+        await page.goto(pathToFileURL(file).href);
+        await waitReady(page);
+        await typeQuery(page, 'parkfield earthquake');
+        const option = page.locator(`${OPTION}[data-id="wcep-20040928-015"]`);
+        await option.waitFor({ state: 'attached' });
+        assert.match(await option.innerText(), /strikes central California, near Parkfield/);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('file://: a damaged offline file says so instead of answering', { timeout: TEST_TIMEOUT }, async () => {

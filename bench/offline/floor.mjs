@@ -1,0 +1,192 @@
+// Where the offline file's bytes go, and how small DEFLATE could make them.
+//
+//   bash build.sh                   # builds www/ (this script builds nothing)
+//   node bench/offline/floor.mjs    # writes bench/results/offline.md and prints it
+//
+// Measures, on the bundled corpus and the built www/:
+//  1. the budget: 0.8 x the gzipped input JSONL;
+//  2. the offline file (www/offline.html) by index section: the UTF-16
+//     units each section's chunks take (exact, from the file's own table);
+//  3. two floors, each compressed with DEFLATE level 9 (the one codec a
+//     browser inflates natively), one column at a time and whole (no
+//     blocks, which is as small as DEFLATE gets on this data):
+//     - the display data every hit needs (titles, source URLs and names,
+//       context names, categories), ids and permalinks left out because
+//       they can be derived;
+//     - the postings of www/events.chron, split into their columns (doc
+//       deltas, field bits, impacts, context word counts, title positions).
+// Together against the budget they say how far this index's content is
+// from it under DEFLATE, whatever the layout.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(ROOT, 'www'));
+const INPUTS = ['wcep-events.jsonl.gz', 'wcep-events-2018-2026-plaintext.jsonl.gz'].map((f) => path.join(ROOT, 'data', f));
+const SECTIONS = ['META', 'TERM', 'TINF', 'POST', 'DAYS', 'CATS', 'SRCS', 'CTXS', 'FWRD', 'DICT', 'STOR'];
+
+for (const f of [...INPUTS, path.join(WWW, 'offline.html'), path.join(WWW, 'events.chron'), path.join(WWW, 'split/index.chron')]) {
+  if (!fs.existsSync(f)) {
+    console.error(`missing ${f}: run \`bash build.sh\` first`);
+    process.exit(2);
+  }
+}
+
+const deflated = (buf) => zlib.deflateRawSync(buf, { level: 9, memLevel: 9 }).length;
+const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+
+function varint(b, p) {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const x = b[p++];
+    v += (x & 127) * 2 ** shift;
+    shift += 7;
+    if (x < 128) return [v, p];
+  }
+}
+
+/** Section name -> bytes of a Chronicle index file (header, table). */
+function sections(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = {};
+  const n = dv.getUint32(16, true);
+  for (let i = 0; i < n; i++) {
+    const at = 20 + 12 * i;
+    const tag = String.fromCharCode(...bytes.subarray(at, at + 4));
+    const off = dv.getUint32(at + 4, true);
+    const len = dv.getUint32(at + 8, true);
+    out[tag] = bytes.subarray(off, off + len);
+  }
+  return out;
+}
+
+// 1. The budget.
+const gzIn = INPUTS.reduce((s, f) => s + fs.statSync(f).size, 0);
+const budget = 0.8 * gzIn;
+
+// 2. The offline file by section: each chunk's units from `data-ends`,
+// each chunk's section from the core's PAGE table.
+const html = fs.readFileSync(path.join(WWW, 'offline.html'));
+const text = html.subarray(2).toString('utf16le');
+const tag = text.slice(text.indexOf('id="chronicle-chunks"'), text.indexOf('>', text.indexOf('id="chronicle-chunks"')));
+const ends = tag.match(/data-ends="([^"]*)"/)[1].split(',').map(Number);
+const core = sections(fs.readFileSync(path.join(WWW, 'split/index.chron')));
+const chunkSection = new Map();
+{
+  const page = core.PAGE;
+  const pages = new DataView(page.buffer, page.byteOffset).getUint32(0, true);
+  let p = 4;
+  let chunk = 0;
+  for (let i = 0; i < pages; i++) {
+    const section = page[p++];
+    let z;
+    [, p] = varint(page, p); // length
+    [z, p] = varint(page, p);
+    chunk += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    [, p] = varint(page, p); // offset
+    // A chunk holding pages of several sections (a lexicon shard and
+    // its term infos) is counted under both names.
+    const seen = chunkSection.get(chunk);
+    if (chunk > 0 && seen !== SECTIONS[section] && !seen?.endsWith(`+${SECTIONS[section]}`)) {
+      chunkSection.set(chunk, seen ? `${seen}+${SECTIONS[section]}` : SECTIONS[section]);
+    }
+  }
+}
+const bySection = {};
+ends.forEach((end, i) => {
+  const s = chunkSection.get(i + 1) ?? '?';
+  bySection[s] = (bySection[s] ?? 0) + 2 * (end - (i > 0 ? ends[i - 1] : 0));
+});
+const chunksBytes = 2 * ends[ends.length - 1];
+const rest = html.length - chunksBytes;
+
+// 3a. Display data, one column at a time.
+const cols = { titles: [], 'source URLs': [], 'source names': [], 'context names': [], categories: [] };
+for (const f of INPUTS) {
+  for (const line of zlib.gunzipSync(fs.readFileSync(f)).toString('utf8').split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line);
+    cols.titles.push(r.title);
+    cols.categories.push(r.category ?? '');
+    for (const s of r.sources) {
+      cols['source names'].push(s.name);
+      cols['source URLs'].push(s.url ?? '');
+    }
+    cols['context names'].push(r.contexts.join('\u001f'));
+  }
+}
+const display = Object.entries(cols).map(([k, v]) => {
+  const raw = Buffer.from(v.join('\n'));
+  return [k, raw.length, deflated(raw)];
+});
+
+// 3b. The postings, one column at a time (FORMAT.md, `POST`).
+const single = sections(fs.readFileSync(path.join(WWW, 'events.chron')));
+const post = single.POST;
+const tinf = new DataView(single.TINF.buffer, single.TINF.byteOffset, single.TINF.byteLength);
+const parts = { 'doc deltas': [], 'field bits': [], impacts: [], 'context word counts': [], 'title positions': [] };
+const out = Object.fromEntries(Object.keys(parts).map((k) => [k, Buffer.alloc(post.length)]));
+const fill = Object.fromEntries(Object.keys(parts).map((k) => [k, 0]));
+const copy = (k, from, to) => {
+  post.copy(out[k], fill[k], from, to);
+  fill[k] += to - from;
+};
+let postings = 0;
+for (let t = 0; t < single.TINF.byteLength / 12; t++) {
+  let p = tinf.getUint32(12 * t, true);
+  const df = tinf.getUint32(12 * t + 4, true);
+  for (let k = 0; k < df; k++) {
+    let s = p;
+    [, p] = varint(post, p);
+    copy('doc deltas', s, p);
+    const bits = post[p];
+    copy('field bits', p, p + 1);
+    copy('impacts', p + 1, p + 2);
+    p += 2;
+    if (bits & 2) copy('context word counts', p, ++p);
+    if (bits & 1) {
+      s = p;
+      for (let c = ((bits >> 5) & 3) + 1; c > 0; c--) [, p] = varint(post, p);
+      copy('title positions', s, p);
+    }
+    postings++;
+  }
+}
+const postCols = Object.keys(parts).map((k) => [k, fill[k], deflated(out[k].subarray(0, fill[k]))]);
+
+// Report.
+const sum = (rows) => rows.reduce((s, r) => s + r[2], 0);
+const lines = [];
+lines.push('# Offline file: where the bytes go, and the DEFLATE floor', '');
+lines.push(`Input: ${INPUTS.map((f) => path.basename(f)).join(' + ')}, ${mb(gzIn)} (${mib(gzIn)}) gzipped; budget 0.8 x that = **${mb(budget)}** (${mib(budget)}).`, '');
+lines.push(`\`www/offline.html\`: **${mb(html.length)}** (${mib(html.length)}, ${(html.length / gzIn).toFixed(2)} x the gzipped input): chunks ${mb(chunksBytes)}, the rest (core, wasm, code, markup) ${mb(rest)}.`, '');
+lines.push('| section | bytes in the offline file | share |', '| --- | --- | --- |');
+for (const [s, n] of Object.entries(bySection)) {
+  lines.push(`| ${s} | ${mb(n)} | ${((100 * n) / html.length).toFixed(1)} % |`);
+}
+lines.push('');
+lines.push('Display data, each column DEFLATEd whole (level 9):', '');
+lines.push('| column | raw | deflated |', '| --- | --- | --- |');
+for (const [k, raw, z] of display) lines.push(`| ${k} | ${mb(raw)} | ${mb(z)} |`);
+lines.push(`| **all** | | **${mb(sum(display))}** |`, '');
+lines.push(`Postings of \`events.chron\` (${postings.toLocaleString('en')}), each column DEFLATEd whole:`, '');
+lines.push('| column | raw | deflated |', '| --- | --- | --- |');
+for (const [k, raw, z] of postCols) lines.push(`| ${k} | ${mb(raw)} | ${mb(z)} |`);
+lines.push(`| **all** | | **${mb(sum(postCols))}** |`, '');
+const floor = sum(display) + sum(postCols);
+lines.push(
+  `Display data and postings alone, at DEFLATE's best: **${mb(floor)}**, ` +
+    `${floor <= budget ? 'under' : 'over'} the budget of ${mb(budget)} ` +
+    `(${(floor / budget).toFixed(2)} x), before the lexicon, facets, wasm and code. ` +
+    `The display data alone leaves ${mb(budget - sum(display))} for everything else: ` +
+    `${((8 * (budget - sum(display))) / postings).toFixed(1)} bits a posting, all included.`,
+);
+const report = `${lines.join('\n')}\n`;
+fs.writeFileSync(path.join(HERE, '../results/offline.md'), report);
+process.stdout.write(report);

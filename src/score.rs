@@ -28,10 +28,16 @@ pub fn weight(tf: [u16; field::COUNT], len: [u32; 3], avg: [f32; 3]) -> f32 {
     tf * (K1 + 1.0) / (K1 + tf)
 }
 
+/// Impacts are stored rounded to a multiple of this: 32 levels rank as
+/// well as 255 on the relevance benchmark and deflate 1.2 MB smaller on
+/// the bundled archive (FORMAT.md, `POST`).
+pub const IMPACT_STEP: u32 = 8;
+
 /// [`weight`] as the one byte a posting stores (at least 1 when the
 /// term occurs at all).
 pub fn impact(w: f32) -> u8 {
-    ((w * IMPACT_SCALE).round() as u32).clamp(1, 255) as u8
+    let steps = (w * IMPACT_SCALE / IMPACT_STEP as f32).round() as u32;
+    (steps * IMPACT_STEP).clamp(1, 255 / IMPACT_STEP * IMPACT_STEP) as u8
 }
 
 /// The weight an impact byte stands for.
@@ -53,7 +59,10 @@ mod tests {
             assert!(w > last && w < K1 + 1.0);
             last = w;
             let back = from_impact(impact(w));
-            assert!((back - w).abs() <= 0.5 / IMPACT_SCALE + 1e-6);
+            assert!(
+                (back - w).abs()
+                    <= 0.5 * IMPACT_STEP as f32 / IMPACT_SCALE + 1e-6
+            );
         }
         // A shorter title weighs more.
         let short = weight([1, 0, 0, 0, 0], [5, 0, 0], avg);

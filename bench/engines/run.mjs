@@ -454,6 +454,7 @@ async function main() {
       const url = e.offline(ctx);
       if (!url) continue;
       R[e.key].offline = [];
+      R[e.key].offlineBytes = fs.statSync(fileURLToPath(url)).size;
       for (let i = 0; i <= RUNS; i++) {
         try {
           const r = await coldLoad(browser, {
@@ -635,6 +636,11 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     fmtT,
     { ratio: false, extra: (r, e) => (r.offline ? '' : e.offlineNote || '') },
   );
+  const gzInput = CORPUS_FILES.reduce((a, f) => a + fs.statSync(f).size, 0);
+  row('… the offline file\'s bytes', (r) => r.offlineBytes ?? null, fmtB, {
+    ratio: false,
+    extra: (r) => (r.offlineBytes ? `(${(r.offlineBytes / gzInput).toFixed(2)} × the gzipped input)` : ''),
+  });
 
   const header = ['measure', ...engines.map((e) => `${e.name} ${R[e.key].version.split(' ')[0]}`)];
   const table = markdownTable(header, rows);

@@ -529,8 +529,10 @@ fn bundle_writes_one_self_contained_file() {
 #[test]
 fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let d = Dir::new();
+    // The sample: enough chunks for several chunks blocks.
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.jsonl");
     let out =
-        d.run(&["build", EVENTS, "-o", "events.chron", "--split", "split"]);
+        d.run(&["build", sample, "-o", "events.chron", "--split", "split"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let assets = d.path("assets");
     fs::create_dir(&assets).unwrap();
@@ -542,7 +544,13 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let units = read_utf16(d.path("offline.html"));
     let html = String::from_utf16(&units).unwrap();
-    assert_eq!(html.matches("</script>").count(), 4, "wasm, core, chunks, JS");
+    let blocks = html.matches("id=\"chronicle-chunks").count();
+    assert!(blocks > 1, "{blocks} chunks blocks");
+    assert_eq!(
+        html.matches("</script>").count(),
+        3 + blocks,
+        "wasm, core, JS and the chunks blocks"
+    );
     assert!(html.contains(
         "id=\"chronicle-index\" data-name=\"index.chron\" data-chunks=\"chronicle-chunks\""
     ));
@@ -565,36 +573,56 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
         })
         .collect();
     chunks.sort();
-    // One end offset and one flag of each kind per chunk; the offsets
-    // end where the chunks block does, and each chunk unpacks (and
-    // inflates) to its file's bytes.
-    let (data, tag) = block(&html, &units, "chronicle-chunks");
+    // One end offset and one flag of each kind per chunk; in each block
+    // the offsets rise and end where the block does, and each chunk
+    // unpacks (and inflates) to its file's bytes.
+    let (_, tag) = block(&html, &units, "chronicle-chunks");
+    let counts: Vec<usize> = attr(&tag, "data-blocks")
+        .split(',')
+        .map(|e| e.parse().unwrap())
+        .collect();
     let ends: Vec<usize> = attr(&tag, "data-ends")
         .split(',')
         .map(|e| e.parse().unwrap())
         .collect();
     let deflated = attr(&tag, "data-deflated");
     let odd = attr(&tag, "data-odd");
+    assert_eq!(counts.len(), blocks);
+    assert_eq!(counts.iter().sum::<usize>(), chunks.len());
     assert_eq!(ends.len(), chunks.len());
     assert_eq!(deflated.len(), chunks.len());
     assert_eq!(odd.len(), chunks.len());
     assert!(deflated.contains('1') && deflated.contains('0'), "{deflated}");
-    assert!(ends.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(data.len(), *ends.last().unwrap());
-    for (i, (n, bytes)) in chunks.iter().enumerate() {
-        assert_eq!(*n, i + 1);
-        let from = if i > 0 { ends[i - 1] } else { 0 };
-        let mut got = unpack(&data[from..ends[i]], odd.as_bytes()[i] == b'1');
-        if deflated.as_bytes()[i] == b'1' {
-            let mut inflated = Vec::new();
-            std::io::Read::read_to_end(
-                &mut flate2::read::DeflateDecoder::new(&got[..]),
-                &mut inflated,
-            )
-            .unwrap();
-            got = inflated;
+    let mut i = 0;
+    for (b, &count) in counts.iter().enumerate() {
+        assert!(count > 0);
+        let id = if b == 0 {
+            "chronicle-chunks".to_owned()
+        } else {
+            format!("chronicle-chunks-{}", b + 1)
+        };
+        let (data, _) = block(&html, &units, &id);
+        let mut from = 0;
+        for _ in 0..count {
+            let (n, bytes) = &chunks[i];
+            assert_eq!(*n, i + 1);
+            assert!(ends[i] > from);
+            let mut got =
+                unpack(&data[from..ends[i]], odd.as_bytes()[i] == b'1');
+            if deflated.as_bytes()[i] == b'1' {
+                let mut inflated = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::DeflateDecoder::new(&got[..]),
+                    &mut inflated,
+                )
+                .unwrap();
+                got = inflated;
+            }
+            assert!(got == *bytes, "chunk {n}");
+            from = ends[i];
+            i += 1;
         }
-        assert!(got == *bytes, "chunk {n}");
+        assert_eq!(data.len(), from, "block {}", b + 1);
     }
     let html = fs::read(d.path("offline.html")).unwrap();
 

@@ -316,17 +316,22 @@ describe('Chronicle widget (headless Chromium)', () => {
 
   test('file://: a damaged offline file says so instead of answering', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
-    // The page is UTF-16LE: overwrite every unit of the chunks block's
+    // The page is UTF-16LE: overwrite every unit of the chunks blocks'
     // data with '䅁' (0x4141), a unit that needs no escape, so every chunk
     // fails its inflation or its checksum while the core stays sound.
     const bytes = fs.readFileSync(path.join(WWW, 'offline.html'));
     const utf16 = (s) => Buffer.from(s, 'utf16le');
-    const open = bytes.indexOf(utf16('id="chronicle-chunks"'));
-    assert.ok(open > 0 && open % 2 === 0, 'offline.html has a chunks block');
-    const start = bytes.indexOf(utf16('>'), open) + 2;
-    const end = bytes.indexOf(utf16('</script>'), start);
-    assert.ok(end - start > 1_000_000, `chunks block of ${end - start} bytes`);
-    bytes.fill(0x41, start, end);
+    let blocks = 0;
+    let damaged = 0;
+    for (let open = bytes.indexOf(utf16('id="chronicle-chunks')); open > 0; open = bytes.indexOf(utf16('id="chronicle-chunks'), open + 2)) {
+      assert.equal(open % 2, 0);
+      const start = bytes.indexOf(utf16('>'), open) + 2;
+      const end = bytes.indexOf(utf16('</script>'), start);
+      bytes.fill(0x41, start, end);
+      blocks++;
+      damaged += end - start;
+    }
+    assert.ok(blocks > 1 && damaged > 1_000_000, `${blocks} chunks blocks, ${damaged} bytes`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronicle-damaged-'));
     const file = path.join(dir, 'offline.html');
     fs.writeFileSync(file, bytes);

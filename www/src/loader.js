@@ -30,11 +30,18 @@
     };
   })();
 
-  /** Resolves once the whole document is parsed. */
-  function parsed() {
-    return new Promise(function (resolve) {
-      if (document.readyState !== 'loading') resolve();
-      else document.addEventListener('DOMContentLoaded', function () { resolve(); });
+  /** Resolves to what `get()` returns once that is not null, checking
+   * again every few milliseconds while the page is being parsed; rejects
+   * if it is still null when the page is parsed. */
+  function whenParsed(get) {
+    return new Promise(function (resolve, reject) {
+      (function check() {
+        var done = document.readyState !== 'loading';
+        var v = get();
+        if (v != null) resolve(v);
+        else if (done) reject(new Error('its chunks are missing'));
+        else setTimeout(check, 8);
+      })();
     });
   }
   var booted = null;
@@ -70,24 +77,45 @@
   }
 
   /** The embedded split index: its core, with a loader that decodes
-   * the chunks reads ask for from the chunks block. */
+   * the chunks reads ask for from the chunks blocks. A block is read once
+   * the parser has closed it (the page may still be loading), so a query
+   * typed early gets its chunks as soon as they are parsed. */
   function embeddedSplit() {
-    var text, ends, deflated, odd;
-    var found = parsed().then(function () {
-      var el = document.getElementById(embed.chunks);
-      if (!el) throw new Error('its chunks are missing');
-      text = el.textContent;
-      ends = el.getAttribute('data-ends').split(',').map(Number);
-      deflated = el.getAttribute('data-deflated');
-      odd = el.getAttribute('data-odd');
-    });
+    var table = null;
+    var texts = [];
+    function readTable() {
+      var el = table || document.getElementById(embed.chunks);
+      if (!el || table) return table;
+      var counts = el.getAttribute('data-blocks').split(',').map(Number);
+      var t = {
+        ends: el.getAttribute('data-ends').split(',').map(Number),
+        deflated: el.getAttribute('data-deflated'),
+        odd: el.getAttribute('data-odd'),
+        block: [],
+      };
+      counts.forEach(function (count, b) {
+        for (var i = 0; i < count; i++) t.block.push(b);
+      });
+      return (table = t);
+    }
+    function blockText(b) {
+      if (texts[b] == null) {
+        var el = document.getElementById(b ? embed.chunks + '-' + (b + 1) : embed.chunks);
+        if (el && (el.nextSibling || document.readyState !== 'loading')) texts[b] = el.textContent;
+      }
+      return texts[b];
+    }
     var ix = new wasm_bindgen.Chronicle(unpackBlock(embed.index));
     ix.setChunksAtHand(true);
     attachLoader(ix, function (n) {
-      return found.then(async function () {
-        if (!(n >= 1 && n <= ends.length)) throw new Error('no chunk ' + n);
-        var bytes = unpack(text, n > 1 ? ends[n - 2] : 0, ends[n - 1], odd.charAt(n - 1) === '1');
-        return deflated.charAt(n - 1) === '1' ? inflate(bytes, 'deflate-raw') : bytes;
+      return whenParsed(readTable).then(function (t) {
+        if (!(n >= 1 && n <= t.ends.length && t.block.length === t.ends.length)) throw new Error('no chunk ' + n);
+        var b = t.block[n - 1];
+        return whenParsed(function () { return blockText(b); }).then(function (text) {
+          var from = n > 1 && t.block[n - 2] === b ? t.ends[n - 2] : 0;
+          var bytes = unpack(text, from, t.ends[n - 1], t.odd.charAt(n - 1) === '1');
+          return t.deflated.charAt(n - 1) === '1' ? inflate(bytes, 'deflate-raw') : bytes;
+        });
       });
     }, function () { return 'the offline file is damaged'; });
     return ix;

@@ -383,6 +383,48 @@ fn with_chunks<T>(
 }
 
 #[test]
+fn a_chunk_is_added_deflated_and_a_bad_one_is_refused() {
+    let parts = builder::build_parts(events()).unwrap();
+    let (_, split) =
+        chronicle::format::encode_both(parts, false, true).unwrap();
+    let split = split.unwrap();
+    let index = Index::new(split.core.clone()).unwrap();
+    let deflate = |b: &[u8]| {
+        let mut z = flate2::write::DeflateEncoder::new(
+            Vec::new(),
+            flate2::Compression::best(),
+        );
+        std::io::Write::write_all(&mut z, b).unwrap();
+        z.finish().unwrap()
+    };
+    let (_, first) = &split.chunks[0];
+    let z = deflate(first);
+    // Cut short, cut off, another chunk's bytes, garbage: errors.
+    assert!(index.add_deflated_chunk(1, &z[..z.len() / 2]).is_err());
+    assert!(index.add_deflated_chunk(1, &deflate(&first[1..])).is_err());
+    let mut longer = first.clone();
+    longer.push(0);
+    assert!(index.add_deflated_chunk(1, &deflate(&longer)).is_err());
+    if let Some((_, second)) = split.chunks.get(1) {
+        assert!(index.add_deflated_chunk(1, &deflate(second)).is_err());
+    }
+    assert!(index.add_deflated_chunk(1, &[0xff; 64]).is_err());
+    assert!(index.add_deflated_chunk(0, &z).is_err());
+    // Then the right bytes go in: a search over the split index that
+    // got every chunk this way answers like the single file.
+    for (i, (_, bytes)) in split.chunks.iter().enumerate() {
+        index.add_deflated_chunk(i as u32 + 1, &deflate(bytes)).unwrap();
+    }
+    let s = Searcher::new(index);
+    let opts = SearchOptions::default();
+    let r = s.search("lavrov geneva", &opts).unwrap();
+    assert_eq!(
+        r.total,
+        searcher().search("lavrov geneva", &opts).unwrap().total
+    );
+}
+
+#[test]
 fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
     let parts = builder::build_parts(events()).unwrap();
     let (_, split) =

@@ -564,6 +564,19 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(())
     }
 
+    /// Adds chunk `n` of a split index given as raw DEFLATE (as the
+    /// offline file stores most chunks): inflated to the length the core
+    /// records, then checked as by [`Index::add_chunk`].
+    pub fn add_deflated_chunk(&self, n: u32, z: &[u8]) -> Result<()> {
+        let (_, len) = *self
+            .chunks
+            .get((n as usize).wrapping_sub(1))
+            .ok_or_else(|| Error::corrupt("chunk", format!("no chunk {n}")))?;
+        let bytes = inflate_exact(z, len)
+            .map_err(|e| Error::corrupt("chunk", format!("chunk {n}: {e}")))?;
+        self.add_chunk(n, bytes)
+    }
+
     /// The chunks that reading terms with these first bytes needs (split
     /// indexes only; nothing when they are loaded). Lets a caller fetch
     /// them together.
@@ -1195,6 +1208,44 @@ fn inflate(
     out.truncate(out_pos);
     out.drain(..dict.len());
     Ok((out, whole))
+}
+
+/// Inflates raw DEFLATE `z` that must give exactly `len` bytes; the
+/// output grows as it is filled, so a false `len` costs no more memory
+/// than the data inflates to.
+fn inflate_exact(
+    z: &[u8],
+    len: usize,
+) -> std::result::Result<Vec<u8>, &'static str> {
+    use miniz_oxide::inflate::core::{
+        decompress, inflate_flags, DecompressorOxide,
+    };
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0u8; len.min(z.len().saturating_mul(4).max(4096))];
+    let mut r = DecompressorOxide::new();
+    let (mut in_pos, mut out_pos) = (0, 0);
+    loop {
+        let (status, n_in, n_out) = decompress(
+            &mut r,
+            &z[in_pos..],
+            &mut out,
+            out_pos,
+            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        in_pos += n_in;
+        out_pos += n_out;
+        match status {
+            TINFLStatus::Done if out_pos == len => return Ok(out),
+            TINFLStatus::Done => return Err("inflates short of its length"),
+            TINFLStatus::HasMoreOutput if out.len() < len => {
+                out.resize(out.len().saturating_mul(2).min(len), 0);
+            }
+            TINFLStatus::HasMoreOutput => {
+                return Err("inflates beyond its length")
+            }
+            _ => return Err("bad DEFLATE data"),
+        }
+    }
 }
 
 /// The split core's chunk table: each chunk's CRC32.

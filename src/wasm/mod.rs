@@ -236,6 +236,13 @@ impl Chronicle {
         self.searcher.index().add_chunk(n, bytes).map_err(js_err)
     }
 
+    /// Adds chunk `n` of a split index given as raw DEFLATE (inflated
+    /// here, at once, then checked as by `addChunk`).
+    #[wasm_bindgen(js_name = addDeflatedChunk)]
+    pub fn add_deflated_chunk(&self, n: u32, z: &[u8]) -> Result<(), JsError> {
+        self.searcher.index().add_deflated_chunk(n, z).map_err(js_err)
+    }
+
     /// Says the chunks of a split index are at hand (the offline file
     /// carries them): reads then count every facet and look for typos
     /// under every first letter, as on a single file.

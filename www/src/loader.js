@@ -105,20 +105,62 @@
       }
       return texts[b];
     }
+    /** Chunk `n` as stored (its block must be parsed): its bytes, or
+     * `{ deflated: bytes }`, which the wasm inflates. */
+    function stored(t, n) {
+      var b = t.block[n - 1];
+      var from = n > 1 && t.block[n - 2] === b ? t.ends[n - 2] : 0;
+      var bytes = unpack(texts[b], from, t.ends[n - 1], t.odd.charAt(n - 1) === '1');
+      return t.deflated.charAt(n - 1) === '1' ? { deflated: bytes } : bytes;
+    }
     var ix = new wasm_bindgen.Chronicle(unpackBlock(embed.index));
     ix.setChunksAtHand(true);
-    attachLoader(ix, function (n) {
+    var load = attachLoader(ix, function (n) {
       return whenParsed(readTable).then(function (t) {
         if (!(n >= 1 && n <= t.ends.length && t.block.length === t.ends.length)) throw new Error('no chunk ' + n);
-        var b = t.block[n - 1];
-        return whenParsed(function () { return blockText(b); }).then(function (text) {
-          var from = n > 1 && t.block[n - 2] === b ? t.ends[n - 2] : 0;
-          var bytes = unpack(text, from, t.ends[n - 1], t.odd.charAt(n - 1) === '1');
-          return t.deflated.charAt(n - 1) === '1' ? inflate(bytes, 'deflate-raw') : bytes;
+        return whenParsed(function () { return blockText(t.block[n - 1]); }).then(function () {
+          return stored(t, n);
         });
       });
     }, function () { return 'the offline file is damaged'; });
+    whenParsed(function () {
+      return document.readyState !== 'loading' ? readTable() : null;
+    }).then(function (t) {
+      if (t.block.length === t.ends.length) warm(t, load);
+    }, function () {});
     return ix;
+
+    // Once the page is parsed, the chunks no read has asked for yet are
+    // added while the page is idle, as many a turn as the turn has time
+    // for, so that later keystrokes find the whole index in memory, as a
+    // single file has it; then the page's copy of each block whose chunks
+    // are all in is dropped. A damaged chunk is left for the read that
+    // needs it to report.
+    function warm(t, load) {
+      var idle = window.requestIdleCallback || function (f) {
+        return setTimeout(function () { f({ timeRemaining: function () { return 10; } }); }, 20);
+      };
+      var n = 0;
+      var failed = new Set();
+      idle(function step(deadline) {
+        while (n < t.ends.length && deadline.timeRemaining() > 2) {
+          var k = ++n;
+          if (load.has(k) || blockText(t.block[k - 1]) == null) continue;
+          try {
+            load.put(k, stored(t, k));
+          } catch (e) {
+            failed.add(t.block[k - 1]);
+          }
+        }
+        if (n < t.ends.length) return idle(step);
+        for (var b = 0; b < texts.length; b++) {
+          if (failed.has(b)) continue;
+          texts[b] = null;
+          var el = document.getElementById(b ? embed.chunks + '-' + (b + 1) : embed.chunks);
+          if (el) el.textContent = '';
+        }
+      });
+    }
   }
 
   function boot() {
@@ -159,28 +201,42 @@
   // its reads asked for, gets them all at once with `getChunk(n)` (a
   // promise of the bytes; a chunk already on its way is awaited, not got
   // again) and adds them. Resolves to true, false (nothing asked for) or
-  // an error message prefixed with `where(n)`, never rejects.
+  // an error message prefixed with `where(n)`, never rejects. `getChunk`
+  // may give `{ deflated: bytes }` instead, for the wasm to inflate.
   var loaders = new WeakMap();
   function attachLoader(ix, getChunk, where) {
     var inflight = new Map();
+    var added = new Set();
+    function put(n, bytes) {
+      if (bytes.deflated) ix.addDeflatedChunk(n, bytes.deflated);
+      else ix.addChunk(n, bytes);
+      added.add(n);
+    }
+    function add(n) {
+      if (added.has(n)) return Promise.resolve();
+      var p = inflight.get(n);
+      if (!p) {
+        p = getChunk(n).then(function (bytes) {
+          put(n, bytes);
+        }).catch(function (e) {
+          throw new Error(where(n) + ': ' + (e && e.message ? e.message : e));
+        }).finally(function () {
+          inflight.delete(n);
+        });
+        inflight.set(n, p);
+      }
+      return p;
+    }
     var load = function () {
       var wanted = ix.takeWanted();
       if (!wanted.length) return Promise.resolve(false);
-      return Promise.all(Array.from(wanted, function (n) {
-        var p = inflight.get(n);
-        if (!p) {
-          p = getChunk(n).then(function (bytes) {
-            ix.addChunk(n, bytes);
-          }).catch(function (e) {
-            throw new Error(where(n) + ': ' + (e && e.message ? e.message : e));
-          }).finally(function () {
-            inflight.delete(n);
-          });
-          inflight.set(n, p);
-        }
-        return p;
-      })).then(function () { return true; }, function (e) { return e.message; });
+      return Promise.all(Array.from(wanted, add))
+        .then(function () { return true; }, function (e) { return e.message; });
     };
+    // For a caller that has a chunk's bytes at hand: whether it is in (or
+    // on its way), and adding it now (throws if it is refused).
+    load.has = function (n) { return added.has(n) || inflight.has(n); };
+    load.put = put;
     ix.setChunkLoader(load);
     loaders.set(ix, load);
     return load;

@@ -279,6 +279,21 @@ describe('Chronicle widget (headless Chromium)', () => {
         null,
         { timeout: 10_000 },
       );
+      // Once idle, the rest of the chunks are added and the page's copy
+      // of them dropped; searches still answer, typos included.
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('script[id^="chronicle-chunks"]')].every((s) => s.textContent === ''),
+        null,
+        { timeout: 30_000 },
+      );
+      const input = page.locator(INPUT).first();
+      await input.fill('');
+      await input.pressSequentially('earthquke japn', { delay: 20 });
+      await page.waitForFunction(
+        () => /Japan/.test(document.querySelector('[role="listbox"] [role="option"]')?.textContent ?? ''),
+        null,
+        { timeout: 10_000 },
+      );
       await page.waitForTimeout(200);
       const short = (u) => (u.length > 120 ? `${u.slice(0, 120)}…` : u);
       assert.deepEqual(

@@ -451,3 +451,48 @@ fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
         assert_eq!(ids, run(q, &opts).1, "{q}");
     }
 }
+
+#[test]
+fn kept_expansions_answer_as_fresh_ones() {
+    // Typed key by key, then again, with enough other words in between
+    // to overflow the kept expansions: each answer equals that of a
+    // searcher that has kept nothing.
+    let queries = [
+        "lavrov geneva",
+        "eartquake japan",
+        "world cup final",
+        "zurich",
+        "negotiati",
+    ];
+    let prefixes: Vec<&str> = queries
+        .iter()
+        .flat_map(|q| {
+            (1..=q.len()).filter(|&e| q.is_char_boundary(e)).map(|e| &q[..e])
+        })
+        .collect();
+    let opts = SearchOptions { limit: 100, ..SearchOptions::default() };
+    let answer = |s: &Searcher<Vec<u8>>, q: &str| {
+        let r = s.search(q, &opts).unwrap();
+        let hits: Vec<(u32, u32)> =
+            r.hits.iter().map(|h| (h.doc, h.score.to_bits())).collect();
+        (r.total, r.partial, hits, r.suggestion)
+    };
+    let kept = searcher();
+    for round in 0..3 {
+        for (i, q) in prefixes.iter().enumerate() {
+            let fresh = Searcher::new(
+                Index::new(builder::build(events()).unwrap()).unwrap(),
+            );
+            assert_eq!(
+                answer(kept, q),
+                answer(&fresh, q),
+                "{q:?}, round {round}"
+            );
+            // Other words, so that the kept expansions are dropped and
+            // found again.
+            for n in 0..(i % 7) * 60 {
+                let _ = kept.search(&format!("w{n}x{round}"), &opts).unwrap();
+            }
+        }
+    }
+}

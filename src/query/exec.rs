@@ -235,11 +235,25 @@ struct Expansion {
     kind: MatchKind,
 }
 
-/// Runs queries over an index it owns, caching what is costly to derive
-/// and needed only by some queries (normalised facet names).
+/// Most query words whose expansions a [`Searcher`] keeps.
+const CACHED_EXPANSIONS: usize = 256;
+
+/// A word, whether it was a prefix and whether the index's chunks were
+/// far, with what it expands to.
+type KeptExpansion = (String, [bool; 2], Vec<Expansion>);
+
+/// Runs queries over an index it owns, keeping what is costly to derive
+/// and asked for again while typing (accumulators, word expansions).
 pub struct Searcher<D: AsRef<[u8]>> {
     index: Index<D>,
     scratch: Mutex<Scratch>,
+    /// Expansions by word, whether it was a prefix and whether the
+    /// index's chunks were far (which bounds the typo search): a pure
+    /// function of the three over a given index. The words before the one
+    /// being typed, and short prefixes, come back keystroke after
+    /// keystroke (one letter completes to the most common words: finding
+    /// them scans every word with that letter).
+    expansions: Mutex<Vec<KeptExpansion>>,
 }
 
 /// Per-document accumulators, kept between queries so a keystroke does
@@ -263,7 +277,11 @@ fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
 impl<D: AsRef<[u8]>> Searcher<D> {
     /// A searcher over `index`.
     pub fn new(index: Index<D>) -> Self {
-        Searcher { index, scratch: Mutex::default() }
+        Searcher {
+            index,
+            scratch: Mutex::default(),
+            expansions: Mutex::default(),
+        }
     }
 
     /// The accumulators of the last query (fresh ones when another
@@ -297,10 +315,35 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         idf * score::from_impact(p.impact)
     }
 
+    /// [`Searcher::expand_uncached`], from the expansions kept when
+    /// there. (A read that fails, such as a split index's missing chunk,
+    /// keeps nothing.)
+    fn expand(&self, term: &str, prefix: bool) -> Result<Vec<Expansion>> {
+        let how = [prefix, self.index.chunks_far()];
+        let kept = self.expansions.try_lock().ok().and_then(|m| {
+            m.iter().find(|e| e.1 == how && e.0 == term).map(|e| e.2.clone())
+        });
+        if let Some(exp) = kept {
+            return Ok(exp);
+        }
+        let exp = self.expand_uncached(term, prefix)?;
+        if let Ok(mut m) = self.expansions.try_lock() {
+            if m.len() >= CACHED_EXPANSIONS {
+                m.clear();
+            }
+            m.push((term.to_owned(), how, exp.clone()));
+        }
+        Ok(exp)
+    }
+
     /// The terms `term` expands to: exact, its stem class, its
     /// completions (when `prefix`), and typo neighbours when those find
     /// little.
-    fn expand(&self, term: &str, prefix: bool) -> Result<Vec<Expansion>> {
+    fn expand_uncached(
+        &self,
+        term: &str,
+        prefix: bool,
+    ) -> Result<Vec<Expansion>> {
         let ix = &self.index;
         let mut out: Vec<Expansion> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();

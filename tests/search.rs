@@ -382,12 +382,17 @@ fn with_chunks<T>(
     panic!("the split index did not load in 16 rounds");
 }
 
-#[test]
-fn a_chunk_is_added_deflated_and_a_bad_one_is_refused() {
+/// The test events as a split index.
+fn split_index() -> chronicle::format::SplitIndex {
     let parts = builder::build_parts(events()).unwrap();
     let (_, split) =
         chronicle::format::encode_both(parts, false, true).unwrap();
-    let split = split.unwrap();
+    split.unwrap()
+}
+
+#[test]
+fn a_chunk_is_added_deflated_and_a_bad_one_is_refused() {
+    let split = split_index();
     let index = Index::new(split.core.clone()).unwrap();
     let deflate = |b: &[u8]| {
         let mut z = flate2::write::DeflateEncoder::new(
@@ -426,10 +431,7 @@ fn a_chunk_is_added_deflated_and_a_bad_one_is_refused() {
 
 #[test]
 fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
-    let parts = builder::build_parts(events()).unwrap();
-    let (_, split) =
-        chronicle::format::encode_both(parts, false, true).unwrap();
-    let split = split.unwrap();
+    let split = split_index();
     let opts =
         SearchOptions { limit: 100, facets: true, ..SearchOptions::default() };
     for q in ["lavrov geneva", "negotiaton", "zuirch", "world", "cup", "w"] {

@@ -70,12 +70,18 @@ function sections(bytes) {
 const gzIn = INPUTS.reduce((s, f) => s + fs.statSync(f).size, 0);
 const budget = 0.8 * gzIn;
 
-// 2. The offline file by section: each chunk's units from `data-ends`,
+// 2. The offline file by section: each chunk's units from `data-ends`
+// (offsets within its block; `data-blocks` counts the chunks per block),
 // each chunk's section from the core's PAGE table.
 const html = fs.readFileSync(path.join(WWW, 'offline.html'));
 const text = html.subarray(2).toString('utf16le');
-const tag = text.slice(text.indexOf('id="chronicle-chunks"'), text.indexOf('>', text.indexOf('id="chronicle-chunks"')));
+const open = text.indexOf('id="chronicle-chunks"');
+const tag = text.slice(open, text.indexOf('>', open));
 const ends = tag.match(/data-ends="([^"]*)"/)[1].split(',').map(Number);
+const blockOf = tag
+  .match(/data-blocks="([^"]*)"/)[1]
+  .split(',')
+  .flatMap((count, b) => Array(Number(count)).fill(b));
 const core = sections(fs.readFileSync(path.join(WWW, 'split/index.chron')));
 const chunkSection = new Map();
 {
@@ -99,11 +105,13 @@ const chunkSection = new Map();
   }
 }
 const bySection = {};
+let chunksBytes = 0;
 ends.forEach((end, i) => {
   const s = chunkSection.get(i + 1) ?? '?';
-  bySection[s] = (bySection[s] ?? 0) + 2 * (end - (i > 0 ? ends[i - 1] : 0));
+  const bytes = 2 * (end - (i > 0 && blockOf[i - 1] === blockOf[i] ? ends[i - 1] : 0));
+  bySection[s] = (bySection[s] ?? 0) + bytes;
+  chunksBytes += bytes;
 });
-const chunksBytes = 2 * ends[ends.length - 1];
 const rest = html.length - chunksBytes;
 
 // 3a. Display data, one column at a time.
@@ -130,9 +138,9 @@ const display = Object.entries(cols).map(([k, v]) => {
 const single = sections(fs.readFileSync(path.join(WWW, 'events.chron')));
 const post = single.POST;
 const tinf = new DataView(single.TINF.buffer, single.TINF.byteOffset, single.TINF.byteLength);
-const parts = { 'doc deltas': [], 'field bits': [], impacts: [], 'context word counts': [], 'title positions': [] };
-const out = Object.fromEntries(Object.keys(parts).map((k) => [k, Buffer.alloc(post.length)]));
-const fill = Object.fromEntries(Object.keys(parts).map((k) => [k, 0]));
+const columns = ['doc deltas', 'field bits', 'impacts', 'context word counts', 'title positions'];
+const out = Object.fromEntries(columns.map((k) => [k, Buffer.alloc(post.length)]));
+const fill = Object.fromEntries(columns.map((k) => [k, 0]));
 const copy = (k, from, to) => {
   post.copy(out[k], fill[k], from, to);
   fill[k] += to - from;
@@ -158,7 +166,7 @@ for (let t = 0; t < single.TINF.byteLength / 12; t++) {
     postings++;
   }
 }
-const postCols = Object.keys(parts).map((k) => [k, fill[k], deflated(out[k].subarray(0, fill[k]))]);
+const postCols = columns.map((k) => [k, fill[k], deflated(out[k].subarray(0, fill[k]))]);
 
 // Report.
 const sum = (rows) => rows.reduce((s, r) => s + r[2], 0);

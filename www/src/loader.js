@@ -14,10 +14,10 @@
   // passes as plain text. The file is UTF-16, and the bytes are packed
   // two to a character (see `unpack`): half the characters of base64,
   // so the page parses sooner. The index is either gzipped whole, or a
-  // split index's core with its chunks in a block of their own (named by
-  // the core's data-chunks), each decoded when a read needs it. That
-  // block comes after this script, so the widget boots while the parser
-  // is still reading it.
+  // split index's core with its chunks in blocks of their own (the first
+  // named by the core's data-chunks), each chunk decoded when a read
+  // needs it. Those blocks come after this script, so the widget boots
+  // while the parser is still reading them.
   var embed = (function () {
     var wasm = document.getElementById('chronicle-wasm');
     var index = document.getElementById('chronicle-index');
@@ -83,9 +83,14 @@
   function embeddedSplit() {
     var table = null;
     var texts = [];
+    /** Chunks block `b` (from 0), if the parser has reached it. */
+    function blockEl(b) {
+      return document.getElementById(b ? embed.chunks + '-' + (b + 1) : embed.chunks);
+    }
     function readTable() {
-      var el = table || document.getElementById(embed.chunks);
-      if (!el || table) return table;
+      if (table) return table;
+      var el = blockEl(0);
+      if (!el) return null;
       var counts = el.getAttribute('data-blocks').split(',').map(Number);
       var t = {
         ends: el.getAttribute('data-ends').split(',').map(Number),
@@ -100,7 +105,7 @@
     }
     function blockText(b) {
       if (texts[b] == null) {
-        var el = document.getElementById(b ? embed.chunks + '-' + (b + 1) : embed.chunks);
+        var el = blockEl(b);
         if (el && (el.nextSibling || document.readyState !== 'loading')) texts[b] = el.textContent;
       }
       return texts[b];
@@ -156,7 +161,7 @@
         for (var b = 0; b < texts.length; b++) {
           if (failed.has(b)) continue;
           texts[b] = null;
-          var el = document.getElementById(b ? embed.chunks + '-' + (b + 1) : embed.chunks);
+          var el = blockEl(b);
           if (el) el.textContent = '';
         }
       });

@@ -1,5 +1,5 @@
 //! Per-keystroke query latency, natively: every prefix of a list of
-//! queries, as typed, searched and rendered (the widget's first page of 20
+//! queries, as typed, searched and rendered (the widget's first page of 10
 //! hits). Prints median, p95 and max per phase.
 //!
 //! Then, when `bench/relevance/queries.jsonl` exists, the latency of each
@@ -72,7 +72,7 @@ fn main() {
     );
     for q in ["a", "l", "earthquake j"] {
         let mut row = Vec::new();
-        for (facets, limit) in [(false, 0), (true, 0), (true, 20)] {
+        for (facets, limit) in [(false, 0), (true, 0), (true, 10)] {
             let o =
                 SearchOptions { facets, limit, ..SearchOptions::default() };
             let t = Instant::now();
@@ -85,11 +85,11 @@ fn main() {
             row.push(format!("{:.2}", t.elapsed().as_secs_f64() * 1e2));
         }
         println!(
-            "{q:>14}: search {} / +facets {} / +20 hits {} ms",
+            "{q:>14}: search {} / +facets {} / +10 hits {} ms",
             row[0], row[1], row[2]
         );
     }
-    let opts = SearchOptions { limit: 20, ..SearchOptions::default() };
+    let opts = SearchOptions { limit: 10, ..SearchOptions::default() };
     let (mut search, mut render_ms, mut total) = (vec![], vec![], vec![]);
     let mut slow: Vec<(f64, String, u32)> = Vec::new();
     for q in QUERIES {

@@ -265,3 +265,54 @@ fn builds_are_deterministic() {
         assert!(again.chunks == split.chunks, "split chunks differ");
     }
 }
+
+#[test]
+fn a_searcher_answers_as_a_fresh_one_after_other_queries() {
+    // A searcher keeps its accumulators between queries and clears only
+    // what each query wrote: whatever came before, every answer (matches,
+    // scores, order, partial matches) equals that of a fresh searcher.
+    let bytes = builder::build(sample_events()).unwrap();
+    let kept = Searcher::new(Index::new(bytes.clone()).unwrap());
+    let queries = [
+        "earthquake japan",
+        "parkfield",
+        "e",
+        "president election results",
+        "storm flood",
+        "parkfield earthquake california",
+        "zzzz parkfield",
+        "\"earthquake\" -japan",
+        "the of and",
+        "iraq",
+        "iraq war bush",
+        "earthquake",
+    ];
+    for round in 0..2 {
+        for q in queries {
+            for opts in [
+                SearchOptions { limit: 50, ..SearchOptions::default() },
+                SearchOptions {
+                    limit: 5,
+                    facets: true,
+                    ..SearchOptions::default()
+                },
+            ] {
+                let fresh = Searcher::new(Index::new(bytes.clone()).unwrap());
+                let answer = |s: &Searcher<Vec<u8>>| {
+                    let r = s.search(q, &opts).unwrap();
+                    let hits: Vec<(u32, u32)> = r
+                        .hits
+                        .iter()
+                        .map(|h| (h.doc, h.score.to_bits()))
+                        .collect();
+                    (r.total, r.partial, hits)
+                };
+                assert_eq!(
+                    answer(&kept),
+                    answer(&fresh),
+                    "{q:?}, round {round}"
+                );
+            }
+        }
+    }
+}

@@ -190,6 +190,8 @@ struct Acc<'a> {
     mask: &'a mut [u32],
     best: &'a mut [f32],
     touched: &'a mut Vec<u32>,
+    /// Every document given its first bit (see [`Scratch::dirty`]).
+    dirty: &'a mut Vec<u32>,
     positions: &'a mut [u8],
     bit: u32,
     /// Bits a document must already have to be scored (0: any).
@@ -209,8 +211,12 @@ impl Acc<'_> {
     #[inline]
     fn add(&mut self, doc: u32, s: f32, pos: Option<u32>) {
         let d = doc as usize;
-        if self.mask[d] & self.bit == 0 {
-            self.mask[d] |= self.bit;
+        let m = self.mask[d];
+        if m & self.bit == 0 {
+            if m == 0 {
+                self.dirty.push(doc);
+            }
+            self.mask[d] = m | self.bit;
             self.best[d] = s;
             self.touched.push(doc);
         } else if s > self.best[d] {
@@ -257,12 +263,19 @@ pub struct Searcher<D: AsRef<[u8]>> {
 }
 
 /// Per-document accumulators, kept between queries so a keystroke does
-/// not allocate (and, in wasm, grow) a few megabytes each time.
+/// not allocate (and, in wasm, grow) a few megabytes each time. Between
+/// queries they hold zeros: a query clears only the entries it wrote
+/// (those of [`Scratch::dirty`]), not all of them.
 #[derive(Default)]
 struct Scratch {
     total: Vec<f32>,
     best: Vec<f32>,
     mask: Vec<u32>,
+    /// Per group (when there are several), each document's first title
+    /// position + 1 (0: none), for the proximity bonus.
+    first_pos: Vec<Vec<u8>>,
+    /// The documents whose entries the query being run has written.
+    dirty: Vec<u32>,
     counts: [Vec<u32>; 3],
     /// The last query run and all its matches, for [`Searcher::facets`].
     last: Option<(Query, Vec<u32>)>,
@@ -272,6 +285,48 @@ struct Scratch {
 fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
     v.clear();
     v.resize(len, value);
+}
+
+impl Scratch {
+    /// Zeroed accumulators for `n` documents and `groups` query groups.
+    fn ready(&mut self, n: usize, groups: usize) {
+        if self.total.len() != n || !self.dirty.is_empty() {
+            reset(&mut self.total, n, 0f32);
+            reset(&mut self.best, n, 0f32);
+            reset(&mut self.mask, n, 0u32);
+            self.first_pos.clear();
+            self.dirty.clear();
+        }
+        let want = if groups > 1 { groups } else { 0 };
+        while self.first_pos.len() < want {
+            self.first_pos.push(vec![0u8; n]);
+        }
+    }
+
+    /// Zeroes what a query wrote: the entries of the documents it
+    /// touched, or everything when it touched many.
+    fn clear(&mut self) {
+        let n = self.total.len();
+        if self.dirty.len() > n / 8 {
+            self.total.fill(0.0);
+            self.best.fill(0.0);
+            self.mask.fill(0);
+            for p in &mut self.first_pos {
+                p.fill(0);
+            }
+        } else {
+            for &d in &self.dirty {
+                let d = d as usize;
+                self.total[d] = 0.0;
+                self.best[d] = 0.0;
+                self.mask[d] = 0;
+                for p in &mut self.first_pos {
+                    p[d] = 0;
+                }
+            }
+        }
+        self.dirty.clear();
+    }
 }
 
 impl<D: AsRef<[u8]>> Searcher<D> {
@@ -565,17 +620,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let allowed = self.filter_docs(q)?;
         let excluded = self.excluded_docs(q)?;
 
-        let mut scratch = self.take_scratch();
-        let len = if q.groups.is_empty() { 0 } else { n };
-        reset(&mut scratch.total, len, 0f32);
-        reset(&mut scratch.best, len, 0f32);
-        reset(&mut scratch.mask, len, 0u32);
-        let Scratch { total, best, mask, counts, last } = &mut scratch;
-        // Per group (when there are several), each document's first title
-        // position + 1 (0: none), for the proximity bonus.
         let groups = q.groups.len();
-        let mut first_pos: Vec<Vec<u8>> =
-            vec![vec![0u8; if groups > 1 { n } else { 0 }]; groups];
+        let mut scratch = self.take_scratch();
+        scratch.ready(n, groups);
+        let Scratch { total, best, mask, first_pos, dirty, counts, last } =
+            &mut scratch;
+        let first_pos = &mut first_pos[..if groups > 1 { groups } else { 0 }];
         // Expand every word first: the document frequencies decide which
         // words are worth requiring.
         // A split index fetches what a query reads in rounds: asking for
@@ -659,9 +709,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 total.fill(0.0);
                 best.fill(0.0);
                 mask.fill(0);
-                for p in &mut first_pos {
+                for p in first_pos.iter_mut() {
                     p.fill(0);
                 }
+                dirty.clear();
             }
             // The documents of the group that matched fewest: every
             // document that matches all groups is among them.
@@ -675,7 +726,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     mask: &mut mask[..],
                     best: &mut best[..],
                     touched: &mut touched,
-                    positions: &mut first_pos[gi],
+                    dirty: &mut *dirty,
+                    positions: first_pos
+                        .get_mut(gi)
+                        .map_or(&mut [][..], |p| &mut p[..]),
                     bit,
                     required: if strict { required } else { 0 },
                 };
@@ -811,6 +865,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .take(opts.limit)
             .map(|doc| Hit { doc, score: score(doc) })
             .collect();
+        scratch.clear();
         self.put_scratch(scratch);
         Ok(result)
     }

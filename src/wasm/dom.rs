@@ -85,6 +85,12 @@ type Timer = (i32, Closure<dyn FnMut()>);
 /// search.)
 const SETTLE_DELAY_MS: i32 = 90;
 
+/// Hits a page shows unless told otherwise: as many as a screen or two
+/// holds, like the peers' widgets (Pagefind's shows 5). Each keystroke
+/// renders a page, and the browser's parsing of the hits' markup is the
+/// largest part of a keystroke's time; "More results" adds pages.
+const PAGE_SIZE: usize = 10;
+
 #[derive(Default)]
 struct State {
     limit: usize,
@@ -204,6 +210,11 @@ fn filter_token(key: &str, value: &str) -> String {
 
 /// A DOM exception as a `JsError` with its message (not its `Debug`
 /// form, whose formatter is large in both the wasm and the JS glue).
+/// Hits a page shows: `limit`, or [`PAGE_SIZE`].
+fn page_size(opts: &Options) -> usize {
+    opts.limit.unwrap_or(PAGE_SIZE).clamp(1, 200)
+}
+
 fn to_js_err(e: JsValue) -> JsError {
     let msg = match e.dyn_ref::<js_sys::Error>() {
         Some(err) => err.message().into(),
@@ -363,7 +374,7 @@ impl Inner {
         let (status, suggest, facets) =
             (part("status")?, part("suggest")?, part("facets")?);
         let (list, more) = (part("results")?, part("more")?);
-        let limit = opts.limit.unwrap_or(20).clamp(1, 200);
+        let limit = page_size(&opts);
         Ok(Inner {
             searcher,
             chunks,
@@ -385,7 +396,7 @@ impl Inner {
     }
 
     fn page_size(&self) -> usize {
-        self.opts.limit.unwrap_or(20).clamp(1, 200)
+        page_size(&self.opts)
     }
 
     /// Reads `#q=…&sort=…` into the controls; true when it changed them.

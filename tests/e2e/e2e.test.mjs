@@ -365,6 +365,35 @@ describe('Chronicle widget (headless Chromium)', () => {
     }
   });
 
+  test('a page shows 10 hits; "More results" adds the next 10 below them', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    const server = await startServer(WWW);
+    try {
+      await withPage('more', async (page) => {
+        await page.goto(`${server.url}/index.html`);
+        await waitReady(page);
+        await typeQuery(page, 'earthquake');
+        const options = page.locator(OPTION);
+        await options.nth(9).waitFor({ state: 'attached' });
+        assert.equal(await options.count(), 10, 'the first page holds 10 hits');
+        const ids = () => options.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+        const first = await ids();
+        const more = page.locator('.chronicle-more');
+        assert.equal(await more.isVisible(), true, '"More results" is offered');
+        await more.click();
+        await options.nth(19).waitFor({ state: 'attached' });
+        const both = await ids();
+        assert.equal(both.length, 20, 'a second page of 10');
+        assert.deepEqual(both.slice(0, 10), first, 'the first page stays as it was');
+        assert.equal(new Set(both).size, 20, `no hit twice: ${JSON.stringify(both)}`);
+        const optionIds = await options.evaluateAll((els) => els.map((e) => e.id));
+        assert.equal(new Set(optionIds).size, 20, 'option ids stay unique');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('keyboard: ArrowDown moves aria-selected and aria-activedescendant', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
     const server = await startServer(WWW);

@@ -890,6 +890,11 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
     })
 }
 
+/// The offline file's own reader of what it carries (the packed wasm,
+/// index and chunks), run before chronicle.js: it belongs with the
+/// writer here, so the widget's script does not carry it.
+const OFFLINE_JS: &str = include_str!("../../www/src/offline.js");
+
 fn bundle(
     index: &Path,
     assets: &Path,
@@ -938,6 +943,7 @@ fn bundle(
     html.push_block("chronicle-wasm", "", &wasm);
     html.units.extend(embedded.html.units);
     html.push_str("<script>\n");
+    html.push_str(&OFFLINE_JS.replace("</", "<\\/"));
     html.push_str(&js);
     html.push_str("\n</script>\n");
     html.units.extend(embedded.after.units);

@@ -17,8 +17,8 @@ pub use read::{
 pub use store::derived_url;
 #[cfg(feature = "build")]
 pub use write::{
-    encode, encode_both, split, DocInput, FacetInput, IndexParts, IndexWriter,
-    PostingInput, SplitIndex, TermInput,
+    encode, encode_both, resplit, split, stored_block, DocInput, FacetInput,
+    IndexParts, IndexWriter, PostingInput, SplitIndex, TermInput,
 };
 
 use crate::error::{Error, Result};

@@ -541,6 +541,35 @@ impl<D: AsRef<[u8]>> Index<D> {
             .unwrap_or_default()
     }
 
+    /// The sections of a split index whose chunks are all added, as its
+    /// writer cut them: per section (in file order), its tag, its bytes
+    /// and its pages (each page's range in the section and its chunk, 0
+    /// for the core; none for a section kept whole in the core).
+    #[cfg(feature = "build")]
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn cut_sections(
+        &self,
+    ) -> Result<Vec<([u8; 4], Vec<u8>, Vec<(Range<usize>, u32)>)>> {
+        tag::ALL
+            .iter()
+            .map(|&t| match &self.sections[section_index(t)] {
+                Sect::Local(r) => {
+                    Ok((t, self.data.as_ref()[r.clone()].to_vec(), Vec::new()))
+                }
+                Sect::Paged { len, pages } => {
+                    let mut bytes = Vec::with_capacity(*len);
+                    let mut cut = Vec::with_capacity(pages.len());
+                    for p in pages {
+                        let r = p.start..p.start + p.len;
+                        bytes.extend_from_slice(self.read(t, r.clone())?);
+                        cut.push((r, p.chunk));
+                    }
+                    Ok((t, bytes, cut))
+                }
+            })
+            .collect()
+    }
+
     /// Adds chunk `n` (from 1) of a split index after checking its length
     /// and CRC32. Adding a chunk twice is harmless.
     pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<()> {
@@ -1152,7 +1181,7 @@ const INFLATE_STEP: usize = 2048;
 /// window), stopping early once doc-store record number `record` is
 /// whole. Returns the bytes and how many records they hold whole
 /// (`usize::MAX` when inflated to the end).
-fn inflate(
+pub(crate) fn inflate(
     z: &[u8],
     dict: &[u8],
     record: usize,

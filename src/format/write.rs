@@ -398,6 +398,107 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     Ok(SplitIndex { core: assemble(FLAG_SPLIT, list)?, chunks: named })
 }
 
+/// A split index (`core` and its `chunks`, in order) cut again, the same
+/// way, with each doc-store block (the bytes of one chunk) replaced by
+/// `block(dictionary, bytes)`: the other chunks come out as they were
+/// and keep their numbers. The offline file stores its blocks this way
+/// uncompressed, to compress them together instead.
+pub fn resplit(
+    core: &[u8],
+    chunks: Vec<Vec<u8>>,
+    mut block: impl FnMut(&[u8], &[u8]) -> Result<Vec<u8>>,
+) -> Result<SplitIndex> {
+    let ix = super::Index::new(core)?;
+    if !ix.is_split() {
+        return Err(Error::corrupt("PAGE", "not a split index"));
+    }
+    for (n, c) in (1u32..).zip(chunks) {
+        ix.add_chunk(n, c)?;
+    }
+    let cut = ix.cut_sections()?;
+    let pages_of =
+        |t: [u8; 4]| &cut.iter().find(|c| c.0 == t).expect("every section").2;
+    let in_core = |t: [u8; 4]| -> Result<usize> {
+        match pages_of(t).first() {
+            Some((r, 0)) if r.start == 0 => Ok(r.end),
+            _ => Err(Error::corrupt(
+                super::tag_name(t),
+                "no header in the core",
+            )),
+        }
+    };
+    let (term_header, store_header) =
+        (in_core(tag::TERMS)?, in_core(tag::STORE)?);
+    let ranges = |t: [u8; 4], skip: usize| -> Vec<Range<usize>> {
+        pages_of(t).iter().skip(skip).map(|p| p.0.clone()).collect()
+    };
+    let shards = ranges(tag::TERMS, 1);
+    let info_pages = ranges(tag::TERM_INFO, 0);
+    let post_pages = ranges(tag::POSTINGS, 0);
+    let old_blocks = ranges(tag::STORE, 1);
+    let dict = cut
+        .iter()
+        .find(|c| c.0 == tag::DICTIONARY)
+        .map(|c| c.1.clone())
+        .unwrap_or_default();
+    let mut list: Vec<([u8; 4], Vec<u8>)> =
+        cut.into_iter().map(|(t, bytes, _)| (t, bytes)).collect();
+    let stor =
+        &mut list.iter_mut().find(|s| s.0 == tag::STORE).expect("STOR").1;
+    let mut data = Vec::with_capacity(stor.len());
+    let mut offsets = Vec::with_capacity(old_blocks.len() + 1);
+    let mut blocks = Vec::with_capacity(old_blocks.len());
+    for r in &old_blocks {
+        offsets.push(to_u32(data.len(), "doc store")?);
+        let b = block(&dict, &stor[r.clone()])?;
+        let at = store_header + data.len();
+        blocks.push(at..at + b.len());
+        data.extend_from_slice(&b);
+    }
+    offsets.push(to_u32(data.len(), "doc store")?);
+    let mut new = Vec::with_capacity(store_header + data.len());
+    new.extend_from_slice(&to_u32(old_blocks.len(), "blocks")?.to_le_bytes());
+    for o in offsets {
+        new.extend_from_slice(&o.to_le_bytes());
+    }
+    if new.len() != store_header {
+        return Err(Error::corrupt("STOR", "block table"));
+    }
+    new.extend_from_slice(&data);
+    *stor = new;
+    split_sections(&Sections {
+        list,
+        shards,
+        term_header,
+        info_pages,
+        post_pages,
+        store_header,
+        blocks,
+    })
+}
+
+/// A doc-store block as raw DEFLATE "stored" blocks: its records as they
+/// are, five bytes of header a 64 KB, which any inflater reads (so the
+/// reader needs nothing new) and a stronger codec can compress.
+pub fn stored_block(dict: &[u8], z: &[u8]) -> Result<Vec<u8>> {
+    let (raw, _) = super::read::inflate(z, dict, usize::MAX)
+        .map_err(|e| Error::corrupt("STOR", e))?;
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 65535 * 5 + 5);
+    let mut pieces = raw.chunks(65535).peekable();
+    if pieces.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xFF, 0xFF]);
+    }
+    while let Some(p) = pieces.next() {
+        let last = pieces.peek().is_none();
+        let len = p.len() as u16;
+        out.push(u8::from(last));
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    Ok(out)
+}
+
 fn section_number(t: [u8; 4]) -> u8 {
     tag::ALL.iter().position(|&a| a == t).unwrap_or(0) as u8
 }

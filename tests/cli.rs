@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use chronicle::Index;
+
 const EVENTS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/events.jsonl");
 
@@ -548,34 +550,46 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     assert!(blocks > 1, "{blocks} chunks blocks");
     assert_eq!(
         html.matches("</script>").count(),
-        3 + blocks,
-        "wasm, core, JS and the chunks blocks"
+        4 + blocks,
+        "wasm, core, JS, the dictionary and the chunks blocks"
     );
     assert!(html.contains(
         "id=\"chronicle-index\" data-name=\"index.chron\" data-chunks=\"chronicle-chunks\""
     ));
+    // The core: the split index's, but for its doc-store blocks, which
+    // the file stores uncompressed (and compresses in groups).
     let (data, tag) = block(&html, &units, "chronicle-index");
     let core = unpack(data, attr(&tag, "data-odd") == "1");
-    assert_eq!(core, fs::read(d.path("split/index.chron")).unwrap());
-    // The chunks come after the code, which boots while they are parsed.
+    let index = Index::new(core).unwrap();
+    let original =
+        Index::new(fs::read(d.path("events.chron")).unwrap()).unwrap();
+    assert_eq!(index.doc_count(), original.doc_count());
+    let stor = index.section_chunks(chronicle::format::tag::STORE);
+    assert_eq!(stor.len(), (original.doc_count() as usize).div_ceil(32));
+    // The chunks come after the code, which boots while they are parsed;
+    // the dictionary of the doc-store groups before them.
     let js = html.find("console.log(1);").unwrap();
-    assert!(html.find("id=\"chronicle-chunks\"").unwrap() > js);
-    let mut chunks: Vec<(usize, Vec<u8>)> = fs::read_dir(d.path("split"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (
-                name.split('-').next().unwrap().parse().unwrap(),
-                fs::read(p).unwrap(),
-            )
-        })
-        .collect();
-    chunks.sort();
+    let dict_at = html.find("id=\"chronicle-lzdict\"").unwrap();
+    assert!(
+        dict_at > js
+            && html.find("id=\"chronicle-chunks\"").unwrap() > dict_at
+    );
+    let (data, tag) = block(&html, &units, "chronicle-lzdict");
+    let mut dict = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::DeflateDecoder::new(
+            &unpack(data, attr(&tag, "data-odd") == "1")[..],
+        ),
+        &mut dict,
+    )
+    .unwrap();
+    assert!(!dict.is_empty());
+    let chunk_count = index.chunk_count() as usize;
     // One end offset and one flag of each kind per chunk; in each block
-    // the offsets rise and end where the block does, and each chunk
-    // unpacks (and inflates) to its file's bytes.
+    // the offsets rise (but for a group's later chunks, whose slots are
+    // empty) and end where the block does, and each chunk unpacks (and
+    // inflates, or decompresses with its group) to the bytes the core
+    // names, checksum and all.
     let (_, tag) = block(&html, &units, "chronicle-chunks");
     let counts: Vec<usize> = attr(&tag, "data-blocks")
         .split(',')
@@ -588,11 +602,14 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let deflated = attr(&tag, "data-deflated");
     let odd = attr(&tag, "data-odd");
     assert_eq!(counts.len(), blocks);
-    assert_eq!(counts.iter().sum::<usize>(), chunks.len());
-    assert_eq!(ends.len(), chunks.len());
-    assert_eq!(deflated.len(), chunks.len());
-    assert_eq!(odd.len(), chunks.len());
-    assert!(deflated.contains('1') && deflated.contains('0'), "{deflated}");
+    assert_eq!(counts.iter().sum::<usize>(), chunk_count);
+    assert_eq!(ends.len(), chunk_count);
+    assert_eq!(deflated.len(), chunk_count);
+    assert_eq!(odd.len(), chunk_count);
+    for kind in ['1', '2', '3'] {
+        assert!(deflated.contains(kind), "{kind} in {deflated}");
+    }
+    let mut group: Vec<Vec<u8>> = Vec::new();
     let mut i = 0;
     for (b, &count) in counts.iter().enumerate() {
         assert!(count > 0);
@@ -604,26 +621,44 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
         let (data, _) = block(&html, &units, &id);
         let mut from = 0;
         for _ in 0..count {
-            let (n, bytes) = &chunks[i];
-            assert_eq!(*n, i + 1);
-            assert!(ends[i] > from);
+            let n = i as u32 + 1;
+            let kind = deflated.as_bytes()[i];
+            assert!(ends[i] > from || (kind == b'3' && ends[i] == from));
             let mut got =
                 unpack(&data[from..ends[i]], odd.as_bytes()[i] == b'1');
-            if deflated.as_bytes()[i] == b'1' {
-                let mut inflated = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut flate2::read::DeflateDecoder::new(&got[..]),
-                    &mut inflated,
-                )
-                .unwrap();
-                got = inflated;
+            match kind {
+                b'1' => {
+                    let mut inflated = Vec::new();
+                    std::io::Read::read_to_end(
+                        &mut flate2::read::DeflateDecoder::new(&got[..]),
+                        &mut inflated,
+                    )
+                    .unwrap();
+                    got = inflated;
+                }
+                b'2' => {
+                    group = chronicle::format::offline::decompress_group(
+                        &got, &dict,
+                    )
+                    .unwrap();
+                    group.reverse();
+                    got = group.pop().unwrap();
+                }
+                b'3' => got = group.pop().expect("a group's chunk"),
+                _ => {}
             }
-            assert!(got == *bytes, "chunk {n}");
+            assert_eq!(stor.contains(&n), kind >= b'2', "chunk {n}");
+            index
+                .add_chunk(n, got)
+                .unwrap_or_else(|e| panic!("chunk {n}: {e}"));
             from = ends[i];
             i += 1;
         }
         assert_eq!(data.len(), from, "block {}", b + 1);
     }
+    assert!(group.is_empty());
+    let docs: Vec<u32> = (0..index.doc_count()).collect();
+    assert!(index.stored(&docs).unwrap() == original.stored(&docs).unwrap());
     let html = fs::read(d.path("offline.html")).unwrap();
 
     // A damaged chunk is refused, and the old file stays.

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use chronicle::builder::{self, OnInvalid};
 use chronicle::event::format_date;
-use chronicle::format;
+use chronicle::format::{self, offline};
 use chronicle::query::{SearchOptions, Searcher, Sort};
 use chronicle::render::{self, HitView};
 use chronicle::{Event, Index};
@@ -803,38 +803,89 @@ fn embed_single(index: &Path) -> Result<Embedded> {
 /// one block of them all, and each is usable as soon as it is parsed.
 const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
 
-/// A split index: its core, and its chunks one after another, each
-/// packed on its own (so one is decoded without the others) and deflated
-/// when that saves a twentieth, in blocks of about [`CHUNKS_BLOCK_UNITS`]
-/// cut between chunks. The first block, `#chronicle-chunks`, carries the
-/// table: `data-blocks`, how many chunks each block holds (the blocks
-/// after the first are `#chronicle-chunks-2`, `-3`, …); `data-ends`, the
-/// offset (in UTF-16 units) in its block where each chunk ends;
-/// `data-deflated` and `data-odd`, a `1` or `0` per chunk.
+/// A split index: its core, and its chunks one after another, in blocks
+/// of about [`CHUNKS_BLOCK_UNITS`] cut between chunks. The doc-store
+/// blocks are stored uncompressed in the core's layout
+/// ([`format::resplit`]) and compressed with LZMA in groups of
+/// consecutive blocks against one preset dictionary
+/// ([`format::offline`]), which goes first, deflated, in
+/// `#chronicle-lzdict`. Every other chunk is packed on its own (so one is
+/// decoded without the others), deflated when that saves a twentieth.
+/// The first chunks block, `#chronicle-chunks`, carries the table:
+/// `data-blocks`, how many chunks each block holds (the blocks after the
+/// first are `#chronicle-chunks-2`, `-3`, …); `data-ends`, the offset (in
+/// UTF-16 units) in its block where each chunk ends; `data-deflated`, a
+/// character per chunk: `0` as is, `1` deflated, `2` an LZMA group
+/// starting with this chunk, `3` a later chunk of the group before it
+/// (whose own slot is empty, in the same block); `data-odd`, a `1` or `0`
+/// per chunk.
 fn embed_split(dir: &Path) -> Result<Embedded> {
     let core_path = dir.join(SPLIT_CORE);
     let core = fs::read(&core_path)
         .with_context(|| format!("cannot read {}", core_path.display()))?;
     let index = Index::new(core.as_slice())
         .with_context(|| format!("{}", core_path.display()))?;
+    let mut chunks = Vec::with_capacity(index.chunk_count() as usize);
+    load_chunks(&index, dir, |_, chunk| {
+        chunks.push(chunk.to_vec());
+        Ok(())
+    })?;
+    let split = format::resplit(&core, chunks, format::stored_block)
+        .with_context(|| format!("{}", core_path.display()))?;
+    let core = split.core;
+    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+    let stor = Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
+    let first = stor.first().copied().unwrap_or(0);
+    if stor.iter().zip(first..).any(|(&n, want)| n != want) {
+        anyhow::bail!("{}: doc-store chunks are not in order", dir.display());
+    }
+    let blocks: Vec<Vec<u8>> =
+        stor.iter().map(|&n| chunks[n as usize - 1].clone()).collect();
+    let refs: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
+    let dict = offline::dictionary(&refs);
+    let groups = offline::compress_groups(&blocks, &dict)?;
+    // Nothing is lost: every group gives back its blocks.
+    for (g, z) in groups.iter().enumerate() {
+        let back = offline::decompress_group(z, &dict)?;
+        let at = g * offline::GROUP_BLOCKS;
+        if back.as_slice() != &blocks[at..at + back.len()] {
+            anyhow::bail!(
+                "doc-store group {g} does not decompress to its blocks"
+            );
+        }
+    }
     let mut blocks = vec![(Utf16Html::default(), 0usize)];
-    let (mut ends, mut deflated, mut odd) =
+    let (mut ends, mut flags, mut odd) =
         (String::new(), String::new(), String::new());
     let mut packed_bytes = 0usize;
-    load_chunks(&index, dir, |n, chunk| {
-        let mut z = flate2::write::DeflateEncoder::new(
-            Vec::new(),
-            flate2::Compression::best(),
-        );
-        z.write_all(chunk)?;
-        let z = z.finish()?;
-        let (bytes, flag) = if z.len() < chunk.len() - chunk.len() / 20 {
-            (z.as_slice(), '1')
+    for (i, chunk) in chunks.iter().enumerate() {
+        let n = i as u32 + 1;
+        let deflated;
+        let (bytes, flag) = if n >= first && n < first + stor.len() as u32 {
+            let k = (n - first) as usize;
+            if k % offline::GROUP_BLOCKS == 0 {
+                (groups[k / offline::GROUP_BLOCKS].as_slice(), '2')
+            } else {
+                (&[][..], '3')
+            }
         } else {
-            (chunk, '0')
+            let mut z = flate2::write::DeflateEncoder::new(
+                Vec::new(),
+                flate2::Compression::best(),
+            );
+            z.write_all(chunk)?;
+            deflated = z.finish()?;
+            if deflated.len() < chunk.len() - chunk.len() / 20 {
+                (deflated.as_slice(), '1')
+            } else {
+                (chunk.as_slice(), '0')
+            }
         };
         packed_bytes += bytes.len();
-        if blocks.last().is_some_and(|b| b.0.len() >= CHUNKS_BLOCK_UNITS) {
+        // A group's later chunks stay in its block.
+        if flag != '3'
+            && blocks.last().is_some_and(|b| b.0.len() >= CHUNKS_BLOCK_UNITS)
+        {
             blocks.push((Utf16Html::default(), 0));
         }
         let (data, count) = blocks.last_mut().expect("a block");
@@ -844,9 +895,9 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
             ends.push(',');
         }
         ends.push_str(&data.len().to_string());
-        deflated.push(flag);
-        Ok(())
-    })?;
+        flags.push(flag);
+    }
+    let deflated = flags;
     let mut html = Utf16Html::default();
     html.push_block(
         "chronicle-index",
@@ -858,6 +909,16 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
     let counts: Vec<String> =
         blocks.iter().map(|(_, count)| count.to_string()).collect();
     let mut after = Utf16Html::default();
+    if !dict.is_empty() {
+        let mut z = flate2::write::DeflateEncoder::new(
+            Vec::new(),
+            flate2::Compression::best(),
+        );
+        z.write_all(&dict)?;
+        let z = z.finish()?;
+        packed_bytes += z.len();
+        after.push_block("chronicle-lzdict", "", &z);
+    }
     for (k, (data, _)) in blocks.into_iter().enumerate() {
         if k == 0 {
             after.push_str(&format!(
@@ -882,10 +943,11 @@ fn embed_split(dir: &Path) -> Result<Embedded> {
         after,
         summary: format!(
             "split index: core {} bytes + {} chunks in {} blocks, \
-             {packed_bytes} bytes",
+             {packed_bytes} bytes; doc store in {} LZMA groups",
             core.len(),
             index.chunk_count(),
-            counts.len()
+            counts.len(),
+            groups.len()
         ),
     })
 }

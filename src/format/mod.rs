@@ -5,6 +5,8 @@
 //! table, the sections, and a CRC32 footer over everything before it.
 //! Numbers are little-endian unless noted; "varint" is LEB128.
 
+#[cfg(feature = "build")]
+pub mod offline;
 mod read;
 mod store;
 #[cfg(feature = "build")]

@@ -541,6 +541,18 @@ impl<D: AsRef<[u8]>> Index<D> {
             .unwrap_or_default()
     }
 
+    /// The chunks (numbers from 1) holding pages of section `t` of a
+    /// split index, in order: for `STOR`, one a doc-store block.
+    #[cfg(feature = "build")]
+    pub fn section_chunks(&self, t: [u8; 4]) -> Vec<u32> {
+        match &self.sections[section_index(t)] {
+            Sect::Paged { pages, .. } => {
+                pages.iter().map(|p| p.chunk).filter(|&c| c > 0).collect()
+            }
+            Sect::Local(_) => Vec::new(),
+        }
+    }
+
     /// The sections of a split index whose chunks are all added, as its
     /// writer cut them: per section (in file order), its tag, its bytes
     /// and its pages (each page's range in the section and its chunk, 0

@@ -99,7 +99,7 @@ export const ENGINES = [
   {
     key: 'chronicle',
     name: 'Chronicle',
-    rendersHits: 20,
+    rendersHits: 10,
     version: (ctx) => `${cargoVersion(ctx)} (${gitRev(ctx)})`,
     check(ctx) {
       if (!fs.existsSync(chronicleBin(ctx))) return `no CLI at ${path.relative(ctx.root, chronicleBin(ctx))}: run \`bash build.sh\``;
@@ -154,10 +154,9 @@ export const ENGINES = [
     },
   },
 
-  // Planned: the split index (small core + content-hashed chunks fetched on
-  // demand). Runs once the CLI has `build --split DIR` and build.sh writes a
-  // demo page for it under www/split/ (CHRONICLE_SPLIT_PAGE overrides the
-  // page's path below www/).
+  // The split index (small core + content-hashed chunks fetched on
+  // demand), with the demo page build.sh writes for it under www/split/
+  // (CHRONICLE_SPLIT_PAGE overrides the page's path below www/).
   {
     key: 'chronicle-split',
     name: 'Chronicle split',

@@ -659,6 +659,31 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     assert!(group.is_empty());
     let docs: Vec<u32> = (0..index.doc_count()).collect();
     assert!(index.stored(&docs).unwrap() == original.stored(&docs).unwrap());
+
+    // `--doc-store deflate`: the split index's own core and chunks, each
+    // stored as is or deflated, and no dictionary.
+    let deflate = [
+        "bundle",
+        "split",
+        "--assets",
+        "assets",
+        "-o",
+        "deflate.html",
+        "--doc-store",
+        "deflate",
+    ];
+    let out = d.run(&deflate);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let units = read_utf16(d.path("deflate.html"));
+    let html = String::from_utf16(&units).unwrap();
+    assert!(!html.contains("id=\"chronicle-lzdict\""));
+    let (data, tag) = block(&html, &units, "chronicle-index");
+    let core = unpack(data, attr(&tag, "data-odd") == "1");
+    assert_eq!(core, fs::read(d.path("split/index.chron")).unwrap());
+    let (_, tag) = block(&html, &units, "chronicle-chunks");
+    assert!(attr(&tag, "data-deflated").chars().all(|c| c == '0' || c == '1'));
+    let out = d.run(&[&args[..], &["--doc-store", "zstd"]].concat());
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
     let html = fs::read(d.path("offline.html")).unwrap();
 
     // A damaged chunk is refused, and the old file stays.

@@ -541,7 +541,16 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     fs::write(assets.join("chronicle.js"), "console.log(1);").unwrap();
     fs::write(assets.join("chronicle.css"), ".chronicle{}").unwrap();
     fs::write(assets.join("chronicle_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let args = ["bundle", "split", "--assets", "assets", "-o", "offline.html"];
+    let args = [
+        "bundle",
+        "split",
+        "--assets",
+        "assets",
+        "-o",
+        "offline.html",
+        "--doc-store",
+        "lzma",
+    ];
     let out = d.run(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let units = read_utf16(d.path("offline.html"));
@@ -660,18 +669,10 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let docs: Vec<u32> = (0..index.doc_count()).collect();
     assert!(index.stored(&docs).unwrap() == original.stored(&docs).unwrap());
 
-    // `--doc-store deflate`: the split index's own core and chunks, each
-    // stored as is or deflated, and no dictionary.
-    let deflate = [
-        "bundle",
-        "split",
-        "--assets",
-        "assets",
-        "-o",
-        "deflate.html",
-        "--doc-store",
-        "deflate",
-    ];
+    // By default (`--doc-store deflate`): the split index's own core and
+    // chunks, each stored as is or deflated, and no dictionary.
+    let deflate =
+        ["bundle", "split", "--assets", "assets", "-o", "deflate.html"];
     let out = d.run(&deflate);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let units = read_utf16(d.path("deflate.html"));

@@ -98,11 +98,12 @@ enum Command {
         /// A line of attribution shown under the widget (plain text).
         #[arg(long)]
         attribution: Option<String>,
-        /// How a split index's doc store is compressed: `lzma`, in groups
-        /// against a shared dictionary (the file is about a seventh
-        /// smaller), or `deflate`, as the split index has it (the first
-        /// results come a little sooner: no LZMA to decode in the page).
-        #[arg(long, value_enum, default_value_t = DocStore::Lzma)]
+        /// How a split index's doc store is compressed: `deflate`, as the
+        /// split index has it, or `lzma`, in groups against a shared
+        /// dictionary: the file is about a seventh smaller, but the page
+        /// decodes LZMA in JavaScript, so first results come later
+        /// (FORMAT.md, "Offline file").
+        #[arg(long, value_enum, default_value_t = DocStore::Deflate)]
         doc_store: DocStore,
     },
     /// Print an index's header, counts and section sizes, and verify it.

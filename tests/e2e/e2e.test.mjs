@@ -329,6 +329,35 @@ describe('Chronicle widget (headless Chromium)', () => {
     }
   });
 
+  test('file://: an offline file with the LZMA doc store (--doc-store lzma)', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt(...REQUIRED_FILES);
+    // The bundled archive's split index, its doc store in LZMA groups that
+    // the page decodes: hits show, every group decodes in the warm-up (the
+    // chunks blocks are then emptied) and a typo query still answers.
+    const bin = path.join(HERE, '../../target/release/chronicle');
+    assert.ok(fs.existsSync(bin), `${bin} is built by build.sh`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronicle-lzma-'));
+    try {
+      const file = path.join(dir, 'offline.html');
+      execFileSync(bin, ['bundle', path.join(WWW, 'split'), '--assets', WWW, '-o', file, '--doc-store', 'lzma'], { stdio: 'pipe' });
+      await withPage('file-lzma', async (page) => {
+        await page.goto(pathToFileURL(file).href);
+        await waitReady(page);
+        await searchAndCheck(page);
+        await page.waitForFunction(
+          () => [...document.querySelectorAll('script[id^="chronicle-chunks"]')].every((e) => e.textContent === ''),
+          null,
+          { timeout: 30_000, polling: 100 },
+        );
+        await typeQuery(page, 'hurricane katrna new orleans');
+        await page.locator(OPTION).first().waitFor({ state: 'attached' });
+        assert.match(await page.locator(OPTION).first().innerText(), /Katrina/);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('file://: a damaged offline file says so instead of answering', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
     // The page is UTF-16LE: overwrite every unit of the chunks blocks'

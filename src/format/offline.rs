@@ -1,15 +1,18 @@
-//! The offline file's codec for doc-store blocks (native only; the page
-//! decodes in JavaScript, `www/src/offline.js`).
+//! The offline file's LZMA codec for doc-store blocks, `chronicle bundle
+//! --doc-store lzma` (native only; the page decodes in JavaScript,
+//! `www/src/offline.js`).
 //!
 //! A split index's doc-store blocks are DEFLATE streams of 32 records
 //! each, small enough that a hit costs one short fetch over HTTP. In the
-//! offline file nothing is fetched, so the blocks are stored uncompressed
-//! instead ([`super::stored_block`]) and compressed together: LZMA (raw,
-//! `lc 3 lp 0 pb 0`), [`GROUP_BLOCKS`] consecutive blocks a stream, every
-//! stream against one preset dictionary of records taken evenly across
-//! the archive ([`dictionary`]). That takes the doc store to about three
-//! quarters of its DEFLATE size (FORMAT.md, "Offline file"), and a hit
-//! still decodes (part of) one group, not the archive.
+//! offline file nothing is fetched, so the blocks can be stored
+//! uncompressed instead ([`super::stored_block`]) and compressed
+//! together: LZMA (raw, `lc 3 lp 0 pb 0`), [`GROUP_BLOCKS`] consecutive
+//! blocks a stream, every stream against one preset dictionary of
+//! records taken evenly across the archive ([`dictionary`]). That takes
+//! the doc store to about three quarters of its DEFLATE size, and a hit
+//! still decodes (part of) one group, not the archive; but decoding LZMA
+//! in JavaScript costs a first query more time than the smaller page
+//! saves, so it is not the default (FORMAT.md, "Offline file").
 //!
 //! A group: `count` varint, each block's length as a varint, then the
 //! LZMA stream without end marker (the lengths say where it ends).

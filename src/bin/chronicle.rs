@@ -829,6 +829,50 @@ fn embed_single(index: &Path) -> Result<Embedded> {
 /// one block of them all, and each is usable as soon as it is parsed.
 const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
 
+/// Raw DEFLATE of `bytes` at the best level.
+fn deflate_best(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut z = flate2::write::DeflateEncoder::new(
+        Vec::new(),
+        flate2::Compression::best(),
+    );
+    z.write_all(bytes)?;
+    z.finish()
+}
+
+/// The core and chunks of a split index with its doc-store blocks stored
+/// uncompressed, those chunks' numbers (in order), and the dictionary and
+/// LZMA groups that hold them.
+#[allow(clippy::type_complexity)]
+fn lzma_doc_store(
+    core: &[u8],
+    chunks: Vec<Vec<u8>>,
+) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<u32>, Vec<u8>, Vec<Vec<u8>>)> {
+    let split = format::resplit(core, chunks, format::stored_block)?;
+    let core = split.core;
+    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+    let stor = Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
+    let first = stor.first().copied().unwrap_or(0);
+    if stor.iter().zip(first..).any(|(&n, want)| n != want) {
+        anyhow::bail!("doc-store chunks are not in order");
+    }
+    let blocks: Vec<&[u8]> =
+        stor.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
+    let dict = offline::dictionary(&blocks);
+    let groups = offline::compress_groups(&blocks, &dict)?;
+    // Nothing is lost: every group gives back its blocks.
+    for (g, z) in groups.iter().enumerate() {
+        let back = offline::decompress_group(z, &dict)?;
+        let at = g * offline::GROUP_BLOCKS;
+        let want = blocks[at..].iter().take(offline::GROUP_BLOCKS).copied();
+        if !back.iter().map(Vec::as_slice).eq(want) {
+            anyhow::bail!(
+                "doc-store group {g} does not decompress to its blocks"
+            );
+        }
+    }
+    Ok((core, chunks, stor, dict, groups))
+}
+
 /// A split index: its core, and its chunks one after another, in blocks
 /// of about [`CHUNKS_BLOCK_UNITS`] cut between chunks. With
 /// [`DocStore::Lzma`], the doc-store blocks are stored uncompressed in
@@ -846,56 +890,24 @@ const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
 /// starting with this chunk, `3` a later chunk of the group before it
 /// (whose own slot is empty, in the same block); `data-odd`, a `1` or `0`
 /// per chunk.
-/// The core and chunks of a split index with its doc-store blocks stored
-/// uncompressed, those chunks' numbers (in order), and the dictionary and
-/// LZMA groups that hold them.
-#[allow(clippy::type_complexity)]
-fn lzma_doc_store(
-    core: &[u8],
-    chunks: Vec<Vec<u8>>,
-) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<u32>, Vec<u8>, Vec<Vec<u8>>)> {
-    let split = format::resplit(core, chunks, format::stored_block)?;
-    let core = split.core;
-    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
-    let stor = Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
-    let first = stor.first().copied().unwrap_or(0);
-    if stor.iter().zip(first..).any(|(&n, want)| n != want) {
-        anyhow::bail!("doc-store chunks are not in order");
-    }
-    let blocks: Vec<Vec<u8>> =
-        stor.iter().map(|&n| chunks[n as usize - 1].clone()).collect();
-    let refs: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
-    let dict = offline::dictionary(&refs);
-    let groups = offline::compress_groups(&blocks, &dict)?;
-    // Nothing is lost: every group gives back its blocks.
-    for (g, z) in groups.iter().enumerate() {
-        let back = offline::decompress_group(z, &dict)?;
-        let at = g * offline::GROUP_BLOCKS;
-        if back.as_slice() != &blocks[at..at + back.len()] {
-            anyhow::bail!(
-                "doc-store group {g} does not decompress to its blocks"
-            );
-        }
-    }
-    Ok((core, chunks, stor, dict, groups))
-}
-
 fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
     let core_path = dir.join(SPLIT_CORE);
     let core = fs::read(&core_path)
         .with_context(|| format!("cannot read {}", core_path.display()))?;
-    let index = Index::new(core.as_slice())
-        .with_context(|| format!("{}", core_path.display()))?;
-    let mut chunks = Vec::with_capacity(index.chunk_count() as usize);
-    load_chunks(&index, dir, |_, chunk| {
-        chunks.push(chunk.to_vec());
-        Ok(())
-    })?;
+    let mut chunks = Vec::new();
+    {
+        let index = Index::new(core.as_slice())
+            .with_context(|| format!("{}", core_path.display()))?;
+        load_chunks(&index, dir, |_, chunk| {
+            chunks.push(chunk.to_vec());
+            Ok(())
+        })?;
+    }
     let (core, chunks, stor, dict, groups) = if doc_store == DocStore::Lzma {
         lzma_doc_store(&core, chunks)
             .with_context(|| format!("{}", core_path.display()))?
     } else {
-        (core.clone(), chunks, Vec::new(), Vec::new(), Vec::new())
+        (core, chunks, Vec::new(), Vec::new(), Vec::new())
     };
     let first = stor.first().copied().unwrap_or(0);
     let mut blocks = vec![(Utf16Html::default(), 0usize)];
@@ -913,12 +925,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
                 (&[][..], '3')
             }
         } else {
-            let mut z = flate2::write::DeflateEncoder::new(
-                Vec::new(),
-                flate2::Compression::best(),
-            );
-            z.write_all(chunk)?;
-            deflated = z.finish()?;
+            deflated = deflate_best(chunk)?;
             if deflated.len() < chunk.len() - chunk.len() / 20 {
                 (deflated.as_slice(), '1')
             } else {
@@ -941,7 +948,6 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
         ends.push_str(&data.len().to_string());
         flags.push(flag);
     }
-    let deflated = flags;
     let mut html = Utf16Html::default();
     html.push_block(
         "chronicle-index",
@@ -954,12 +960,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
         blocks.iter().map(|(_, count)| count.to_string()).collect();
     let mut after = Utf16Html::default();
     if !dict.is_empty() {
-        let mut z = flate2::write::DeflateEncoder::new(
-            Vec::new(),
-            flate2::Compression::best(),
-        );
-        z.write_all(&dict)?;
-        let z = z.finish()?;
+        let z = deflate_best(&dict)?;
         packed_bytes += z.len();
         after.push_block("chronicle-lzdict", "", &z);
     }
@@ -968,7 +969,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
             after.push_str(&format!(
                 "<script type=\"application/octet-stream\" \
                  id=\"chronicle-chunks\" data-blocks=\"{}\" \
-                 data-ends=\"{ends}\" data-deflated=\"{deflated}\" \
+                 data-ends=\"{ends}\" data-deflated=\"{flags}\" \
                  data-odd=\"{odd}\">",
                 counts.join(",")
             ));
@@ -989,7 +990,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
             "split index: core {} bytes + {} chunks in {} blocks, \
              {packed_bytes} bytes; doc store {}",
             core.len(),
-            index.chunk_count(),
+            chunks.len(),
             counts.len(),
             if groups.is_empty() {
                 "deflated".to_owned()

@@ -21,7 +21,7 @@ use lzma_rust2::{EncodeMode, LzmaOptions, LzmaReader, LzmaWriter, MfType};
 use std::io::{Read, Write};
 
 use crate::error::{Error, Result};
-use crate::format::put_varint;
+use crate::format::{put_varint, Cursor};
 
 /// Doc-store blocks a group holds.
 pub const GROUP_BLOCKS: usize = 8;
@@ -89,40 +89,24 @@ pub fn compress_group(blocks: &[&[u8]], dict: &[u8]) -> Result<Vec<u8>> {
 
 /// Every [`GROUP_BLOCKS`] consecutive blocks compressed as a group, on
 /// all cores.
-pub fn compress_groups(
-    blocks: &[Vec<u8>],
-    dict: &[u8],
-) -> Result<Vec<Vec<u8>>> {
-    crate::par::map(blocks.chunks(GROUP_BLOCKS), |g| {
-        let g: Vec<&[u8]> = g.iter().map(Vec::as_slice).collect();
-        compress_group(&g, dict)
-    })
-    .into_iter()
-    .collect()
+pub fn compress_groups(blocks: &[&[u8]], dict: &[u8]) -> Result<Vec<Vec<u8>>> {
+    crate::par::map(blocks.chunks(GROUP_BLOCKS), |g| compress_group(g, dict))
+        .into_iter()
+        .collect()
 }
 
-/// The blocks of group `z`, decompressed against `dict` (any bytes give
-/// an error, not a panic).
+/// The blocks of group `z`, decompressed against `dict` (a header that
+/// cannot be, or a stream that ends short, is an error).
 pub fn decompress_group(z: &[u8], dict: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let mut at = 0usize;
-    let mut varint = || -> Result<usize> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *z.get(at).ok_or_else(|| fail("short header"))?;
-            at += 1;
-            v |= u64::from(b & 0x7F) << shift;
-            if b < 0x80 {
-                return usize::try_from(v).map_err(fail);
-            }
-        }
-        Err(fail("bad varint"))
-    };
-    let count = varint()?;
-    if count == 0 || count > GROUP_BLOCKS {
+    let mut c = Cursor::new(z, "STOR");
+    let count = c.varint()?;
+    if count == 0 || count > GROUP_BLOCKS as u64 {
         return Err(fail(format!("{count} blocks in a group")));
     }
-    let lens: Vec<usize> =
-        (0..count).map(|_| varint()).collect::<Result<_>>()?;
+    let lens: Vec<usize> = (0..count)
+        .map(|_| usize::try_from(c.varint()?).map_err(fail))
+        .collect::<Result<_>>()?;
+    let at = c.position();
     let raw = lens.iter().try_fold(0usize, |a, &l| a.checked_add(l));
     let raw =
         raw.filter(|&r| r <= 64 << 20).ok_or_else(|| fail("too long"))?;
@@ -141,7 +125,7 @@ pub fn decompress_group(z: &[u8], dict: &[u8]) -> Result<Vec<Vec<u8>>> {
     if all.len() != raw {
         return Err(fail("short"));
     }
-    let mut out = Vec::with_capacity(count);
+    let mut out = Vec::with_capacity(lens.len());
     let mut rest = all.as_slice();
     for l in lens {
         let (b, tail) = rest.split_at(l);
@@ -170,7 +154,7 @@ mod tests {
         let refs: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
         let dict = dictionary(&refs);
         assert!(!dict.is_empty() && dict.len() <= DICT_BYTES);
-        let groups = compress_groups(&blocks, &dict).unwrap();
+        let groups = compress_groups(&refs, &dict).unwrap();
         assert_eq!(groups.len(), 3);
         let back: Vec<Vec<u8>> = groups
             .iter()

@@ -287,10 +287,25 @@ fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
     v.resize(len, value);
 }
 
+/// Zeroes every accumulator entry.
+fn zero(
+    total: &mut [f32],
+    best: &mut [f32],
+    mask: &mut [u32],
+    first_pos: &mut [Vec<u8>],
+) {
+    total.fill(0.0);
+    best.fill(0.0);
+    mask.fill(0);
+    for p in first_pos {
+        p.fill(0);
+    }
+}
+
 impl Scratch {
     /// Zeroed accumulators for `n` documents and `groups` query groups.
     fn ready(&mut self, n: usize, groups: usize) {
-        if self.total.len() != n || !self.dirty.is_empty() {
+        if self.total.len() != n {
             reset(&mut self.total, n, 0f32);
             reset(&mut self.best, n, 0f32);
             reset(&mut self.mask, n, 0u32);
@@ -308,12 +323,12 @@ impl Scratch {
     fn clear(&mut self) {
         let n = self.total.len();
         if self.dirty.len() > n / 8 {
-            self.total.fill(0.0);
-            self.best.fill(0.0);
-            self.mask.fill(0);
-            for p in &mut self.first_pos {
-                p.fill(0);
-            }
+            zero(
+                &mut self.total,
+                &mut self.best,
+                &mut self.mask,
+                &mut self.first_pos,
+            );
         } else {
             for &d in &self.dirty {
                 let d = d as usize;
@@ -706,12 +721,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut matches: Vec<u32> = Vec::new();
         for strict in [true, false] {
             if !strict {
-                total.fill(0.0);
-                best.fill(0.0);
-                mask.fill(0);
-                for p in first_pos.iter_mut() {
-                    p.fill(0);
-                }
+                zero(total, best, mask, first_pos);
                 dirty.clear();
             }
             // The documents of the group that matched fewest: every

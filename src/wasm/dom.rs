@@ -208,13 +208,13 @@ fn filter_token(key: &str, value: &str) -> String {
     format!("{key}:\"{}\"", value.replace('"', ""))
 }
 
-/// A DOM exception as a `JsError` with its message (not its `Debug`
-/// form, whose formatter is large in both the wasm and the JS glue).
 /// Hits a page shows: `limit`, or [`PAGE_SIZE`].
 fn page_size(opts: &Options) -> usize {
     opts.limit.unwrap_or(PAGE_SIZE).clamp(1, 200)
 }
 
+/// A DOM exception as a `JsError` with its message (not its `Debug`
+/// form, whose formatter is large in both the wasm and the JS glue).
 fn to_js_err(e: JsValue) -> JsError {
     let msg = match e.dyn_ref::<js_sys::Error>() {
         Some(err) => err.message().into(),

@@ -215,14 +215,17 @@ window.ChronicleEmbedded = (function () {
   }
 
   /** The doc-store groups' preset dictionary (deflated in its own
-   * block), once parsed and inflated. */
-  var lzDict = null;
+   * block): a promise that resolves once it is parsed and inflated, and
+   * then `dict`, its bytes. */
+  var lzDict = null, dict = null;
   function dictionary() {
     return lzDict || (lzDict = whenParsed(function () {
       var el = document.getElementById('chronicle-lzdict');
       return el && (el.nextSibling || document.readyState !== 'loading') ? el : null;
     }).then(function (el) {
       return inflate(unpackBlock(el), 'deflate-raw');
+    }).then(function (d) {
+      return (dict = d);
     }));
   }
 
@@ -300,6 +303,11 @@ window.ChronicleEmbedded = (function () {
       }
       return texts[b];
     }
+    /** Whether chunk `n` is in an LZMA group. */
+    function grouped(t, n) {
+      var kind = t.deflated.charAt(n - 1);
+      return kind === '2' || kind === '3';
+    }
     /** The chunk of an LZMA group that holds chunk `n`: `n` itself, or
      * the one before it that starts the group. */
     function groupOf(t, n) {
@@ -315,8 +323,7 @@ window.ChronicleEmbedded = (function () {
      * asked for (`whole`: to its end) and kept for its other chunks (the
      * last few groups). */
     function stored(t, n, whole) {
-      var kind = t.deflated.charAt(n - 1);
-      if (kind === '2' || kind === '3') {
+      if (grouped(t, n)) {
         var g = groupOf(t, n), parts = groups.get(g);
         if (!parts || !parts[n - g]) {
           // As far as this chunk (a query's few hits), or whole (warming).
@@ -328,26 +335,19 @@ window.ChronicleEmbedded = (function () {
         return parts[n - g];
       }
       var bytes = packed(t, n);
-      return kind === '1' ? { deflated: bytes } : bytes;
+      return t.deflated.charAt(n - 1) === '1' ? { deflated: bytes } : bytes;
     }
     function packed(t, n) {
       var b = t.block[n - 1];
       var from = n > 1 && t.block[n - 2] === b ? t.ends[n - 2] : 0;
       return unpack(texts[b], from, t.ends[n - 1], t.odd.charAt(n - 1) === '1');
     }
-    var dict = null;
-    /** Resolves once chunk `n` can be read as stored. */
+    /** Resolves once chunk `n` can be read as stored: the block holding
+     * its bytes (its group's) parsed, and a group's dictionary inflated. */
     function ready(t, n) {
-      var kind = t.deflated.charAt(n - 1), g = n;
-      var parsed = function () {
-        g = kind === '2' || kind === '3' ? groupOf(t, n) : n;
-        return blockText(t.block[g - 1]);
-      };
-      var wait = whenParsed(parsed);
-      if (kind !== '2' && kind !== '3') return wait;
-      return Promise.all([wait, dictionary()]).then(function (r) {
-        dict = r[1];
-      });
+      var g = grouped(t, n) ? groupOf(t, n) : n;
+      var wait = whenParsed(function () { return blockText(t.block[g - 1]); });
+      return grouped(t, n) ? Promise.all([wait, dictionary()]) : wait;
     }
     var ix = new wasm_bindgen.Chronicle(unpackBlock(indexEl));
     ix.setChunksAtHand(true);
@@ -367,7 +367,7 @@ window.ChronicleEmbedded = (function () {
       // chunks are left for the reads that need them to report.
       var start = function () { warm(t, load); };
       if (t.deflated.indexOf('2') < 0) start();
-      else dictionary().then(function (d) { dict = d; start(); }, start);
+      else dictionary().then(start, start);
     }, function () {});
     return ix;
 
@@ -388,7 +388,7 @@ window.ChronicleEmbedded = (function () {
           var k = ++n;
           if (load.has(k) || blockText(t.block[k - 1]) == null) continue;
           try {
-            if (t.deflated.charAt(k - 1) >= '2' && !dict) throw new Error('no dictionary');
+            if (grouped(t, k) && !dict) throw new Error('no dictionary');
             load.put(k, stored(t, k, true));
           } catch (e) {
             failed.add(t.block[k - 1]);

@@ -318,6 +318,87 @@ fn did_you_mean_offers_a_spelling_with_hits() {
     assert_eq!(r.suggestion, None);
 }
 
+/// A searcher over `n` prime ministers' events (one of them resigning)
+/// and one about a minster, a real but rare word one edit from
+/// "minister".
+fn ministers(n: usize) -> Searcher<Vec<u8>> {
+    let mut rows: Vec<(String, String, String)> = (0..n)
+        .map(|i| {
+            let verb = if i == 0 { "resigns" } else { "visits Paris" };
+            (
+                format!("pm-{i}"),
+                format!("2010-01-{:02}", i % 28 + 1),
+                format!("Prime Minister number {i} {verb}."),
+            )
+        })
+        .collect();
+    rows.push((
+        "minster".into(),
+        "2015-01-26".into(),
+        "A first female bishop is ordained at York Minster.".into(),
+    ));
+    let events = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (id, date, title))| {
+            let ev = Event {
+                id,
+                date,
+                title,
+                category: Some("Politics and elections".into()),
+                sources: vec![],
+                contexts: vec![],
+                url: None,
+                body: None,
+            };
+            (ev, Origin { file: "t".into(), line: i as u64 + 1 })
+        })
+        .collect();
+    Searcher::new(Index::new(builder::build(events).unwrap()).unwrap())
+}
+
+#[test]
+fn a_real_word_is_respelled_when_no_event_has_every_word() {
+    let s = ministers(24);
+    let opts = SearchOptions::default();
+    let ids = |r: &SearchResult| -> Vec<String> {
+        render::hits(&s, r, 0).unwrap().into_iter().map(|h| h.id).collect()
+    };
+    // "minster" is a word (the York Minster event), but no event has
+    // "prime" and "minster": the far more common "minister" is meant.
+    for q in
+        ["prime minster resigns ", "prime minster resigns", "minster resigns "]
+    {
+        let r = s.search(q, &opts).unwrap();
+        assert!(!r.partial, "{q}");
+        assert_eq!(r.total, 1, "{q}");
+        assert_eq!(ids(&r), ["pm-0"], "{q}");
+        assert_eq!(r.suggestion, None, "{q}");
+        // Facets count the same matches, counted afresh or from the
+        // search just run.
+        for s2 in [&ministers(24), &s] {
+            let (facets, years) = s2.facets(q, 10).unwrap();
+            assert_eq!(facets.categories[0].count, 1, "{q}");
+            assert_eq!(years.iter().map(|y| y.count).sum::<u32>(), 1, "{q}");
+        }
+    }
+    // The word being typed is respelled as a prefix.
+    let r = s.search("prime minst", &opts).unwrap();
+    assert!(!r.partial);
+    assert_eq!(r.total, 24);
+    // A query that matches as typed is left alone.
+    let r = s.search("york minster", &opts).unwrap();
+    assert_eq!(ids(&r), ["minster"]);
+    // A neighbour not far more common is no respelling: the best partial
+    // matches, as before.
+    let s = ministers(3);
+    let r = s.search("prime minster resigns ", &opts).unwrap();
+    assert!(r.partial);
+    // Nor is a far more common word away from the one typed.
+    let r = searcher().search("lavrov xyzzyplugh", &opts).unwrap();
+    assert!(r.partial);
+}
+
 #[test]
 fn related_events_share_specific_contexts_newest_first() {
     let s = searcher();

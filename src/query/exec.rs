@@ -20,6 +20,11 @@ pub const MAX_EXPANSIONS: usize = 48;
 /// A dictionary word on at most this many events may still be a
 /// misspelling of a much more common word one edit away.
 const MAX_DF_FOR_RESPELLING: u32 = 3;
+/// When no event has every word of a query, a word is respelled to a
+/// neighbour one edit away that is on at least this many times as many
+/// events ("prime minster" → "prime minister": "minster" is a word, just
+/// not the one meant).
+const RESPELL_RATIO: u32 = 20;
 /// Completions this rare (in documents) are kept beyond the frequent
 /// ones, up to [`MAX_RARE_COMPLETIONS`].
 const RARE_DF: u32 = 30;
@@ -582,11 +587,84 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         opts: &SearchOptions,
     ) -> Result<SearchResult> {
         let q = parse(query);
-        let mut r = self.run(&q, opts)?;
+        let mut r = self.run_respelling(&q, opts)?;
         if (r.total == 0 || r.partial) && !q.groups.is_empty() {
             r.suggestion = self.suggest(&q, opts)?;
         }
         Ok(r)
+    }
+
+    /// Runs `q`; when no event has every word of it, runs it again with
+    /// its words that have a far more common neighbour one edit away
+    /// also matching that neighbour, and answers with that when it finds
+    /// events with every word. The matches kept for [`Searcher::facets`]
+    /// are those of the answer, under `q`.
+    fn run_respelling(
+        &self,
+        q: &Query,
+        opts: &SearchOptions,
+    ) -> Result<SearchResult> {
+        let r = self.run(q, opts)?;
+        if (r.total > 0 && !r.partial) || q.groups.len() < 2 {
+            return Ok(r);
+        }
+        let Some(respelled) = self.respelled(q)? else { return Ok(r) };
+        let kept = self.take_last();
+        let again = self.run(&respelled, opts)?;
+        if again.total > 0 && !again.partial {
+            let last = self.take_last();
+            self.set_last(last.map(|(_, m)| (q.clone(), m)));
+            Ok(again)
+        } else {
+            self.set_last(kept);
+            Ok(r)
+        }
+    }
+
+    /// `q` with each one-word group that has a respelling (the most
+    /// common word one edit away, see [`RESPELL_RATIO`]) also matching
+    /// it, or `None` when none has.
+    fn respelled(&self, q: &Query) -> Result<Option<Query>> {
+        let mut out = q.clone();
+        let mut changed = false;
+        for group in &mut out.groups {
+            let [Clause::Word { term, prefix }] = group.as_slice() else {
+                continue;
+            };
+            let chars = term.chars().count();
+            if text::typo_budget(chars) == 0 || chars > MAX_TYPO_CHARS {
+                continue;
+            }
+            let mut df = 0;
+            for e in self.expand(term, *prefix)?.iter() {
+                df = df.max(self.index.doc_freq(e.ord)?);
+            }
+            // One edit away, so the candidates come most common first.
+            let floor = df.saturating_mul(RESPELL_RATIO).max(1);
+            let best = self
+                .typo_candidates(term, 1, *prefix)?
+                .into_iter()
+                .find(|c| c.2 >= floor);
+            if let Some((ord, _, _)) = best {
+                if let Some(word) = self.term_of(ord)? {
+                    // As typed: a word being typed still completes.
+                    group.push(Clause::Word { term: word, prefix: *prefix });
+                    changed = true;
+                }
+            }
+        }
+        Ok(changed.then_some(out))
+    }
+
+    /// The matches kept from the last search (see [`Scratch`]), taken.
+    fn take_last(&self) -> Option<(Query, Vec<u32>)> {
+        self.scratch.try_lock().ok().and_then(|mut s| s.last.take())
+    }
+
+    fn set_last(&self, last: Option<(Query, Vec<u32>)>) {
+        if let Ok(mut s) = self.scratch.try_lock() {
+            s.last = last;
+        }
     }
 
     /// Facet counts and years over all matches of `query`, counted from
@@ -609,7 +687,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     facet_limit: limit,
                     ..SearchOptions::default()
                 };
-                let r = self.run(&q, &opts)?;
+                let r = self.run_respelling(&q, &opts)?;
                 return Ok((r.facets, r.years));
             }
         };

@@ -575,7 +575,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         for (ord, dist) in found {
             cands.push((ord, dist, ix.doc_freq(ord)?));
         }
-        cands.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)));
+        sorting::sort_by(&mut cands, |a, b| {
+            a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0))
+        });
         cands.truncate(MAX_EXPANSIONS / 2);
         Ok(cands)
     }
@@ -977,7 +979,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let want = u8::try_from(words.len()).unwrap_or(u8::MAX);
         let mut out: Vec<u32> = matches.to_vec();
-        out.sort_unstable();
+        sorting::sort_by_key(&mut out, |&d| d.into());
         for w in words {
             let Some(ord) = self.index.term_ordinal(w)? else {
                 return Ok(Vec::new());

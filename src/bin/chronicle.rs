@@ -839,24 +839,35 @@ fn deflate_best(bytes: &[u8]) -> io::Result<Vec<u8>> {
     z.finish()
 }
 
-/// The core and chunks of a split index with its doc-store blocks stored
-/// uncompressed, those chunks' numbers (in order), and the dictionary and
-/// LZMA groups that hold them.
-#[allow(clippy::type_complexity)]
-fn lzma_doc_store(
-    core: &[u8],
+/// What [`embed_split`] packs: a split index's core and chunks, and with
+/// [`DocStore::Lzma`] the chunks that are doc-store blocks, the preset
+/// dictionary and the LZMA groups that hold those blocks.
+struct Packed {
+    core: Vec<u8>,
     chunks: Vec<Vec<u8>>,
-) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<u32>, Vec<u8>, Vec<Vec<u8>>)> {
+    /// The doc-store blocks' chunk numbers (consecutive; empty unless
+    /// LZMA).
+    stor: std::ops::Range<u32>,
+    dict: Vec<u8>,
+    groups: Vec<Vec<u8>>,
+}
+
+/// `core` and `chunks` again with the doc-store blocks stored
+/// uncompressed ([`format::resplit`]), those blocks compressed in LZMA
+/// groups against one dictionary, each group checked to give them back.
+fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
     let split = format::resplit(core, chunks, format::stored_block)?;
     let core = split.core;
     let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
-    let stor = Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
-    let first = stor.first().copied().unwrap_or(0);
-    if stor.iter().zip(first..).any(|(&n, want)| n != want) {
+    let numbers =
+        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
+    let first = numbers.first().copied().unwrap_or(0);
+    if numbers.iter().zip(first..).any(|(&n, want)| n != want) {
         anyhow::bail!("doc-store chunks are not in order");
     }
+    let stor = first..first + numbers.len() as u32;
     let blocks: Vec<&[u8]> =
-        stor.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
+        numbers.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
     let dict = offline::dictionary(&blocks);
     let groups = offline::compress_groups(&blocks, &dict)?;
     // Nothing is lost: every group gives back its blocks.
@@ -870,7 +881,7 @@ fn lzma_doc_store(
             );
         }
     }
-    Ok((core, chunks, stor, dict, groups))
+    Ok(Packed { core, chunks, stor, dict, groups })
 }
 
 /// A split index: its core, and its chunks one after another, in blocks
@@ -903,13 +914,19 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
             Ok(())
         })?;
     }
-    let (core, chunks, stor, dict, groups) = if doc_store == DocStore::Lzma {
-        lzma_doc_store(&core, chunks)
-            .with_context(|| format!("{}", core_path.display()))?
-    } else {
-        (core, chunks, Vec::new(), Vec::new(), Vec::new())
-    };
-    let first = stor.first().copied().unwrap_or(0);
+    let Packed { core, chunks, stor, dict, groups } =
+        if doc_store == DocStore::Lzma {
+            lzma_doc_store(&core, chunks)
+                .with_context(|| format!("{}", core_path.display()))?
+        } else {
+            Packed {
+                core,
+                chunks,
+                stor: 0..0,
+                dict: Vec::new(),
+                groups: Vec::new(),
+            }
+        };
     let mut blocks = vec![(Utf16Html::default(), 0usize)];
     let (mut ends, mut flags, mut odd) =
         (String::new(), String::new(), String::new());
@@ -917,8 +934,8 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
     for (i, chunk) in chunks.iter().enumerate() {
         let n = i as u32 + 1;
         let deflated;
-        let (bytes, flag) = if n >= first && n < first + stor.len() as u32 {
-            let k = (n - first) as usize;
+        let (bytes, flag) = if stor.contains(&n) {
+            let k = (n - stor.start) as usize;
             if k % offline::GROUP_BLOCKS == 0 {
                 (groups[k / offline::GROUP_BLOCKS].as_slice(), '2')
             } else {

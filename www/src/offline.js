@@ -95,13 +95,18 @@ window.ChronicleEmbedded = (function () {
         probs[p] = pr - (pr >>> 5);
         b = 1;
       }
+      keep(range, code);
+      return b;
+    }
+    /** Stores the coder's range and code, first taking in a byte when
+     * the range has become too small. */
+    function keep(range, code) {
       if (range < 0x1000000) {
         range *= 256;
         code = code * 256 + z[at++];
       }
       rc[0] = range;
       rc[1] = code;
-      return b;
     }
     function tree(p, n) {
       var m = 1;
@@ -118,19 +123,14 @@ window.ChronicleEmbedded = (function () {
       return s;
     }
     function direct(n) {
-      var r = 0, range = rc[0], code = rc[1];
+      var r = 0;
       for (var k = 0; k < n; k++) {
-        range >>>= 1;
+        var range = rc[0] >>> 1, code = rc[1];
         var b = code >= range ? 1 : 0;
         if (b) code -= range;
         r = r * 2 + b;
-        if (range < 0x1000000) {
-          range *= 256;
-          code = code * 256 + z[at++];
-        }
+        keep(range, code);
       }
-      rc[0] = range;
-      rc[1] = code;
       return r;
     }
     function length(p, ps) {

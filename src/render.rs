@@ -82,6 +82,59 @@ pub fn safe_href(url: &str) -> Option<String> {
         .then(|| t.to_owned())
 }
 
+/// The link to an event's page, from its `url` and the site's `base`
+/// (`data-base-url`), or `None` when it must not be a link.
+///
+/// * An absolute `url` is used as it is, and only when it is http(s).
+/// * A relative one is joined to `base` with exactly one slash between
+///   them (`/` + `/news/x` → `/news/x`; `https://example.org/archive/` +
+///   `news/x` → `https://example.org/archive/news/x`), so it stays on the
+///   base's host whatever the event data holds (`//host`, `@host`,
+///   `.host`); without a base it is used as it is, relative to the page,
+///   with its leading slashes made one, so it cannot name another host.
+/// * Tabs and newlines, which browsers drop from URLs, are dropped
+///   first, and a backslash (which browsers read as a slash) is
+///   escaped, so neither can smuggle in a scheme or a host.
+pub fn event_href(base: Option<&str>, url: &str) -> Option<String> {
+    let clean = |s: &str| -> String {
+        s.trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect()
+    };
+    let url = clean(url);
+    if url.is_empty() {
+        return None;
+    }
+    if has_scheme(&url) {
+        return safe_href(&url);
+    }
+    let path = url.replace('\\', "%5C");
+    let path = path.trim_start_matches('/');
+    let joined = match base.map(clean).filter(|b| !b.is_empty()) {
+        Some(b) => format!("{}/{path}", b.trim_end_matches('/')),
+        None if url.starts_with('/') => format!("/{path}"),
+        None => path.to_owned(),
+    };
+    if has_scheme(&joined) {
+        safe_href(&joined)
+    } else {
+        Some(joined)
+    }
+}
+
+/// Whether `url` starts with a scheme (`https:`, `javascript:`), the way
+/// a browser reads it: letters, digits, `+`, `-` or `.` before a colon
+/// that comes ahead of any `/`, `?` or `#`.
+fn has_scheme(url: &str) -> bool {
+    let Some(colon) = url.find(':') else { return false };
+    let head = &url[..colon];
+    head.starts_with(|c: char| c.is_ascii_alphabetic())
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// Splits `text` into runs, marking the words whose term is matched.
 pub fn highlight(text: &str, is_match: impl Fn(&str) -> bool) -> Vec<Span> {
     let mut spans: Vec<Span> = Vec::new();
@@ -224,6 +277,59 @@ mod tests {
     #[test]
     fn only_web_links_are_links() {
         assert!(safe_href("https://bbc.co.uk/x").is_some());
+        let cases: [(Option<&str>, &str, Option<&str>); 20] = [
+            (Some("/"), "/news/x", Some("/news/x")),
+            (Some("/"), "news/x", Some("/news/x")),
+            (
+                Some("https://example.org/archive/"),
+                "news/x",
+                Some("https://example.org/archive/news/x"),
+            ),
+            (
+                Some("https://example.org/archive"),
+                "/news/x",
+                Some("https://example.org/archive/news/x"),
+            ),
+            (
+                Some("https://example.org"),
+                "//evil.com/x",
+                Some("https://example.org/evil.com/x"),
+            ),
+            (
+                Some("https://example.org"),
+                "@evil.com",
+                Some("https://example.org/@evil.com"),
+            ),
+            (
+                Some("https://example.org"),
+                ".evil.com",
+                Some("https://example.org/.evil.com"),
+            ),
+            (Some("/"), "\\evil.com", Some("/%5Cevil.com")),
+            (Some("/"), "/\t/evil.com", Some("/evil.com")),
+            (
+                Some("https://a.org/"),
+                "https://b.org/x",
+                Some("https://b.org/x"),
+            ),
+            (Some("https://a.org/"), "javascript:alert(1)", None),
+            (Some("https://a.org/"), " JavaScript:alert(1)", None),
+            (Some("javascript:alert(1)//"), "x", None),
+            (None, "news/x.html", Some("news/x.html")),
+            (None, "/news/x.html", Some("/news/x.html")),
+            (None, "//evil.com/x", Some("/evil.com/x")),
+            (None, "https://example.org/x", Some("https://example.org/x")),
+            (None, "data:text/html,x", None),
+            (None, "java\nscript:alert(1)", None),
+            (None, "  ", None),
+        ];
+        for (base, url, want) in cases {
+            assert_eq!(
+                event_href(base, url).as_deref(),
+                want,
+                "{base:?} + {url:?}"
+            );
+        }
         assert!(safe_href(" HTTP://x").is_some());
         for bad in
             ["javascript:alert(1)", "data:text/html,x", "//x", "ftp://x", ""]

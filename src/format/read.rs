@@ -748,6 +748,9 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// The ordinal of `term`, if it is in the dictionary.
     pub fn term_ordinal(&self, term: &str) -> Result<Option<u32>> {
         let Some(&b) = term.as_bytes().first() else { return Ok(None) };
+        if self.shards.is_empty() {
+            return Ok(None); // an empty index
+        }
         let k = self.shard_for(b);
         let m = self.shard_map(k)?;
         let ords = &self.shards[k].ords;
@@ -822,6 +825,9 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// lookups, without visiting the terms).
     pub fn prefix_ordinals(&self, prefix: &[u8]) -> Result<Range<u32>> {
         let Some(&b) = prefix.first() else { return Ok(0..0) };
+        if self.shards.is_empty() {
+            return Ok(0..0); // an empty index
+        }
         let k = self.shard_for(b);
         let m = self.shard_map(k)?;
         let ords = self.shards[k].ords.clone();
@@ -858,6 +864,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         mut f: impl FnMut(&[u8], u32) -> bool,
     ) -> Result<()> {
         let range = match near.as_bytes().first() {
+            _ if self.shards.is_empty() => 0..0,
             Some(&b) if self.chunks_far() => {
                 let k = self.shard_for(b);
                 k..k + 1

@@ -654,14 +654,9 @@ impl Inner {
             filter_button_html(out, "category", "category", c, "");
         }
         out.push_str("</div><div class=\"chronicle-title\">");
-        let href = match (&self.opts.base_url, &v.url) {
-            (Some(base), Some(u)) => render::safe_href(&format!(
-                "{}{u}",
-                base.trim_end_matches('/')
-            ))
-            .or_else(|| (!u.contains(':')).then(|| format!("{base}{u}"))),
-            _ => None,
-        };
+        let href = v.url.as_deref().and_then(|u| {
+            render::event_href(self.opts.base_url.as_deref(), u)
+        });
         let title = Spans(&v.title_spans);
         let _ = match href {
             Some(h) => write!(

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the native CLI, the index of the bundled corpus, the wasm widget
-# and the demo under www/. Usage: bash build.sh
+# Builds the wasm widget (into widget/dist/, which the binary carries),
+# the native CLI, the index of the bundled corpus and the demo under www/.
+#   bash build.sh            everything
+#   bash build.sh --widget   only the widget (widget/dist/): after a change
+#                            to code the wasm is built from, before a commit
 set -eu
 cd "$(dirname "$0")"
 
@@ -14,45 +17,65 @@ wasm-bindgen --version | grep -q " $WBG\$" \
   || { echo "build.sh: wasm-bindgen $(wasm-bindgen --version) does not match $WBG in Cargo.lock: cargo install wasm-bindgen-cli --version $WBG" >&2; exit 2; }
 
 INPUTS="data/wcep-events.jsonl.gz data/wcep-events-2018-2026-plaintext.jsonl.gz"
-mkdir -p www target/wbg
+mkdir -p www target/wbg target/widget
 
-echo "== native CLI"
+# The widget first: the native binary carries it (widget/dist/, compiled
+# in with include_bytes!), so a `cargo install` needs no wasm toolchain.
+echo "== wasm"
+# Panic messages carry source paths: the registry's are written relative
+# to it, so the wasm is the same bytes wherever Cargo keeps its crates.
+REMAP=""
+for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$d" ] && REMAP="$REMAP --remap-path-prefix=$d=crates/"
+done
+RUSTFLAGS="${RUSTFLAGS:-}$REMAP" \
+  cargo build --profile wasm --target wasm32-unknown-unknown --lib --no-default-features
+wasm-bindgen --target no-modules --no-typescript --out-dir target/wbg \
+  target/wasm32-unknown-unknown/wasm/chronicle.wasm
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/terser ] \
+  || { echo "build.sh: wasm-opt and terser are missing: npm ci" >&2; exit 2; }
+# Measured by gzip -9 size: inlining only small single-caller functions
+# (-ocimfs 20) compresses ~6 KB better than -Oz's inlining of all of
+# them; --low-memory-unused holds (the stack sits below the data, which
+# starts at 1 MiB); the producers and target-features sections are
+# metadata only.
+node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 20 \
+  --low-memory-unused --converge --strip-producers --strip-target-features \
+  target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm
+cat target/wbg/chronicle.js widget/loader.js > target/wbg/chronicle.full.js
+# Compress and mangle locals only: the glue's import names are property
+# keys the wasm looks up, and `wasm_bindgen` stays global.
+node_modules/.bin/terser target/wbg/chronicle.full.js --compress --mangle \
+  --ecma 2017 -o target/widget/chronicle.js
+
+# widget/dist/ is what the binary carries and what `cargo install` and
+# `cargo package` ship: it must be exactly this fresh build. In CI a
+# difference fails the build; elsewhere it is refreshed (commit it).
+for f in chronicle_bg.wasm chronicle.js; do
+  if ! cmp -s "target/widget/$f" "widget/dist/$f"; then
+    if [ "${CI:-}" = true ]; then
+      echo "build.sh: widget/dist/$f differs from a fresh build of the widget: run bash build.sh and commit widget/dist/" >&2
+      exit 1
+    fi
+    cp "target/widget/$f" "widget/dist/$f"
+    echo "build.sh: widget/dist/$f refreshed from this build (commit it)"
+  fi
+done
+
+[ "${1:-}" = "--widget" ] && exit 0
+
+echo "== native CLI (carries widget/)"
 cargo build --release --bin chronicle
 CHRONICLE=target/release/chronicle
 
 echo "== index"
 $CHRONICLE build $INPUTS -o www/events.chron --split www/split
 
-echo "== wasm"
-cargo build --profile wasm --target wasm32-unknown-unknown --lib --no-default-features
-wasm-bindgen --target no-modules --no-typescript --out-dir target/wbg \
-  target/wasm32-unknown-unknown/wasm/chronicle.wasm
-if [ -x node_modules/.bin/wasm-opt ]; then
-  # Measured by gzip -9 size: inlining only small single-caller functions
-  # (-ocimfs 20) compresses ~6 KB better than -Oz's inlining of all of
-  # them; --low-memory-unused holds (the stack sits below the data, which
-  # starts at 1 MiB); the producers and target-features sections are
-  # metadata only.
-  node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 20 \
-    --low-memory-unused --converge --strip-producers --strip-target-features \
-    target/wbg/chronicle_bg.wasm -o www/chronicle_bg.wasm
-else
-  echo "build.sh: wasm-opt not installed (npm ci): shipping the unoptimised wasm" >&2
-  cp target/wbg/chronicle_bg.wasm www/chronicle_bg.wasm
-fi
-cat target/wbg/chronicle.js www/src/loader.js > target/wbg/chronicle.full.js
-if [ -x node_modules/.bin/terser ]; then
-  # Compress and mangle locals only: the glue's import names are
-  # property keys the wasm looks up, and `wasm_bindgen` stays global.
-  node_modules/.bin/terser target/wbg/chronicle.full.js --compress --mangle \
-    --ecma 2017 -o www/chronicle.js
-else
-  echo "build.sh: terser not installed (npm ci): shipping the unminified JS" >&2
-  cp target/wbg/chronicle.full.js www/chronicle.js
-fi
+echo "== widget files, written by the binary"
+$CHRONICLE widget www
 
 echo "== offline file (the split index: chunks decoded when needed)"
-$CHRONICLE bundle www/split --assets www -o www/offline.html \
+$CHRONICLE bundle www/split -o www/offline.html \
   --title "Chronicle · offline" \
   --attribution "Event text: Wikipedia contributors, Portal:Current events (https://en.wikipedia.org/wiki/Portal:Current_events), CC BY-SA 4.0."
 
@@ -63,7 +86,7 @@ for f in www/chronicle_bg.wasm www/chronicle.js www/chronicle.css www/events.chr
   printf '  %-24s %10s / %10s\n' "$f" "$(size "$f")" "$(gz "$f")"
 done
 echo
-echo "Done. Serve www/ over HTTP and open it, e.g.:"
-echo "  python3 -m http.server 8000 --bind 127.0.0.1 -d www   # then http://127.0.0.1:8000/"
+echo "Done. Preview www/ as production serves it (MIME types, gzip, strict CSP):"
+echo "  target/release/chronicle serve www      # then http://127.0.0.1:8000/"
 echo "The split index (small core, chunks fetched on demand) is at http://127.0.0.1:8000/split/"
 echo "or open www/offline.html directly (file://, no server, no network)."

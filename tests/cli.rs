@@ -146,8 +146,15 @@ fn duplicate_ids_are_an_error_naming_both_lines() {
 fn skip_invalid_skips_and_counts() {
     let d = Dir::new();
     d.write("in.jsonl", &format!("{GOOD}\n{{\n{{\"id\":\"x\"}}\n"));
-    let out =
-        d.run(&["build", "in.jsonl", "-o", "out.chron", "--skip-invalid"]);
+    let out = d.run(&[
+        "build",
+        "in.jsonl",
+        "-o",
+        "out.chron",
+        "--skip-invalid",
+        "--max-skipped",
+        "100",
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let s = stdout(&out);
     assert!(s.starts_with("indexed 1 events"), "{s}");
@@ -700,4 +707,484 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
     assert_eq!(fs::read(d.path("offline.html")).unwrap(), html);
+}
+
+/// Issue 13: a build that yields no events fails and keeps the previous
+/// index, whatever the empty input looks like; `--allow-empty` writes it.
+#[test]
+fn an_empty_or_all_invalid_input_fails_and_keeps_the_index() {
+    let d = Dir::new();
+    let index = d.index();
+    let before = fs::read(&index).unwrap();
+    d.write("empty.jsonl", "");
+    d.write("blank.jsonl", "\n  \n\n");
+    d.write("bad.jsonl", "{\n{\"id\":\"x\"}\n");
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (&["empty.jsonl"], None, "empty.jsonl has no records"),
+        (&["blank.jsonl"], None, "blank.jsonl has no records"),
+        (&["-"], Some(""), "- has no records"),
+        (
+            &["bad.jsonl", "--skip-invalid"],
+            None,
+            "bad.jsonl has 2 records and all are invalid",
+        ),
+    ];
+    for (args, stdin, why) in cases {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-o", "events.chron"]);
+        let out = d.run_stdin(&all, stdin);
+        assert_eq!(code(&out), 2, "{args:?}");
+        eqnice!(
+            format!(
+                "chronicle: {why}; nothing was written and the previous \
+                 index is kept. Check the input, or pass --allow-empty to \
+                 write an empty index\n"
+            ),
+            stderr(&out)
+        );
+        assert_eq!(fs::read(&index).unwrap(), before, "{args:?}");
+    }
+    let out =
+        d.run(&["build", "empty.jsonl", "-o", "empty.chron", "--allow-empty"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("indexed 0 events"));
+    let out = d.run(&["search", "empty.chron", "lavrov"]);
+    assert_eq!(code(&out), 1, "an empty index answers: nothing found");
+}
+
+/// Issue 13: skipping more than `--max-skipped` percent of the records
+/// fails the build.
+#[test]
+fn skipping_too_many_records_fails_the_build() {
+    let d = Dir::new();
+    let index = d.index();
+    let before = fs::read(&index).unwrap();
+    let mut text = String::new();
+    for i in 0..19 {
+        text.push_str(&format!(
+            "{{\"id\":\"g{i}\",\"date\":\"2014-05-06\",\"title\":\"Talks {i}\"}}\n"
+        ));
+    }
+    text.push_str("{oops\n");
+    d.write("in.jsonl", &text);
+    let run = |max: &str| {
+        d.run(&[
+            "build",
+            "in.jsonl",
+            "-o",
+            "events.chron",
+            "--skip-invalid",
+            "--max-skipped",
+            max,
+        ])
+    };
+    let out = run("4");
+    assert_eq!(code(&out), 2);
+    eqnice!(
+        "chronicle: in.jsonl: 1 of 20 records (5.0 %) are invalid, more \
+         than --max-skipped 4 %; nothing was written and the previous \
+         index is kept. Run without --skip-invalid to see the first one, \
+         fix the input, or raise --max-skipped\n",
+        stderr(&out)
+    );
+    assert_eq!(fs::read(&index).unwrap(), before);
+    // The default share is 5 %: one bad record in twenty passes.
+    let out =
+        d.run(&["build", "in.jsonl", "-o", "events.chron", "--skip-invalid"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("indexed 19 events"));
+}
+
+/// Issue 13: `-o /dev/null` run as root replaced the device with a
+/// regular file. Anything but a regular file (or a new path) is refused
+/// before any work, and left as it was.
+#[test]
+fn outputs_that_are_not_what_they_should_be_are_refused() {
+    let d = Dir::new();
+    fs::create_dir(d.path("adir")).unwrap();
+    d.write("afile", "keep me");
+    let cases: [(&[&str], String); 5] = [
+        (
+            // The input does not exist: the output is checked first.
+            &["build", "nope.jsonl", "-o", "/dev/null"],
+            "chronicle: -o /dev/null: is a character device, not a \
+             regular file; give the path of the file to write (nothing \
+             was written)\n"
+                .into(),
+        ),
+        (
+            &["build", EVENTS, "-o", "adir"],
+            format!(
+                "chronicle: -o adir: is a directory, not a file; give the \
+                 path of the file to write (e.g. {})\n",
+                std::path::Path::new("adir").join("events.chron").display()
+            ),
+        ),
+        (
+            &["build", EVENTS, "-o", "no/such/dir/x.chron"],
+            "chronicle: -o no/such/dir/x.chron: directory no/such/dir does \
+             not exist; create it first\n"
+                .into(),
+        ),
+        (
+            &["build", EVENTS, "--split", "afile"],
+            "chronicle: --split afile: is a regular file, not a directory; \
+             give a directory to write into (nothing was written)\n"
+                .into(),
+        ),
+        (
+            &["build", EVENTS, "--site", "afile"],
+            "chronicle: --site afile: is a regular file, not a directory; \
+             give a directory to write into (nothing was written)\n"
+                .into(),
+        ),
+    ];
+    for (args, want) in cases {
+        let out = d.run(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        eqnice!(want, stderr(&out));
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let null = fs::metadata("/dev/null").unwrap();
+    assert!(null.file_type().is_char_device(), "/dev/null is untouched");
+    assert_eq!(fs::read_to_string(d.path("afile")).unwrap(), "keep me");
+    d.index();
+    let out = d.run(&["bundle", "events.chron", "-o", "/dev/null"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("chronicle: -o /dev/null: is a"));
+}
+
+/// Issue 13: `--batch -` answers each line as soon as it is read, so a
+/// program can keep it open and ask one query at a time.
+#[test]
+fn batch_mode_streams_one_answer_per_line() {
+    use std::io::BufRead;
+    let d = Dir::new();
+    d.index();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chronicle"))
+        .args(["search", "events.chron", "--batch", "-"])
+        .current_dir(d.tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    for (id, q) in [("1", "lavrov"), ("2", "geneva talks")] {
+        writeln!(stdin, "{{\"id\": {id}, \"query\": \"{q}\"}}").unwrap();
+        stdin.flush().unwrap();
+        // The input stays open: the answer must come anyway. (The wait
+        // only keeps a broken build from hanging the test.)
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("an answer while the input is still open");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"].to_string(), id);
+        assert!(v["total"].as_u64().unwrap() > 0, "{line}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn version_names_the_index_formats() {
+    let d = Dir::new();
+    let out = d.run(&["--version"]);
+    assert_eq!(code(&out), 0);
+    let v = chronicle::format::FORMAT_VERSION;
+    let oldest = chronicle::format::OLDEST_SUPPORTED_VERSION;
+    let reads =
+        if oldest == v { v.to_string() } else { format!("{oldest} to {v}") };
+    eqnice!(
+        format!(
+            "chronicle {} (index format: writes {v}, reads {reads})\n",
+            env!("CARGO_PKG_VERSION")
+        ),
+        stdout(&out)
+    );
+}
+
+/// The widget files the binary carries are the ones in `widget/`
+/// (build.sh checks those against a fresh build).
+#[test]
+fn widget_writes_the_files_the_binary_carries() {
+    let d = Dir::new();
+    let out = d.run(&["widget", "site/w"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, from) in [
+        ("chronicle.js", "widget/dist/chronicle.js"),
+        ("chronicle_bg.wasm", "widget/dist/chronicle_bg.wasm"),
+        ("chronicle.css", "widget/chronicle.css"),
+    ] {
+        let got = fs::read(d.path("site/w").join(name)).unwrap();
+        assert_eq!(got, fs::read(repo.join(from)).unwrap(), "{name}");
+    }
+    assert!(fs::read(d.path("site/w/chronicle_bg.wasm"))
+        .unwrap()
+        .starts_with(b"\0asm"));
+}
+
+/// Issue 13: one command for a site: the index (split when large) and
+/// the widget under DIR/chronicle/, and the tag to paste.
+#[test]
+fn build_site_writes_index_and_widget_and_prints_the_tag() {
+    let d = Dir::new();
+    let out = d.run(&["build", EVENTS, "--site", "public"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    let tag = "<script src=\"chronicle/chronicle.js\" \
+               data-index=\"chronicle/events.chron\"></script>";
+    assert!(s.contains(&format!("\n\n  {tag}\n\n")), "{s}");
+    assert!(s.contains("Preview: chronicle serve public"), "{s}");
+    for f in
+        ["events.chron", "chronicle.js", "chronicle_bg.wasm", "chronicle.css"]
+    {
+        assert!(d.path("public/chronicle").join(f).is_file(), "{f}");
+    }
+    Index::new(fs::read(d.path("public/chronicle/events.chron")).unwrap())
+        .unwrap();
+    // An archive with over a megabyte of text gets a split index (and
+    // the single file of the earlier build goes).
+    let mut big = String::new();
+    for i in 0..8000 {
+        big.push_str(&format!(
+            "{{\"id\":\"e{i}\",\"date\":\"2014-05-{:02}\",\"title\":\"Event \
+             number {i} of a long archive, with a title of about two \
+             hundred characters so that the text of all of them passes a \
+             megabyte: talks in Geneva, storms, elections\"}}\n",
+            1 + i % 28
+        ));
+    }
+    d.write("big.jsonl", &big);
+    let out = d.run(&["build", "big.jsonl", "--site", "public"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(
+        s.contains(
+            "<script src=\"chronicle/chronicle.js\" \
+             data-index=\"chronicle/index/index.chron\"></script>"
+        ),
+        "{s}"
+    );
+    assert!(d.path("public/chronicle/index/index.chron").is_file());
+    assert!(!d.path("public/chronicle/events.chron").exists());
+    let out = d.run(&["search", "public/chronicle/index", "number 7999"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // And back: a small archive again replaces the split index.
+    let out = d.run(&["build", EVENTS, "--site", "public"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(d.path("public/chronicle/events.chron").is_file());
+    assert!(!d.path("public/chronicle/index").exists());
+}
+
+#[test]
+fn bundle_carries_the_widget_and_links_to_the_site() {
+    let d = Dir::new();
+    d.index();
+    let out = d.run(&[
+        "bundle",
+        "events.chron",
+        "-o",
+        "offline.html",
+        "--base-url",
+        "https://example.org/\"archive/",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let units = read_utf16(d.path("offline.html"));
+    let html = String::from_utf16(&units).unwrap();
+    assert!(html.contains(
+        "<div data-chronicle \
+         data-base-url=\"https://example.org/&quot;archive/\"></div>"
+    ));
+    let (data, tag) = block(&html, &units, "chronicle-wasm");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        unpack(data, attr(&tag, "data-odd") == "1"),
+        fs::read(repo.join("widget/dist/chronicle_bg.wasm")).unwrap()
+    );
+}
+
+/// A running `chronicle serve`, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(d: &Dir, args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chronicle"))
+            .arg("serve")
+            .args(args)
+            .current_dir(d.tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        assert!(line.ends_with("/ (Ctrl-C to stop)\n"), "{line}");
+        Server { child, port }
+    }
+
+    /// One request on a new connection: the status line, the headers
+    /// (names lower-cased) and the body.
+    fn get(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &str,
+    ) -> (String, Vec<(String, String)>, Vec<u8>) {
+        use std::io::Read;
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: \
+             close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8(raw[..end].to_vec()).unwrap();
+        let mut lines = head.split("\r\n");
+        let status = lines.next().unwrap().to_owned();
+        let headers = lines
+            .map(|l| {
+                let (k, v) = l.split_once(": ").unwrap();
+                (k.to_ascii_lowercase(), v.to_owned())
+            })
+            .collect();
+        (status, headers, raw[end + 4..].to_vec())
+    }
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    h.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Issue 13: `chronicle serve` previews a site as production serves it.
+#[test]
+fn serve_previews_a_site_with_types_gzip_and_csp() {
+    let d = Dir::new();
+    let out = d.run(&["build", EVENTS, "--site", "public"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    d.write("public/index.html", "<!doctype html><title>x</title>");
+    fs::create_dir(d.path("public/news")).unwrap();
+    d.write("public/news/index.html", "news");
+    d.write("secret.txt", "outside the site");
+    let srv = Server::start(&d, &["public", "--port", "0"]);
+
+    let (status, h, body) = srv.get("GET", "/", "");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(header(&h, "content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        header(&h, "content-security-policy"),
+        Some(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+             style-src 'self'"
+        )
+    );
+    assert_eq!(body, b"<!doctype html><title>x</title>");
+
+    let wasm = fs::read(d.path("public/chronicle/chronicle_bg.wasm")).unwrap();
+    let (status, h, body) = srv.get(
+        "GET",
+        "/chronicle/chronicle_bg.wasm",
+        "Accept-Encoding: gzip, deflate, br\r\n",
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(header(&h, "content-type"), Some("application/wasm"));
+    assert_eq!(header(&h, "content-encoding"), Some("gzip"));
+    assert_eq!(header(&h, "vary"), Some("Accept-Encoding"));
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&body[..]),
+        &mut plain,
+    )
+    .unwrap();
+    assert_eq!(plain, wasm);
+    assert!(body.len() < wasm.len() / 2);
+
+    // Without gzip in Accept-Encoding, the bytes as they are.
+    let (_, h, body) = srv.get("GET", "/chronicle/chronicle_bg.wasm", "");
+    assert_eq!(header(&h, "content-encoding"), None);
+    assert_eq!(body, wasm);
+    let (_, h, _) = srv.get("GET", "/chronicle/chronicle.js", "");
+    assert_eq!(
+        header(&h, "content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    let (_, h, _) = srv.get("GET", "/chronicle/events.chron", "");
+    assert_eq!(header(&h, "content-type"), Some("application/octet-stream"));
+
+    // HEAD, directories, conditional requests, and what is refused.
+    let (status, h, body) = srv.get("HEAD", "/chronicle/chronicle.css", "");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.is_empty());
+    let etag = header(&h, "etag").unwrap().to_owned();
+    let (status, _, _) = srv.get(
+        "GET",
+        "/chronicle/chronicle.css",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(status, "HTTP/1.1 304 Not Modified");
+    let (status, h, _) = srv.get("GET", "/news", "");
+    assert_eq!(status, "HTTP/1.1 301 Moved Permanently");
+    assert_eq!(header(&h, "location"), Some("/news/"));
+    let (status, _, body) = srv.get("GET", "/news/", "");
+    assert_eq!(
+        (status.as_str(), &body[..]),
+        ("HTTP/1.1 200 OK", &b"news"[..])
+    );
+    for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/nope.html"] {
+        let (status, _, body) = srv.get("GET", bad, "");
+        assert!(
+            status == "HTTP/1.1 404 Not Found"
+                || status == "HTTP/1.1 400 Bad Request",
+            "{bad}: {status}"
+        );
+        assert!(!String::from_utf8_lossy(&body).contains("outside"));
+    }
+    let (status, _, _) = srv.get("POST", "/", "");
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+
+    // A busy port is a clear error.
+    let port = srv.port.to_string();
+    let out = d.run(&["serve", "public", "--port", &port]);
+    assert_eq!(code(&out), 2);
+    eqnice!(
+        format!(
+            "chronicle: port {port} on 127.0.0.1 is already in use (another \
+             server?): stop it, or choose another port with --port N \
+             (--port 0 picks a free one)\n"
+        ),
+        stderr(&out)
+    );
 }

@@ -170,7 +170,7 @@
     var shared = null;
     targets.forEach(function (el) {
       var src = el.getAttribute('data-index') || (script && script.dataset.index) || undefined;
-      var options = { baseUrl: el.getAttribute('data-base-url') || undefined };
+      var options = { baseUrl: el.getAttribute('data-base-url') || (script && script.dataset.baseUrl) || undefined };
       if (el.hasAttribute('data-limit')) options.limit = Number(el.getAttribute('data-limit'));
       if (el.hasAttribute('data-placeholder')) options.placeholder = el.getAttribute('data-placeholder');
       if (!el.getAttribute('data-index') && targets.length > 1) {

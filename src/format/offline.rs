@@ -1,6 +1,6 @@
 //! The offline file's LZMA codec for doc-store blocks, `chronicle bundle
 //! --doc-store lzma` (native only; the page decodes in JavaScript,
-//! `www/src/offline.js`).
+//! `widget/offline.js`).
 //!
 //! A split index's doc-store blocks are DEFLATE streams of 32 records
 //! each, small enough that a hit costs one short fetch over HTTP. In the

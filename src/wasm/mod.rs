@@ -23,7 +23,7 @@ static TALC: talc::wasm::WasmDynamicTalc =
     talc::wasm::new_wasm_dynamic_allocator();
 
 /// A loaded index. Create it from bytes (`new Chronicle(bytes)`) or a URL
-/// (`await Chronicle.load(url)`, added by `www/src/loader.js`, which
+/// (`await Chronicle.load(url)`, added by `widget/loader.js`, which
 /// fetches the index in JS; the chunks of a split index are fetched here).
 #[wasm_bindgen]
 pub struct Chronicle {
@@ -34,7 +34,7 @@ pub struct Chronicle {
 
 /// Where a split index's chunks come from, shared by a handle and its
 /// widgets: the URL prefix of the chunk files, and the JS function that
-/// fetches them (set by `www/src/loader.js`, which keeps fetching in JS
+/// fetches them (set by `widget/loader.js`, which keeps fetching in JS
 /// and an async runtime out of the wasm).
 #[derive(Default)]
 pub(crate) struct ChunkSource {

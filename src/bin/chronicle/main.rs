@@ -1,9 +1,15 @@
-//! `chronicle`: build an index from JSONL events, search it, inspect it.
+//! `chronicle`: build an index (and a whole site's search) from events,
+//! preview it, search it, inspect it, and write the offline file.
 //!
 //! Exit status: 0 when something was found (or the command succeeded),
 //! 1 when a search found nothing, 2 on any error.
 
-use std::ffi::OsStr;
+mod bundle;
+mod files;
+mod serve;
+mod site;
+mod widget;
+
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -11,22 +17,21 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde::Serialize;
 
 use chronicle::builder::{self, OnInvalid};
 use chronicle::event::format_date;
-use chronicle::format::{self, offline};
+use chronicle::format;
 use chronicle::query::{SearchOptions, Searcher, Sort};
 use chronicle::render::{self, HitView};
 use chronicle::{Event, Index};
 
+use bundle::{Bundle, DocStore};
+use files::{check_target, read_index, write_atomically, write_split, Target};
+
 #[derive(Parser)]
-#[command(
-    name = "chronicle",
-    version,
-    about = "Offline search over news events"
-)]
+#[command(name = "chronicle", about = "Offline search over news events")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,23 +39,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build an index from JSONL or JSONL.gz files (`-` is stdin).
-    Build {
-        /// Input files, concatenated in order.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// The index file to write (replaced only when the build succeeds).
-        #[arg(short, long, required_unless_present = "split")]
-        output: Option<PathBuf>,
-        /// Also (or instead) write a split index into this directory: a
-        /// small core, `index.chron`, and content-named chunk files that a
-        /// browser fetches only when a query needs them.
-        #[arg(long, value_name = "DIR")]
-        split: Option<PathBuf>,
-        /// Skip invalid records (and report how many) instead of stopping.
-        #[arg(long)]
-        skip_invalid: bool,
-    },
+    /// Build an index from events (`-` is stdin); with --site, also the
+    /// widget beside it, ready for a page.
+    Build(BuildArgs),
     /// Search an index.
     Search {
         /// The index file.
@@ -68,7 +59,7 @@ enum Command {
         #[arg(long, default_value = "relevance", value_parser = parse_sort)]
         sort: Sort,
         /// Read JSON lines {"id", "query"} from FILE (`-` is stdin) and
-        /// write one JSON line per query.
+        /// write one JSON line per query, each as soon as it is read.
         #[arg(long, value_name = "FILE", conflicts_with = "query")]
         batch: Option<PathBuf>,
         /// Show up to N related events under each hit.
@@ -85,10 +76,10 @@ enum Command {
         /// (whose chunks are then decoded only when a query needs them,
         /// so the page answers without inflating the whole archive).
         index: PathBuf,
-        /// Directory with chronicle.js, chronicle_bg.wasm and chronicle.css
-        /// (as build.sh writes them).
-        #[arg(long, default_value = "www")]
-        assets: PathBuf,
+        /// Use the widget files in DIR (chronicle.js, chronicle_bg.wasm,
+        /// chronicle.css) instead of the ones this binary carries.
+        #[arg(long, value_name = "DIR")]
+        assets: Option<PathBuf>,
         /// The HTML file to write.
         #[arg(short, long)]
         output: PathBuf,
@@ -98,6 +89,10 @@ enum Command {
         /// A line of attribution shown under the widget (plain text).
         #[arg(long)]
         attribution: Option<String>,
+        /// The site's address: events' relative URLs become links to its
+        /// pages (e.g. https://example.org/ + news/x.html).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// How a split index's doc store is compressed: `deflate`, as the
         /// split index has it, or `lzma`, in groups against a shared
         /// dictionary: the file is about a seventh smaller, but the page
@@ -106,6 +101,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DocStore::Deflate)]
         doc_store: DocStore,
     },
+    /// Write the widget's files (chronicle.js, chronicle_bg.wasm,
+    /// chronicle.css), which this binary carries, into a directory.
+    Widget {
+        /// The directory to write them into (created if missing).
+        dir: PathBuf,
+    },
+    /// Preview a site on 127.0.0.1 as production serves it: MIME types,
+    /// gzip, the strict Content-Security-Policy. Ctrl-C stops it.
+    Serve(serve::ServeArgs),
     /// Print an index's header, counts and section sizes, and verify it.
     Inspect {
         /// The index file.
@@ -113,11 +117,37 @@ enum Command {
     },
 }
 
-/// The offline file's doc-store codec (`chronicle bundle --doc-store`).
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum DocStore {
-    Lzma,
-    Deflate,
+/// `chronicle build`'s arguments.
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Input files, concatenated in order.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The index file to write (replaced only when the build succeeds).
+    #[arg(short, long, required_unless_present_any = ["split", "site"])]
+    output: Option<PathBuf>,
+    /// Also (or instead) write a split index into this directory: a
+    /// small core, `index.chron`, and content-named chunk files that a
+    /// browser fetches only when a query needs them.
+    #[arg(long, value_name = "DIR")]
+    split: Option<PathBuf>,
+    /// Write a site's search into DIR/chronicle/: the index (split when
+    /// large) and the widget, and print the <script> tag for a page at
+    /// DIR's root.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "split"])]
+    site: Option<PathBuf>,
+    /// Skip invalid records (and report how many) instead of stopping.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// With --skip-invalid, the largest share of records that may be
+    /// skipped, in percent; more fails the build and keeps the previous
+    /// index.
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    max_skipped: f64,
+    /// Write an index even when the input has no events (otherwise that
+    /// fails and the previous index is kept).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {
@@ -126,13 +156,32 @@ fn parse_sort(s: &str) -> Result<Sort, String> {
     })
 }
 
+/// `chronicle --version`: the program's version and the index format
+/// versions it writes and reads.
+fn version() -> String {
+    let (oldest, now) =
+        (format::OLDEST_SUPPORTED_VERSION, format::FORMAT_VERSION);
+    let reads = if oldest == now {
+        format!("{now}")
+    } else {
+        format!("{oldest} to {now}")
+    };
+    format!(
+        "{} (index format: writes {now}, reads {reads})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Leaked once: clap keeps a `&'static str` of the version.
+    let version: &'static str = Box::leak(version().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
-        Command::Build { inputs, output, split, skip_invalid } => {
-            build(&inputs, output.as_deref(), split.as_deref(), skip_invalid)
-                .map(|()| true)
-        }
+        Command::Build(args) => build(&args).map(|()| true),
         Command::Search {
             index,
             query,
@@ -165,16 +214,31 @@ fn main() -> ExitCode {
             output,
             title,
             attribution,
+            base_url,
             doc_store,
-        } => bundle(
-            &index,
-            &assets,
-            &output,
-            &title,
-            attribution.as_deref(),
-            doc_store,
-        )
-        .map(|()| true),
+        } => check_target(&output, Target::File, "-o")
+            .and_then(|()| {
+                bundle::bundle(&Bundle {
+                    index: &index,
+                    assets: assets.as_deref(),
+                    output: &output,
+                    title: &title,
+                    attribution: attribution.as_deref(),
+                    doc_store,
+                    base_url: base_url.as_deref(),
+                })
+            })
+            .map(|()| true),
+        Command::Widget { dir } => check_target(&dir, Target::Dir, "widget")
+            .and_then(|()| widget::write(&dir))
+            .map(|()| {
+                println!(
+                    "wrote chronicle.js, chronicle_bg.wasm, chronicle.css → {}",
+                    dir.display()
+                );
+                true
+            }),
+        Command::Serve(args) => serve::serve(&args).map(|()| true),
         Command::Inspect { index } => inspect(&index).map(|()| true),
     };
     match result {
@@ -231,39 +295,169 @@ fn open_input(
     })
 }
 
-fn build(
-    inputs: &[PathBuf],
-    output: Option<&Path>,
-    split: Option<&Path>,
-    skip_invalid: bool,
-) -> Result<()> {
+fn build(a: &BuildArgs) -> Result<()> {
     let start = Instant::now();
+    // What cannot be written is refused before any work.
+    if let Some(o) = &a.output {
+        check_target(o, Target::File, "-o")?;
+    }
+    if let Some(d) = &a.split {
+        check_target(d, Target::Dir, "--split")?;
+    }
+    if let Some(d) = &a.site {
+        check_target(d, Target::Dir, "--site")?;
+    }
     limit_malloc_arenas();
     let on_invalid =
-        if skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+        if a.skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+    let bar = progress_bar(&a.inputs);
+    let (events, skipped) = read_inputs(&a.inputs, on_invalid, &bar)?;
+    check_yield(a, events.len() as u64, skipped)?;
+    bar.set_message("indexing");
+    let count = events.len();
+    let plan = a.site.as_deref().map(|dir| site::Plan::new(dir, &events));
+    let (output, split) = match &plan {
+        Some(p) => {
+            fs::create_dir_all(&p.folder).with_context(|| {
+                format!("cannot create {}", p.folder.display())
+            })?;
+            if p.split {
+                (None, Some(p.split_dir()))
+            } else {
+                (Some(p.single()), None)
+            }
+        }
+        None => (a.output.clone(), a.split.clone()),
+    };
+    let parts = builder::build_parts(events)?;
+    let bug = "the built index does not verify (a bug: please report it)";
+    let (single, many) =
+        format::encode_both(parts, output.is_some(), split.is_some())?;
+    let mut terms = 0;
+    let mut main: Option<(usize, String)> = None;
+    if let (Some(output), Some(bytes)) = (&output, single) {
+        terms = Index::new(bytes.as_slice()).context(bug)?.term_count();
+        write_atomically(output, &bytes)?;
+        main = Some((bytes.len(), output.display().to_string()));
+    }
+    let mut split_note = String::new();
+    if let (Some(dir), Some(s)) = (&split, many) {
+        let core = Index::new(s.core.as_slice()).context(bug)?;
+        terms = core.term_count();
+        let total =
+            s.core.len() + s.chunks.iter().map(|c| c.1.len()).sum::<usize>();
+        write_split(dir, &s)?;
+        let what =
+            format!("core {} bytes + {} chunks", s.core.len(), s.chunks.len());
+        match main {
+            Some(_) => {
+                split_note = format!(
+                    "; split: {what}, {total} bytes → {}",
+                    dir.display()
+                )
+            }
+            None => {
+                main = Some((total, dir.display().to_string()));
+                split_note = format!(" (split: {what})");
+            }
+        }
+    }
+    let tag = plan.as_ref().map(site::Plan::finish).transpose()?;
+    bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    let skipped_note = if a.skip_invalid {
+        format!(", {skipped} invalid records skipped")
+    } else {
+        String::new()
+    };
+    let (bytes, target) = main.unwrap_or_default();
+    println!(
+        "indexed {count} events, {terms} terms, {bytes} bytes in {secs:.2} s → {target}{split_note}{skipped_note}",
+    );
+    if let (Some(tag), Some(dir)) = (tag, &a.site) {
+        println!(
+            "wrote the widget (chronicle.js, chronicle_bg.wasm, \
+             chronicle.css) → {}",
+            dir.join(site::FOLDER).display()
+        );
+        println!(
+            "Paste this into a page at the root of {}:\n\n  {tag}\n\n\
+             Preview: chronicle serve {}",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a build that would ship a broken search: no events at all
+/// (unless `--allow-empty`), or more than `--max-skipped` percent of the
+/// records skipped as invalid. Nothing is written then, so the previous
+/// index stays.
+fn check_yield(a: &BuildArgs, events: u64, skipped: u64) -> Result<()> {
+    let inputs: Vec<String> =
+        a.inputs.iter().map(|p| p.display().to_string()).collect();
+    let inputs = inputs.join(", ");
+    let records = events + skipped;
+    let kept = "nothing was written and the previous index is kept";
+    if events == 0 && !a.allow_empty {
+        let why = if records == 0 {
+            "has no records".to_owned()
+        } else {
+            format!("has {records} records and all are invalid")
+        };
+        anyhow::bail!(
+            "{inputs} {why}; {kept}. Check the input, or pass \
+             --allow-empty to write an empty index"
+        );
+    }
+    if records > 0 && skipped > 0 {
+        let share = skipped as f64 * 100.0 / records as f64;
+        if share > a.max_skipped {
+            anyhow::bail!(
+                "{inputs}: {skipped} of {records} records ({share:.1} %) \
+                 are invalid, more than --max-skipped {} %; {kept}. Run \
+                 without --skip-invalid to see the first one, fix the \
+                 input, or raise --max-skipped",
+                a.max_skipped
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal, hidden otherwise.
+fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
     let total_bytes: u64 = inputs
         .iter()
         .filter(|p| p.as_path() != Path::new("-"))
         .filter_map(|p| fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let bar = if io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(total_bytes);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        b.set_message("reading");
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    // Inputs are decompressed and parsed on all cores, a contiguous run
-    // of files per thread, and joined in order (so errors and document
-    // order are as if read one by one).
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(total_bytes);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b.set_message("reading");
+    b
+}
+
+/// Reads every input: decompressed and parsed on all cores, a
+/// contiguous run of files per thread, and joined in order (so errors
+/// and document order are as if read one by one). Returns the events
+/// and how many records were skipped.
+fn read_inputs(
+    inputs: &[PathBuf],
+    on_invalid: OnInvalid,
+    bar: &indicatif::ProgressBar,
+) -> Result<(Vec<(Event, builder::Origin)>, u64)> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, inputs.len().max(1));
@@ -273,7 +467,6 @@ fn build(
         let handles: Vec<_> = inputs
             .chunks(per)
             .map(|chunk| {
-                let bar = &bar;
                 scope.spawn(move || -> Parsed {
                     let mut events = Vec::new();
                     let mut skipped = 0;
@@ -309,53 +502,7 @@ fn build(
         events.append(&mut e);
         skipped += s;
     }
-    bar.set_message("indexing");
-    let count = events.len();
-    let parts = builder::build_parts(events)?;
-    let bug = "the built index does not verify (a bug: please report it)";
-    let (single, many) =
-        format::encode_both(parts, output.is_some(), split.is_some())?;
-    let mut terms = 0;
-    let mut main: Option<(usize, String)> = None;
-    if let (Some(output), Some(bytes)) = (output, single) {
-        terms = Index::new(bytes.as_slice()).context(bug)?.term_count();
-        write_atomically(output, &bytes)?;
-        main = Some((bytes.len(), output.display().to_string()));
-    }
-    let mut split_note = String::new();
-    if let (Some(dir), Some(s)) = (split, many) {
-        let core = Index::new(s.core.as_slice()).context(bug)?;
-        terms = core.term_count();
-        let total =
-            s.core.len() + s.chunks.iter().map(|c| c.1.len()).sum::<usize>();
-        write_split(dir, &s)?;
-        let what =
-            format!("core {} bytes + {} chunks", s.core.len(), s.chunks.len());
-        match main {
-            Some(_) => {
-                split_note = format!(
-                    "; split: {what}, {total} bytes → {}",
-                    dir.display()
-                )
-            }
-            None => {
-                main = Some((total, dir.display().to_string()));
-                split_note = format!(" (split: {what})");
-            }
-        }
-    }
-    bar.finish_and_clear();
-    let secs = start.elapsed().as_secs_f64();
-    let skipped_note = if skip_invalid {
-        format!(", {skipped} invalid records skipped")
-    } else {
-        String::new()
-    };
-    let (bytes, target) = main.unwrap_or_default();
-    println!(
-        "indexed {count} events, {terms} terms, {bytes} bytes in {secs:.2} s → {target}{split_note}{skipped_note}",
-    );
-    Ok(())
+    Ok((events, skipped))
 }
 
 /// Caps glibc's malloc arenas at two. By default each thread that
@@ -371,159 +518,8 @@ fn limit_malloc_arenas() {
     }
 }
 
-/// The core of a split index in its directory.
-const SPLIT_CORE: &str = "index.chron";
-
-/// Writes a split index into `dir`: the chunks first (their names change
-/// with their bytes, so no file a reader may be using is rewritten), then
-/// the core atomically, then removes chunks the new core no longer names.
-///
-/// New chunks are written under temporary names, made durable together
-/// by one sync of the file system (a sync per file cost seconds), and
-/// only then renamed: so a file under a chunk's name is always complete,
-/// and the core never names a chunk that is not on disk.
-fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let written = (|| -> io::Result<()> {
-        for (name, bytes) in &s.chunks {
-            let path = dir.join(name);
-            if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
-            {
-                continue; // same name and size: same bytes
-            }
-            let tmp = temporary_name(&path, OsStr::new(name));
-            staged.push((tmp.clone(), path));
-            File::create(&tmp)?.write_all(bytes)?;
-        }
-        if !staged.is_empty() {
-            sync_file_system(dir, staged.iter().map(|p| p.0.as_path()))?;
-            for (tmp, path) in &staged {
-                fs::rename(tmp, path)?;
-            }
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = written {
-        for (tmp, _) in &staged {
-            let _ = fs::remove_file(tmp);
-        }
-        return Err(e).with_context(|| {
-            format!("cannot write the chunks in {}", dir.display())
-        });
-    }
-    write_atomically(&dir.join(SPLIT_CORE), &s.core)?;
-    let keep: std::collections::HashSet<&str> =
-        s.chunks.iter().map(|c| c.0.as_str()).collect();
-    for entry in fs::read_dir(dir)?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_chunk = name.ends_with(".bin")
-            && name.split_once('-').is_some_and(|(n, _)| {
-                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-            });
-        if is_chunk && !keep.contains(name.as_str()) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-    Ok(())
-}
-
-/// Makes `files`, all in `dir`, durable: with one `syncfs` of the file
-/// system holding `dir` on Linux, elsewhere with a sync of each.
-fn sync_file_system<'a>(
-    dir: &Path,
-    files: impl Iterator<Item = &'a Path>,
-) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let _ = files;
-        let d = File::open(dir)?;
-        // SAFETY: `syncfs` only reads the descriptor, which `d` keeps
-        // open for the call.
-        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = dir;
-        for f in files {
-            File::open(f)?.sync_all()?;
-        }
-        Ok(())
-    }
-}
-
-/// A name beside `path` for a file on its way there.
-fn temporary_name(path: &Path, name: &OsStr) -> PathBuf {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()))
-}
-
-/// Writes `bytes` next to `path` and renames it into place, so a failed
-/// build never leaves a half-written index or destroys the old one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = temporary_name(path, name);
-    let written = (|| -> io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e)
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
-}
-
 fn open_index(path: &Path) -> Result<Searcher<Vec<u8>>> {
     Ok(Searcher::new(read_index(path)?))
-}
-
-/// Opens an index file, or a split index by its directory or core (whose
-/// chunks are then read from beside it).
-fn read_index(path: &Path) -> Result<Index<Vec<u8>>> {
-    let core = if path.is_dir() { path.join(SPLIT_CORE) } else { path.into() };
-    let bytes = fs::read(&core)
-        .with_context(|| format!("cannot read {}", core.display()))?;
-    let index =
-        Index::new(bytes).with_context(|| format!("{}", core.display()))?;
-    load_chunks(&index, core.parent().unwrap_or(Path::new(".")), |_, _| {
-        Ok(())
-    })?;
-    Ok(index)
-}
-
-/// Reads every chunk of a split index from `dir`, shows each to `see`
-/// and adds it (which checks its length and CRC against the core).
-fn load_chunks<D: AsRef<[u8]>>(
-    index: &Index<D>,
-    dir: &Path,
-    mut see: impl FnMut(u32, &[u8]) -> Result<()>,
-) -> Result<()> {
-    for n in 1..=index.chunk_count() {
-        let name = index.chunk_file(n).unwrap_or_default();
-        let p = dir.join(&name);
-        let bytes = fs::read(&p)
-            .with_context(|| format!("cannot read chunk {}", p.display()))?;
-        see(n, &bytes)?;
-        index
-            .add_chunk(n, bytes)
-            .with_context(|| format!("chunk {}", p.display()))?;
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -692,400 +688,10 @@ fn search_batch(path: &Path, file: &Path, opts: &SearchOptions) -> Result<()> {
             Out { id: &q.id, total: result.total, hits: json_hits(&views) };
         serde_json::to_writer(&mut out, &o)?;
         writeln!(out)?;
+        // Each answer as soon as its line is read: a program that keeps
+        // the input open asks one query at a time.
+        out.flush()?;
     }
-    out.flush()?;
-    Ok(())
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Text that must not close the inline element it is embedded in.
-fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
-    if text.to_ascii_lowercase().contains(closing) {
-        anyhow::bail!("{name} contains {closing} and cannot be inlined");
-    }
-    Ok(())
-}
-
-/// The offline file's text, in UTF-16 code units: markup and code as
-/// text, binary data packed two bytes a unit (see [`Utf16Html::pack`]).
-/// UTF-16 carries 16 bits a unit where base64 in UTF-8 carries 6 a byte,
-/// so the data takes about 1.03 bytes a byte instead of 1.33, and the
-/// HTML parser has 2.6 times fewer characters to read.
-#[derive(Default)]
-struct Utf16Html {
-    units: Vec<u16>,
-}
-
-/// The escape unit of packed data, and what follows it for each word
-/// that cannot stand for itself in a raw-text element: a surrogate (the
-/// UTF-16 decoder would replace it), NUL (the parser would), CR (the
-/// parser turns it into LF), `<` (could end the element) and the escape
-/// itself.
-const PACK_ESCAPE: u16 = 0x3D;
-const PACK_SURROGATES: u16 = 0x4000;
-const PACK_OTHERS: [u16; 4] = [0x00, 0x0D, 0x3C, PACK_ESCAPE];
-
-impl Utf16Html {
-    fn push_str(&mut self, s: &str) {
-        self.units.extend(s.encode_utf16());
-    }
-
-    fn len(&self) -> usize {
-        self.units.len()
-    }
-
-    /// Appends `bytes` as little-endian 16-bit words (an odd length's
-    /// last byte padded with 0), each word as the unit of that value,
-    /// except that a surrogate `s` is `PACK_ESCAPE, 0x4000 + s - 0xD800`
-    /// and `PACK_OTHERS[i]` is `PACK_ESCAPE, 0x4800 + i`. Returns whether
-    /// the length is odd (the reader drops the padding byte).
-    fn pack(&mut self, bytes: &[u8]) -> bool {
-        self.units.reserve(bytes.len() / 2 + bytes.len() / 32 + 1);
-        for pair in bytes.chunks(2) {
-            let word =
-                u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
-            if (0xD800..=0xDFFF).contains(&word) {
-                self.units
-                    .extend([PACK_ESCAPE, PACK_SURROGATES + (word - 0xD800)]);
-            } else if let Some(i) = PACK_OTHERS.iter().position(|&w| w == word)
-            {
-                self.units
-                    .extend([PACK_ESCAPE, PACK_SURROGATES + 0x800 + i as u16]);
-            } else {
-                self.units.push(word);
-            }
-        }
-        bytes.len() % 2 == 1
-    }
-
-    /// A raw-text block of packed bytes: `<script type=
-    /// "application/octet-stream" id=… attrs data-odd=…>` data `</script>`.
-    fn push_block(&mut self, id: &str, attrs: &str, bytes: &[u8]) {
-        self.push_str(&format!(
-            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}"
-        ));
-        let mut data = Utf16Html::default();
-        let odd = data.pack(bytes);
-        self.push_str(&format!(" data-odd=\"{}\">", u8::from(odd)));
-        self.units.extend(data.units);
-        self.push_str("</script>\n");
-    }
-
-    /// The file's bytes: a byte-order mark (which makes the browser read
-    /// the file as UTF-16LE, whatever else it says) and the units.
-    fn into_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2 + self.units.len() * 2);
-        out.extend(0xFEFFu16.to_le_bytes());
-        for u in self.units {
-            out.extend(u.to_le_bytes());
-        }
-        out
-    }
-}
-
-/// The index as the offline file carries it: raw-text `<script>` blocks
-/// of packed bytes.
-struct Embedded {
-    /// The blocks before the code.
-    html: Utf16Html,
-    /// Blocks after the code (the widget boots while they are parsed).
-    after: Utf16Html,
-    /// What the summary line says of them.
-    summary: String,
-}
-
-/// A single-file index, gzipped: inflated whole when the page loads.
-fn embed_single(index: &Path) -> Result<Embedded> {
-    let bytes = fs::read(index)
-        .with_context(|| format!("cannot read {}", index.display()))?;
-    Index::new(bytes.as_slice())
-        .with_context(|| format!("{}", index.display()))?;
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes)?;
-    let gz = gz.finish()?;
-    let name = index
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut html = Utf16Html::default();
-    let attrs = format!(" data-name=\"{}\"", html_escape(&name));
-    html.push_block("chronicle-index", &attrs, &gz);
-    Ok(Embedded {
-        html,
-        after: Utf16Html::default(),
-        summary: format!("index {} bytes gzipped", gz.len()),
-    })
-}
-
-/// UTF-16 units after which the offline file starts a new chunks block:
-/// Chromium parses many blocks of this size about a quarter faster than
-/// one block of them all, and each is usable as soon as it is parsed.
-const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
-
-/// Raw DEFLATE of `bytes` at the best level.
-fn deflate_best(bytes: &[u8]) -> io::Result<Vec<u8>> {
-    let mut z = flate2::write::DeflateEncoder::new(
-        Vec::new(),
-        flate2::Compression::best(),
-    );
-    z.write_all(bytes)?;
-    z.finish()
-}
-
-/// What [`embed_split`] packs: a split index's core and chunks, and with
-/// [`DocStore::Lzma`] the chunks that are doc-store blocks, the preset
-/// dictionary and the LZMA groups that hold those blocks.
-struct Packed {
-    core: Vec<u8>,
-    chunks: Vec<Vec<u8>>,
-    /// The doc-store blocks' chunk numbers (consecutive; empty unless
-    /// LZMA).
-    stor: std::ops::Range<u32>,
-    dict: Vec<u8>,
-    groups: Vec<Vec<u8>>,
-}
-
-/// `core` and `chunks` again with the doc-store blocks stored
-/// uncompressed ([`format::resplit`]), those blocks compressed in LZMA
-/// groups against one dictionary, each group checked to give them back.
-fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
-    let split = format::resplit(core, chunks, format::stored_block)?;
-    let core = split.core;
-    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
-    let numbers =
-        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
-    let first = numbers.first().copied().unwrap_or(0);
-    if numbers.iter().zip(first..).any(|(&n, want)| n != want) {
-        anyhow::bail!("doc-store chunks are not in order");
-    }
-    let stor = first..first + numbers.len() as u32;
-    let blocks: Vec<&[u8]> =
-        numbers.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
-    let dict = offline::dictionary(&blocks);
-    let groups = offline::compress_groups(&blocks, &dict)?;
-    // Nothing is lost: every group gives back its blocks.
-    for (g, z) in groups.iter().enumerate() {
-        let back = offline::decompress_group(z, &dict)?;
-        let at = g * offline::GROUP_BLOCKS;
-        let want = blocks[at..].iter().take(offline::GROUP_BLOCKS).copied();
-        if !back.iter().map(Vec::as_slice).eq(want) {
-            anyhow::bail!(
-                "doc-store group {g} does not decompress to its blocks"
-            );
-        }
-    }
-    Ok(Packed { core, chunks, stor, dict, groups })
-}
-
-/// A split index: its core, and its chunks one after another, in blocks
-/// of about [`CHUNKS_BLOCK_UNITS`] cut between chunks. With
-/// [`DocStore::Lzma`], the doc-store blocks are stored uncompressed in
-/// the core's layout
-/// ([`format::resplit`]) and compressed with LZMA in groups of
-/// consecutive blocks against one preset dictionary
-/// ([`format::offline`]), which goes first, deflated, in
-/// `#chronicle-lzdict`. Every other chunk is packed on its own (so one is
-/// decoded without the others), deflated when that saves a twentieth.
-/// The first chunks block, `#chronicle-chunks`, carries the table:
-/// `data-blocks`, how many chunks each block holds (the blocks after the
-/// first are `#chronicle-chunks-2`, `-3`, …); `data-ends`, the offset (in
-/// UTF-16 units) in its block where each chunk ends; `data-deflated`, a
-/// character per chunk: `0` as is, `1` deflated, `2` an LZMA group
-/// starting with this chunk, `3` a later chunk of the group before it
-/// (whose own slot is empty, in the same block); `data-odd`, a `1` or `0`
-/// per chunk.
-fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
-    let core_path = dir.join(SPLIT_CORE);
-    let core = fs::read(&core_path)
-        .with_context(|| format!("cannot read {}", core_path.display()))?;
-    let mut chunks = Vec::new();
-    {
-        let index = Index::new(core.as_slice())
-            .with_context(|| format!("{}", core_path.display()))?;
-        load_chunks(&index, dir, |_, chunk| {
-            chunks.push(chunk.to_vec());
-            Ok(())
-        })?;
-    }
-    let Packed { core, chunks, stor, dict, groups } =
-        if doc_store == DocStore::Lzma {
-            lzma_doc_store(&core, chunks)
-                .with_context(|| format!("{}", core_path.display()))?
-        } else {
-            Packed {
-                core,
-                chunks,
-                stor: 0..0,
-                dict: Vec::new(),
-                groups: Vec::new(),
-            }
-        };
-    let mut blocks = vec![(Utf16Html::default(), 0usize)];
-    let (mut ends, mut flags, mut odd) =
-        (String::new(), String::new(), String::new());
-    let mut packed_bytes = 0usize;
-    for (i, chunk) in chunks.iter().enumerate() {
-        let n = i as u32 + 1;
-        let deflated;
-        let (bytes, flag) = if stor.contains(&n) {
-            let k = (n - stor.start) as usize;
-            if k % offline::GROUP_BLOCKS == 0 {
-                (groups[k / offline::GROUP_BLOCKS].as_slice(), '2')
-            } else {
-                (&[][..], '3')
-            }
-        } else {
-            deflated = deflate_best(chunk)?;
-            if deflated.len() < chunk.len() - chunk.len() / 20 {
-                (deflated.as_slice(), '1')
-            } else {
-                (chunk.as_slice(), '0')
-            }
-        };
-        packed_bytes += bytes.len();
-        // A group's later chunks stay in its block.
-        if flag != '3'
-            && blocks.last().is_some_and(|b| b.0.len() >= CHUNKS_BLOCK_UNITS)
-        {
-            blocks.push((Utf16Html::default(), 0));
-        }
-        let (data, count) = blocks.last_mut().expect("a block");
-        odd.push(if data.pack(bytes) { '1' } else { '0' });
-        *count += 1;
-        if n > 1 {
-            ends.push(',');
-        }
-        ends.push_str(&data.len().to_string());
-        flags.push(flag);
-    }
-    let mut html = Utf16Html::default();
-    html.push_block(
-        "chronicle-index",
-        &format!(
-            " data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\""
-        ),
-        &core,
-    );
-    let counts: Vec<String> =
-        blocks.iter().map(|(_, count)| count.to_string()).collect();
-    let mut after = Utf16Html::default();
-    if !dict.is_empty() {
-        let z = deflate_best(&dict)?;
-        packed_bytes += z.len();
-        after.push_block("chronicle-lzdict", "", &z);
-    }
-    for (k, (data, _)) in blocks.into_iter().enumerate() {
-        if k == 0 {
-            after.push_str(&format!(
-                "<script type=\"application/octet-stream\" \
-                 id=\"chronicle-chunks\" data-blocks=\"{}\" \
-                 data-ends=\"{ends}\" data-deflated=\"{flags}\" \
-                 data-odd=\"{odd}\">",
-                counts.join(",")
-            ));
-        } else {
-            after.push_str(&format!(
-                "<script type=\"application/octet-stream\" \
-                 id=\"chronicle-chunks-{}\">",
-                k + 1
-            ));
-        }
-        after.units.extend(data.units);
-        after.push_str("</script>\n");
-    }
-    Ok(Embedded {
-        html,
-        after,
-        summary: format!(
-            "split index: core {} bytes + {} chunks in {} blocks, \
-             {packed_bytes} bytes; doc store {}",
-            core.len(),
-            chunks.len(),
-            counts.len(),
-            if groups.is_empty() {
-                "deflated".to_owned()
-            } else {
-                format!("in {} LZMA groups", groups.len())
-            }
-        ),
-    })
-}
-
-/// The offline file's own reader of what it carries (the packed wasm,
-/// index and chunks), run before chronicle.js: it belongs with the
-/// writer here, so the widget's script does not carry it.
-const OFFLINE_JS: &str = include_str!("../../www/src/offline.js");
-
-fn bundle(
-    index: &Path,
-    assets: &Path,
-    output: &Path,
-    title: &str,
-    attribution: Option<&str>,
-    doc_store: DocStore,
-) -> Result<()> {
-    let read = |name: &str| {
-        let p = assets.join(name);
-        fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
-    };
-    let embedded = if index.is_dir() {
-        embed_split(index, doc_store)?
-    } else {
-        embed_single(index)?
-    };
-    let js = String::from_utf8(read("chronicle.js")?)
-        .context("chronicle.js is not UTF-8")?;
-    let css = String::from_utf8(read("chronicle.css")?)
-        .context("chronicle.css is not UTF-8")?;
-    let wasm = read("chronicle_bg.wasm")?;
-    // `<\/` means `</` in JS strings, regexes and comments alike, and
-    // cannot end the inline <script>.
-    let js = js.replace("</", "<\\/");
-    check_inline("chronicle.css", &css, "</style")?;
-    let mut html = Utf16Html::default();
-    // No <meta charset>: the byte-order mark decides the encoding.
-    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
-    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    html.push_str(&format!(
-        "<title>{}</title>\n<style>\n",
-        html_escape(title)
-    ));
-    html.push_str(&css);
-    html.push_str(
-        "\nbody { margin: 0 auto; max-width: 1040px; padding: 16px 20px; }\n",
-    );
-    html.push_str(".chronicle-attribution { font: 12px system-ui, sans-serif; color: #5d6678; margin-top: 24px; }\n");
-    html.push_str("</style>\n</head>\n<body>\n<div data-chronicle></div>\n");
-    if let Some(a) = attribution {
-        html.push_str(&format!(
-            "<p class=\"chronicle-attribution\">{}</p>\n",
-            html_escape(a)
-        ));
-    }
-    html.push_block("chronicle-wasm", "", &wasm);
-    html.units.extend(embedded.html.units);
-    html.push_str("<script>\n");
-    html.push_str(&OFFLINE_JS.replace("</", "<\\/"));
-    html.push_str(&js);
-    html.push_str("\n</script>\n");
-    html.units.extend(embedded.after.units);
-    html.push_str("</body>\n</html>\n");
-    let bytes = html.into_bytes();
-    write_atomically(output, &bytes)?;
-    println!(
-        "wrote {} ({} bytes, UTF-16: {}, wasm {} bytes)",
-        output.display(),
-        bytes.len(),
-        embedded.summary,
-        wasm.len()
-    );
     Ok(())
 }
 

@@ -1,0 +1,428 @@
+//! `chronicle bundle`: the offline file, one HTML page with the widget,
+//! its wasm and the index inlined, which searches from `file://` with no
+//! network request.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use chronicle::format::{self, offline};
+use chronicle::Index;
+
+use crate::files::{load_chunks, write_atomically, SPLIT_CORE};
+use crate::widget::{self, Assets};
+
+/// The offline file's doc-store codec (`chronicle bundle --doc-store`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocStore {
+    /// In groups against a shared dictionary, decoded in JavaScript.
+    Lzma,
+    /// As the split index has it.
+    Deflate,
+}
+
+/// HTML-escapes text for an attribute or element of the page.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Text that must not close the inline element it is embedded in.
+fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
+    if text.to_ascii_lowercase().contains(closing) {
+        anyhow::bail!("{name} contains {closing} and cannot be inlined");
+    }
+    Ok(())
+}
+
+/// The offline file's text, in UTF-16 code units: markup and code as
+/// text, binary data packed two bytes a unit (see [`Utf16Html::pack`]).
+/// UTF-16 carries 16 bits a unit where base64 in UTF-8 carries 6 a byte,
+/// so the data takes about 1.03 bytes a byte instead of 1.33, and the
+/// HTML parser has 2.6 times fewer characters to read.
+#[derive(Default)]
+struct Utf16Html {
+    units: Vec<u16>,
+}
+
+/// The escape unit of packed data, and what follows it for each word
+/// that cannot stand for itself in a raw-text element: a surrogate (the
+/// UTF-16 decoder would replace it), NUL (the parser would), CR (the
+/// parser turns it into LF), `<` (could end the element) and the escape
+/// itself.
+const PACK_ESCAPE: u16 = 0x3D;
+const PACK_SURROGATES: u16 = 0x4000;
+const PACK_OTHERS: [u16; 4] = [0x00, 0x0D, 0x3C, PACK_ESCAPE];
+
+impl Utf16Html {
+    fn push_str(&mut self, s: &str) {
+        self.units.extend(s.encode_utf16());
+    }
+
+    fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Appends `bytes` as little-endian 16-bit words (an odd length's
+    /// last byte padded with 0), each word as the unit of that value,
+    /// except that a surrogate `s` is `PACK_ESCAPE, 0x4000 + s - 0xD800`
+    /// and `PACK_OTHERS[i]` is `PACK_ESCAPE, 0x4800 + i`. Returns whether
+    /// the length is odd (the reader drops the padding byte).
+    fn pack(&mut self, bytes: &[u8]) -> bool {
+        self.units.reserve(bytes.len() / 2 + bytes.len() / 32 + 1);
+        for pair in bytes.chunks(2) {
+            let word =
+                u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+            if (0xD800..=0xDFFF).contains(&word) {
+                self.units
+                    .extend([PACK_ESCAPE, PACK_SURROGATES + (word - 0xD800)]);
+            } else if let Some(i) = PACK_OTHERS.iter().position(|&w| w == word)
+            {
+                self.units
+                    .extend([PACK_ESCAPE, PACK_SURROGATES + 0x800 + i as u16]);
+            } else {
+                self.units.push(word);
+            }
+        }
+        bytes.len() % 2 == 1
+    }
+
+    /// A raw-text block of packed bytes: `<script type=
+    /// "application/octet-stream" id=… attrs data-odd=…>` data `</script>`.
+    fn push_block(&mut self, id: &str, attrs: &str, bytes: &[u8]) {
+        self.push_str(&format!(
+            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}"
+        ));
+        let mut data = Utf16Html::default();
+        let odd = data.pack(bytes);
+        self.push_str(&format!(" data-odd=\"{}\">", u8::from(odd)));
+        self.units.extend(data.units);
+        self.push_str("</script>\n");
+    }
+
+    /// The file's bytes: a byte-order mark (which makes the browser read
+    /// the file as UTF-16LE, whatever else it says) and the units.
+    fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(2 + self.units.len() * 2);
+        out.extend(0xFEFFu16.to_le_bytes());
+        for u in self.units {
+            out.extend(u.to_le_bytes());
+        }
+        out
+    }
+}
+
+/// The index as the offline file carries it: raw-text `<script>` blocks
+/// of packed bytes.
+struct Embedded {
+    /// The blocks before the code.
+    html: Utf16Html,
+    /// Blocks after the code (the widget boots while they are parsed).
+    after: Utf16Html,
+    /// What the summary line says of them.
+    summary: String,
+}
+
+/// A single-file index, gzipped: inflated whole when the page loads.
+fn embed_single(index: &Path) -> Result<Embedded> {
+    let bytes = fs::read(index)
+        .with_context(|| format!("cannot read {}", index.display()))?;
+    Index::new(bytes.as_slice())
+        .with_context(|| format!("{}", index.display()))?;
+    let mut gz =
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    let gz = gz.finish()?;
+    let name = index
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut html = Utf16Html::default();
+    let attrs = format!(" data-name=\"{}\"", html_escape(&name));
+    html.push_block("chronicle-index", &attrs, &gz);
+    Ok(Embedded {
+        html,
+        after: Utf16Html::default(),
+        summary: format!("index {} bytes gzipped", gz.len()),
+    })
+}
+
+/// UTF-16 units after which the offline file starts a new chunks block:
+/// Chromium parses many blocks of this size about a quarter faster than
+/// one block of them all, and each is usable as soon as it is parsed.
+const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
+
+/// Raw DEFLATE of `bytes` at the best level.
+fn deflate_best(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut z = flate2::write::DeflateEncoder::new(
+        Vec::new(),
+        flate2::Compression::best(),
+    );
+    z.write_all(bytes)?;
+    z.finish()
+}
+
+/// What [`embed_split`] packs: a split index's core and chunks, and with
+/// [`DocStore::Lzma`] the chunks that are doc-store blocks, the preset
+/// dictionary and the LZMA groups that hold those blocks.
+struct Packed {
+    core: Vec<u8>,
+    chunks: Vec<Vec<u8>>,
+    /// The doc-store blocks' chunk numbers (consecutive; empty unless
+    /// LZMA).
+    stor: std::ops::Range<u32>,
+    dict: Vec<u8>,
+    groups: Vec<Vec<u8>>,
+}
+
+/// `core` and `chunks` again with the doc-store blocks stored
+/// uncompressed ([`format::resplit`]), those blocks compressed in LZMA
+/// groups against one dictionary, each group checked to give them back.
+fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
+    let split = format::resplit(core, chunks, format::stored_block)?;
+    let core = split.core;
+    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+    let numbers =
+        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
+    let first = numbers.first().copied().unwrap_or(0);
+    if numbers.iter().zip(first..).any(|(&n, want)| n != want) {
+        anyhow::bail!("doc-store chunks are not in order");
+    }
+    let stor = first..first + numbers.len() as u32;
+    let blocks: Vec<&[u8]> =
+        numbers.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
+    let dict = offline::dictionary(&blocks);
+    let groups = offline::compress_groups(&blocks, &dict)?;
+    // Nothing is lost: every group gives back its blocks.
+    for (g, z) in groups.iter().enumerate() {
+        let back = offline::decompress_group(z, &dict)?;
+        let at = g * offline::GROUP_BLOCKS;
+        let want = blocks[at..].iter().take(offline::GROUP_BLOCKS).copied();
+        if !back.iter().map(Vec::as_slice).eq(want) {
+            anyhow::bail!(
+                "doc-store group {g} does not decompress to its blocks"
+            );
+        }
+    }
+    Ok(Packed { core, chunks, stor, dict, groups })
+}
+
+/// A split index: its core, and its chunks one after another, in blocks
+/// of about [`CHUNKS_BLOCK_UNITS`] cut between chunks. With
+/// [`DocStore::Lzma`], the doc-store blocks are stored uncompressed in
+/// the core's layout
+/// ([`format::resplit`]) and compressed with LZMA in groups of
+/// consecutive blocks against one preset dictionary
+/// ([`format::offline`]), which goes first, deflated, in
+/// `#chronicle-lzdict`. Every other chunk is packed on its own (so one is
+/// decoded without the others), deflated when that saves a twentieth.
+/// The first chunks block, `#chronicle-chunks`, carries the table:
+/// `data-blocks`, how many chunks each block holds (the blocks after the
+/// first are `#chronicle-chunks-2`, `-3`, …); `data-ends`, the offset (in
+/// UTF-16 units) in its block where each chunk ends; `data-deflated`, a
+/// character per chunk: `0` as is, `1` deflated, `2` an LZMA group
+/// starting with this chunk, `3` a later chunk of the group before it
+/// (whose own slot is empty, in the same block); `data-odd`, a `1` or `0`
+/// per chunk.
+fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
+    let core_path = dir.join(SPLIT_CORE);
+    let core = fs::read(&core_path)
+        .with_context(|| format!("cannot read {}", core_path.display()))?;
+    let mut chunks = Vec::new();
+    {
+        let index = Index::new(core.as_slice())
+            .with_context(|| format!("{}", core_path.display()))?;
+        load_chunks(&index, dir, |_, chunk| {
+            chunks.push(chunk.to_vec());
+            Ok(())
+        })?;
+    }
+    let Packed { core, chunks, stor, dict, groups } =
+        if doc_store == DocStore::Lzma {
+            lzma_doc_store(&core, chunks)
+                .with_context(|| format!("{}", core_path.display()))?
+        } else {
+            Packed {
+                core,
+                chunks,
+                stor: 0..0,
+                dict: Vec::new(),
+                groups: Vec::new(),
+            }
+        };
+    let mut blocks = vec![(Utf16Html::default(), 0usize)];
+    let (mut ends, mut flags, mut odd) =
+        (String::new(), String::new(), String::new());
+    let mut packed_bytes = 0usize;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let n = i as u32 + 1;
+        let deflated;
+        let (bytes, flag) = if stor.contains(&n) {
+            let k = (n - stor.start) as usize;
+            if k % offline::GROUP_BLOCKS == 0 {
+                (groups[k / offline::GROUP_BLOCKS].as_slice(), '2')
+            } else {
+                (&[][..], '3')
+            }
+        } else {
+            deflated = deflate_best(chunk)?;
+            if deflated.len() < chunk.len() - chunk.len() / 20 {
+                (deflated.as_slice(), '1')
+            } else {
+                (chunk.as_slice(), '0')
+            }
+        };
+        packed_bytes += bytes.len();
+        // A group's later chunks stay in its block.
+        if flag != '3'
+            && blocks.last().is_some_and(|b| b.0.len() >= CHUNKS_BLOCK_UNITS)
+        {
+            blocks.push((Utf16Html::default(), 0));
+        }
+        let (data, count) = blocks.last_mut().expect("a block");
+        odd.push(if data.pack(bytes) { '1' } else { '0' });
+        *count += 1;
+        if n > 1 {
+            ends.push(',');
+        }
+        ends.push_str(&data.len().to_string());
+        flags.push(flag);
+    }
+    let mut html = Utf16Html::default();
+    html.push_block(
+        "chronicle-index",
+        &format!(
+            " data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\""
+        ),
+        &core,
+    );
+    let counts: Vec<String> =
+        blocks.iter().map(|(_, count)| count.to_string()).collect();
+    let mut after = Utf16Html::default();
+    if !dict.is_empty() {
+        let z = deflate_best(&dict)?;
+        packed_bytes += z.len();
+        after.push_block("chronicle-lzdict", "", &z);
+    }
+    for (k, (data, _)) in blocks.into_iter().enumerate() {
+        if k == 0 {
+            after.push_str(&format!(
+                "<script type=\"application/octet-stream\" \
+                 id=\"chronicle-chunks\" data-blocks=\"{}\" \
+                 data-ends=\"{ends}\" data-deflated=\"{flags}\" \
+                 data-odd=\"{odd}\">",
+                counts.join(",")
+            ));
+        } else {
+            after.push_str(&format!(
+                "<script type=\"application/octet-stream\" \
+                 id=\"chronicle-chunks-{}\">",
+                k + 1
+            ));
+        }
+        after.units.extend(data.units);
+        after.push_str("</script>\n");
+    }
+    Ok(Embedded {
+        html,
+        after,
+        summary: format!(
+            "split index: core {} bytes + {} chunks in {} blocks, \
+             {packed_bytes} bytes; doc store {}",
+            core.len(),
+            chunks.len(),
+            counts.len(),
+            if groups.is_empty() {
+                "deflated".to_owned()
+            } else {
+                format!("in {} LZMA groups", groups.len())
+            }
+        ),
+    })
+}
+
+/// What `chronicle bundle` writes, and from what.
+pub struct Bundle<'a> {
+    /// A single-file index, or a split index's directory.
+    pub index: &'a Path,
+    /// Widget files to use instead of the ones the binary carries.
+    pub assets: Option<&'a Path>,
+    /// The HTML file to write.
+    pub output: &'a Path,
+    /// The page title.
+    pub title: &'a str,
+    /// A line of attribution under the widget.
+    pub attribution: Option<&'a str>,
+    /// How a split index's doc store is compressed.
+    pub doc_store: DocStore,
+    /// The prefix that turns events' relative URLs into links to the
+    /// site's pages (`data-base-url`).
+    pub base_url: Option<&'a str>,
+}
+
+/// Writes the offline file: one HTML page with the widget, its wasm and
+/// the index inlined, which searches from `file://`.
+pub fn bundle(b: &Bundle) -> Result<()> {
+    let Bundle { index, output, title, attribution, doc_store, .. } = *b;
+    let embedded = if index.is_dir() {
+        embed_split(index, doc_store)?
+    } else {
+        embed_single(index)?
+    };
+    let Assets { js, wasm, css } = Assets::from(b.assets)?;
+    let js = String::from_utf8(js).context("chronicle.js is not UTF-8")?;
+    let css = String::from_utf8(css).context("chronicle.css is not UTF-8")?;
+    // `<\/` means `</` in JS strings, regexes and comments alike, and
+    // cannot end the inline <script>.
+    let js = js.replace("</", "<\\/");
+    check_inline("chronicle.css", &css, "</style")?;
+    let mut html = Utf16Html::default();
+    // No <meta charset>: the byte-order mark decides the encoding.
+    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str(&format!(
+        "<title>{}</title>\n<style>\n",
+        html_escape(title)
+    ));
+    html.push_str(&css);
+    html.push_str(
+        "\nbody { margin: 0 auto; max-width: 1040px; padding: 16px 20px; }\n",
+    );
+    html.push_str(".chronicle-attribution { font: 12px system-ui, sans-serif; color: #5d6678; margin-top: 24px; }\n");
+    html.push_str("</style>\n</head>\n<body>\n");
+    match b.base_url {
+        Some(base) => html.push_str(&format!(
+            "<div data-chronicle data-base-url=\"{}\"></div>\n",
+            html_escape(base)
+        )),
+        None => html.push_str("<div data-chronicle></div>\n"),
+    }
+    if let Some(a) = attribution {
+        html.push_str(&format!(
+            "<p class=\"chronicle-attribution\">{}</p>\n",
+            html_escape(a)
+        ));
+    }
+    html.push_block("chronicle-wasm", "", &wasm);
+    html.units.extend(embedded.html.units);
+    html.push_str("<script>\n");
+    html.push_str(&widget::OFFLINE_JS.replace("</", "<\\/"));
+    html.push_str(&js);
+    html.push_str("\n</script>\n");
+    html.units.extend(embedded.after.units);
+    html.push_str("</body>\n</html>\n");
+    let bytes = html.into_bytes();
+    write_atomically(output, &bytes)?;
+    println!(
+        "wrote {} ({} bytes, UTF-16: {}, wasm {} bytes)",
+        output.display(),
+        bytes.len(),
+        embedded.summary,
+        wasm.len()
+    );
+    Ok(())
+}

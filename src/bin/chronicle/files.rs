@@ -1,0 +1,251 @@
+//! Files the command line reads and writes: indexes (single and split)
+//! read whole, and writes that never leave a half-written file or
+//! replace a good one with a broken one.
+
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use chronicle::{format, Index};
+
+/// The core of a split index in its directory.
+pub const SPLIT_CORE: &str = "index.chron";
+
+/// Writes a split index into `dir`: the chunks first (their names change
+/// with their bytes, so no file a reader may be using is rewritten), then
+/// the core atomically, then removes chunks the new core no longer names.
+///
+/// New chunks are written under temporary names, made durable together
+/// by one sync of the file system (a sync per file cost seconds), and
+/// only then renamed: so a file under a chunk's name is always complete,
+/// and the core never names a chunk that is not on disk.
+pub fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let written = (|| -> io::Result<()> {
+        for (name, bytes) in &s.chunks {
+            let path = dir.join(name);
+            if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
+            {
+                continue; // same name and size: same bytes
+            }
+            let tmp = temporary_name(&path, OsStr::new(name));
+            staged.push((tmp.clone(), path));
+            File::create(&tmp)?.write_all(bytes)?;
+        }
+        if !staged.is_empty() {
+            sync_file_system(dir, staged.iter().map(|p| p.0.as_path()))?;
+            for (tmp, path) in &staged {
+                fs::rename(tmp, path)?;
+            }
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        for (tmp, _) in &staged {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e).with_context(|| {
+            format!("cannot write the chunks in {}", dir.display())
+        });
+    }
+    write_atomically(&dir.join(SPLIT_CORE), &s.core)?;
+    let keep: std::collections::HashSet<&str> =
+        s.chunks.iter().map(|c| c.0.as_str()).collect();
+    for entry in fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_chunk_name(&name) && !keep.contains(name.as_str()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is a split index's chunk file (`N-CRC.bin`).
+pub fn is_chunk_name(name: &str) -> bool {
+    name.ends_with(".bin")
+        && name.split_once('-').is_some_and(|(n, _)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Makes `files`, all in `dir`, durable: with one `syncfs` of the file
+/// system holding `dir` on Linux, elsewhere with a sync of each.
+fn sync_file_system<'a>(
+    dir: &Path,
+    files: impl Iterator<Item = &'a Path>,
+) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let _ = files;
+        let d = File::open(dir)?;
+        // SAFETY: `syncfs` only reads the descriptor, which `d` keeps
+        // open for the call.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        for f in files {
+            File::open(f)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+/// A name beside `path` for a file on its way there.
+pub fn temporary_name(path: &Path, name: &OsStr) -> PathBuf {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()))
+}
+
+/// Writes `bytes` next to `path` and renames it into place, so a failed
+/// build never leaves a half-written index or destroys the old one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = temporary_name(path, name);
+    let written = (|| -> io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Opens an index file, or a split index by its directory or core (whose
+/// chunks are then read from beside it).
+pub fn read_index(path: &Path) -> Result<Index<Vec<u8>>> {
+    let core = if path.is_dir() { path.join(SPLIT_CORE) } else { path.into() };
+    let bytes = fs::read(&core)
+        .with_context(|| format!("cannot read {}", core.display()))?;
+    let index =
+        Index::new(bytes).with_context(|| format!("{}", core.display()))?;
+    load_chunks(&index, core.parent().unwrap_or(Path::new(".")), |_, _| {
+        Ok(())
+    })?;
+    Ok(index)
+}
+
+/// Reads every chunk of a split index from `dir`, shows each to `see`
+/// and adds it (which checks its length and CRC against the core).
+pub fn load_chunks<D: AsRef<[u8]>>(
+    index: &Index<D>,
+    dir: &Path,
+    mut see: impl FnMut(u32, &[u8]) -> Result<()>,
+) -> Result<()> {
+    for n in 1..=index.chunk_count() {
+        let name = index.chunk_file(n).unwrap_or_default();
+        let p = dir.join(&name);
+        let bytes = fs::read(&p)
+            .with_context(|| format!("cannot read chunk {}", p.display()))?;
+        see(n, &bytes)?;
+        index
+            .add_chunk(n, bytes)
+            .with_context(|| format!("chunk {}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// What a path on the command line is to become.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A file written whole (an index, the offline file).
+    File,
+    /// A directory written into (a split index, a site).
+    Dir,
+}
+
+/// Checks, before any work, that `path` (given with `flag`) can be
+/// written as `kind`: it does not exist yet and its directory does, or
+/// it is already of that kind. Anything else (a device, a directory
+/// where a file goes, a file where a directory goes) is refused, so it
+/// is never replaced.
+pub fn check_target(path: &Path, kind: Target, flag: &str) -> Result<()> {
+    let shown = path.display();
+    match (fs::metadata(path), kind) {
+        (Ok(m), Target::File) if m.is_file() => Ok(()),
+        (Ok(m), Target::Dir) if m.is_dir() => Ok(()),
+        (Ok(m), Target::File) if m.is_dir() => anyhow::bail!(
+            "{flag} {shown}: is a directory, not a file; give the path of \
+             the file to write (e.g. {})",
+            path.join("events.chron").display()
+        ),
+        (Ok(m), Target::File) => anyhow::bail!(
+            "{flag} {shown}: is {}, not a regular file; give the path of \
+             the file to write (nothing was written)",
+            describe(&m)
+        ),
+        (Ok(m), Target::Dir) => anyhow::bail!(
+            "{flag} {shown}: is {}, not a directory; give a directory to \
+             write into (nothing was written)",
+            describe(&m)
+        ),
+        (Err(e), _) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            // A directory target may be created with its parents; a
+            // file's directory must be there already.
+            if kind == Target::File && !parent.is_dir() {
+                anyhow::bail!(
+                    "{flag} {shown}: directory {} does not exist; create \
+                     it first",
+                    parent.display()
+                );
+            }
+            Ok(())
+        }
+        (Err(e), _) => {
+            Err(e).with_context(|| format!("{flag} {shown}: cannot check it"))
+        }
+    }
+}
+
+/// What a file that is not a regular file or a directory is.
+fn describe(m: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if m.is_file() {
+        "a regular file"
+    } else if m.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}

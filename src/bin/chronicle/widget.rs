@@ -1,0 +1,78 @@
+//! The widget's files, carried in the binary: what `build.sh` builds
+//! into `widget/dist/` (checked in CI to be exactly a fresh build) and
+//! the stylesheet, compiled in so that an installed `chronicle` writes a
+//! whole site with no wasm toolchain, Node or browser on the machine.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::files::write_atomically;
+
+/// The loader and wasm-bindgen glue, minified.
+pub const JS: &[u8] = include_bytes!("../../../widget/dist/chronicle.js");
+/// The widget's WebAssembly, optimised for size.
+pub const WASM: &[u8] =
+    include_bytes!("../../../widget/dist/chronicle_bg.wasm");
+/// The widget's stylesheet.
+pub const CSS: &[u8] = include_bytes!("../../../widget/chronicle.css");
+/// The offline file's own reader, put before `chronicle.js` in its one
+/// script (`chronicle bundle`).
+pub const OFFLINE_JS: &str = include_str!("../../../widget/offline.js");
+
+/// The files a page loads, by the names the loader looks for.
+pub const FILES: [(&str, &[u8]); 3] = [
+    ("chronicle.js", JS),
+    ("chronicle_bg.wasm", WASM),
+    ("chronicle.css", CSS),
+];
+
+/// Writes the widget's files into `dir` (created if missing), each
+/// atomically; a file that already holds the same bytes is left alone.
+pub fn write(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in FILES {
+        let path = dir.join(name);
+        if fs::read(&path).is_ok_and(|old| old == bytes) {
+            continue;
+        }
+        write_atomically(&path, bytes)?;
+    }
+    Ok(())
+}
+
+/// The widget's files: the ones carried in the binary, or those in
+/// `assets` (a directory laid out as `chronicle widget` writes it).
+pub struct Assets {
+    /// `chronicle.js`.
+    pub js: Vec<u8>,
+    /// `chronicle_bg.wasm`.
+    pub wasm: Vec<u8>,
+    /// `chronicle.css`.
+    pub css: Vec<u8>,
+}
+
+impl Assets {
+    /// The widget files from `dir`, or the carried ones without it.
+    pub fn from(dir: Option<&Path>) -> Result<Assets> {
+        let Some(dir) = dir else {
+            return Ok(Assets {
+                js: JS.to_vec(),
+                wasm: WASM.to_vec(),
+                css: CSS.to_vec(),
+            });
+        };
+        let read = |name: &str| {
+            let p = dir.join(name);
+            fs::read(&p)
+                .with_context(|| format!("cannot read {}", p.display()))
+        };
+        Ok(Assets {
+            js: read("chronicle.js")?,
+            wasm: read("chronicle_bg.wasm")?,
+            css: read("chronicle.css")?,
+        })
+    }
+}

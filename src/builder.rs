@@ -53,23 +53,7 @@ pub fn read_jsonl(
             text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         text.truncate(whole);
     }
-    // Pieces of about 1 MB, cut after a newline, with their first lines.
-    let mut pieces: Vec<(u64, &[u8])> = Vec::new();
-    let mut rest = text.as_slice();
-    let mut line = 1u64;
-    while !rest.is_empty() {
-        let cut = match rest.get(PIECE_BYTES..) {
-            None => rest.len(),
-            Some(after) => after
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |i| PIECE_BYTES + i + 1),
-        };
-        let (piece, tail) = rest.split_at(cut);
-        pieces.push((line, piece));
-        line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
-        rest = tail;
-    }
+    let (pieces, line) = pieces(&text);
     let parsed = crate::par::map(pieces, |(first, piece)| {
         parse_lines(piece, first, file, on_invalid)
     });
@@ -92,6 +76,29 @@ pub fn read_jsonl(
 
 /// Bytes of input per parsing task.
 const PIECE_BYTES: usize = 1 << 20;
+
+/// Cuts text into pieces of about [`PIECE_BYTES`], each after a newline,
+/// with the number of its first line; and the number of the line after
+/// the last.
+pub(crate) fn pieces(text: &[u8]) -> (Vec<(u64, &[u8])>, u64) {
+    let mut pieces: Vec<(u64, &[u8])> = Vec::new();
+    let mut rest = text;
+    let mut line = 1u64;
+    while !rest.is_empty() {
+        let cut = match rest.get(PIECE_BYTES..) {
+            None => rest.len(),
+            Some(after) => after
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| PIECE_BYTES + i + 1),
+        };
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push((line, piece));
+        line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+        rest = tail;
+    }
+    (pieces, line)
+}
 
 /// Parses whole lines of JSON Lines, the first of them numbered `first`.
 fn parse_lines(
@@ -169,7 +176,9 @@ pub fn parse_record(line: &str) -> std::result::Result<Event, String> {
     Ok(ev)
 }
 
-fn strip_position(e: &serde_json::Error) -> String {
+/// A serde_json error without its ` at line L column C`: the caller
+/// says where.
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.find(" at line ") {
         Some(i) => s[..i].to_owned(),

@@ -58,6 +58,41 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// An input file, folder or standard input cannot be opened.
+    CannotOpen {
+        /// The path (`-` for standard input).
+        file: String,
+        /// Why, as the operating system says it.
+        detail: String,
+    },
+    /// An input as a whole cannot be read as events (a read error, a
+    /// folder without pages).
+    Input {
+        /// The path (`-` for standard input).
+        file: String,
+        /// What is wrong and, where it helps, what to do.
+        detail: String,
+    },
+    /// A record of an input in a shape other than JSON Lines is
+    /// invalid; the message says how the input was read, and why.
+    InputRecord {
+        /// The file (`-` for standard input).
+        file: String,
+        /// The 1-based line the record starts on.
+        line: u64,
+        /// The shape the input was read as and why, e.g. `CSV (header:
+        /// headline,day,tags)`.
+        read_as: String,
+        /// What is wrong with the record.
+        detail: String,
+    },
+    /// A field mapping (`--field`, a config file) is invalid.
+    Mapping {
+        /// Where it was given: `--field SPEC` or `FILE:LINE`.
+        origin: String,
+        /// What is wrong, and what would be right.
+        detail: String,
+    },
     /// The builder was given more than the format can hold.
     TooLarge {
         /// What overflowed.
@@ -110,6 +145,16 @@ impl fmt::Display for Error {
             }
             Error::InvalidRecord { file, line, detail } => {
                 write!(f, "{file}:{line}: {detail}")
+            }
+            Error::CannotOpen { file, detail } => {
+                write!(f, "cannot open {file}: {detail}")
+            }
+            Error::Input { file, detail } => write!(f, "{file}: {detail}"),
+            Error::InputRecord { file, line, read_as, detail } => {
+                write!(f, "{file}:{line}: read as {read_as}: {detail}")
+            }
+            Error::Mapping { origin, detail } => {
+                write!(f, "{origin}: {detail}")
             }
             Error::TooLarge { what } => {
                 write!(f, "too large for the index format: {what}")

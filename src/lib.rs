@@ -9,9 +9,10 @@
 //! * [`query`] — parsing and executing queries over an [`Index`];
 //! * [`render`] — search hits → a view model (highlighted spans, links).
 //!
-//! With the `build` feature, [`builder`] turns events into an index. The
-//! command-line tool (`src/bin/chronicle.rs`) and the wasm bindings
-//! (`src/wasm/`) are thin shells over these.
+//! With the `build` feature, [`input`] reads an owner's data (JSON Lines,
+//! a JSON array, CSV, Markdown event pages) and [`builder`] turns events
+//! into an index. The command-line tool (`src/bin/chronicle.rs`) and the
+//! wasm bindings (`src/wasm/`) are thin shells over these.
 //!
 //! ```
 //! # #[cfg(feature = "build")] {
@@ -52,6 +53,8 @@ pub mod text;
 pub mod builder;
 #[cfg(feature = "build")]
 mod hash;
+#[cfg(feature = "build")]
+pub mod input;
 #[cfg(feature = "build")]
 mod par;
 

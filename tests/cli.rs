@@ -101,8 +101,8 @@ fn each_bad_record_names_file_and_line() {
     let cases = [
         ("{not json", "malformed JSON: key must be a string"),
         (
-            r#"{"date":"2014-05-06","title":"t"}"#,
-            "missing required field `id`",
+            r#"{"id":"b","date":"2014-05-06","title":"  "}"#,
+            "field `title` is empty",
         ),
         (r#"{"id":"b","title":"t"}"#, "missing required field `date`"),
         (
@@ -1172,6 +1172,8 @@ fn serve_previews_a_site_with_types_gzip_and_csp() {
         );
         assert!(!String::from_utf8_lossy(&body).contains("outside"));
     }
+    let (status, _, body) = srv.get("GET", "/favicon.ico", "");
+    assert_eq!((status.as_str(), body.len()), ("HTTP/1.1 204 No Content", 0));
     let (status, _, _) = srv.get("POST", "/", "");
     assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
 
@@ -1185,6 +1187,86 @@ fn serve_previews_a_site_with_types_gzip_and_csp() {
              server?): stop it, or choose another port with --port N \
              (--port 0 picks a free one)\n"
         ),
+        stderr(&out)
+    );
+}
+
+/// Issue 13: the owner's data as it is: each shape of
+/// `tests/data/input/`, recognised from its content, mapped by flags or
+/// a config file, with fields that fill nothing reported by name.
+#[test]
+fn build_reads_each_input_shape() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/input/");
+    let d = Dir::new();
+    let cases: [(&[&str], &str, &str); 5] = [
+        (&["events.json"], "geneva", "indexed 6 events"),
+        (
+            &["events.csv", "--config", "events.toml"],
+            "geneva",
+            "indexed 8 events",
+        ),
+        (&["events-own.csv"], "geneva", "indexed 5 events"),
+        (&["sources-plain.jsonl"], "geneva", "indexed 6 events"),
+        (&["site"], "lavrov geneva", "indexed 22 events"),
+    ];
+    for (args, query, want) in cases {
+        let mut all = vec!["build".to_owned()];
+        all.push(format!("{data}{}", args[0]));
+        for a in &args[1..] {
+            let is_file = a.ends_with(".toml");
+            all.push(if is_file {
+                format!("{data}{a}")
+            } else {
+                a.to_string()
+            });
+        }
+        all.extend(["-o".into(), "out.chron".into()]);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = d.run(&all);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).starts_with(want), "{args:?}: {}", stdout(&out));
+        let out = d.run(&["search", "out.chron", query]);
+        assert_eq!(code(&out), 0, "{args:?}: {query}");
+    }
+    // A field nothing uses is named once, with a mapping to try.
+    let plain = format!("{data}sources-plain.jsonl");
+    let out = d.run(&["build", &plain, "-o", "out.chron"]);
+    let e = stderr(&out);
+    assert!(
+        e.starts_with("chronicle: note: fields not used: tags (")
+            && e.contains("map one with --field contexts=tags"),
+        "{e}"
+    );
+    let out = d.run(&[
+        "build",
+        &plain,
+        "-o",
+        "out.chron",
+        "--field",
+        "contexts=tags",
+    ]);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    // A folder's pages that are not events are left out, by name.
+    let site = format!("{data}site");
+    let out = d.run(&["build", &site, "-o", "out.chron"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stderr(&out).ends_with(
+            "about.md is not an event page (no date line): left out\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // The shape that was assumed is named when a record fails.
+    d.write("bad.csv", "headline,day\nTalks,2014-05-06\n");
+    let out = d.run(&["build", "bad.csv", "-o", "out.chron"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(
+            "chronicle: bad.csv:2: read as CSV (header: headline,day): \
+             missing required field `date`"
+        ),
+        "{}",
         stderr(&out)
     );
 }

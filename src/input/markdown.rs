@@ -81,30 +81,37 @@ pub(super) fn read_folder(
                 _ => None,
             })
             .collect();
-        read_page(body, &file, &rel.join("/"), &why, opts)
+        read_page(body, &file, &rel.join("/"), &why, opts, true)
     });
     Ok(Part::join(parts)?.with_format(Format::Markdown))
 }
 
 /// Reads one event page: `file` names it in errors, `rel` is its path
-/// on the site (`/`-separated, ending `.md`).
+/// on the site (`/`-separated, ending `.md`). In a folder (`in_folder`),
+/// a page without a date line is another kind of page (an about page, a
+/// day's index) and is left out; given alone, it is an error.
 pub(super) fn read_page(
     body: &[u8],
     file: &str,
     rel: &str,
     why: &str,
     opts: &InputOptions,
+    in_folder: bool,
 ) -> Result<Part> {
     let stem = rel.strip_suffix(".md").unwrap_or(rel);
     let url = format!("{stem}{}", opts.page_suffix);
+    let mut part = Part::default();
     let (line, outcome) = match std::str::from_utf8(body) {
         Err(e) => (line_at(body, e.valid_up_to()), Err(NOT_UTF8.to_owned())),
+        Ok(text) if in_folder && !looks_like_an_event(text) => {
+            part.other_pages.push(file.to_owned());
+            return Ok(part);
+        }
         Ok(text) => match parse(text, stem.to_owned(), url) {
             Ok(ev) => (1, Ok((ev, false))),
             Err((line, detail)) => (line, Err(detail)),
         },
     };
-    let mut part = Part::default();
     let origin = Origin { file: file.to_owned(), line };
     part.take(outcome, Vec::new(), origin, opts.on_invalid, |o, detail| {
         Error::InputRecord {
@@ -115,6 +122,14 @@ pub(super) fn read_page(
         }
     })?;
     Ok(part)
+}
+
+/// Whether a page has a date line (`### [2014-05-6](…)`), which every
+/// event page has and other pages (about, a day's index) lack.
+fn looks_like_an_event(text: &str) -> bool {
+    text.lines()
+        .filter_map(|l| heading(l.trim()))
+        .any(|(_, h)| date_in(h).is_some())
 }
 
 /// Where a line of the page is.

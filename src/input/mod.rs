@@ -104,6 +104,10 @@ pub struct Inputs {
     /// Input fields that filled no event field, with how many records
     /// had them: most common first, then by name.
     pub unused: Vec<(String, u64)>,
+    /// Pages of a folder that are not event pages (no date line: an
+    /// about page, a day's index), left out; not records, so not counted
+    /// as skipped.
+    pub other_pages: Vec<String>,
 }
 
 impl Inputs {
@@ -133,6 +137,27 @@ impl Inputs {
             "fields not used: {} — map one with --field {field}={name}",
             list.join(", ")
         ))
+    }
+}
+
+impl Inputs {
+    /// A one-line note on the [`other_pages`](Inputs::other_pages) left
+    /// out, naming the first few; `None` when there are none.
+    pub fn other_pages_note(&self) -> Option<String> {
+        let first = self.other_pages.first()?;
+        let n = self.other_pages.len();
+        let shown: Vec<&str> =
+            self.other_pages.iter().take(3).map(String::as_str).collect();
+        let more = if n > 3 { ", …" } else { "" };
+        Some(if n == 1 {
+            format!("{first} is not an event page (no date line): left out")
+        } else {
+            format!(
+                "{n} pages are not event pages (no date line) and were \
+                 left out: {}{more}",
+                shown.join(", ")
+            )
+        })
     }
 }
 
@@ -223,6 +248,7 @@ struct Part {
     records: u64,
     skipped: u64,
     unused: Map<String, u64>,
+    other_pages: Vec<String>,
 }
 
 impl Part {
@@ -265,6 +291,7 @@ impl Part {
         }
         self.records += other.records;
         self.skipped += other.skipped;
+        self.other_pages.extend(other.other_pages);
         for (name, n) in other.unused {
             *self.unused.entry(name).or_default() += n;
         }
@@ -300,6 +327,7 @@ fn finish(parts: Vec<(String, Part)>) -> Inputs {
         skipped: all.skipped,
         formats,
         unused: all.unused.into_iter().collect(),
+        other_pages: all.other_pages,
     };
     let mut seen: Map<String, u32> = Map::default();
     for i in all.generated {
@@ -408,7 +436,7 @@ fn read_text(
                 .file_name()
                 .map_or(name.into(), |f| f.to_string_lossy().into_owned());
             let why = "a Markdown event page (the input starts with `#`)";
-            markdown::read_page(body, name, &file, why, opts)?
+            markdown::read_page(body, name, &file, why, opts, false)?
                 .with_format(Format::Markdown)
         }
         Some(_) => {

@@ -11,7 +11,7 @@ mod site;
 mod widget;
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -23,9 +23,10 @@ use serde::Serialize;
 use chronicle::builder::{self, OnInvalid};
 use chronicle::event::format_date;
 use chronicle::format;
+use chronicle::input::{self, InputOptions};
 use chronicle::query::{SearchOptions, Searcher, Sort};
 use chronicle::render::{self, HitView};
-use chronicle::{Event, Index};
+use chronicle::Index;
 
 use bundle::{Bundle, DocStore};
 use files::{check_target, read_index, write_atomically, write_split, Target};
@@ -120,7 +121,9 @@ enum Command {
 /// `chronicle build`'s arguments.
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// Input files, concatenated in order.
+    /// Input files, concatenated in order: JSON Lines, a JSON array, CSV
+    /// with a header row, or Markdown event pages (a folder of them),
+    /// each gzipped or not, recognised from the content; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// The index file to write (replaced only when the build succeeds).
@@ -148,6 +151,20 @@ struct BuildArgs {
     /// fails and the previous index is kept).
     #[arg(long)]
     allow_empty: bool,
+    /// Map an input field onto an event field, e.g. `title=headline` or
+    /// `contexts=tags` (repeat it; several sources may fill contexts).
+    /// Event fields: id, date, title, category, sources, contexts, url,
+    /// body.
+    #[arg(long, value_name = "FIELD=SOURCE")]
+    field: Vec<String>,
+    /// A file of such mappings: `title = "headline"`, `contexts =
+    /// ["tags", "people"]`, and `page_suffix = ".html"`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// What a Markdown page's `.md` becomes in its URL: `.html` (the
+    /// default), `""` for extensionless pages, `/` for directory style.
+    #[arg(long, value_name = "SUFFIX")]
+    page_suffix: Option<String>,
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {
@@ -259,42 +276,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A reader that reports how many bytes went through it.
-struct Counting<R> {
-    inner: R,
-    bar: indicatif::ProgressBar,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
-}
-
-fn open_input(
-    path: &Path,
-    bar: &indicatif::ProgressBar,
-) -> Result<Box<dyn BufRead + Send>> {
-    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
-        Box::new(io::stdin())
-    } else {
-        let f = File::open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        Box::new(f)
-    };
-    let counted = Counting { inner: raw, bar: bar.clone() };
-    let is_gz = path.extension().is_some_and(|e| e == "gz");
-    Ok(if is_gz {
-        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
-            BufReader::new(counted),
-        )))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, counted))
-    })
-}
-
 fn build(a: &BuildArgs) -> Result<()> {
     let start = Instant::now();
     // What cannot be written is refused before any work.
@@ -308,10 +289,15 @@ fn build(a: &BuildArgs) -> Result<()> {
         check_target(d, Target::Dir, "--site")?;
     }
     limit_malloc_arenas();
-    let on_invalid =
-        if a.skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+    let opts = input_options(a)?;
     let bar = progress_bar(&a.inputs);
-    let (events, skipped) = read_inputs(&a.inputs, on_invalid, &bar)?;
+    let read = input::read_all(&a.inputs, &opts, &|n| bar.inc(n))?;
+    for note in
+        [read.unused_note(), read.other_pages_note()].into_iter().flatten()
+    {
+        bar.suspend(|| eprintln!("chronicle: note: {note}"));
+    }
+    let (events, skipped) = (read.events, read.skipped);
     check_yield(a, events.len() as u64, skipped)?;
     bar.set_message("indexing");
     let count = events.len();
@@ -426,18 +412,32 @@ fn check_yield(a: &BuildArgs, events: u64, skipped: u64) -> Result<()> {
     Ok(())
 }
 
+/// How to read the inputs: `--config` first, then each `--field` (which
+/// replaces the config's sources for its field), `--page-suffix` over the
+/// config's.
+fn input_options(a: &BuildArgs) -> Result<InputOptions> {
+    let config = match &a.config {
+        Some(path) => input::Config::read(path)?,
+        None => input::Config::default(),
+    };
+    let mut mapping = config.mapping;
+    mapping.extend(input::Mapping::from_specs(&a.field)?);
+    let page_suffix = a
+        .page_suffix
+        .clone()
+        .or(config.page_suffix)
+        .unwrap_or_else(|| ".html".to_owned());
+    let on_invalid =
+        if a.skip_invalid { OnInvalid::Skip } else { OnInvalid::Fail };
+    Ok(InputOptions { mapping, page_suffix, on_invalid })
+}
+
 /// A progress bar on a terminal, hidden otherwise.
 fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
-    let total_bytes: u64 = inputs
-        .iter()
-        .filter(|p| p.as_path() != Path::new("-"))
-        .filter_map(|p| fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
     if !io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let b = indicatif::ProgressBar::new(total_bytes);
+    let b = indicatif::ProgressBar::new(input::total_bytes(inputs));
     b.set_style(
         indicatif::ProgressStyle::with_template(
             "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
@@ -447,62 +447,6 @@ fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
     );
     b.set_message("reading");
     b
-}
-
-/// Reads every input: decompressed and parsed on all cores, a
-/// contiguous run of files per thread, and joined in order (so errors
-/// and document order are as if read one by one). Returns the events
-/// and how many records were skipped.
-fn read_inputs(
-    inputs: &[PathBuf],
-    on_invalid: OnInvalid,
-    bar: &indicatif::ProgressBar,
-) -> Result<(Vec<(Event, builder::Origin)>, u64)> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, inputs.len().max(1));
-    let per = inputs.len().div_ceil(workers).max(1);
-    type Parsed = Result<(Vec<(Event, builder::Origin)>, u64)>;
-    let parts: Vec<Parsed> = std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || -> Parsed {
-                    let mut events = Vec::new();
-                    let mut skipped = 0;
-                    for path in chunk {
-                        let reader = open_input(path, bar)?;
-                        let name = path.display().to_string();
-                        skipped += builder::read_jsonl(
-                            reader,
-                            &name,
-                            on_invalid,
-                            &mut events,
-                        )?;
-                    }
-                    Ok((events, skipped))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(anyhow::anyhow!("an input reader thread failed"))
-                })
-            })
-            .collect()
-    });
-    let total: usize =
-        parts.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.0.len()).sum();
-    let mut events: Vec<(Event, builder::Origin)> = Vec::with_capacity(total);
-    let mut skipped = 0;
-    for part in parts {
-        let (mut e, s) = part?;
-        events.append(&mut e);
-        skipped += s;
-    }
-    Ok((events, skipped))
 }
 
 /// Caps glibc's malloc arenas at two. By default each thread that

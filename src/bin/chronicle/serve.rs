@@ -216,6 +216,15 @@ impl Site {
         // Nothing outside the root, even through a symbolic link.
         let real = match fs::canonicalize(&file) {
             Ok(r) if r.starts_with(&self.root) && r.is_file() => r,
+            // Browsers ask for it on their own: a site without one gets
+            // an empty answer, not an error in the console.
+            _ if path == Path::new("favicon.ico") => {
+                return Response {
+                    status: "204 No Content",
+                    headers: Vec::new(),
+                    body: Arc::new(Vec::new()),
+                }
+            }
             _ => return Response::text("404 Not Found", "404 Not Found"),
         };
         let meta = match fs::metadata(&real) {

@@ -1270,3 +1270,32 @@ fn build_reads_each_input_shape() {
         stderr(&out)
     );
 }
+
+/// What a killed build left (temporary files of a process that is gone)
+/// is removed by the next build into the same place; other files stay.
+#[test]
+fn a_build_removes_what_a_killed_build_left() {
+    let d = Dir::new();
+    let out = d.run(&["build", EVENTS, "--split", "split", "-o", "a.chron"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // No process has this id (it is above Linux's largest).
+    let dead = "4194305";
+    let left = [
+        format!("split/.1-0badc0de.bin.tmp{dead}"),
+        format!("split/.index.chron.tmp{dead}"),
+        format!(".a.chron.tmp{dead}"),
+    ];
+    let kept =
+        [format!("split/.notes.tmp{dead}"), format!(".b.chron.tmp{dead}")];
+    for f in left.iter().chain(&kept) {
+        d.write(f, "half-written");
+    }
+    let out = d.run(&["build", EVENTS, "--split", "split", "-o", "a.chron"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for f in &left {
+        assert!(!d.path(f).exists(), "{f} is removed");
+    }
+    for f in &kept {
+        assert!(d.path(f).exists(), "{f} is not Chronicle's: kept");
+    }
+}

@@ -25,6 +25,9 @@ pub const SPLIT_CORE: &str = "index.chron";
 pub fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
+    remove_stale_temporaries(dir, |name| {
+        name == SPLIT_CORE || is_chunk_name(name)
+    });
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let written = (|| -> io::Result<()> {
         for (name, bytes) in &s.chunks {
@@ -102,6 +105,43 @@ fn sync_file_system<'a>(
     }
 }
 
+/// Removes what a build that was killed left in `dir`: temporary files
+/// ([`temporary_name`]) for the files `of` accepts, written by a process
+/// that is no longer running (on Linux, checked in `/proc`; elsewhere,
+/// files an hour old).
+fn remove_stale_temporaries(dir: &Path, of: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((target, pid)) = name
+            .strip_prefix('.')
+            .and_then(|n| n.rsplit_once(".tmp"))
+            .filter(|(_, pid)| pid.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if !of(target)
+            || pid.is_empty()
+            || pid == std::process::id().to_string()
+        {
+            continue;
+        }
+        let gone = if cfg!(target_os = "linux") {
+            !Path::new("/proc").join(pid).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 3600)
+        };
+        if gone {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// A name beside `path` for a file on its way there.
 pub fn temporary_name(path: &Path, name: &OsStr) -> PathBuf {
     let dir = match path.parent() {
@@ -118,6 +158,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;
     let tmp = temporary_name(path, name);
+    if let Some(dir) = tmp.parent() {
+        remove_stale_temporaries(dir, |n| n == name);
+    }
     let written = (|| -> io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;

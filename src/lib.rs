@@ -16,7 +16,7 @@
 //!
 //! ```
 //! # #[cfg(feature = "build")] {
-//! use chronicle::{builder, query, Index};
+//! use chronicle::{builder, input, query, Index};
 //!
 //! // One event per line (JSON Lines).
 //! let line = concat!(
@@ -24,10 +24,9 @@
 //!     r#""title":"Sergey Lavrov rules out fresh talks in Geneva","#,
 //!     r#""contexts":["Sergey Lavrov","Geneva"]}"#,
 //! );
-//! let mut events = Vec::new();
-//! builder::read_jsonl(line.as_bytes(), "example.jsonl",
-//!     builder::OnInvalid::Fail, &mut events).unwrap();
-//! let bytes = builder::build(events).unwrap();
+//! let read = input::read_bytes(line.as_bytes(), "example.jsonl",
+//!     &input::InputOptions::default()).unwrap();
+//! let bytes = builder::build(read.events).unwrap();
 //!
 //! let searcher = query::Searcher::new(Index::new(bytes).unwrap());
 //! let result = searcher

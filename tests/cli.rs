@@ -1299,3 +1299,19 @@ fn a_build_removes_what_a_killed_build_left() {
         assert!(d.path(f).exists(), "{f} is not Chronicle's: kept");
     }
 }
+
+/// Issue 15: an endless input (`/dev/zero`) is read to a stated bound and
+/// refused, instead of growing without end.
+#[test]
+fn an_endless_input_is_refused_at_the_bound() {
+    let d = Dir::new();
+    let out = d.run(&["build", "/dev/zero", "-o", "out.chron"]);
+    assert_eq!(code(&out), 2);
+    eqnice!(
+        "chronicle: /dev/zero: cannot read: larger than 1024 MiB, the most \
+         read whole; give JSON Lines (one record a line, read a batch at a \
+         time) for an archive this large\n",
+        stderr(&out)
+    );
+    assert!(!d.path("out.chron").exists());
+}

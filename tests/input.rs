@@ -208,20 +208,27 @@ fn sources_as_plain_names_and_a_field_not_used() {
 #[test]
 fn a_folder_of_event_pages() {
     let site = data("site");
-    let e = one(&site, &Default::default()).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "tests/data/input/site/about.md:1: read as a Markdown event page (a \
-         `.md` file in the folder tests/data/input/site): not an event \
-         page: no date line, such as `### \
-         [2014-05-6](/news/2014/05/6/index.md)`"
-    );
-    let got = one(&site, &skip()).unwrap();
+    // about.md has no date line: it is another kind of page, left out
+    // and named, not an invalid record.
+    let got = one(&site, &Default::default()).unwrap();
+    assert_eq!(got.other_pages, ["tests/data/input/site/about.md"]);
     assert_eq!(
         got.formats,
         [("tests/data/input/site".to_owned(), Format::Markdown)]
     );
-    assert_eq!((got.events.len(), got.records, got.skipped), (22, 23, 1));
+    assert_eq!((got.events.len(), got.records, got.skipped), (22, 22, 0));
+    assert_eq!(
+        got.other_pages_note().unwrap(),
+        "tests/data/input/site/about.md is not an event page (no date \
+         line): left out"
+    );
+    // A page with a date line but no headline is a broken event page.
+    let broken = scratch(&[("x/a.md", b"### [2014-05-6](/x)\n\ntext\n")]);
+    let e = one(&broken.path().join("x"), &Default::default()).unwrap_err();
+    assert!(
+        e.to_string().ends_with("no `# headline` line after the date"),
+        "{e}"
+    );
     // Sorted path order: about.md (skipped), then news/1999/…
     assert_eq!(got.events[0].0.title, "The euro currency is introduced.");
     let dates: Vec<&str> = got.events.iter().map(|e| &e.0.date[..]).collect();
@@ -361,7 +368,8 @@ fn byte_order_marks_and_gzip_by_its_magic() {
     assert_eq!(got.events[6].0.id, "wcep-20040211-009", "BOM skipped");
     // A gzipped page is read too (and about.md is no event).
     let got = read(&[p("site")], &skip()).unwrap();
-    assert_eq!((got.records, got.skipped), (1, 1));
+    assert_eq!((got.records, got.skipped), (0, 0));
+    assert_eq!(got.other_pages.len(), 1);
 }
 
 #[test]
@@ -429,4 +437,57 @@ fn errors_about_the_inputs_themselves() {
         let want = want.replace("{}", &path.display().to_string());
         assert_eq!(e.to_string(), want);
     }
+}
+
+/// JSON Lines is read a batch at a time: an input of several batches
+/// reads whole, and an error in a later batch names its line.
+#[test]
+fn json_lines_larger_than_a_batch_streams() {
+    let line = |i: usize| {
+        format!(
+            "{{\"id\":\"e{i}\",\"date\":\"2014-05-06\",\"title\":\"Event {i} \
+             {}\"}}\n",
+            "of a long archive ".repeat(20)
+        )
+    };
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 40 << 20 {
+        text.push_str(&line(n));
+        n += 1;
+    }
+    let dir = scratch(&[("big.jsonl", text.as_bytes())]);
+    let path = dir.path().join("big.jsonl");
+    let got = read(std::slice::from_ref(&path), &Default::default()).unwrap();
+    assert_eq!(got.events.len(), n);
+    assert_eq!(got.events[n - 1].1.line, n as u64);
+    text.push_str("{oops\n");
+    std::fs::write(&path, &text).unwrap();
+    let e = read(&[path], &Default::default()).unwrap_err();
+    assert!(
+        e.to_string().ends_with(&format!(
+            ":{}: malformed JSON: key must be a string",
+            n + 1
+        )),
+        "{e}"
+    );
+}
+
+/// Memory per record is bounded: a line longer than the limit is an
+/// error at that line, not an allocation as large as the input.
+#[test]
+fn a_record_longer_than_the_limit_is_an_error() {
+    let mut text = br#"{"id":"a","date":"2014-05-06","title":"x"}"#.to_vec();
+    text.push(b'\n');
+    text.extend(std::iter::repeat_n(
+        b'a',
+        chronicle::input::MAX_RECORD_BYTES + 1,
+    ));
+    let dir = scratch(&[("long.jsonl", &text)]);
+    let e = read(&[dir.path().join("long.jsonl")], &Default::default())
+        .unwrap_err();
+    assert!(
+        e.to_string().ends_with("long.jsonl:2: a record longer than 8 MiB (JSON Lines: one record a line)"),
+        "{e}"
+    );
 }

@@ -1,7 +1,7 @@
 //! JSON inputs: JSON Lines, a JSON array of records, and one JSON object
 //! holding such an array.
 
-use std::io;
+use std::io::{self, BufRead};
 use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -9,8 +9,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::record::{Converted, Shape};
-use super::{line_at, Format, InputOptions, Part, Text, NOT_UTF8};
-use crate::builder::{pieces, strip_position, Origin};
+use super::{
+    line_at, Format, InputOptions, Part, Text, BATCH_BYTES, MAX_RECORD_BYTES,
+    NOT_UTF8,
+};
+use crate::builder::Origin;
 use crate::error::{Error, Result};
 use crate::event::{parse_date, Event, Source};
 
@@ -209,9 +212,15 @@ pub(super) fn read_array(
     Part::join(parts)
 }
 
-/// Reads JSON Lines: the builder's reader (pieces of about 1 MB parsed
-/// on all cores, errors as if read line by line) with the field mapping,
-/// generated ids and unused fields of other shapes.
+/// Whether a line is a whole JSON object: what the first line of JSON
+/// Lines is.
+pub(super) fn is_object_line(line: &[u8]) -> bool {
+    let l = line.trim_ascii();
+    l.starts_with(b"{") && serde_json::from_slice::<IgnoredAny>(l).is_ok()
+}
+
+/// Reads JSON Lines held whole: its whole lines, then the error of a read
+/// that failed part way, at the line it cut short.
 fn read_jsonl(
     body: &[u8],
     failed: Option<io::Error>,
@@ -227,15 +236,105 @@ fn read_jsonl(
         }
         None => body,
     };
+    let (part, next) = jsonl_lines(body, 1, file, opts)?;
+    if let Some(e) = failed {
+        return Err(cut_short(file, next, &e));
+    }
+    Ok(part.with_format(Format::Jsonl))
+}
+
+/// Reads JSON Lines from a stream, a batch of whole lines at a time (the
+/// lines of each parsed on all cores), so the text in memory is one
+/// batch whatever the input's size, and a line may be at most
+/// [`MAX_RECORD_BYTES`]. `head` holds the first `lines` lines, read
+/// already.
+pub(super) fn read_jsonl_stream(
+    head: Vec<u8>,
+    lines: u64,
+    mut input: Box<dyn BufRead + '_>,
+    file: &str,
+    opts: &InputOptions,
+) -> Result<Part> {
+    let mut part = Part::default();
+    let mut batch = head;
+    let mut first = 1;
+    let mut next = 1 + lines;
+    loop {
+        let mut failed = None;
+        let mut end = false;
+        while batch.len() < BATCH_BYTES {
+            let start = batch.len();
+            match super::read_line(&mut input, &mut batch, MAX_RECORD_BYTES) {
+                Ok(0) => {
+                    end = true;
+                    break;
+                }
+                Ok(_) => next += 1,
+                Err(e) => {
+                    batch.truncate(start);
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        part.append(jsonl_lines(&batch, first, file, opts)?.0);
+        if let Some(e) = failed {
+            if e.kind() == io::ErrorKind::InvalidData {
+                return Err(Error::InvalidRecord {
+                    file: file.to_owned(),
+                    line: next,
+                    detail: format!(
+                        "a record longer than {} MiB (JSON Lines: one \
+                         record a line)",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                });
+            }
+            return Err(cut_short(file, next, &e));
+        }
+        if end {
+            return Ok(part.with_format(Format::Jsonl));
+        }
+        batch.clear();
+        first = next;
+    }
+}
+
+/// The error of a read that failed at line `line`.
+fn cut_short(file: &str, line: u64, e: &io::Error) -> Error {
+    Error::InvalidRecord {
+        file: file.to_owned(),
+        line,
+        detail: format!("cannot read: {e}"),
+    }
+}
+
+/// Parses whole lines of JSON Lines, the first of them numbered `first`
+/// (pieces of about 1 MB on all cores, errors as if read line by line),
+/// with the field mapping, generated ids and unused fields of other
+/// shapes. Returns the part and the number of the line after the last.
+fn jsonl_lines(
+    body: &[u8],
+    first: u64,
+    file: &str,
+    opts: &InputOptions,
+) -> Result<(Part, u64)> {
     let (pieces, next) = pieces(body);
     let shape = Shape::new(&opts.mapping, None, "FIELD");
     let fast = opts.mapping.is_empty();
-    let parts = crate::par::map(pieces, |(first, piece)| {
+    let parts = crate::par::map(pieces, |(at, piece)| {
         let mut part = Part::default();
         let piece = piece.strip_suffix(b"\n").unwrap_or(piece);
         for (i, line) in piece.split(|&b| b == b'\n').enumerate() {
-            let origin =
-                Origin { file: file.to_owned(), line: first + i as u64 };
+            let origin = Origin {
+                file: file.to_owned(),
+                line: first - 1 + at + i as u64,
+            };
+            let line = if origin.line == 1 {
+                line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line)
+            } else {
+                line
+            };
             let (outcome, unused) = match std::str::from_utf8(line) {
                 Ok(l) if l.trim().is_empty() => continue,
                 Ok(l) => record(l.trim(), &shape, fast),
@@ -247,16 +346,43 @@ fn read_jsonl(
         }
         Ok(part)
     });
-    let part = Part::join(parts)?;
-    if let Some(e) = failed {
-        // `next` is the number of the line the error cut short.
-        return Err(Error::InvalidRecord {
-            file: file.to_owned(),
-            line: next,
-            detail: format!("cannot read: {e}"),
-        });
+    Ok((Part::join(parts)?, first - 1 + next))
+}
+
+/// Bytes of input per parsing task.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Cuts text into pieces of about [`PIECE_BYTES`], each after a newline,
+/// with the number of its first line; and the number of the line after
+/// the last.
+fn pieces(text: &[u8]) -> (Vec<(u64, &[u8])>, u64) {
+    let mut pieces: Vec<(u64, &[u8])> = Vec::new();
+    let mut rest = text;
+    let mut line = 1u64;
+    while !rest.is_empty() {
+        let cut = match rest.get(PIECE_BYTES..) {
+            None => rest.len(),
+            Some(after) => after
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| PIECE_BYTES + i + 1),
+        };
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push((line, piece));
+        line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+        rest = tail;
     }
-    Ok(part.with_format(Format::Jsonl))
+    (pieces, line)
+}
+
+/// A serde_json error without its ` at line L column C`: the caller
+/// says where.
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
 }
 
 /// A record in Chronicle's own shape and nothing else, for the fast
@@ -339,6 +465,106 @@ mod tests {
 
     fn err(text: &str) -> String {
         read(text).unwrap_err().to_string()
+    }
+
+    /// `lines` valid records of about 100 bytes each, one per line.
+    fn records(lines: usize) -> String {
+        (0..lines)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"e{i}\",\"date\":\"2020-01-01\",\
+                     \"title\":\"Event number {i} of many\"}}\n"
+                )
+            })
+            .collect()
+    }
+
+    fn read_jsonl(
+        text: &[u8],
+        on_invalid: OnInvalid,
+    ) -> Result<(Vec<(Event, Origin)>, u64)> {
+        let opts = InputOptions { on_invalid, ..Default::default() };
+        let got = read_bytes(text, "f.jsonl", &opts)?;
+        Ok((got.events, got.skipped))
+    }
+
+    fn invalid_line(e: Error) -> (u64, String) {
+        match e {
+            Error::InvalidRecord { line, detail, .. } => (line, detail),
+            e => panic!("unexpected error {e}"),
+        }
+    }
+
+    // Inputs of several parsing pieces report what reading them line by
+    // line would: every line's number, the first bad line.
+    #[test]
+    fn lines_keep_their_numbers_across_pieces() {
+        let n = 3 * PIECE_BYTES / 60;
+        let mut text = records(n);
+        text.push_str("\r\n  \n");
+        text.push_str(&records(3));
+        let (events, skipped) =
+            read_jsonl(text.as_bytes(), OnInvalid::Fail).unwrap();
+        assert_eq!((events.len(), skipped), (n + 3, 0));
+        for (i, (ev, origin)) in events.iter().enumerate() {
+            let line = if i < n { i + 1 } else { i + 3 };
+            assert_eq!(origin.line, line as u64, "{}", ev.id);
+        }
+
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[n - 7] = "{";
+        lines[n + 2] = "[1]";
+        let text = lines.join("\n");
+        let err = read_jsonl(text.as_bytes(), OnInvalid::Fail).unwrap_err();
+        assert_eq!(
+            invalid_line(err),
+            (
+                n as u64 - 6,
+                "malformed JSON: EOF while parsing an object".into()
+            )
+        );
+        let (events, skipped) =
+            read_jsonl(text.as_bytes(), OnInvalid::Skip).unwrap();
+        assert_eq!((events.len(), skipped), (n + 1, 2));
+    }
+
+    #[test]
+    fn a_read_that_fails_is_reported_at_the_line_it_cut_short() {
+        // The whole lines before it are read; the error names the line
+        // it cut short.
+        struct Failing<'a>(&'a [u8]);
+        impl std::io::Read for Failing<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = records(4);
+        let cut = text.len() - 10;
+        let opts = InputOptions::default();
+        let Err(err) = super::super::read_source(
+            Failing(&text.as_bytes()[..cut]),
+            "f.jsonl",
+            &opts,
+            &|_| {},
+        ) else {
+            panic!("the read failed part way")
+        };
+        assert_eq!(invalid_line(err), (4, "cannot read: disk on fire".into()));
+    }
+
+    #[test]
+    fn null_source_urls_are_valid() {
+        let got = read(
+            r#"{"id":"a","date":"2020-01-01","title":"t","sources":[{"name":"BBC","url":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(got.events[0].0.sources[0].url, None);
     }
 
     const REC: &str = r#"{"date":"2014-05-06","title":"Talks"}"#;

@@ -31,7 +31,8 @@ use std::path::{Component, Path};
 
 use super::record::{normalise_date, source_text};
 use super::{
-    line_at, read_stream, walk, Format, InputOptions, Part, NOT_UTF8,
+    line_at, read_stream, walk, Format, InputOptions, Part, MAX_RECORD_BYTES,
+    NOT_UTF8,
 };
 use crate::builder::Origin;
 use crate::error::{Error, Result};
@@ -68,7 +69,7 @@ pub(super) fn read_folder(
             file: file.clone(),
             detail: e.to_string(),
         })?;
-        let (bytes, failed) = read_stream(f, progress);
+        let (bytes, failed) = read_stream(f, progress, MAX_RECORD_BYTES);
         if let Some(e) = failed {
             let detail = format!("cannot read: {e}");
             return Err(Error::Input { file, detail });

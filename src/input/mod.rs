@@ -210,8 +210,7 @@ pub fn read_bytes(
     name: &str,
     opts: &InputOptions,
 ) -> Result<Inputs> {
-    let (text, failed) = read_stream(bytes, &|_| {});
-    let part = read_text(text, failed, name, opts)?;
+    let part = read_source(bytes, name, opts, &|_| {})?;
     Ok(finish(vec![(name.to_owned(), part)]))
 }
 
@@ -356,27 +355,144 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
-/// Reads a whole input, gunzipping it when it starts with gzip's magic
-/// bytes. A read that fails part way returns what came before it, and
-/// the error.
+/// The longest record of JSON Lines, and the largest Markdown page: a
+/// longer line is an error, so memory per record is bounded whatever
+/// the input holds.
+pub const MAX_RECORD_BYTES: usize = 8 << 20;
+/// JSON Lines is read this much text at a time (whole lines), each
+/// batch parsed on all cores while the input's next bytes wait.
+pub(crate) const BATCH_BYTES: usize = 16 << 20;
+/// The largest input read whole (a JSON array, CSV, one Markdown page),
+/// after gunzip.
+pub const MAX_WHOLE_BYTES: usize = 1 << 30;
+
+/// An input's bytes as they are read: gunzipped when they start with
+/// gzip's magic bytes, counted for the progress bar.
+fn decoded<'a>(
+    raw: impl Read + 'a,
+    progress: &'a (dyn Fn(u64) + Sync),
+) -> io::Result<Box<dyn BufRead + 'a>> {
+    let mut input =
+        BufReader::with_capacity(1 << 16, Counting { inner: raw, progress });
+    let gzip = input.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(input),
+        ))
+    } else {
+        Box::new(input)
+    })
+}
+
+/// Appends one line (with its newline, if it has one) to `out`, or
+/// nothing at the end of the input; a line longer than `max` is an
+/// error of kind `InvalidData` (what was read of it stays in `out`).
+fn read_line(
+    input: &mut dyn BufRead,
+    out: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<usize> {
+    let n = input.take(max as u64 + 1).read_until(b'\n', out)?;
+    if n > max && out.last() != Some(&b'\n') {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "too long"));
+    }
+    Ok(n)
+}
+
+/// Reads a whole input (at most `max` bytes after gunzip). A read that
+/// fails part way returns what came before it, and the error.
 fn read_stream(
     raw: impl Read,
     progress: &(dyn Fn(u64) + Sync),
+    max: usize,
 ) -> (Vec<u8>, Option<io::Error>) {
-    let mut input =
-        BufReader::with_capacity(1 << 16, Counting { inner: raw, progress });
     let mut text = Vec::new();
-    let gzip = match input.fill_buf() {
-        Ok(head) => head.starts_with(&[0x1f, 0x8b]),
+    let mut input = match decoded(raw, progress) {
+        Ok(i) => i,
         Err(e) => return (text, Some(e)),
     };
-    let failed = if gzip {
-        let mut gz = flate2::read::MultiGzDecoder::new(input);
-        gz.read_to_end(&mut text).err()
-    } else {
-        input.read_to_end(&mut text).err()
-    };
+    let failed = read_rest(&mut input, &mut text, max).err();
     (text, failed)
+}
+
+/// Reads the rest of `input` onto `text`, which may hold at most `max`
+/// bytes.
+fn read_rest(
+    input: &mut dyn BufRead,
+    text: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<()> {
+    let room = max.saturating_sub(text.len()) as u64;
+    input.take(room + 1).read_to_end(text)?;
+    if text.len() > max {
+        return Err(too_large(max));
+    }
+    Ok(())
+}
+
+/// The error of an input larger than `max` bytes that is read whole.
+fn too_large(max: usize) -> io::Error {
+    io::Error::other(format!(
+        "larger than {} MiB, the most read whole; give JSON Lines (one \
+         record a line, read a batch at a time) for an archive this large",
+        max >> 20
+    ))
+}
+
+/// Reads one input from a stream (a file or standard input). JSON Lines
+/// — an input whose first line is a whole JSON object and is not its
+/// only line — is read a batch of lines at a time; any other shape is
+/// read whole.
+fn read_source(
+    raw: impl Read,
+    name: &str,
+    opts: &InputOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Part> {
+    let read_error = |e: io::Error| Error::Input {
+        file: name.to_owned(),
+        detail: format!("cannot read: {e}"),
+    };
+    let mut input = decoded(raw, progress).map_err(read_error)?;
+    // The blank lines before the first line with something on it, and
+    // that line.
+    let mut head = Vec::new();
+    let mut failed = None;
+    let mut lines = 0u64;
+    let mut last;
+    loop {
+        last = head.len();
+        match read_line(&mut input, &mut head, MAX_WHOLE_BYTES) {
+            Ok(0) => break,
+            Ok(_) => lines += 1,
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                failed = Some(too_large(MAX_WHOLE_BYTES));
+                break;
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+        let line = &head[last..];
+        let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+    }
+    let first = head[last..].strip_prefix(b"\xef\xbb\xbf");
+    let first = first.unwrap_or(&head[last..]);
+    let jsonl = failed.is_none()
+        && json::is_object_line(first)
+        && !input.fill_buf().map_err(read_error)?.is_empty();
+    if jsonl {
+        return json::read_jsonl_stream(head, lines, input, name, opts);
+    }
+    if failed.is_none() {
+        failed = read_rest(&mut input, &mut head, MAX_WHOLE_BYTES).err();
+    }
+    read_text(head, failed, name, opts)
 }
 
 /// Reads one input given by path: a folder, a file, or `-`.
@@ -387,8 +503,7 @@ fn read_path(
 ) -> Result<Part> {
     let name = path.display().to_string();
     if path == Path::new("-") {
-        let (text, failed) = read_stream(io::stdin().lock(), progress);
-        return read_text(text, failed, &name, opts);
+        return read_source(io::stdin().lock(), &name, opts, progress);
     }
     let cannot_open = |e: io::Error| Error::CannotOpen {
         file: name.clone(),
@@ -398,8 +513,7 @@ fn read_path(
         return markdown::read_folder(path, &name, opts, progress);
     }
     let file = File::open(path).map_err(cannot_open)?;
-    let (text, failed) = read_stream(file, progress);
-    read_text(text, failed, &name, opts)
+    read_source(file, &name, opts, progress)
 }
 
 /// Reads one input's bytes, in the shape its content shows.

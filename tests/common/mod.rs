@@ -2,7 +2,7 @@
 // Each test binary uses only some of them.
 #![allow(dead_code)]
 
-use chronicle::builder::{self, OnInvalid, Origin};
+use chronicle::input::{self, Origin};
 use chronicle::Event;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
@@ -28,14 +28,7 @@ impl Rng {
 /// The events of a JSONL file in this repository (`path` relative to it).
 pub fn read_events(path: &str) -> Vec<(Event, Origin)> {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
-    let f = std::fs::File::open(&path).unwrap();
-    let mut out = Vec::new();
-    builder::read_jsonl(
-        std::io::BufReader::new(f),
-        &path,
-        OnInvalid::Fail,
-        &mut out,
-    )
-    .unwrap();
-    out
+    input::read_all(&[path.into()], &Default::default(), &|_| {})
+        .unwrap()
+        .events
 }

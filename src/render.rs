@@ -135,6 +135,37 @@ fn has_scheme(url: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
+/// Text escaped for HTML, as text or as a quoted attribute value (the
+/// one escaper: the widget's markup and the offline page's): `&`,
+/// `<`, `>`, `"` and `'` as character references, so event text can
+/// never open a tag or leave an attribute. (A carriage return is kept as
+/// a reference, which the parser does not fold into a line feed; NUL,
+/// which it would drop, becomes U+FFFD.)
+pub struct Esc<'a>(pub &'a str);
+
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0;
+        let mut at = 0;
+        for (i, b) in text.bytes().enumerate() {
+            let rep = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                b'\r' => "&#13;",
+                0 => "\u{fffd}",
+                _ => continue,
+            };
+            f.write_str(&text[at..i])?;
+            f.write_str(rep)?;
+            at = i + 1;
+        }
+        f.write_str(&text[at..])
+    }
+}
+
 /// Splits `text` into runs, marking the words whose term is matched.
 pub fn highlight(text: &str, is_match: impl Fn(&str) -> bool) -> Vec<Span> {
     let mut spans: Vec<Span> = Vec::new();
@@ -277,6 +308,11 @@ mod tests {
     #[test]
     fn only_web_links_are_links() {
         assert!(safe_href("https://bbc.co.uk/x").is_some());
+        assert_eq!(
+            Esc("<a href=\"x\" title='y'>&\r\0</a>").to_string(),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#13;\u{fffd}\
+             &lt;/a&gt;"
+        );
         let cases: [(Option<&str>, &str, Option<&str>); 20] = [
             (Some("/"), "/news/x", Some("/news/x")),
             (Some("/"), "news/x", Some("/news/x")),

@@ -17,7 +17,7 @@ use web_sys::{
 
 use super::run_search;
 use crate::query::{Facets, SearchOptions, Searcher, Sort, YearCount};
-use crate::render::{self, HitView, Span};
+use crate::render::{self, Esc, HitView, Span};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -133,36 +133,6 @@ fn unattr(e: &Element, name: &str) {
 
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-/// Text escaped for HTML, as text or as a quoted attribute value: `&`,
-/// `<`, `>`, `"` and `'` as character references, so event text can
-/// never open a tag or leave an attribute. (A carriage return is kept as
-/// a reference, which the parser does not fold into a line feed; NUL,
-/// which it would drop, becomes U+FFFD.)
-struct Esc<'a>(&'a str);
-
-impl std::fmt::Display for Esc<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = self.0;
-        let mut at = 0;
-        for (i, b) in text.bytes().enumerate() {
-            let rep = match b {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                b'\'' => "&#39;",
-                b'\r' => "&#13;",
-                0 => "\u{fffd}",
-                _ => continue,
-            };
-            f.write_str(&text[at..i])?;
-            f.write_str(rep)?;
-            at = i + 1;
-        }
-        f.write_str(&text[at..])
-    }
 }
 
 /// Highlighted text as escaped HTML: text, and `<mark>` for matches.

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use chronicle::format::{self, offline};
+use chronicle::render::Esc;
 use chronicle::Index;
 
 use crate::files::{load_chunks, write_atomically, SPLIT_CORE};
@@ -23,12 +24,9 @@ pub enum DocStore {
     Deflate,
 }
 
-/// HTML-escapes text for an attribute or element of the page.
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text escaped for the page (the widget's one escaper).
+fn escape(s: &str) -> String {
+    Esc(s).to_string()
 }
 
 /// Text that must not close the inline element it is embedded in.
@@ -142,7 +140,7 @@ fn embed_single(index: &Path) -> Result<Embedded> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut html = Utf16Html::default();
-    let attrs = format!(" data-name=\"{}\"", html_escape(&name));
+    let attrs = format!(" data-name=\"{}\"", escape(&name));
     html.push_block("chronicle-index", &attrs, &gz);
     Ok(Embedded {
         html,
@@ -384,10 +382,7 @@ pub fn bundle(b: &Bundle) -> Result<()> {
     // No <meta charset>: the byte-order mark decides the encoding.
     html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    html.push_str(&format!(
-        "<title>{}</title>\n<style>\n",
-        html_escape(title)
-    ));
+    html.push_str(&format!("<title>{}</title>\n<style>\n", escape(title)));
     html.push_str(&css);
     html.push_str(
         "\nbody { margin: 0 auto; max-width: 1040px; padding: 16px 20px; }\n",
@@ -397,14 +392,14 @@ pub fn bundle(b: &Bundle) -> Result<()> {
     match b.base_url {
         Some(base) => html.push_str(&format!(
             "<div data-chronicle data-base-url=\"{}\"></div>\n",
-            html_escape(base)
+            escape(base)
         )),
         None => html.push_str("<div data-chronicle></div>\n"),
     }
     if let Some(a) = attribution {
         html.push_str(&format!(
             "<p class=\"chronicle-attribution\">{}</p>\n",
-            html_escape(a)
+            escape(a)
         ));
     }
     html.push_block("chronicle-wasm", "", &wasm);

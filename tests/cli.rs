@@ -378,7 +378,8 @@ fn a_split_build_replaces_the_index_whole() {
     let half = half.to_str().unwrap();
     let mut seen = Vec::new();
     for input in [EVENTS, half, EVENTS] {
-        let out = d.run(&["build", input, "--split", "split"]);
+        let out =
+            d.run(&["build", input, "--split", "split", "--grace-hours", "0"]);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
         let now = names();
         assert!(now.iter().all(|n| !n.starts_with('.')), "{now:?}");
@@ -1314,4 +1315,65 @@ fn an_endless_input_is_refused_at_the_bound() {
         stderr(&out)
     );
     assert!(!d.path("out.chron").exists());
+}
+
+/// Issue 17: a rebuild keeps the chunks the previous core named for a
+/// grace period, so a page that loaded that core keeps finding them; a
+/// build after the grace period removes them.
+#[test]
+fn a_split_rebuild_keeps_the_previous_chunks_for_a_grace_period() {
+    let d = Dir::new();
+    let chunks = || -> std::collections::BTreeSet<String> {
+        fs::read_dir(d.path("split"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".bin"))
+            .collect()
+    };
+    let out = d.run(&["build", EVENTS, "--split", "split"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let old_core = fs::read(d.path("split/index.chron")).unwrap();
+    let old = chunks();
+    let text = fs::read_to_string(EVENTS).unwrap();
+    let half: String = text.lines().take(20).flat_map(|l| [l, "\n"]).collect();
+    d.write("half.jsonl", &half);
+    let out = d.run(&["build", "half.jsonl", "--split", "split"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let new = chunks();
+    assert!(old.is_subset(&new), "the old chunks stay");
+    let retired: Vec<String> =
+        old.difference(&new_only(&d)).cloned().collect();
+    assert!(!retired.is_empty());
+    // A page that loaded the old core still gets every chunk it names.
+    let ix = Index::new(old_core).unwrap();
+    for n in 1..=ix.chunk_count() {
+        let name = ix.chunk_file(n).unwrap();
+        ix.add_chunk(n, fs::read(d.path("split").join(&name)).unwrap())
+            .unwrap();
+    }
+    // The record says when each was retired; once that is more than the
+    // grace period ago, the next build removes them.
+    let record =
+        fs::read_to_string(d.path("split/.chronicle-retired")).unwrap();
+    assert_eq!(record.lines().count(), retired.len(), "{record}");
+    let aged: String = record
+        .lines()
+        .map(|l| {
+            let (name, t) = l.split_once(' ').unwrap();
+            let t: u64 = t.parse().unwrap();
+            format!("{name} {}\n", t - 48 * 3600)
+        })
+        .collect();
+    d.write("split/.chronicle-retired", &aged);
+    let out = d.run(&["build", "half.jsonl", "--split", "split"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(chunks(), new_only(&d));
+    assert!(!d.path("split/.chronicle-retired").exists());
+}
+
+/// The chunks the split index in `d/split` names.
+fn new_only(d: &Dir) -> std::collections::BTreeSet<String> {
+    let ix =
+        Index::new(fs::read(d.path("split/index.chron")).unwrap()).unwrap();
+    (1..=ix.chunk_count()).map(|n| ix.chunk_file(n).unwrap()).collect()
 }

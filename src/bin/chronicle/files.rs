@@ -2,10 +2,12 @@
 //! read whole, and writes that never leave a half-written file or
 //! replace a good one with a broken one.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 
@@ -16,13 +18,20 @@ pub const SPLIT_CORE: &str = "index.chron";
 
 /// Writes a split index into `dir`: the chunks first (their names change
 /// with their bytes, so no file a reader may be using is rewritten), then
-/// the core atomically, then removes chunks the new core no longer names.
+/// the core atomically, then retires the chunks the new core no longer
+/// names: they stay for `grace` after the build that stopped naming them
+/// (so a page that loaded the previous core keeps finding its chunks),
+/// and a later build removes them ([`retire_chunks`]).
 ///
 /// New chunks are written under temporary names, made durable together
 /// by one sync of the file system (a sync per file cost seconds), and
 /// only then renamed: so a file under a chunk's name is always complete,
 /// and the core never names a chunk that is not on disk.
-pub fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
+pub fn write_split(
+    dir: &Path,
+    s: &format::SplitIndex,
+    grace: Duration,
+) -> Result<()> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
     remove_stale_temporaries(dir, |name| {
@@ -58,15 +67,63 @@ pub fn write_split(dir: &Path, s: &format::SplitIndex) -> Result<()> {
         });
     }
     write_atomically(&dir.join(SPLIT_CORE), &s.core)?;
-    let keep: std::collections::HashSet<&str> =
-        s.chunks.iter().map(|c| c.0.as_str()).collect();
+    let keep: HashSet<&str> = s.chunks.iter().map(|c| c.0.as_str()).collect();
+    retire_chunks(dir, &keep, grace)
+}
+
+/// The split directory's record of retired chunks: one `NAME SECONDS`
+/// a line, the Unix time at which a build first stopped naming the
+/// chunk.
+pub const RETIRED: &str = ".chronicle-retired";
+
+/// How long retired chunks stay unless `--grace-hours` says otherwise.
+pub const DEFAULT_GRACE_HOURS: u64 = 48;
+
+/// Removes the chunk files in `dir` that no core has named for `grace`,
+/// and records when the others not in `keep` were retired ([`RETIRED`]).
+fn retire_chunks(
+    dir: &Path,
+    keep: &HashSet<&str>,
+    grace: Duration,
+) -> Result<()> {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let record = dir.join(RETIRED);
+    let since: HashMap<String, u64> = fs::read_to_string(&record)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (name, t) = l.split_once(' ')?;
+            Some((name.to_owned(), t.parse().ok()?))
+        })
+        .collect();
+    let mut retired = BTreeMap::new();
     for entry in fs::read_dir(dir)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if is_chunk_name(&name) && !keep.contains(name.as_str()) {
+        if !is_chunk_name(&name) || keep.contains(name.as_str()) {
+            continue;
+        }
+        let at = since.get(&name).copied().unwrap_or(now).min(now);
+        if now - at >= grace.as_secs() {
             let _ = fs::remove_file(entry.path());
+        } else {
+            retired.insert(name, at);
         }
     }
-    Ok(())
+    if retired.is_empty() {
+        match fs::remove_file(&record) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| {
+                    format!("cannot remove {}", record.display())
+                })
+            }
+            _ => return Ok(()),
+        }
+    }
+    let text: String =
+        retired.iter().map(|(name, at)| format!("{name} {at}\n")).collect();
+    write_atomically(&record, text.as_bytes())
 }
 
 /// Whether `name` is a split index's chunk file (`N-CRC.bin`).

@@ -14,7 +14,7 @@ use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -147,6 +147,11 @@ struct BuildArgs {
     /// index.
     #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
     max_skipped: f64,
+    /// How long a split index keeps the chunks its previous builds named
+    /// and this one does not, so that a page opened before the deploy
+    /// keeps finding them; 0 removes them at once.
+    #[arg(long, value_name = "HOURS", default_value_t = files::DEFAULT_GRACE_HOURS)]
+    grace_hours: u64,
     /// Write an index even when the input has no events (otherwise that
     /// fails and the previous index is kept).
     #[arg(long)]
@@ -332,7 +337,7 @@ fn build(a: &BuildArgs) -> Result<()> {
         terms = core.term_count();
         let total =
             s.core.len() + s.chunks.iter().map(|c| c.1.len()).sum::<usize>();
-        write_split(dir, &s)?;
+        write_split(dir, &s, Duration::from_secs(a.grace_hours * 3600))?;
         let what =
             format!("core {} bytes + {} chunks", s.core.len(), s.chunks.len());
         match main {

@@ -103,7 +103,10 @@ fn remove_split(dir: &Path) -> Result<()> {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == SPLIT_CORE || crate::files::is_chunk_name(&name) {
+        if name == SPLIT_CORE
+            || name == crate::files::RETIRED
+            || crate::files::is_chunk_name(&name)
+        {
             fs::remove_file(entry.path()).with_context(|| {
                 format!("cannot remove {}", entry.path().display())
             })?;

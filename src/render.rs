@@ -88,10 +88,11 @@ pub fn safe_href(url: &str) -> Option<String> {
 /// * An absolute `url` is used as it is, and only when it is http(s).
 /// * A relative one is joined to `base` with exactly one slash between
 ///   them (`/` + `/news/x` → `/news/x`; `https://example.org/archive/` +
-///   `news/x` → `https://example.org/archive/news/x`), so it stays on the
-///   base's host whatever the event data holds (`//host`, `@host`,
-///   `.host`); without a base it is used as it is, relative to the page,
-///   with its leading slashes made one, so it cannot name another host.
+///   `news/x` → `https://example.org/archive/news/x`; `./` + `news/x` →
+///   `./news/x`, relative to the page), so it stays on the base's host
+///   whatever the event data holds (`//host`, `@host`, `.host`). Without
+///   a base it is not a link: where the archive's pages live is the
+///   site's to say (`chronicle build --site` says `./`).
 /// * Tabs and newlines, which browsers drop from URLs, are dropped
 ///   first, and a backslash (which browsers read as a slash) is
 ///   escaped, so neither can smuggle in a scheme or a host.
@@ -111,11 +112,8 @@ pub fn event_href(base: Option<&str>, url: &str) -> Option<String> {
     }
     let path = url.replace('\\', "%5C");
     let path = path.trim_start_matches('/');
-    let joined = match base.map(clean).filter(|b| !b.is_empty()) {
-        Some(b) => format!("{}/{path}", b.trim_end_matches('/')),
-        None if url.starts_with('/') => format!("/{path}"),
-        None => path.to_owned(),
-    };
+    let base = base.map(clean).filter(|b| !b.is_empty())?;
+    let joined = format!("{}/{path}", base.trim_end_matches('/'));
     if has_scheme(&joined) {
         safe_href(&joined)
     } else {
@@ -351,13 +349,13 @@ mod tests {
             (Some("https://a.org/"), "javascript:alert(1)", None),
             (Some("https://a.org/"), " JavaScript:alert(1)", None),
             (Some("javascript:alert(1)//"), "x", None),
-            (None, "news/x.html", Some("news/x.html")),
-            (None, "/news/x.html", Some("/news/x.html")),
-            (None, "//evil.com/x", Some("/evil.com/x")),
+            (Some("./"), "news/x.html", Some("./news/x.html")),
+            (Some("./"), "/news/x.html", Some("./news/x.html")),
+            (None, "news/x.html", None),
             (None, "https://example.org/x", Some("https://example.org/x")),
             (None, "data:text/html,x", None),
             (None, "java\nscript:alert(1)", None),
-            (None, "  ", None),
+            (Some("./"), "  ", None),
         ];
         for (base, url, want) in cases {
             assert_eq!(

@@ -944,7 +944,8 @@ fn build_site_writes_index_and_widget_and_prints_the_tag() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let s = stdout(&out);
     let tag = "<script src=\"chronicle/chronicle.js\" \
-               data-index=\"chronicle/events.chron\"></script>";
+               data-index=\"chronicle/events.chron\" \
+               data-base-url=\"./\"></script>";
     assert!(s.contains(&format!("\n\n  {tag}\n\n")), "{s}");
     assert!(s.contains("Preview: chronicle serve public"), "{s}");
     for f in
@@ -973,7 +974,8 @@ fn build_site_writes_index_and_widget_and_prints_the_tag() {
     assert!(
         s.contains(
             "<script src=\"chronicle/chronicle.js\" \
-             data-index=\"chronicle/index/index.chron\"></script>"
+             data-index=\"chronicle/index/index.chron\" \
+             data-base-url=\"./\"></script>"
         ),
         "{s}"
     );

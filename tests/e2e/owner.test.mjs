@@ -132,7 +132,7 @@ test('a site owner: install, build --site from Markdown pages, serve, search, of
   const out = chronicle(work, ['build', 'pages', '--site', 'public']);
   const tag = /\n {2}(<script [^\n]*><\/script>)\n/.exec(out)?.[1];
   assert.ok(tag, `build --site prints the tag to paste:\n${out}`);
-  assert.equal(tag, '<script src="chronicle/chronicle.js" data-index="chronicle/events.chron"></script>');
+  assert.equal(tag, '<script src="chronicle/chronicle.js" data-index="chronicle/events.chron" data-base-url="./"></script>');
   for (const f of ['chronicle.js', 'chronicle_bg.wasm', 'chronicle.css', 'events.chron']) {
     assert.ok(fs.statSync(path.join(pub, 'chronicle', f)).size > 0, f);
   }

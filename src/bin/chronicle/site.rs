@@ -88,8 +88,11 @@ impl Plan {
         } else {
             remove_split(&self.split_dir())?;
         }
+        // Events' relative URLs are the site's pages, relative to the
+        // page at its root.
         Ok(format!(
-            "<script src=\"{FOLDER}/chronicle.js\" data-index=\"{}\"></script>",
+            "<script src=\"{FOLDER}/chronicle.js\" data-index=\"{}\" \
+             data-base-url=\"./\"></script>",
             self.index_url()
         ))
     }

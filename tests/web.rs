@@ -385,3 +385,30 @@ async fn one_letter_results_found_while_idle_are_those_of_a_search() {
         );
     }
 }
+
+/// Issue 15: `unmount` takes the widget out of the page: its element is
+/// empty, typing into a kept reference to the old input does nothing,
+/// and the element can mount a new widget.
+#[wasm_bindgen_test]
+fn unmount_empties_the_element_and_stops_listening() {
+    let (root, mut w) = mount();
+    w.set_query("lavrov");
+    let input: HtmlInputElement =
+        one(&root, "input[role=combobox]").dyn_into().unwrap();
+    let list = one(&root, "[role=listbox]");
+    assert!(!all(&list, "[role=option]").is_empty());
+    w.unmount();
+    assert_eq!(root.child_element_count(), 0);
+    assert_eq!(root.get_attribute("data-state"), None);
+    assert!(!root.class_list().contains("chronicle"));
+    // The old nodes no longer answer: their listeners are gone.
+    let before = list.inner_html();
+    input.set_value("geneva");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    assert_eq!(list.inner_html(), before);
+    drop(w); // what `free()` does
+    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let w2 = c.mount(root.clone(), options()).unwrap();
+    w2.set_query("geneva");
+    assert!(!all(&root, "[role=listbox] > [role=option]").is_empty());
+}

@@ -128,14 +128,24 @@
     options = options || {};
     el.setAttribute('data-state', 'loading');
     try {
-      var index = options.index instanceof wasm_bindgen.Chronicle
-        ? options.index
-        : await load(options.index);
+      var own = !(options.index instanceof wasm_bindgen.Chronicle);
+      var index = own ? await load(options.index) : options.index;
       if (index.isSplit()) chunkLoader(index);
       var opts = Object.assign({}, options);
       delete opts.index;
       var w = index.mount(el, opts);
       widgets.push(w);
+      // unmount(): the widget leaves the page and its memory is freed,
+      // with the index's when this mount loaded it.
+      var unmount = w.unmount;
+      w.unmount = function () {
+        var i = widgets.indexOf(w);
+        if (i < 0) return;
+        widgets.splice(i, 1);
+        unmount.call(w);
+        w.free();
+        if (own) index.free();
+      };
       return w;
     } catch (e) {
       el.setAttribute('data-state', 'error');

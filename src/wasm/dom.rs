@@ -268,6 +268,19 @@ impl Widget {
 
 #[wasm_bindgen]
 impl Widget {
+    /// Takes the widget out of the page: removes its listeners, cancels
+    /// its timers and empties its element (which can mount another).
+    /// Free the handle afterwards (`free()`; the loader's `unmount` does
+    /// both) to release its memory.
+    pub fn unmount(&mut self) {
+        self.listeners.clear(); // each removes itself (`Drop`)
+        self.inner.stop_timers();
+        let root = &self.inner.root;
+        root.set_text_content(None);
+        let _ = root.class_list().remove_1("chronicle");
+        unattr(root, "data-state");
+    }
+
     /// Sets the query text and searches.
     #[wasm_bindgen(js_name = setQuery)]
     pub fn set_query(&self, query: &str) {
@@ -281,7 +294,25 @@ impl Widget {
     }
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // A timer that fires after its closure is freed throws in the
+        // page ("closure invoked … after being dropped").
+        self.stop_timers();
+    }
+}
+
 impl Inner {
+    /// Cancels the pending settle and the idle preparation.
+    fn stop_timers(&self) {
+        let Some(win) = web_sys::window() else { return };
+        for timer in [&self.settle_timer, &self.prepare_timer] {
+            if let Some((id, _)) = timer.borrow_mut().take() {
+                win.clear_timeout_with_handle(id);
+            }
+        }
+    }
+
     /// An event of the kind a listener was registered for.
     fn handle(&self, kind: &str, e: &Event) {
         match kind {
@@ -746,14 +777,19 @@ impl Inner {
         if let Ok(shown) = self.results(&q, &opts) {
             self.state.borrow_mut().ahead.push((q, opts, shown));
         }
-        // The next step in a task of its own, so keystrokes come between.
-        if let (Some(win), Some((_, cb))) =
-            (web_sys::window(), &*self.prepare_timer.borrow())
+        // The next step in a task of its own, so keystrokes come between
+        // (its id kept, so that unmounting can cancel it).
+        if let (Some(win), Some((id, cb))) =
+            (web_sys::window(), &mut *self.prepare_timer.borrow_mut())
         {
-            let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-                cb.as_ref().unchecked_ref(),
-                0,
-            );
+            if let Ok(next) = win
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    cb.as_ref().unchecked_ref(),
+                    0,
+                )
+            {
+                *id = next;
+            }
         }
     }
 

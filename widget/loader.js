@@ -26,22 +26,107 @@
     return booted;
   }
 
-  /** Loads an index: a URL, bytes, or (in the offline file) the embedded one. */
-  async function load(source) {
+  /** Loads an index: a URL, bytes, or (in the offline file) the embedded
+   * one. `progress(bytes, total)` follows a download (total 0: unknown). */
+  async function load(source, progress) {
     await boot();
     if (source instanceof Uint8Array) return new wasm_bindgen.Chronicle(source);
     if (source instanceof ArrayBuffer) return new wasm_bindgen.Chronicle(new Uint8Array(source));
     if (embed && (source === undefined || source === embed.name)) return embed.load(attachLoader);
-    return fetchIndex(new URL(source || 'events.chron', document.baseURI).href);
+    return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress);
   }
 
-  async function fetchIndex(url) {
-    var resp = await fetch(url);
-    if (!resp.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + resp.status);
-    var ix = new wasm_bindgen.Chronicle(new Uint8Array(await resp.arrayBuffer()));
+  async function fetchIndex(url, progress) {
+    var got = await fetchBytes(url, progress);
+    var ix = new wasm_bindgen.Chronicle(got.bytes);
     // A split index fetches its chunks from beside its core, on demand.
-    if (ix.isSplit()) chunkLoader(ix, new URL('.', resp.url || url).href);
+    if (ix.isSplit()) chunkLoader(ix, new URL('.', got.url).href);
     return ix;
+  }
+
+  // Fetching over a flaky network. An attempt gives up when no byte has
+  // come for TIMEOUT ms; network errors, timeouts, HTTP 5xx and 429 are
+  // tried again, up to RETRIES times, after a pause that doubles each
+  // time (BACKOFF ms the first), half of it random so that many readers
+  // do not all come back at once. Other statuses (404) fail at once.
+  var TIMEOUT = 10000;
+  var RETRIES = 3;
+  var BACKOFF = 500;
+
+  /** `{bytes, url}` (url after redirects) of `url`, or an Error whose
+   * `transient` says whether trying later may help. */
+  async function fetchBytes(url, progress) {
+    for (var i = 0; ; i++) {
+      try {
+        return await fetchOnce(url, progress);
+      } catch (e) {
+        if (!e.transient || i >= RETRIES) {
+          var err = new Error(url + ': ' + e.message);
+          err.status = e.status;
+          err.transient = e.transient;
+          throw err;
+        }
+        var pause = BACKOFF << i;
+        await new Promise(function (go) { setTimeout(go, pause / 2 + Math.random() * pause / 2); });
+      }
+    }
+  }
+
+  async function fetchOnce(url, progress) {
+    var abort = new AbortController();
+    var timer;
+    var wait = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { abort.abort(); }, TIMEOUT);
+    };
+    wait();
+    try {
+      var resp = await fetch(url, { signal: abort.signal });
+      if (!resp.ok) {
+        var e = new Error('HTTP ' + resp.status);
+        e.status = resp.status;
+        e.transient = resp.status >= 500 || resp.status === 429;
+        throw e;
+      }
+      // The body piece by piece, for the progress and the timeout, into
+      // one buffer of its announced length (unless that is the length
+      // of a compressed body, or too large to trust) or else joined.
+      var total = +resp.headers.get('content-length') || 0;
+      var coding = resp.headers.get('content-encoding');
+      if ((coding && coding !== 'identity') || total > 1 << 28) total = 0;
+      var buf = total ? new Uint8Array(total) : null;
+      var parts = [];
+      var n = 0;
+      var reader = resp.body.getReader();
+      for (var r; !(r = await reader.read()).done;) {
+        var v = r.value;
+        wait();
+        if (buf && n + v.length > total) {
+          parts.push(buf.subarray(0, n));
+          buf = null;
+          total = 0;
+        }
+        if (buf) buf.set(v, n);
+        else parts.push(v);
+        n += v.length;
+        if (progress) progress(n, total);
+      }
+      if (!buf) {
+        buf = new Uint8Array(n);
+        for (var k = 0, at = 0; k < parts.length; at += parts[k++].length) buf.set(parts[k], at);
+      }
+      return { bytes: buf.subarray(0, n), url: resp.url || url };
+    } catch (err) {
+      // fetch and read reject with an AbortError when the timer aborts
+      // them, and with a TypeError when the network fails.
+      if (abort.signal.aborted) {
+        err = new Error('nothing received in ' + TIMEOUT / 1000 + ' s');
+        err.transient = true;
+      } else if (err.transient === undefined) err.transient = err.name === 'TypeError';
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
   // `await wasm_bindgen.Chronicle.load(url)`: fetching is done here, in
   // JS, which keeps an async runtime out of the wasm.
@@ -50,11 +135,13 @@
   // The chunk loader of a split index, one per handle: takes the chunks
   // its reads asked for, gets them all at once with `getChunk(n)` (a
   // promise of the bytes; a chunk already on its way is awaited, not got
-  // again) and adds them. Resolves to true, false (nothing asked for) or
-  // an error message prefixed with `where(n)`, never rejects. `getChunk`
-  // may give `{ deflated: bytes }` instead, for the wasm to inflate.
+  // again; one that failed is got again by the next read that asks) and
+  // adds them. Resolves to true, false (nothing asked for) or, when a
+  // chunk failed, the message for a reader that `failure(error)` gives
+  // (the details go to the console), never rejects. `getChunk` may give
+  // `{ deflated: bytes }` instead, for the wasm to inflate.
   var loaders = new WeakMap();
-  function attachLoader(ix, getChunk, where) {
+  function attachLoader(ix, getChunk, failure) {
     var inflight = new Map();
     var added = new Set();
     function put(n, bytes) {
@@ -69,7 +156,8 @@
         p = getChunk(n).then(function (bytes) {
           put(n, bytes);
         }).catch(function (e) {
-          throw new Error(where(n) + ': ' + (e && e.message ? e.message : e));
+          console.warn('Chronicle: chunk ' + n + ' did not load: ' + (e && e.message ? e.message : e));
+          throw e;
         }).finally(function () {
           inflight.delete(n);
         });
@@ -81,7 +169,7 @@
       var wanted = ix.takeWanted();
       if (!wanted.length) return Promise.resolve(false);
       return Promise.all(Array.from(wanted, add))
-        .then(function () { return true; }, function (e) { return e.message; });
+        .then(function () { return true; }, failure);
     };
     // For a caller that has a chunk's bytes at hand: whether it is in (or
     // on its way), and adding it now (throws if it is refused).
@@ -98,14 +186,13 @@
     if (load) return load;
     if (base !== undefined) ix.setChunkBase(base);
     return attachLoader(ix, function (n) {
-      var url = ix.chunkUrl(n);
-      return fetch(url).then(function (r) {
-        if (!r.ok) throw new Error('cannot fetch ' + url + ': HTTP ' + r.status);
-        return r.arrayBuffer();
-      }).then(function (buf) {
-        return new Uint8Array(buf);
-      });
-    }, function (n) { return ix.chunkUrl(n); });
+      return fetchBytes(ix.chunkUrl(n)).then(function (got) { return got.bytes; });
+    }, function (e) {
+      // A 404 or a chunk that fails its checksum: the index on the
+      // server has changed (or is damaged) since its core was loaded.
+      return "Couldn't load part of the search index. " +
+        (e.transient ? 'Check your connection.' : 'Reload the page to try again.');
+    });
   }
 
   /** Like `search`, but first fetches the chunks of a split index that
@@ -123,13 +210,42 @@
     throw new Error('the split index did not load');
   };
 
+  /** Shows, in `el` until the widget is mounted, that search is loading;
+   * returns the function that shows the download's progress. */
+  function loading(el) {
+    el.classList.add('chronicle');
+    el.setAttribute('data-state', 'loading');
+    var status = document.createElement('div');
+    status.className = 'chronicle-status';
+    status.setAttribute('role', 'status');
+    status.textContent = 'Loading search…';
+    // The figures are not announced: a screen reader would read each.
+    var figures = document.createElement('span');
+    figures.setAttribute('aria-hidden', 'true');
+    status.appendChild(figures);
+    el.replaceChildren(status);
+    var mb = function (n) { return (n / 1e6).toFixed(1); };
+    return function (n, total) {
+      figures.textContent = ' ' + mb(n) + (total ? ' of ' + mb(total) : '') + ' MB';
+    };
+  }
+
+  /** Says in `el` why search could not load. */
+  function unavailable(el, e) {
+    el.setAttribute('data-state', 'error');
+    (el.querySelector('.chronicle-status') || el).textContent = e.transient
+      ? "Couldn't load the search. Check your connection."
+      : e.status
+        ? 'Search is unavailable (HTTP ' + e.status + ').'
+        : 'Search is unavailable: ' + (e.message || e);
+  }
+
   /** Mounts a widget into `el`. options.index: a URL or a loaded index. */
   async function mount(el, options) {
     options = options || {};
-    el.setAttribute('data-state', 'loading');
     try {
       var own = !(options.index instanceof wasm_bindgen.Chronicle);
-      var index = own ? await load(options.index) : options.index;
+      var index = own ? await load(options.index, loading(el)) : options.index;
       if (index.isSplit()) chunkLoader(index);
       var opts = Object.assign({}, options);
       delete opts.index;
@@ -148,8 +264,7 @@
       };
       return w;
     } catch (e) {
-      el.setAttribute('data-state', 'error');
-      el.textContent = 'Search is unavailable: ' + (e && e.message ? e.message : e);
+      unavailable(el, e);
       throw e;
     }
   }
@@ -178,16 +293,20 @@
       targets.push(div);
     }
     var shared = null;
+    var waiting = [];
     targets.forEach(function (el) {
       var src = el.getAttribute('data-index') || (script && script.dataset.index) || undefined;
       var options = { baseUrl: el.getAttribute('data-base-url') || (script && script.dataset.baseUrl) || undefined };
       if (el.hasAttribute('data-limit')) options.limit = Number(el.getAttribute('data-limit'));
       if (el.hasAttribute('data-placeholder')) options.placeholder = el.getAttribute('data-placeholder');
       if (!el.getAttribute('data-index') && targets.length > 1) {
-        shared = shared || load(src);
-        options.index = undefined;
-        el.setAttribute('data-state', 'loading');
-        shared.then(function (ix) { options.index = ix; return mount(el, options); })
+        // One download for all of them, its progress shown in each.
+        waiting.push(loading(el));
+        shared = shared || load(src, function (n, total) {
+          waiting.forEach(function (show) { show(n, total); });
+        });
+        shared.then(function (ix) { options.index = ix; return mount(el, options); },
+          function (e) { unavailable(el, e); throw e; })
           .catch(function (e) { console.warn('Chronicle:', e); });
         return;
       }

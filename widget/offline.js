@@ -358,7 +358,7 @@ window.ChronicleEmbedded = (function () {
           return stored(t, n);
         });
       });
-    }, function () { return 'the offline file is damaged'; });
+    }, function () { return 'Search failed: the offline file is damaged.'; });
     whenParsed(function () {
       return document.readyState !== 'loading' ? readTable() : null;
     }).then(function (t) {

@@ -74,10 +74,22 @@ struct Inner {
     settle_timer: RefCell<Option<Timer>>,
     /// Idle work after mounting (see [`Inner::prepare`]).
     prepare_timer: RefCell<Option<Timer>>,
+    /// The "Searching…" notice of a slow fetch (see [`Inner::busy`]).
+    slow_timer: RefCell<Option<Timer>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
 type Timer = (i32, Closure<dyn FnMut()>);
+
+/// What a timer does when it fires (one closure type for every timer).
+enum Job {
+    /// Typing has paused on this query.
+    Settle(String),
+    /// A step of the idle work after mounting.
+    Prepare,
+    /// The chunks a query needs are still on their way.
+    Slow,
+}
 
 /// Facets and the timeline are counted, and the query is written to the
 /// URL, once typing pauses this long, so every keystroke pays only for
@@ -91,6 +103,10 @@ const SETTLE_DELAY_MS: i32 = 90;
 /// largest part of a keystroke's time; "More results" adds pages.
 const PAGE_SIZE: usize = 10;
 
+/// A query whose chunks take longer than this to arrive says
+/// "Searching…" (sooner, the notice would flicker at every keystroke).
+const SLOW_MS: i32 = 300;
+
 #[derive(Default)]
 struct State {
     limit: usize,
@@ -103,6 +119,13 @@ struct State {
     prepared: u8,
     /// Results found ahead of time, by query and options.
     ahead: Vec<(String, SearchOptions, Shown)>,
+    /// The number of the latest query: chunks fetched for an older one
+    /// are added, but its result or failure is not shown.
+    seq: u32,
+    /// Whether the list waits for the chunks of the latest query.
+    busy: bool,
+    /// Whether the last query failed (the root says so until one works).
+    failed: bool,
 }
 
 /// The results of a query as the widget shows them.
@@ -303,10 +326,13 @@ impl Drop for Inner {
 }
 
 impl Inner {
-    /// Cancels the pending settle and the idle preparation.
+    /// Cancels the pending settle, the idle preparation and the
+    /// "Searching…" timer.
     fn stop_timers(&self) {
         let Some(win) = web_sys::window() else { return };
-        for timer in [&self.settle_timer, &self.prepare_timer] {
+        for timer in
+            [&self.settle_timer, &self.prepare_timer, &self.slow_timer]
+        {
             if let Some((id, _)) = timer.borrow_mut().take() {
                 win.clear_timeout_with_handle(id);
             }
@@ -393,6 +419,7 @@ impl Inner {
             me: RefCell::new(Weak::new()),
             settle_timer: RefCell::new(None),
             prepare_timer: RefCell::new(None),
+            slow_timer: RefCell::new(None),
         })
     }
 
@@ -468,7 +495,18 @@ impl Inner {
         }
     }
 
+    /// Searches for what the controls hold, as a new query.
     fn run(&self) {
+        {
+            let mut st = self.state.borrow_mut();
+            st.seq = st.seq.wrapping_add(1);
+        }
+        self.search();
+    }
+
+    /// Searches for what the controls hold (again, once chunks it asked
+    /// for have come).
+    fn search(&self) {
         let start = now();
         let query = self.input.value();
         let sort_name = self.sort.value();
@@ -491,15 +529,13 @@ impl Inner {
             Ok(shown) => self.render(&query, shown, start),
             Err(crate::Error::NotLoaded) => {
                 // A split index: fetch what the query needs, then search
-                // again (for whatever the input holds by then).
-                let _ = self.list.set_attribute("aria-busy", "true");
-                self.load_then(Inner::run);
+                // again (unless a newer query has started by then).
+                self.busy();
+                self.load_then(Inner::search, Inner::failed);
                 return;
             }
             Err(e) => {
-                attr(&self.root, "data-state", "error");
-                self.status
-                    .set_text_content(Some(&format!("Search failed: {e}")));
+                self.failed(&format!("Search failed: {e}"));
                 self.write_hash(&query, &sort_name);
                 Ok(0)
             }
@@ -533,8 +569,69 @@ impl Inner {
         })
     }
 
+    /// Marks the list busy while the chunks of a query are fetched (the
+    /// hits shown stay until new ones come); when that takes longer than
+    /// [`SLOW_MS`], the status line says so ([`Inner::slow`]).
+    fn busy(&self) {
+        if std::mem::replace(&mut self.state.borrow_mut().busy, true) {
+            return;
+        }
+        attr(&self.list, "aria-busy", "true");
+        let timer = self.later(SLOW_MS, Job::Slow);
+        let old = std::mem::replace(&mut *self.slow_timer.borrow_mut(), timer);
+        if let (Some(win), Some((id, _))) = (web_sys::window(), old) {
+            win.clear_timeout_with_handle(id);
+        }
+    }
+
+    fn slow(&self) {
+        if self.state.borrow().busy {
+            self.status.set_text_content(Some("Searching…"));
+        }
+    }
+
+    /// The latest query failed: says `message`, with a Retry button, in
+    /// the status line (a live region), and shows no hits (those shown
+    /// were another query's).
+    fn failed(&self, message: &str) {
+        self.answered(true);
+        self.list.set_text_content(None);
+        {
+            let mut st = self.state.borrow_mut();
+            st.shown_html.clear();
+            st.active = None;
+            st.facets_due = false;
+        }
+        unattr(&self.input, "aria-activedescendant");
+        attr(&self.input, "aria-expanded", "false");
+        attr(&self.more, "hidden", "");
+        attr(&self.suggest, "hidden", "");
+        self.facets.set_text_content(None);
+        unattr(&self.facets, "aria-busy");
+        self.status.set_inner_html(&format!(
+            "<span class=\"chronicle-error\">{}</span> <button \
+             class=\"chronicle-retry\" type=\"button\">Retry</button>",
+            Esc(message)
+        ));
+    }
+
+    /// A query has its answer: the list is no longer busy, and the root
+    /// says whether it `failed` (when that changes).
+    fn answered(&self, failed: bool) {
+        unattr(&self.list, "aria-busy");
+        let mut st = self.state.borrow_mut();
+        st.busy = false;
+        if std::mem::replace(&mut st.failed, failed) != failed {
+            attr(
+                &self.root,
+                "data-state",
+                if failed { "error" } else { "ready" },
+            );
+        }
+    }
+
     fn render(&self, query: &str, r: Shown, start: f64) -> JsResult<u32> {
-        let _ = self.list.remove_attribute("aria-busy");
+        self.answered(false);
         self.suggest.set_text_content(None);
         attr(&self.suggest, "hidden", "");
         let (shown, hits) = (r.hits.len(), r.hits);
@@ -730,7 +827,7 @@ impl Inner {
         }
         self.state.borrow_mut().facets_due = facets;
         *self.settle_timer.borrow_mut() =
-            self.later(SETTLE_DELAY_MS, Some(query.to_owned()));
+            self.later(SETTLE_DELAY_MS, Job::Settle(query.to_owned()));
     }
 
     /// Typing has paused on `query`: the URL and the facets follow.
@@ -746,7 +843,7 @@ impl Inner {
 
     /// Prepares shortly after mounting (see [`Inner::prepare`]).
     fn schedule_prepare(&self) {
-        *self.prepare_timer.borrow_mut() = self.later(50, None);
+        *self.prepare_timer.borrow_mut() = self.later(50, Job::Prepare);
     }
 
     /// Idle work after mounting, so that the first keystrokes do not pay
@@ -793,16 +890,16 @@ impl Inner {
         }
     }
 
-    /// Calls back after `ms`: settles on `query`, or without one
-    /// prepares. (One closure type for both timers.)
-    fn later(&self, ms: i32, query: Option<String>) -> Option<Timer> {
+    /// Does `job` after `ms`.
+    fn later(&self, ms: i32, job: Job) -> Option<Timer> {
         let win = web_sys::window()?;
         let weak = self.me.borrow().clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = weak.upgrade() {
-                match &query {
-                    Some(q) => w.settle(q),
-                    None => w.prepare(),
+                match &job {
+                    Job::Settle(q) => w.settle(q),
+                    Job::Prepare => w.prepare(),
+                    Job::Slow => w.slow(),
                 }
             }
         });
@@ -816,18 +913,21 @@ impl Inner {
     }
 
     /// Fetches the chunks a read of a split index asked for, then calls
-    /// `again` (unless the widget is gone, or nothing new was needed).
-    fn load_then(&self, again: fn(&Inner)) {
+    /// `again`, or `failed` with the loader's message for a reader (it
+    /// gives the details to the console). Neither when a newer query has
+    /// started meanwhile: it fetches what it needs itself.
+    fn load_then(&self, again: fn(&Inner), failed: fn(&Inner, &str)) {
         let Some(me) = self.me.borrow().upgrade() else { return };
+        let seq = me.state.borrow().seq;
         let chunks = me.chunks.clone();
-        chunks.fetch_then(move |got| match got {
-            Ok(true) => again(&me),
-            Ok(false) => {}
-            Err(e) => {
-                let _ = me.root.set_attribute("data-state", "error");
-                me.status
-                    .set_text_content(Some(&format!("Search failed: {e}")));
-                web_sys::console::warn_1(&JsValue::from_str(&e));
+        chunks.fetch_then(move |got| {
+            if me.state.borrow().seq != seq {
+                return;
+            }
+            match got {
+                Ok(true) => again(&me),
+                Ok(false) => failed(&me, "Search failed."),
+                Err(e) => failed(&me, &e),
             }
         });
     }
@@ -837,13 +937,18 @@ impl Inner {
         self.show_facets(&q);
     }
 
+    /// The facets' chunks did not come: the facets are left out.
+    fn facets_failed(&self, _: &str) {
+        unattr(&self.facets, "aria-busy");
+    }
+
     fn show_facets(&self, query: &str) {
         if self.input.value() != query {
             return; // a newer keystroke has its own timer
         }
         let shown = match self.searcher.facets(query, 10) {
             Err(crate::Error::NotLoaded) => {
-                self.load_then(Inner::facets_again);
+                self.load_then(Inner::facets_again, Inner::facets_failed);
                 return;
             }
             Ok((facets, years)) => self.render_facets(&facets, &years),
@@ -1023,6 +1128,10 @@ impl Inner {
                 "{} ",
                 b.get_attribute("data-query").unwrap_or_default()
             ));
+            self.run();
+        } else if closest(".chronicle-retry").is_some() {
+            self.status.set_text_content(Some("Searching…"));
+            let _ = self.input.focus();
             self.run();
         } else if closest(".chronicle-more").is_some() {
             self.state.borrow_mut().limit += self.page_size();

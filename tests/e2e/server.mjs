@@ -1,6 +1,7 @@
 // Tiny static HTTP server for the end-to-end tests and the browser benchmark.
 //
 //   const srv = await startServer('/path/to/www', { csp: "default-src 'self'" });
+//   const srv = await startServer(www, { fault: (urlPath, req) => … });   // see below
 //   srv.url        -> 'http://127.0.0.1:PORT'
 //   srv.stats      -> { requests, bytes, paths: [{ method, path, status, bytes }] }
 //   srv.resetStats()   (also srv.stats.reset())
@@ -8,6 +9,19 @@
 //
 // Bound to 127.0.0.1 on an ephemeral port. Only serves regular files below
 // rootDir (no directory listing, no traversal, no symlink escape).
+//
+// `fault(urlPath, req)`, called for each GET/HEAD of a well-formed path,
+// makes the network misbehave on purpose (it may change what it answers
+// from one call to the next). It returns:
+//   null / undefined          serve as usual
+//   'hang'                    never answer (until the client gives up or
+//                             the server closes); counted with status 0
+//   { status }                answer with this status and a short text body
+//   { delayMs }               wait this long first (with status: then fail)
+//   { pieceBytes, pieceDelayMs }  send the file's body in pieces of this
+//                             many bytes, pausing between them
+//   { noLength: true }        send no Content-Length (chunked encoding)
+// The object's fields combine (e.g. { delayMs, pieceBytes, pieceDelayMs }).
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -100,12 +114,27 @@ export async function resolveFile(root, rel, urlPath) {
   return { real, st };
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Streams `file` to `res` in pieces of `pieceBytes`, `pieceDelayMs` apart. */
+function sendInPieces(file, res, pieceBytes, pieceDelayMs) {
+  const stream = fs.createReadStream(file, { highWaterMark: pieceBytes });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.on('data', (piece) => {
+    stream.pause();
+    res.write(piece);
+    setTimeout(() => stream.resume(), pieceDelayMs);
+  });
+  stream.on('end', () => res.end());
+}
+
 /**
  * @param {string} rootDir directory to serve
- * @param {{csp?: string, host?: string, port?: number}} [opts]
+ * @param {{csp?: string, host?: string, port?: number, fault?: (urlPath: string, req: object) => any}} [opts]
  * @returns {Promise<{url: string, port: number, stats: object, resetStats: () => void, close: () => Promise<void>}>}
  */
-export async function startServer(rootDir, { csp, host = '127.0.0.1', port = 0 } = {}) {
+export async function startServer(rootDir, { csp, host = '127.0.0.1', port = 0, fault } = {}) {
   const root = await fsp.realpath(path.resolve(rootDir));
   const stats = makeStats();
   const sockets = new Set();
@@ -133,15 +162,23 @@ export async function startServer(rootDir, { csp, host = '127.0.0.1', port = 0 }
     const req0 = requestPath(req);
     if (req0.error) return fail(...req0.error);
     const { urlPath, rel } = req0;
+    const f = fault ? fault(urlPath, req) : null;
+    if (f === 'hang') {
+      record(0, 0, urlPath);
+      return;
+    }
+    if (f && f.delayMs) {
+      await sleep(f.delayMs);
+      if (res.destroyed) return;
+    }
+    if (f && f.status) return fail(f.status, http.STATUS_CODES[f.status] ?? 'Fault', urlPath);
     const file = await resolveFile(root, rel, urlPath);
     if (file.error) return fail(...file.error);
     const { real, st } = file;
 
-    res.writeHead(200, {
-      ...baseHeaders,
-      'Content-Type': mimeTypeFor(real),
-      'Content-Length': st.size,
-    });
+    const headers = { ...baseHeaders, 'Content-Type': mimeTypeFor(real) };
+    if (!(f && f.noLength)) headers['Content-Length'] = st.size;
+    res.writeHead(200, headers);
     // Counted when the response starts (body size = Content-Length), so the
     // counters are already up to date when the client has the bytes.
     record(200, req.method === 'HEAD' ? 0 : st.size, urlPath);
@@ -149,6 +186,7 @@ export async function startServer(rootDir, { csp, host = '127.0.0.1', port = 0 }
       res.end();
       return;
     }
+    if (f && f.pieceBytes) return sendInPieces(real, res, f.pieceBytes, f.pieceDelayMs ?? 0);
     const stream = fs.createReadStream(real);
     stream.on('error', () => res.destroy());
     stream.pipe(res);

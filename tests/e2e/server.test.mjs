@@ -127,3 +127,66 @@ test('sends the Content-Security-Policy header when asked', async () => {
     await srv.close();
   }
 });
+
+test('fault hook: hangs, fails, delays and trickles on purpose', async () => {
+  const seen = [];
+  let mode = null;
+  const srv = await startServer(dir, {
+    fault: (urlPath) => {
+      seen.push(urlPath);
+      return urlPath === '/a.chron' ? mode : null;
+    },
+  });
+  try {
+    // null: served as usual (and the hook sees the path).
+    let r = await fetch(srv.url + '/a.chron');
+    assert.equal(r.status, 200);
+    assert.equal((await r.arrayBuffer()).byteLength, 1000);
+    assert.deepEqual(seen, ['/a.chron']);
+
+    mode = { status: 503 };
+    r = await fetch(srv.url + '/a.chron');
+    assert.equal(r.status, 503);
+    assert.match(await r.text(), /^503 Service Unavailable/);
+
+    mode = { delayMs: 150, status: 500 };
+    let t0 = Date.now();
+    r = await fetch(srv.url + '/a.chron');
+    assert.equal(r.status, 500);
+    await r.text();
+    assert.ok(Date.now() - t0 >= 140, 'the answer waited');
+
+    // Pieces of 300 bytes, without Content-Length: the body still whole.
+    mode = { pieceBytes: 300, pieceDelayMs: 20, noLength: true };
+    r = await fetch(srv.url + '/a.chron');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-length'), null);
+    const reader = r.body.getReader();
+    let pieces = 0;
+    let bytes = 0;
+    for (let x; !(x = await reader.read()).done; ) {
+      pieces += 1;
+      bytes += x.value.length;
+    }
+    assert.equal(bytes, 1000);
+    assert.ok(pieces >= 2, `${pieces} pieces`);
+
+    // 'hang': no answer until the client gives up; counted with status 0.
+    mode = 'hang';
+    const abort = new AbortController();
+    const hung = fetch(srv.url + '/a.chron', { signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await assert.rejects(hung, { name: 'AbortError' });
+    const last = srv.stats.paths.at(-1);
+    assert.deepEqual([last.path, last.status, last.bytes], ['/a.chron', 0, 0]);
+
+    // Other paths are untouched; the server still closes with a request hanging.
+    r = await fetch(srv.url + '/a.json');
+    assert.equal(r.status, 200);
+    await r.text();
+    fetch(srv.url + '/a.chron').catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    await srv.close();
+  }
+});

@@ -373,7 +373,9 @@ describe('Chronicle widget (headless Chromium)', () => {
     }
   });
 
-  test('file://: an offline file with the LZMA doc store (--doc-store lzma)', { timeout: TEST_TIMEOUT }, async () => {
+  // Its limit covers writing the file (LZMA-compressing every doc-store
+  // block takes tens of seconds on two cores), not only the page.
+  test('file://: an offline file with the LZMA doc store (--doc-store lzma)', { timeout: 240_000 }, async () => {
     requireBuilt(...REQUIRED_FILES);
     // The bundled archive's split index, its doc store in LZMA groups that
     // the page decodes: hits show, every group decodes in the warm-up (the

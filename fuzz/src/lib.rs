@@ -350,7 +350,16 @@ fn decode_offline_kinds(data: &[u8]) -> Option<(Decoded, Vec<Stored>)> {
     let blobs = parts(rest);
     let [core, dict, records @ ..] = blobs.as_slice() else { return None };
     let mut kinds = Vec::with_capacity(records.len());
-    // What each chunk decodes to, as far as the harness knows.
+    // What each chunk decodes to, as far as the harness knows; at most
+    // PLAIN_BUDGET bytes of it kept, so that what the harness holds stays
+    // well under the heap limit (a group alone may inflate to 64 MiB).
+    const PLAIN_BUDGET: usize = 128 << 20;
+    let mut budget = PLAIN_BUDGET;
+    let mut keep = |b: Vec<u8>| {
+        let ok = b.len() <= budget;
+        budget -= if ok { b.len() } else { 0 };
+        ok.then_some(b)
+    };
     let mut plain: Vec<Option<Vec<u8>>> = vec![None; records.len()];
     for (i, r) in records.iter().enumerate() {
         let (kind, body) = match r.split_first() {
@@ -364,7 +373,9 @@ fn decode_offline_kinds(data: &[u8]) -> Option<(Decoded, Vec<Stored>)> {
         kinds.push(kind);
         match kind {
             Stored::AsIs => plain[i] = Some(body.to_vec()),
-            Stored::Deflated => plain[i] = inflate_limited(body),
+            Stored::Deflated => {
+                plain[i] = inflate_limited(body).and_then(&mut keep)
+            }
             Stored::GroupStart => {
                 // As the page's reader: the group's blocks are chunk i
                 // and the `3` chunks after it.
@@ -381,7 +392,7 @@ fn decode_offline_kinds(data: &[u8]) -> Option<(Decoded, Vec<Stored>)> {
                         break;
                     }
                     if let Some(p) = plain.get_mut(slot) {
-                        *p = Some(b);
+                        *p = keep(b);
                     }
                 }
             }

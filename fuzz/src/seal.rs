@@ -30,8 +30,12 @@ const HEADER_LEN: usize = 16;
 const ENTRY_LEN: usize = 12;
 /// `TERM`'s position in the list `PAGE` numbers sections by.
 const TERM_SECTION: u8 = 1;
-/// The largest chunk the harness pads to.
-const MAX_CHUNK: usize = 1 << 24;
+/// Most bytes [`fit_lengths`] adds to the chunks in all, and most fst
+/// bytes [`fix_fsts`] hashes: far more than a fuzz input holds, and few
+/// enough that a page table claiming gigabytes costs the harness little
+/// (its time and memory would be blamed on the library).
+const FIT_BUDGET: usize = 32 << 20;
+const FST_BUDGET: usize = 8 << 20;
 
 /// The byte range `at..at + n` when it lies within `len`.
 fn span(at: usize, n: usize, len: usize) -> Option<Range<usize>> {
@@ -151,10 +155,13 @@ impl Section {
         if let Some(r) = &self.local {
             return (pos < r.len()).then(|| At::Core(r.start + pos));
         }
-        let p = self
-            .pages
-            .iter()
-            .find(|p| p.start <= pos && pos - p.start < p.len)?;
+        // The last page starting at or before `pos`, as the reader finds
+        // it (starts never decrease).
+        let i = self.pages.partition_point(|p| p.start <= pos);
+        let p = self.pages.get(i.checked_sub(1)?)?;
+        if pos - p.start >= p.len {
+            return None;
+        }
         let at = p.off.checked_add(pos - p.start)?;
         if p.chunk == 0 {
             (at < self.core_area.len())
@@ -240,7 +247,8 @@ pub fn reseal(core: &mut Vec<u8>, chunks: &mut [Option<Vec<u8>>], fix: Fix) {
     seal_footer(core);
 }
 
-/// Cuts or pads each chunk to the end of its last page.
+/// Cuts or pads each chunk to the end of its last page (padding at most
+/// [`FIT_BUDGET`] bytes in all).
 fn fit_lengths(pages: &[Page], chunks: &mut [Option<Vec<u8>>]) {
     let mut want = vec![0usize; chunks.len()];
     for p in pages {
@@ -249,8 +257,12 @@ fn fit_lengths(pages: &[Page], chunks: &mut [Option<Vec<u8>>]) {
             *w = (*w).max(p.off.saturating_add(p.len));
         }
     }
+    let mut budget = FIT_BUDGET;
     for (c, w) in chunks.iter_mut().zip(want) {
-        if let (Some(c), true) = (c, w <= MAX_CHUNK) {
+        let Some(c) = c else { continue };
+        let grow = w.saturating_sub(c.len());
+        if grow <= budget {
+            budget -= grow;
             c.resize(w, 0);
         }
     }
@@ -266,14 +278,16 @@ fn fix_fsts(b: &mut Bytes<'_>, term: &Section) {
         return; // one shard per first byte
     }
     let header = 4 + 8 * (n + 1) + n;
+    let mut budget = FST_BUDGET;
     let off = |b: &Bytes<'_>, i: usize| {
         b.read_u32(term, 4 + 4 * (n + 1) + 4 * i).map(|o| header + o as usize)
     };
     for i in 0..n {
         let (Some(a), Some(z)) = (off(b, i), off(b, i + 1)) else { continue };
-        if z > len || z < a + 4 {
+        if z > len || z < a + 4 || z - a > budget {
             continue;
         }
+        budget -= z - a;
         let mut crc = Crc32c::new();
         for pos in a..z - 4 {
             match b.read(term, pos) {
@@ -399,5 +413,22 @@ mod tests {
             assert_eq!(c.len(), g.len());
             ix.add_chunk(i as u32 + 1, c).expect("the chunk is accepted");
         }
+    }
+
+    #[test]
+    fn a_page_table_claiming_gigabytes_costs_the_harness_little() {
+        let pages: Vec<Page> = (1..=100)
+            .map(|k| Page {
+                section: 3,
+                start: 0,
+                len: 1 << 30,
+                chunk: k,
+                off: 7,
+            })
+            .collect();
+        let mut chunks = vec![Some(vec![1u8; 10]); 100];
+        fit_lengths(&pages, &mut chunks);
+        let total: usize = chunks.iter().flatten().map(Vec::len).sum();
+        assert!(total <= 100 * 10 + FIT_BUDGET);
     }
 }

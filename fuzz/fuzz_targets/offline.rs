@@ -1,0 +1,5 @@
+//! Target `offline`: see `chronicle_fuzz::offline` (fuzz/src/lib.rs) for the
+//! input it reads and what it does with it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| chronicle_fuzz::offline(data));

@@ -5,6 +5,7 @@
 //! table, the sections, and a CRC32 footer over everything before it.
 //! Numbers are little-endian unless noted; "varint" is LEB128.
 
+mod fstcheck;
 #[cfg(feature = "build")]
 pub mod offline;
 mod read;
@@ -48,6 +49,11 @@ pub const FOOTER_LEN: usize = 4;
 
 /// Events per doc-store block (also the forward-list block size).
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Longest term (in bytes) a lexicon shard may hold. The tokenizer cuts
+/// terms at 48 bytes; the reader refuses an fst with a longer key, which
+/// bounds the work of walking it by its number of keys.
+pub const MAX_TERM_LEN: usize = 255;
 
 /// Header flag: this file is the core of a split index; the sections it
 /// lacks live in chunk files listed by its `PAGE` and `CHNK` sections.

@@ -188,6 +188,11 @@ impl<'a> Cursor<'a> {
         self.pos
     }
 
+    /// Bytes not yet read.
+    pub(crate) fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()

@@ -326,10 +326,21 @@ impl<D: AsRef<[u8]>> Index<D> {
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
             return Err(meta.err("bad average field length"));
         }
+        // Every document has a forward entry of three varints at least
+        // (category, source count, context count): a document count the
+        // forward section's length cannot hold is refused here, before
+        // anything (a query's per-document arrays) is sized by it.
+        let blocks = u64::from(doc_count.div_ceil(BLOCK_DOCS));
+        let fwrd = 4 + (blocks + 1) * 4 + 3 * u64::from(doc_count);
+        if (self.sect_len(tag::FORWARD) as u64) < fwrd {
+            return Err(Error::corrupt(
+                "FWRD",
+                "too short for the document count",
+            ));
+        }
         let days = read_days(self.whole(tag::DAYS)?, doc_count)?;
         let shards = self.read_shards(term_count)?;
-        let blocks = doc_count.div_ceil(BLOCK_DOCS);
-        self.check_blocks_header(tag::STORE, blocks)?;
+        self.check_blocks_header(tag::STORE, doc_count)?;
         if let Sect::Local(_) = self.sections[section_index(tag::TERM_INFO)] {
             let post = self.sect_len(tag::POSTINGS);
             validate_term_info(
@@ -395,8 +406,13 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(out)
     }
 
-    fn check_blocks_header(&self, t: [u8; 4], blocks: u32) -> Result<()> {
+    /// Checks the block table of `STOR` or `FWRD` for `docs` documents:
+    /// one block per [`BLOCK_DOCS`], offsets that fit the section, and no
+    /// block shorter than its documents need (a `STOR` block at least a
+    /// byte, a `FWRD` block three a document).
+    fn check_blocks_header(&self, t: [u8; 4], docs: u32) -> Result<()> {
         let name = tag_name(t);
+        let blocks = docs.div_ceil(BLOCK_DOCS);
         let len = self.sect_len(t);
         let base = 4 + (blocks as usize + 1) * 4;
         if len < base {
@@ -409,11 +425,19 @@ impl<D: AsRef<[u8]>> Index<D> {
                 format!("{} blocks, expected {blocks}", u32_at(s, 0)),
             ));
         }
-        let mut last = 0;
-        for i in 0..=blocks as usize {
-            let o = u32_at(s, 1 + i);
-            if o < last {
-                return Err(Error::corrupt(name, "block offsets decrease"));
+        let mut last = u32_at(s, 1);
+        if last != 0 {
+            return Err(Error::corrupt(name, "blocks do not start at 0"));
+        }
+        for i in 1..=blocks {
+            let o = u32_at(s, 1 + i as usize);
+            let in_block = (docs - (i - 1) * BLOCK_DOCS).min(BLOCK_DOCS);
+            let least = if t == tag::FORWARD { 3 * in_block } else { 1 };
+            if o < last || o - last < least {
+                return Err(Error::corrupt(
+                    name,
+                    "a block is too short for its documents",
+                ));
             }
             last = o;
         }
@@ -562,6 +586,15 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub(crate) fn cut_sections(
         &self,
     ) -> Result<Vec<([u8; 4], Vec<u8>, Vec<(Range<usize>, u32)>)>> {
+        // Pages may not claim more bytes than the core and the chunks
+        // hold (bytes claimed twice would be copied twice): the copy is
+        // no larger than the index.
+        let claimed: usize = tag::ALL.iter().map(|&t| self.sect_len(t)).sum();
+        let held = self.data.as_ref().len()
+            + self.chunks.iter().map(|c| c.1).sum::<usize>();
+        if claimed > held {
+            return Err(Error::corrupt("PAGE", "pages overlap"));
+        }
         tag::ALL
             .iter()
             .map(|&t| match &self.sections[section_index(t)] {
@@ -1011,7 +1044,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
         if t == tag::FORWARD && self.checked[3].get().is_none() {
-            self.check_blocks_header(t, self.doc_count.div_ceil(BLOCK_DOCS))?;
+            self.check_blocks_header(t, self.doc_count)?;
             let _ = self.checked[3].set(());
         }
         let n = self.doc_count.div_ceil(BLOCK_DOCS) as usize;
@@ -1356,8 +1389,10 @@ fn read_pages(
         if i >= out.len() || chunk < 0 || chunk as usize > chunks.len() {
             return Err(c.err("bad page entry"));
         }
-        let end =
-            off.checked_add(len).ok_or_else(|| c.err("page too long"))?;
+        let too_long = || c.err("page too long");
+        let end = off.checked_add(len).ok_or_else(too_long)?;
+        let start = starts[i];
+        starts[i] = start.checked_add(len).ok_or_else(too_long)?;
         if chunk == 0 && end > core_len {
             return Err(c.err("page outside the core"));
         }
@@ -1365,8 +1400,7 @@ fn read_pages(
             let k = &mut chunks[chunk as usize - 1].1;
             *k = (*k).max(end);
         }
-        out[i].push(Page { start: starts[i], len, chunk: chunk as u32, off });
-        starts[i] += len;
+        out[i].push(Page { start, len, chunk: chunk as u32, off });
     }
     if c.position() != s.len() {
         return Err(c.err("trailing bytes"));
@@ -1412,11 +1446,13 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     };
     let body = c.opt_str()?.map(str::to_owned);
     let category = c.opt_str()?.map(str::to_owned);
+    // Reserved no further than the bytes left can hold: a source takes
+    // at least two, a context one.
     let n = c.varint_u32()?;
     if n > MAX_FACET_IDS {
         return Err(c.err("too many sources"));
     }
-    let mut sources = Vec::with_capacity(n as usize);
+    let mut sources = Vec::with_capacity((n as usize).min(c.left() / 2));
     for _ in 0..n {
         let name = c.str()?.to_owned();
         sources.push((name, c.opt_str()?.map(str::to_owned)));
@@ -1425,7 +1461,7 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     if n > MAX_FACET_IDS {
         return Err(c.err("too many contexts"));
     }
-    let mut contexts = Vec::with_capacity(n as usize);
+    let mut contexts = Vec::with_capacity((n as usize).min(c.left()));
     for _ in 0..n {
         contexts.push(c.str()?.to_owned());
     }
@@ -1743,11 +1779,22 @@ fn validate_term_info(
     Ok(())
 }
 
+/// The days an index may hold: 0000-01-01 to 9999-12-31, the dates the
+/// builder takes (four-digit years).
+const DAY_MIN: Day = -719_528;
+/// See [`DAY_MIN`].
+const DAY_MAX: Day = 2_932_896;
+
 fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
     let mut c = Cursor::new(s, "DAYS");
     let n = c.u32()? as usize;
     if n > docs as usize {
         return Err(c.err("more days than documents"));
+    }
+    // The first entry takes 4 bytes, each other at least 2: a count the
+    // bytes cannot hold is refused before anything is reserved for it.
+    if n > 0 && (n - 1).saturating_mul(2).saturating_add(8) > s.len() {
+        return Err(c.err("more days than bytes"));
     }
     let mut out: Vec<(Day, u32)> = Vec::with_capacity(n);
     for i in 0..n {
@@ -1765,7 +1812,7 @@ fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
                 }
             }
         };
-        if entry.1 >= docs {
+        if entry.1 >= docs || entry.0 < DAY_MIN || entry.0 > DAY_MAX {
             return Err(c.err(format!("entry {i} out of order")));
         }
         out.push(entry);
@@ -1782,6 +1829,27 @@ fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_those_the_builder_takes() {
+        use crate::event::days_from_civil;
+        assert_eq!(DAY_MIN, days_from_civil(0, 1, 1));
+        assert_eq!(DAY_MAX, days_from_civil(9999, 12, 31));
+    }
+
+    #[test]
+    fn day_counts_the_bytes_cannot_hold_are_refused() {
+        // 0xFFFFFFFF days, and as many documents: refused before a
+        // capacity is taken from the count (it once was: 34 GB).
+        let mut s = u32::MAX.to_le_bytes().to_vec();
+        s.extend_from_slice(&[0; 8]);
+        assert!(read_days(&s, u32::MAX).is_err());
+        let mut s = 3u32.to_le_bytes().to_vec();
+        s.extend_from_slice(&[0, 0, 0, 0, 1, 1]);
+        assert!(read_days(&s, 10).is_err());
+        s.extend_from_slice(&[1, 1]);
+        assert_eq!(read_days(&s, 10).unwrap(), [(0, 0), (-1, 1), (-2, 2)]);
+    }
 
     #[test]
     fn section_index_matches_the_tag_list() {

@@ -50,6 +50,16 @@ pub const FOOTER_LEN: usize = 4;
 /// Events per doc-store block (also the forward-list block size).
 pub const BLOCK_DOCS: u32 = 32;
 
+/// Most bytes a doc-store block may inflate to (its 32 records). The
+/// writer refuses to write a larger one; the reader stops inflating at
+/// this size and fails. It bounds the work and memory of showing a hit.
+pub const MAX_BLOCK_BYTES: usize = 8 << 20;
+
+/// Longest chunk of a split index (the core states each chunk's length;
+/// the reader refuses a core that states more, and never inflates a
+/// deflated chunk beyond its stated length).
+pub const MAX_CHUNK_BYTES: usize = 128 << 20;
+
 /// Longest term (in bytes) a lexicon shard may hold. The tokenizer cuts
 /// terms at 48 bytes; the reader refuses an fst with a longer key, which
 /// bounds the work of walking it by its number of keys.

@@ -14,8 +14,9 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
     chunk_name, field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FLAG_SPLIT,
-    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_TERM_LEN, NO_CLASS,
-    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
+    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
+    MAX_CHUNK_BYTES, MAX_TERM_LEN, NO_CLASS, OLDEST_SUPPORTED_VERSION,
+    SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -116,10 +117,12 @@ pub struct Index<D: AsRef<[u8]>> {
 /// bytes hold whole (`usize::MAX`: all), the bytes.
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
-/// Inflated doc-store blocks kept (about 10 KB each).
+/// Inflated doc-store blocks kept (about 10 KB each)...
 const CACHED_BLOCKS: usize = 64;
-/// Largest inflated doc-store block accepted.
-const MAX_BLOCK_BYTES: usize = 64 << 20;
+/// ...and the most bytes they may hold together (the block inflated
+/// last is kept even when it alone holds more, up to
+/// [`MAX_BLOCK_BYTES`]): the doc store's decoded memory per index.
+const CACHED_BYTES: usize = 8 << 20;
 
 /// The facet ids of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1233,7 +1236,18 @@ impl<D: AsRef<[u8]>> Index<D> {
                 cache.remove(i);
             }
             cache.insert(0, (b, whole, raw.clone()));
-            cache.truncate(CACHED_BLOCKS);
+            // The oldest go first, down to the count and the bytes
+            // allowed; the newest stays.
+            let mut bytes = 0;
+            let keep = cache
+                .iter()
+                .position(|c| {
+                    bytes += c.2.capacity();
+                    bytes > CACHED_BYTES
+                })
+                .map_or(cache.len(), |i| i.max(1))
+                .min(CACHED_BLOCKS);
+            cache.truncate(keep);
         }
         Ok(raw)
     }
@@ -1261,7 +1275,10 @@ const INFLATE_STEP: usize = 2048;
 /// preset dictionary `dict` (placed before the output, as DEFLATE's
 /// window), stopping early once doc-store record number `record` is
 /// whole. Returns the bytes and how many records they hold whole
-/// (`usize::MAX` when inflated to the end).
+/// (`usize::MAX` when inflated to the end). A block that would inflate
+/// beyond [`MAX_BLOCK_BYTES`] is an error, found after inflating that
+/// much at most; the output grows as it is filled, so memory follows what
+/// the data inflates to, not what it claims.
 pub(crate) fn inflate(
     z: &[u8],
     dict: &[u8],
@@ -1271,7 +1288,9 @@ pub(crate) fn inflate(
         decompress, inflate_flags, DecompressorOxide,
     };
     use miniz_oxide::inflate::TINFLStatus;
-    let mut out = vec![0u8; dict.len() + (z.len() * 4).max(4096)];
+    let cap = dict.len() + MAX_BLOCK_BYTES;
+    let first = z.len().saturating_mul(4).clamp(4096, MAX_BLOCK_BYTES);
+    let mut out = vec![0u8; dict.len() + first];
     out[..dict.len()].copy_from_slice(dict);
     let mut r = DecompressorOxide::new();
     let (mut in_pos, mut out_pos) = (0, dict.len());
@@ -1305,10 +1324,13 @@ pub(crate) fn inflate(
                     break;
                 }
                 if end == out.len() {
-                    if out.len() - dict.len() >= MAX_BLOCK_BYTES {
-                        return Err("inflates beyond the limit".into());
+                    if out.len() >= cap {
+                        return Err(format!(
+                            "inflates beyond {} MiB",
+                            MAX_BLOCK_BYTES >> 20
+                        ));
                     }
-                    out.resize(out.len() * 2, 0);
+                    out.resize(out.len().saturating_mul(2).min(cap), 0);
                 }
                 limit += INFLATE_STEP;
             }
@@ -1317,6 +1339,8 @@ pub(crate) fn inflate(
     }
     out.truncate(out_pos);
     out.drain(..dict.len());
+    // Kept in the cache: its bytes, not the room it grew into.
+    out.shrink_to_fit();
     Ok((out, whole))
 }
 
@@ -1404,6 +1428,11 @@ fn read_pages(
     }
     if c.position() != s.len() {
         return Err(c.err("trailing bytes"));
+    }
+    // A deflated chunk inflates to the length its pages give it: at
+    // most this.
+    if chunks.iter().any(|c| c.1 > MAX_CHUNK_BYTES) {
+        return Err(c.err("a chunk is over 128 MiB"));
     }
     Ok(())
 }

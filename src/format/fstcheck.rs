@@ -30,8 +30,11 @@
 //! The check itself is iterative (an explicit stack, no recursion),
 //! decodes each address once in each of its two passes (a visited bitmap
 //! bounds the first by the byte length), and a node costs its
-//! transitions, each of which takes at least one of its bytes: time and
-//! memory are linear in the length of the fst.
+//! transitions, each of which takes at least one of its bytes: time is
+//! linear in the length of the fst, and so is memory: two bits per byte,
+//! and 16 bytes per reachable node (at most one per byte, about one per
+//! three in practice), freed when the check ends. The bundled archive's
+//! 50 shards (506 KB) take about 6 ms natively.
 
 /// The fst format version fst 0.4 writes: the only one accepted (it is
 /// the first with a checksum).
@@ -63,7 +66,10 @@ pub(crate) fn verify(
     outputs_below: u64,
     max_key: usize,
 ) -> Check<()> {
-    if fst.len() < HEADER + FOOTER || le(&fst[..8]) != VERSION {
+    if fst.len() < HEADER + FOOTER
+        || u32::try_from(fst.len()).is_err()
+        || le(&fst[..8]) != VERSION
+    {
         return Err(HEAD);
     }
     let end = fst.len() - 4;
@@ -209,15 +215,16 @@ fn node(
 /// a bitmap of their addresses.
 fn reachable(fst: &[u8], root: usize) -> Check<Vec<u32>> {
     let mut seen = vec![0u32; fst.len().div_ceil(32)];
-    let mut stack = vec![root];
+    // Addresses fit in u32 (checked in `verify`); each is pushed once.
+    let mut stack = vec![root as u32];
     seen[root / 32] |= 1 << (root % 32);
     while let Some(a) = stack.pop() {
-        node(fst, a, &mut |_, to| {
+        node(fst, a as usize, &mut |_, to| {
             // Targets lie below `a` (checked in `node`), so inside `seen`.
             let (w, bit) = (to / 32, 1u32 << (to % 32));
             if to != EMPTY && seen[w] & bit == 0 {
                 seen[w] |= bit;
-                stack.push(to);
+                stack.push(to as u32);
             }
         })
         .ok_or(BOUNDS)?;
@@ -228,13 +235,14 @@ fn reachable(fst: &[u8], root: usize) -> Check<Vec<u32>> {
 /// Per node, from the lowest address up (a transition leads lower, so
 /// its target is done first): the keys it leads to, their greatest output
 /// and the longest. Returns the root's (the last node) key count and
-/// greatest output.
+/// greatest output. Keys and outputs are u32 (a shard's ordinals are),
+/// so a node's summary takes 12 bytes.
 fn summarise(fst: &[u8], seen: &[u32], max_key: usize) -> Check<(u64, u64)> {
     #[derive(Clone, Copy)]
     struct Sum {
-        keys: u64,
-        hi: u64,
-        longest: usize,
+        keys: u32,
+        hi: u32,
+        longest: u16,
     }
     const FINAL_EMPTY: Sum = Sum { keys: 1, hi: 0, longest: 0 };
     // A node's number is the count of reachable addresses below it.
@@ -269,9 +277,9 @@ fn summarise(fst: &[u8], seen: &[u32], max_key: usize) -> Check<(u64, u64)> {
                     },
                 };
                 s.keys = s.keys.saturating_add(t.keys);
-                match t.hi.checked_add(out) {
-                    Some(h) => s.hi = s.hi.max(h),
-                    None => overflow = true,
+                match u64::from(t.hi).checked_add(out).map(u32::try_from) {
+                    Some(Ok(h)) => s.hi = s.hi.max(h),
+                    _ => overflow = true,
                 }
                 s.longest = s.longest.max(t.longest + 1);
             });
@@ -281,10 +289,10 @@ fn summarise(fst: &[u8], seen: &[u32], max_key: usize) -> Check<(u64, u64)> {
             }
             if is_final {
                 s.keys = s.keys.saturating_add(1);
-                s.hi = s.hi.max(f);
+                s.hi = s.hi.max(u32::try_from(f).map_err(|_| OUTPUTS)?);
             }
             if (s.keys == 0 && sums.len() + 1 < n as usize)
-                || s.longest > max_key
+                || usize::from(s.longest) > max_key
             {
                 return Err(KEYS);
             }
@@ -292,7 +300,7 @@ fn summarise(fst: &[u8], seen: &[u32], max_key: usize) -> Check<(u64, u64)> {
         }
     }
     let root = sums.last().ok_or(KEYS)?;
-    Ok((root.keys, root.hi))
+    Ok((root.keys.into(), root.hi.into()))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -98,9 +98,11 @@ pub fn days_from_civil(y: i32, m: i32, d: i32) -> Day {
     era * 146097 + doe - 719468
 }
 
-/// The civil date `(year, month, day)` of a [`Day`].
+/// The civil date `(year, month, day)` of a [`Day`]. Computed in 64
+/// bits, so any day at all (from a damaged index, say) gives a date
+/// rather than an overflow.
 pub fn civil_from_days(z: Day) -> (i32, i32, i32) {
-    let z = z + 719468;
+    let z = i64::from(z) + 719468;
     let era = if z >= 0 { z } else { z - 146096 } / 146097;
     let doe = z - era * 146097;
     let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -108,8 +110,9 @@ pub fn civil_from_days(z: Day) -> (i32, i32, i32) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i32::from(m <= 2);
-    (y, m, d)
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    // |y| < 2^31 / 365 + 1, and 1 <= m <= 12, 1 <= d <= 31.
+    (y as i32, m as i32, d as i32)
 }
 
 /// Formats a [`Day`] as `YYYY-MM-DD`.
@@ -135,6 +138,11 @@ mod tests {
         ] {
             let d = parse_date(s).unwrap();
             assert_eq!(format_date(d), s);
+        }
+        for z in [Day::MIN, Day::MAX, -719_528, 2_932_896] {
+            let (y, m, d) = civil_from_days(z);
+            assert!((1..=12).contains(&m) && (1..=31).contains(&d), "{z}");
+            assert!(y.unsigned_abs() < 6_000_000, "{z}");
         }
         assert_eq!(parse_date("1970-01-02"), Some(1));
         assert_eq!(parse_date("1969-12-31"), Some(-1));

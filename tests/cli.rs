@@ -394,6 +394,30 @@ fn a_split_build_replaces_the_index_whole() {
     assert_eq!(seen[0], seen[2]);
 }
 
+/// A lexicon shard's fst damaged behind both its checksum and the
+/// file's (tests/data/repro/README.md): the fst crate panicked on the
+/// typo search while `inspect` said the index was fine.
+#[test]
+fn regression_a_damaged_fst_is_reported_not_a_panic() {
+    let d = Dir::new();
+    let repro = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/repro/fst-panic.chron"
+    );
+    fs::copy(repro, d.path("bad.chron")).unwrap();
+    for args in
+        [&["inspect", "bad.chron"][..], &["search", "bad.chron", "eartquake"]]
+    {
+        let out = d.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        eqnice!(
+            "chronicle: bad.chron: corrupt index: section TERM: lexicon \
+             shard 10: fst node out of bounds\n",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn inspect_prints_header_and_sections() {
     let d = Dir::new();
@@ -405,6 +429,7 @@ fn inspect_prints_header_and_sections() {
         "version   2\n",
         "checksum  ok (CRC32)\n",
         "events    46\n",
+        "(every fst checked)\n",
         "  TERM  offset",
         "  STOR  offset",
     ] {

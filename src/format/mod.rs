@@ -5,6 +5,7 @@
 //! table, the sections, and a CRC32 footer over everything before it.
 //! Numbers are little-endian unless noted; "varint" is LEB128.
 
+mod fstcheck;
 #[cfg(feature = "build")]
 pub mod offline;
 mod read;
@@ -48,6 +49,21 @@ pub const FOOTER_LEN: usize = 4;
 
 /// Events per doc-store block (also the forward-list block size).
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Most bytes a doc-store block may inflate to (its 32 records). The
+/// writer refuses to write a larger one; the reader stops inflating at
+/// this size and fails. It bounds the work and memory of showing a hit.
+pub const MAX_BLOCK_BYTES: usize = 8 << 20;
+
+/// Longest chunk of a split index (the core states each chunk's length;
+/// the reader refuses a core that states more, and never inflates a
+/// deflated chunk beyond its stated length).
+pub const MAX_CHUNK_BYTES: usize = 128 << 20;
+
+/// Longest term (in bytes) a lexicon shard may hold. The tokenizer cuts
+/// terms at 48 bytes; the reader refuses an fst with a longer key, which
+/// bounds the work of walking it by its number of keys.
+pub const MAX_TERM_LEN: usize = 255;
 
 /// Header flag: this file is the core of a split index; the sections it
 /// lacks live in chunk files listed by its `PAGE` and `CHNK` sections.
@@ -180,6 +196,11 @@ impl<'a> Cursor<'a> {
 
     pub(crate) fn position(&self) -> usize {
         self.pos
+    }
+
+    /// Bytes not yet read.
+    pub(crate) fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
     }
 
     #[cfg(test)]

@@ -14,8 +14,9 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
     chunk_name, field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FLAG_SPLIT,
-    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, NO_CLASS,
-    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
+    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
+    MAX_CHUNK_BYTES, MAX_TERM_LEN, NO_CLASS, OLDEST_SUPPORTED_VERSION,
+    SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -116,10 +117,12 @@ pub struct Index<D: AsRef<[u8]>> {
 /// bytes hold whole (`usize::MAX`: all), the bytes.
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
-/// Inflated doc-store blocks kept (about 10 KB each).
+/// Inflated doc-store blocks kept (about 10 KB each)...
 const CACHED_BLOCKS: usize = 64;
-/// Largest inflated doc-store block accepted.
-const MAX_BLOCK_BYTES: usize = 64 << 20;
+/// ...and the most bytes they may hold together (the block inflated
+/// last is kept even when it alone holds more, up to
+/// [`MAX_BLOCK_BYTES`]): the doc store's decoded memory per index.
+const CACHED_BYTES: usize = 8 << 20;
 
 /// The facet ids of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -326,10 +329,21 @@ impl<D: AsRef<[u8]>> Index<D> {
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
             return Err(meta.err("bad average field length"));
         }
+        // Every document has a forward entry of three varints at least
+        // (category, source count, context count): a document count the
+        // forward section's length cannot hold is refused here, before
+        // anything (a query's per-document arrays) is sized by it.
+        let blocks = u64::from(doc_count.div_ceil(BLOCK_DOCS));
+        let fwrd = 4 + (blocks + 1) * 4 + 3 * u64::from(doc_count);
+        if (self.sect_len(tag::FORWARD) as u64) < fwrd {
+            return Err(Error::corrupt(
+                "FWRD",
+                "too short for the document count",
+            ));
+        }
         let days = read_days(self.whole(tag::DAYS)?, doc_count)?;
         let shards = self.read_shards(term_count)?;
-        let blocks = doc_count.div_ceil(BLOCK_DOCS);
-        self.check_blocks_header(tag::STORE, blocks)?;
+        self.check_blocks_header(tag::STORE, doc_count)?;
         if let Sect::Local(_) = self.sections[section_index(tag::TERM_INFO)] {
             let post = self.sect_len(tag::POSTINGS);
             validate_term_info(
@@ -395,8 +409,13 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(out)
     }
 
-    fn check_blocks_header(&self, t: [u8; 4], blocks: u32) -> Result<()> {
+    /// Checks the block table of `STOR` or `FWRD` for `docs` documents:
+    /// one block per [`BLOCK_DOCS`], offsets that fit the section, and no
+    /// block shorter than its documents need (a `STOR` block at least a
+    /// byte, a `FWRD` block three a document).
+    fn check_blocks_header(&self, t: [u8; 4], docs: u32) -> Result<()> {
         let name = tag_name(t);
+        let blocks = docs.div_ceil(BLOCK_DOCS);
         let len = self.sect_len(t);
         let base = 4 + (blocks as usize + 1) * 4;
         if len < base {
@@ -409,11 +428,19 @@ impl<D: AsRef<[u8]>> Index<D> {
                 format!("{} blocks, expected {blocks}", u32_at(s, 0)),
             ));
         }
-        let mut last = 0;
-        for i in 0..=blocks as usize {
-            let o = u32_at(s, 1 + i);
-            if o < last {
-                return Err(Error::corrupt(name, "block offsets decrease"));
+        let mut last = u32_at(s, 1);
+        if last != 0 {
+            return Err(Error::corrupt(name, "blocks do not start at 0"));
+        }
+        for i in 1..=blocks {
+            let o = u32_at(s, 1 + i as usize);
+            let in_block = (docs - (i - 1) * BLOCK_DOCS).min(BLOCK_DOCS);
+            let least = if t == tag::FORWARD { 3 * in_block } else { 1 };
+            if o < last || o - last < least {
+                return Err(Error::corrupt(
+                    name,
+                    "a block is too short for its documents",
+                ));
             }
             last = o;
         }
@@ -562,6 +589,15 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub(crate) fn cut_sections(
         &self,
     ) -> Result<Vec<([u8; 4], Vec<u8>, Vec<(Range<usize>, u32)>)>> {
+        // Pages may not claim more bytes than the core and the chunks
+        // hold (bytes claimed twice would be copied twice): the copy is
+        // no larger than the index.
+        let claimed: usize = tag::ALL.iter().map(|&t| self.sect_len(t)).sum();
+        let held = self.data.as_ref().len()
+            + self.chunks.iter().map(|c| c.1).sum::<usize>();
+        if claimed > held {
+            return Err(Error::corrupt("PAGE", "pages overlap"));
+        }
         tag::ALL
             .iter()
             .map(|&t| match &self.sections[section_index(t)] {
@@ -722,7 +758,12 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.shards.partition_point(|s| s.key <= b).saturating_sub(1)
     }
 
-    /// The fst of shard `k`, checked (its own checksum too) on first use.
+    /// The fst of shard `k`, its structure checked on first use: the only
+    /// place an fst is made, so none is walked unchecked. (Checked
+    /// lazily, shard by shard, rather than all at open: the bundled
+    /// archive's 50 shards take a few milliseconds natively and several
+    /// times that in wasm, where opening is on the way to the first
+    /// results; a first query touches a shard or two.)
     fn shard_map(&self, k: usize) -> Result<&fst::Map<Vec<u8>>> {
         let (Some(slot), Some(s)) = (self.maps.get(k), self.shards.get(k))
         else {
@@ -732,17 +773,33 @@ impl<D: AsRef<[u8]>> Index<D> {
             return Ok(m);
         }
         let bytes = self.read(tag::TERMS, s.bytes.clone())?;
-        let bad = |e: fst::Error| Error::corrupt("TERM", e.to_string());
-        // fst trusts its input (bad bytes may panic later), so its own
-        // checksum is verified too, on top of the file's CRC32.
-        let m = fst::Map::new(bytes.to_vec()).map_err(bad)?;
-        crate::checksum::verify_fst(m.as_fst().as_bytes())
-            .map_err(|e| Error::corrupt("TERM", e))?;
-        if m.len() != s.ords.len() {
-            return Err(Error::corrupt("TERM", format!("shard {k} length")));
-        }
+        check_shard(bytes, s).map_err(|e| {
+            Error::corrupt("TERM", format!("lexicon shard {k}: {e}"))
+        })?;
+        let m = fst::Map::new(bytes.to_vec())
+            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
         let _ = slot.set(m);
         slot.get().ok_or_else(|| Error::corrupt("TERM", "shard"))
+    }
+
+    /// Checks every lexicon shard now rather than at its first use (each
+    /// is checked once either way). A split index's shards whose chunks
+    /// are missing are asked for, and the read fails with
+    /// [`Error::NotLoaded`] once the others are checked.
+    pub fn check_lexicon(&self) -> Result<()> {
+        let mut missing = false;
+        for k in 0..self.shards.len() {
+            match self.shard_map(k) {
+                Err(Error::NotLoaded) => missing = true,
+                r => {
+                    r?;
+                }
+            }
+        }
+        if missing {
+            return Err(Error::NotLoaded);
+        }
+        Ok(())
     }
 
     /// The ordinal of `term`, if it is in the dictionary.
@@ -997,7 +1054,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
         if t == tag::FORWARD && self.checked[3].get().is_none() {
-            self.check_blocks_header(t, self.doc_count.div_ceil(BLOCK_DOCS))?;
+            self.check_blocks_header(t, self.doc_count)?;
             let _ = self.checked[3].set(());
         }
         let n = self.doc_count.div_ceil(BLOCK_DOCS) as usize;
@@ -1186,10 +1243,36 @@ impl<D: AsRef<[u8]>> Index<D> {
                 cache.remove(i);
             }
             cache.insert(0, (b, whole, raw.clone()));
-            cache.truncate(CACHED_BLOCKS);
+            // The oldest go first, down to the count and the bytes
+            // allowed; the newest stays.
+            let mut bytes = 0;
+            let keep = cache
+                .iter()
+                .position(|c| {
+                    bytes += c.2.capacity();
+                    bytes > CACHED_BYTES
+                })
+                .map_or(cache.len(), |i| i.max(1))
+                .min(CACHED_BLOCKS);
+            cache.truncate(keep);
         }
         Ok(raw)
     }
+}
+
+/// Checks a lexicon shard's fst before the fst crate may walk it: its
+/// structure, node by node ([`super::fstcheck`]), against the shard's
+/// ordinals. fst trusts its bytes (bad ones panic later). Its own
+/// checksum is not checked: the file's CRC32 (a chunk's, in a split
+/// index) covers the same bytes against accidental damage, and a
+/// checksum anyone can recompute proves nothing against bytes made on
+/// purpose.
+fn check_shard(
+    fst: &[u8],
+    s: &Shard,
+) -> std::result::Result<(), &'static str> {
+    let keys = u64::from(s.ords.end - s.ords.start);
+    super::fstcheck::verify(fst, keys, s.ords.end.into(), MAX_TERM_LEN)
 }
 
 /// Output inflated between checks for whole records.
@@ -1199,7 +1282,10 @@ const INFLATE_STEP: usize = 2048;
 /// preset dictionary `dict` (placed before the output, as DEFLATE's
 /// window), stopping early once doc-store record number `record` is
 /// whole. Returns the bytes and how many records they hold whole
-/// (`usize::MAX` when inflated to the end).
+/// (`usize::MAX` when inflated to the end). A block that would inflate
+/// beyond [`MAX_BLOCK_BYTES`] is an error, found after inflating that
+/// much at most; the output grows as it is filled, so memory follows what
+/// the data inflates to, not what it claims.
 pub(crate) fn inflate(
     z: &[u8],
     dict: &[u8],
@@ -1209,7 +1295,9 @@ pub(crate) fn inflate(
         decompress, inflate_flags, DecompressorOxide,
     };
     use miniz_oxide::inflate::TINFLStatus;
-    let mut out = vec![0u8; dict.len() + (z.len() * 4).max(4096)];
+    let cap = dict.len() + MAX_BLOCK_BYTES;
+    let first = z.len().saturating_mul(4).clamp(4096, MAX_BLOCK_BYTES);
+    let mut out = vec![0u8; dict.len() + first];
     out[..dict.len()].copy_from_slice(dict);
     let mut r = DecompressorOxide::new();
     let (mut in_pos, mut out_pos) = (0, dict.len());
@@ -1243,10 +1331,13 @@ pub(crate) fn inflate(
                     break;
                 }
                 if end == out.len() {
-                    if out.len() - dict.len() >= MAX_BLOCK_BYTES {
-                        return Err("inflates beyond the limit".into());
+                    if out.len() >= cap {
+                        return Err(format!(
+                            "inflates beyond {} MiB",
+                            MAX_BLOCK_BYTES >> 20
+                        ));
                     }
-                    out.resize(out.len() * 2, 0);
+                    out.resize(out.len().saturating_mul(2).min(cap), 0);
                 }
                 limit += INFLATE_STEP;
             }
@@ -1255,6 +1346,8 @@ pub(crate) fn inflate(
     }
     out.truncate(out_pos);
     out.drain(..dict.len());
+    // Kept in the cache: its bytes, not the room it grew into.
+    out.shrink_to_fit();
     Ok((out, whole))
 }
 
@@ -1327,8 +1420,10 @@ fn read_pages(
         if i >= out.len() || chunk < 0 || chunk as usize > chunks.len() {
             return Err(c.err("bad page entry"));
         }
-        let end =
-            off.checked_add(len).ok_or_else(|| c.err("page too long"))?;
+        let too_long = || c.err("page too long");
+        let end = off.checked_add(len).ok_or_else(too_long)?;
+        let start = starts[i];
+        starts[i] = start.checked_add(len).ok_or_else(too_long)?;
         if chunk == 0 && end > core_len {
             return Err(c.err("page outside the core"));
         }
@@ -1336,11 +1431,15 @@ fn read_pages(
             let k = &mut chunks[chunk as usize - 1].1;
             *k = (*k).max(end);
         }
-        out[i].push(Page { start: starts[i], len, chunk: chunk as u32, off });
-        starts[i] += len;
+        out[i].push(Page { start, len, chunk: chunk as u32, off });
     }
     if c.position() != s.len() {
         return Err(c.err("trailing bytes"));
+    }
+    // A deflated chunk inflates to the length its pages give it: at
+    // most this.
+    if chunks.iter().any(|c| c.1 > MAX_CHUNK_BYTES) {
+        return Err(c.err("a chunk is over 128 MiB"));
     }
     Ok(())
 }
@@ -1383,11 +1482,13 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     };
     let body = c.opt_str()?.map(str::to_owned);
     let category = c.opt_str()?.map(str::to_owned);
+    // Reserved no further than the bytes left can hold: a source takes
+    // at least two, a context one.
     let n = c.varint_u32()?;
     if n > MAX_FACET_IDS {
         return Err(c.err("too many sources"));
     }
-    let mut sources = Vec::with_capacity(n as usize);
+    let mut sources = Vec::with_capacity((n as usize).min(c.left() / 2));
     for _ in 0..n {
         let name = c.str()?.to_owned();
         sources.push((name, c.opt_str()?.map(str::to_owned)));
@@ -1396,7 +1497,7 @@ fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
     if n > MAX_FACET_IDS {
         return Err(c.err("too many contexts"));
     }
-    let mut contexts = Vec::with_capacity(n as usize);
+    let mut contexts = Vec::with_capacity((n as usize).min(c.left()));
     for _ in 0..n {
         contexts.push(c.str()?.to_owned());
     }
@@ -1714,11 +1815,22 @@ fn validate_term_info(
     Ok(())
 }
 
+/// The days an index may hold: 0000-01-01 to 9999-12-31, the dates the
+/// builder takes (four-digit years).
+const DAY_MIN: Day = -719_528;
+/// See [`DAY_MIN`].
+const DAY_MAX: Day = 2_932_896;
+
 fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
     let mut c = Cursor::new(s, "DAYS");
     let n = c.u32()? as usize;
     if n > docs as usize {
         return Err(c.err("more days than documents"));
+    }
+    // The first entry takes 4 bytes, each other at least 2: a count the
+    // bytes cannot hold is refused before anything is reserved for it.
+    if n > 0 && (n - 1).saturating_mul(2).saturating_add(8) > s.len() {
+        return Err(c.err("more days than bytes"));
     }
     let mut out: Vec<(Day, u32)> = Vec::with_capacity(n);
     for i in 0..n {
@@ -1736,7 +1848,7 @@ fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
                 }
             }
         };
-        if entry.1 >= docs {
+        if entry.1 >= docs || entry.0 < DAY_MIN || entry.0 > DAY_MAX {
             return Err(c.err(format!("entry {i} out of order")));
         }
         out.push(entry);
@@ -1753,6 +1865,27 @@ fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_those_the_builder_takes() {
+        use crate::event::days_from_civil;
+        assert_eq!(DAY_MIN, days_from_civil(0, 1, 1));
+        assert_eq!(DAY_MAX, days_from_civil(9999, 12, 31));
+    }
+
+    #[test]
+    fn day_counts_the_bytes_cannot_hold_are_refused() {
+        // 0xFFFFFFFF days, and as many documents: refused before a
+        // capacity is taken from the count (it once was: 34 GB).
+        let mut s = u32::MAX.to_le_bytes().to_vec();
+        s.extend_from_slice(&[0; 8]);
+        assert!(read_days(&s, u32::MAX).is_err());
+        let mut s = 3u32.to_le_bytes().to_vec();
+        s.extend_from_slice(&[0, 0, 0, 0, 1, 1]);
+        assert!(read_days(&s, 10).is_err());
+        s.extend_from_slice(&[1, 1]);
+        assert_eq!(read_days(&s, 10).unwrap(), [(0, 0), (-1, 1), (-2, 2)]);
+    }
 
     #[test]
     fn section_index_matches_the_tag_list() {

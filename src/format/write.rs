@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use super::{
     field, put_varint, tag, BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN,
-    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_POSITIONS, NO_CLASS,
-    SECTION_ENTRY_LEN,
+    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES,
+    MAX_POSITIONS, NO_CLASS, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -388,6 +388,11 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     let mut chnk = Vec::with_capacity(4 + chunks.len() * 4);
     chnk.extend_from_slice(&to_u32(chunks.len(), "chunks")?.to_le_bytes());
     let mut named = Vec::with_capacity(chunks.len());
+    // The reader refuses a longer chunk (it bounds what one may inflate
+    // to).
+    if chunks.iter().any(|c| c.len() > MAX_CHUNK_BYTES) {
+        return Err(Error::TooLarge { what: "a chunk over 128 MiB" });
+    }
     for (i, c) in chunks.into_iter().enumerate() {
         let crc = crc32fast::hash(&c);
         chnk.extend_from_slice(&crc.to_le_bytes());
@@ -1059,6 +1064,13 @@ fn store(
             for d in block {
                 record(&mut raw, parts, d, &mut scratch);
             }
+            // The reader refuses more (it bounds the cost of a hit).
+            if raw.len() > MAX_BLOCK_BYTES {
+                return Err(Error::TooLarge {
+                    what: "the text of 32 consecutive events (a doc-store \
+                           block) over 8 MiB",
+                });
+            }
             out.push(deflate_block(&mut z, &raw, dict)?);
         }
         Ok(out)
@@ -1091,6 +1103,23 @@ fn store(
 mod tests {
     use super::*;
     use crate::event::parse_date;
+
+    #[test]
+    fn doc_store_blocks_beyond_the_bound_are_refused() {
+        let doc = |body: usize| DocInput {
+            id: "e".into(),
+            title: "t".into(),
+            body: Some("x".repeat(body)),
+            ..DocInput::default()
+        };
+        let mut parts = IndexParts {
+            docs: vec![doc(MAX_BLOCK_BYTES / 2 - 64); 2],
+            ..IndexParts::default()
+        };
+        assert!(store(&parts, &[], 0).is_ok());
+        parts.docs.push(doc(200));
+        assert!(matches!(store(&parts, &[], 0), Err(Error::TooLarge { .. })));
+    }
 
     #[test]
     fn derived_permalinks_are_recognised() {

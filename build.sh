@@ -48,10 +48,12 @@ cat target/wbg/chronicle.js widget/loader.js > target/wbg/chronicle.full.js
 node_modules/.bin/terser target/wbg/chronicle.full.js --compress --mangle \
   --ecma 2017 -o target/widget/chronicle.js
 
+node widget/minify-css.mjs widget/chronicle.css target/widget/chronicle.css
+
 # widget/dist/ is what the binary carries and what `cargo install` and
 # `cargo package` ship: it must be exactly this fresh build. In CI a
 # difference fails the build; elsewhere it is refreshed (commit it).
-for f in chronicle_bg.wasm chronicle.js; do
+for f in chronicle_bg.wasm chronicle.js chronicle.css; do
   if ! cmp -s "target/widget/$f" "widget/dist/$f"; then
     if [ "${CI:-}" = true ]; then
       echo "build.sh: widget/dist/$f differs from a fresh build of the widget: run bash build.sh and commit widget/dist/" >&2

@@ -42,6 +42,7 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// An event given to the builder is invalid.
     InvalidEvent {
         /// Which event (its id, or its position when it has none).
@@ -49,6 +50,7 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// A line of an input file is not a valid event record.
     InvalidRecord {
         /// The file (or `-` for standard input).
@@ -58,6 +60,7 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// An input file, folder or standard input cannot be opened.
     CannotOpen {
         /// The path (`-` for standard input).
@@ -65,6 +68,7 @@ pub enum Error {
         /// Why, as the operating system says it.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// An input as a whole cannot be read as events (a read error, a
     /// folder without pages).
     Input {
@@ -73,6 +77,7 @@ pub enum Error {
         /// What is wrong and, where it helps, what to do.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// A record of an input in a shape other than JSON Lines is
     /// invalid; the message says how the input was read, and why.
     InputRecord {
@@ -86,6 +91,7 @@ pub enum Error {
         /// What is wrong with the record.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// A field mapping (`--field`, a config file) is invalid.
     Mapping {
         /// Where it was given: `--field SPEC` or `FILE:LINE`.
@@ -93,6 +99,7 @@ pub enum Error {
         /// What is wrong, and what would be right.
         detail: String,
     },
+    #[cfg(feature = "build")]
     /// The builder was given more than the format can hold.
     TooLarge {
         /// What overflowed.
@@ -140,22 +147,29 @@ impl fmt::Display for Error {
             Error::Corrupt { section, detail } => {
                 write!(f, "corrupt index: section {section}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::InvalidEvent { event, detail } => {
                 write!(f, "invalid event {event}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::InvalidRecord { file, line, detail } => {
                 write!(f, "{file}:{line}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::CannotOpen { file, detail } => {
                 write!(f, "cannot open {file}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::Input { file, detail } => write!(f, "{file}: {detail}"),
+            #[cfg(feature = "build")]
             Error::InputRecord { file, line, read_as, detail } => {
                 write!(f, "{file}:{line}: read as {read_as}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::Mapping { origin, detail } => {
                 write!(f, "{origin}: {detail}")
             }
+            #[cfg(feature = "build")]
             Error::TooLarge { what } => {
                 write!(f, "too large for the index format: {what}")
             }

@@ -77,9 +77,10 @@ pub struct HitView {
 /// `javascript:` or `data:` addresses are never clickable.
 pub fn safe_href(url: &str) -> Option<String> {
     let t = url.trim();
-    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://"))
-        .then(|| t.to_owned())
+    let web = [&b"http://"[..], b"https://"].iter().any(|p| {
+        t.as_bytes().get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+    });
+    web.then(|| t.to_owned())
 }
 
 /// The link to an event's page, from its `url` and the site's `base`
@@ -93,27 +94,25 @@ pub fn safe_href(url: &str) -> Option<String> {
 ///   whatever the event data holds (`//host`, `@host`, `.host`). Without
 ///   a base it is not a link: where the archive's pages live is the
 ///   site's to say (`chronicle build --site` says `./`).
-/// * Tabs and newlines, which browsers drop from URLs, are dropped
-///   first, and a backslash (which browsers read as a slash) is
-///   escaped, so neither can smuggle in a scheme or a host.
+/// * A URL holding a tab, a newline or a backslash is not a link:
+///   browsers drop the first two and read the last as a slash, so they
+///   could smuggle in a scheme or a host.
 pub fn event_href(base: Option<&str>, url: &str) -> Option<String> {
-    let clean = |s: &str| -> String {
-        s.trim_matches(|c: char| c <= ' ')
-            .chars()
-            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-            .collect()
-    };
-    let url = clean(url);
-    if url.is_empty() {
+    // (Other control characters a browser would strip stay, and only
+    // ever end up after the base's slash.)
+    let url = url.trim();
+    if url.is_empty()
+        || url.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r' | b'\\'))
+    {
         return None;
     }
-    if has_scheme(&url) {
-        return safe_href(&url);
+    if has_scheme(url) {
+        return safe_href(url);
     }
-    let path = url.replace('\\', "%5C");
-    let path = path.trim_start_matches('/');
-    let base = base.map(clean).filter(|b| !b.is_empty())?;
-    let joined = format!("{}/{path}", base.trim_end_matches('/'));
+    let base = base.map(str::trim).filter(|b| !b.is_empty())?;
+    let mut joined = base.trim_end_matches('/').to_owned();
+    joined.push('/');
+    joined.push_str(url.trim_start_matches('/'));
     if has_scheme(&joined) {
         safe_href(&joined)
     } else {
@@ -122,15 +121,15 @@ pub fn event_href(base: Option<&str>, url: &str) -> Option<String> {
 }
 
 /// Whether `url` starts with a scheme (`https:`, `javascript:`), the way
-/// a browser reads it: letters, digits, `+`, `-` or `.` before a colon
-/// that comes ahead of any `/`, `?` or `#`.
+/// a browser reads it: a letter, then letters, digits, `+`, `-` or `.`,
+/// then a colon.
 fn has_scheme(url: &str) -> bool {
-    let Some(colon) = url.find(':') else { return false };
-    let head = &url[..colon];
-    head.starts_with(|c: char| c.is_ascii_alphabetic())
-        && head
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    let b = url.as_bytes();
+    let end = b
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || b"+-.".contains(&c)))
+        .unwrap_or(b.len());
+    b.first().is_some_and(u8::is_ascii_alphabetic) && b.get(end) == Some(&b':')
 }
 
 /// Text escaped for HTML, as text or as a quoted attribute value (the
@@ -339,8 +338,8 @@ mod tests {
                 ".evil.com",
                 Some("https://example.org/.evil.com"),
             ),
-            (Some("/"), "\\evil.com", Some("/%5Cevil.com")),
-            (Some("/"), "/\t/evil.com", Some("/evil.com")),
+            (Some("/"), "\\evil.com", None),
+            (Some("/"), "/\t/evil.com", None),
             (
                 Some("https://a.org/"),
                 "https://b.org/x",

@@ -950,7 +950,7 @@ fn widget_writes_the_files_the_binary_carries() {
     for (name, from) in [
         ("chronicle.js", "widget/dist/chronicle.js"),
         ("chronicle_bg.wasm", "widget/dist/chronicle_bg.wasm"),
-        ("chronicle.css", "widget/chronicle.css"),
+        ("chronicle.css", "widget/dist/chronicle.css"),
     ] {
         let got = fs::read(d.path("site/w").join(name)).unwrap();
         assert_eq!(got, fs::read(repo.join(from)).unwrap(), "{name}");

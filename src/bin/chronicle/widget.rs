@@ -1,6 +1,6 @@
 //! The widget's files, carried in the binary: what `build.sh` builds
-//! into `widget/dist/` (checked in CI to be exactly a fresh build) and
-//! the stylesheet, compiled in so that an installed `chronicle` writes a
+//! into `widget/dist/` (checked in CI to be exactly a fresh build),
+//! compiled in so that an installed `chronicle` writes a
 //! whole site with no wasm toolchain, Node or browser on the machine.
 
 use std::fs;
@@ -15,8 +15,9 @@ pub const JS: &[u8] = include_bytes!("../../../widget/dist/chronicle.js");
 /// The widget's WebAssembly, optimised for size.
 pub const WASM: &[u8] =
     include_bytes!("../../../widget/dist/chronicle_bg.wasm");
-/// The widget's stylesheet.
-pub const CSS: &[u8] = include_bytes!("../../../widget/chronicle.css");
+/// The widget's stylesheet, minified (`widget/chronicle.css` is its
+/// source).
+pub const CSS: &[u8] = include_bytes!("../../../widget/dist/chronicle.css");
 /// The offline file's own reader, put before `chronicle.js` in its one
 /// script (`chronicle bundle`).
 pub const OFFLINE_JS: &str = include_str!("../../../widget/offline.js");

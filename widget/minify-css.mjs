@@ -1,0 +1,14 @@
+// Minifies chronicle.css for the widget the binary carries: comments
+// out, runs of white space made one space, none around braces and
+// semicolons (the stylesheet has no strings or URLs those would touch).
+//   node widget/minify-css.mjs IN OUT
+import fs from 'node:fs';
+
+const [input, output] = process.argv.slice(2);
+const css = fs.readFileSync(input, 'utf8')
+  .replace(/\/\*[\s\S]*?\*\//g, '')
+  .replace(/\s+/g, ' ')
+  .replace(/\s*([{};])\s*/g, '$1')
+  .replace(/;}/g, '}')
+  .trim();
+fs.writeFileSync(output, `${css}\n`);

@@ -63,6 +63,11 @@ struct Inner {
     status: Element,
     suggest: Element,
     facets: Element,
+    /// The `role="listbox"` the input controls: it holds no markup and
+    /// owns (`aria-owns`) the options inside the hits, so that each
+    /// option holds no links or buttons (they sit beside it).
+    listbox: Element,
+    /// The hits, each with its option, links and buttons.
     list: Element,
     more: Element,
     uid: String,
@@ -383,8 +388,9 @@ impl Inner {
              </div><div class=\"chronicle-status\" role=\"status\" \
              aria-live=\"polite\"></div><div class=\"chronicle-suggest\" \
              hidden></div><div class=\"chronicle-body\"><div \
-             class=\"chronicle-main\"><ul class=\"chronicle-results\" \
-             id=\"{uid}-list\" role=\"listbox\" aria-label=\"Results\"></ul>\
+             class=\"chronicle-main\"><div class=\"chronicle-listbox\" \
+             id=\"{uid}-list\" role=\"listbox\" aria-label=\"Results\"></div>\
+             <ul class=\"chronicle-results\"></ul>\
              <button class=\"chronicle-more\" type=\"button\" hidden>More \
              results</button></div><aside class=\"chronicle-facets\" \
              aria-label=\"Refine\"></aside></div>",
@@ -400,7 +406,8 @@ impl Inner {
         let sort: HtmlSelectElement = part("sort")?.unchecked_into();
         let (status, suggest, facets) =
             (part("status")?, part("suggest")?, part("facets")?);
-        let (list, more) = (part("results")?, part("more")?);
+        let (listbox, list, more) =
+            (part("listbox")?, part("results")?, part("more")?);
         let limit = page_size(&opts);
         Ok(Inner {
             searcher,
@@ -411,6 +418,7 @@ impl Inner {
             status,
             suggest,
             facets,
+            listbox,
             list,
             more,
             uid,
@@ -576,7 +584,7 @@ impl Inner {
         if std::mem::replace(&mut self.state.borrow_mut().busy, true) {
             return;
         }
-        attr(&self.list, "aria-busy", "true");
+        attr(&self.listbox, "aria-busy", "true");
         let timer = self.later(SLOW_MS, Job::Slow);
         let old = std::mem::replace(&mut *self.slow_timer.borrow_mut(), timer);
         if let (Some(win), Some((id, _))) = (web_sys::window(), old) {
@@ -596,6 +604,7 @@ impl Inner {
     fn failed(&self, message: &str) {
         self.answered(true);
         self.list.set_text_content(None);
+        unattr(&self.listbox, "aria-owns");
         {
             let mut st = self.state.borrow_mut();
             st.shown_html.clear();
@@ -618,7 +627,7 @@ impl Inner {
     /// A query has its answer: the list is no longer busy, and the root
     /// says whether it `failed` (when that changes).
     fn answered(&self, failed: bool) {
-        unattr(&self.list, "aria-busy");
+        unattr(&self.listbox, "aria-busy");
         let mut st = self.state.borrow_mut();
         st.busy = false;
         if std::mem::replace(&mut st.failed, failed) != failed {
@@ -658,8 +667,8 @@ impl Inner {
         // browser: far cheaper than a call into JavaScript per node and
         // attribute.
         if let Some(a) = active.filter(|&a| a < keep) {
-            if let Some(li) = self.list.children().item(a as u32) {
-                attr(&li, "aria-selected", "false");
+            if let Some(o) = self.options().get(a) {
+                attr(o, "aria-selected", "false");
             }
         }
         let st = self.state.borrow();
@@ -680,6 +689,12 @@ impl Inner {
             }
         }
         drop(st);
+        // The listbox owns the options by id, in order.
+        let mut ids = String::new();
+        for i in 0..shown {
+            let _ = write!(ids, "{}-opt-{i} ", self.uid);
+        }
+        attr(&self.listbox, "aria-owns", ids.trim_end());
         if (r.total as usize) > shown {
             unattr(&self.more, "hidden");
         } else {
@@ -743,10 +758,8 @@ impl Inner {
         let (id, date) = (Esc(&v.id), Esc(&v.date));
         let _ = write!(
             out,
-            "<li class=\"chronicle-hit\" id=\"{}-opt-{i}\" role=\"option\" \
-             aria-selected=\"false\" data-id=\"{id}\"><div class=\"chronicle-meta\">\
-             <time class=\"chronicle-date\" datetime=\"{date}\">{date}</time>",
-            self.uid
+            "<li class=\"chronicle-hit\"><div class=\"chronicle-meta\">\
+             <time class=\"chronicle-date\" datetime=\"{date}\">{date}</time>"
         );
         if let Some(c) = &v.category {
             filter_button_html(out, "category", "category", c, "");
@@ -755,15 +768,24 @@ impl Inner {
         let href = v.url.as_deref().and_then(|u| {
             render::event_href(self.opts.base_url.as_deref(), u)
         });
-        let title = Spans(&v.title_spans);
-        let _ = match href {
-            Some(h) => write!(
+        // The option holds the title's text only; the link, named by
+        // it, lies over it (see the stylesheet), so the option holds no
+        // focusable element.
+        let uid = &self.uid;
+        if let Some(h) = href {
+            let _ = write!(
                 out,
-                "<a class=\"chronicle-link\" href=\"{}\">{title}</a></div>",
+                "<a class=\"chronicle-link\" href=\"{}\" \
+                 aria-labelledby=\"{uid}-opt-{i}\"></a>",
                 Esc(&h)
-            ),
-            None => write!(out, "{title}</div>"),
-        };
+            );
+        }
+        let _ = write!(
+            out,
+            "<div class=\"chronicle-opt\" id=\"{uid}-opt-{i}\" role=\"option\" aria-selected=\"false\" \
+             data-id=\"{id}\">{}</div></div>",
+            Spans(&v.title_spans)
+        );
         if let Some(ex) = &v.excerpt {
             let _ = write!(
                 out,
@@ -973,8 +995,8 @@ impl Inner {
         if let (Some(first), Some(last)) = (years.first(), years.last()) {
             let (first, last) = (first.year, last.year);
             html.push_str(
-                "<section class=\"chronicle-facet chronicle-timeline-box\">\
-                 <h3>Timeline</h3><div class=\"chronicle-timeline\">",
+                "<fieldset class=\"chronicle-facet chronicle-timeline-box\">\
+                 <legend>Timeline</legend><div class=\"chronicle-timeline\">",
             );
             let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
             for year in first..=last {
@@ -999,7 +1021,7 @@ impl Inner {
             let _ = write!(
                 html,
                 "</div><div class=\"chronicle-axis\"><span>{first}</span>\
-                 <span>{last}</span></div></section>"
+                 <span>{last}</span></div></fieldset>"
             );
         }
         let groups = [
@@ -1013,7 +1035,7 @@ impl Inner {
             }
             let _ = write!(
                 html,
-                "<section class=\"chronicle-facet\"><h3>{title}</h3><ul>"
+                "<fieldset class=\"chronicle-facet\"><legend>{title}</legend><ul>"
             );
             for v in values.iter().take(8) {
                 let _ = write!(
@@ -1026,7 +1048,7 @@ impl Inner {
                     group_digits(v.count)
                 );
             }
-            html.push_str("</ul></section>");
+            html.push_str("</ul></fieldset>");
         }
         self.facets.set_inner_html(&html);
         // Heights through the CSS object model: a strict CSP blocks
@@ -1043,8 +1065,15 @@ impl Inner {
         Ok(())
     }
 
-    fn options(&self) -> Vec<Element> {
+    /// The hits shown, in order.
+    fn cards(&self) -> Vec<Element> {
         let items = self.list.children();
+        (0..items.length()).filter_map(|i| items.item(i)).collect()
+    }
+
+    /// The options, in order (one in each hit).
+    fn options(&self) -> Vec<Element> {
+        let items = self.list.get_elements_by_class_name("chronicle-opt");
         (0..items.length()).filter_map(|i| items.item(i)).collect()
     }
 
@@ -1087,7 +1116,7 @@ impl Inner {
             }
             "Enter" => {
                 if let Some(o) =
-                    active.and_then(|a| self.options().into_iter().nth(a))
+                    active.and_then(|a| self.cards().into_iter().nth(a))
                 {
                     k.prevent_default();
                     let target = o
@@ -1157,10 +1186,13 @@ impl Inner {
     fn toggle_filter(&self, token: &str) {
         let q = self.input.value();
         let next = if q.contains(token) {
-            q.replace(token, " ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            // Not `join`: its instance for `&str` alone is 0.5 KB of wasm.
+            let mut s = String::new();
+            for w in q.replace(token, " ").split_whitespace() {
+                s.push_str(w);
+                s.push(' ');
+            }
+            s
         } else {
             format!("{} {token}", q.trim())
         };

@@ -31,7 +31,7 @@ const CLI = path.join(HERE, '../../target/release/chronicle');
 
 const ROOT = '[data-chronicle]';
 const INPUT = 'input[role="combobox"]';
-const OPTION = '[role="listbox"] [role="option"]';
+const OPTION = '[role="option"]';
 const STATUS = '.chronicle-status';
 const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
 const WAIT = 60_000;

@@ -385,10 +385,19 @@ pub fn bundle(b: &Bundle) -> Result<()> {
     html.push_str(&format!("<title>{}</title>\n<style>\n", escape(title)));
     html.push_str(&css);
     html.push_str(
-        "\nbody { margin: 0 auto; max-width: 1040px; padding: 16px 20px; }\n",
+        "\n:root { color-scheme: light dark; }\n\
+         body { margin: 0 auto; max-width: 1040px; padding: 16px 20px; \
+         background: light-dark(#fff, #15181e); \
+         color: light-dark(#1d2330, #e6e9ef); }\n",
     );
-    html.push_str(".chronicle-attribution { font: 12px system-ui, sans-serif; color: #5d6678; margin-top: 24px; }\n");
-    html.push_str("</style>\n</head>\n<body>\n");
+    html.push_str(".chronicle-attribution { font: 12px system-ui, sans-serif; color: light-dark(#5d6678, #9aa3b5); margin-top: 24px; }\n");
+    html.push_str(".chronicle-heading { font: 600 22px system-ui, sans-serif; margin: 4px 0 12px; }\n");
+    // A main landmark and a heading: the page is the whole document.
+    html.push_str("</style>\n</head>\n<body>\n<main>\n");
+    html.push_str(&format!(
+        "<h1 class=\"chronicle-heading\">{}</h1>\n",
+        escape(title)
+    ));
     match b.base_url {
         Some(base) => html.push_str(&format!(
             "<div data-chronicle data-base-url=\"{}\"></div>\n",
@@ -396,9 +405,10 @@ pub fn bundle(b: &Bundle) -> Result<()> {
         )),
         None => html.push_str("<div data-chronicle></div>\n"),
     }
+    html.push_str("</main>\n");
     if let Some(a) = attribution {
         html.push_str(&format!(
-            "<p class=\"chronicle-attribution\">{}</p>\n",
+            "<footer class=\"chronicle-attribution\">{}</footer>\n",
             escape(a)
         ));
     }

@@ -71,11 +71,15 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const snowball = require('snowball-stemmers');
 
-export const SEED = 20260328;
+export const SEED = 20261202;
 export const N_KNOWN = 175;
 export const N_ENTITY = 175;
 export const ENTITY_MIN = 5;
 export const ENTITY_MAX = 200;
+// split / joined: how common a part must be, and how often a glued pair is a phrase
+export const SPLIT_PART_MIN_DF = 20;
+export const JOIN_PAIR_MIN = 5;
+export const JOIN_ASSOC_MIN = 0.5;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -98,6 +102,13 @@ const STOP_WORDS = new Set(
   till under until upon very were what whatever when whenever where whereas
   whether which while whom whose will with within without would your yours
   yourself yourselves says said according`.split(/\s+/).filter(Boolean),
+);
+
+// Three-letter function words: never a part of a split or joined word (with
+// STOP_WORDS), so "can not" or "for the" are not made.
+const SHORT_FUNCTION = new Set(
+  `all and any are but can did few for had has her him his how its may nor not
+  off one our own per she the too two was who why yet you`.split(/\s+/).filter(Boolean),
 );
 
 // ---------------------------------------------------------------- randomness
@@ -170,6 +181,8 @@ export function tokenize(text) {
 
 const letterCount = (w) => (w.match(/\p{L}/gu) || []).length;
 const isCandidate = (w) => letterCount(w) >= 4 && !/^\p{N}+$/u.test(w) && !STOP_WORDS.has(w);
+const isWordPart = (w) =>
+  /^\p{L}+$/u.test(w) && [...w].length >= 3 && !STOP_WORDS.has(w) && !SHORT_FUNCTION.has(w);
 const normTitle = (t) => t.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 // ---------------------------------------------------------------- variants
@@ -208,6 +221,20 @@ function typoWord(w, rng, vocab) {
   return null;
 }
 
+/** Tokens of a text with the separator before each: [{tok, sep}] (sep of the first = ''). */
+function tokensWithSeps(text) {
+  const s = String(text ?? '').normalize('NFC').toLowerCase();
+  const out = [];
+  const re = /[\p{L}\p{N}]+/gu;
+  let m;
+  let end = 0;
+  while ((m = re.exec(s))) {
+    out.push({ tok: m[0], sep: out.length ? s.slice(end, m.index) : '' });
+    end = m.index + m[0].length;
+  }
+  return out;
+}
+
 /** All prefixes p of w with len(stem) < len(p) < len(w) that are not corpus tokens. */
 function stemPrefixes(w, stemmer, vocab) {
   const stem = stemmer.stem(w);
@@ -232,10 +259,29 @@ export function makeQueries(events) {
   const vocab = new Set();
   const byTitle = new Map();
   const titleTokens = new Array(events.length);
+  const titleSeps = new Array(events.length); // tokens with the separator before each
+  const phraseN = new Map(); // "x y": titles with x, one space, y (word parts only)
+  const attestN = new Map(); // "x y": titles with x, a space or "-", y (word parts only)
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const toks = tokenize(e.title);
     titleTokens[i] = toks;
+    const ts = tokensWithSeps(e.title);
+    titleSeps[i] = ts;
+    const seenP = new Set();
+    const seenA = new Set();
+    for (let j = 1; j < ts.length; j++) {
+      if (!isWordPart(ts[j - 1].tok) || !isWordPart(ts[j].tok)) continue;
+      const key = `${ts[j - 1].tok} ${ts[j].tok}`;
+      if (ts[j].sep === ' ' && !seenP.has(key)) {
+        seenP.add(key);
+        phraseN.set(key, (phraseN.get(key) || 0) + 1);
+      }
+      if ((ts[j].sep === ' ' || ts[j].sep === '-') && !seenA.has(key)) {
+        seenA.add(key);
+        attestN.set(key, (attestN.get(key) || 0) + 1);
+      }
+    }
     for (const w of new Set(toks)) df.set(w, (df.get(w) || 0) + 1);
     for (const w of toks) vocab.add(w);
     for (const c of e.contexts || []) for (const w of tokenize(c)) vocab.add(w);
@@ -288,6 +334,8 @@ export function makeQueries(events) {
     known.push({ e, words, relevant, halfLast, ti, typo, si, stemTyped, stem: stemmer.stem(words[si]) });
   }
   if (known.length < N_KNOWN) throw new Error(`only ${known.length} known-item targets found`);
+
+  const newClasses = makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, phraseN, attestN });
 
   const out = [];
   const pad = (n) => String(n).padStart(3, '0');
@@ -353,7 +401,177 @@ export function makeQueries(events) {
     out.push({ id: `entity-${pad(n + 1)}`, class: 'entity', query, relevant: [...g.ids], context: g.name });
   });
 
-  return { queries: out, stats: { events: events.length, entityEligible: eligible.length } };
+  out.push(...newClasses.queries);
+
+  return { queries: out, stats: { events: events.length, entityEligible: eligible.length, ...newClasses.stats } };
+}
+
+// ---------------------------------------------------------------- split, joined, twotypo, hyphen
+
+/**
+ * The four later known-item classes. Each draws its own targets (its own seeded
+ * shuffle of all events) and its own word counts, so none disturbs another or
+ * the five classes above.
+ */
+function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, phraseN, attestN }) {
+  const relevantOf = (e) => [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];
+  const posOf = (toks) => {
+    const firstPos = new Map();
+    toks.forEach((w, p) => {
+      if (!firstPos.has(w)) firstPos.set(w, p);
+    });
+    return firstPos;
+  };
+  // the k lowest-df candidate words of a title (ties: earlier), not in `exclude`
+  const rarest = (firstPos, k, exclude = new Set()) =>
+    [...firstPos.keys()]
+      .filter((w) => isCandidate(w) && !exclude.has(w))
+      .sort((a, b) => df.get(a) - df.get(b) || firstPos.get(a) - firstPos.get(b))
+      .slice(0, k);
+
+  // split: title tokens that are two common word parts glued, the two-word
+  // spelling attested in some title (space or hyphen). Best split of a word: the
+  // most attested (ties: the earlier cut).
+  const splitOf = new Map();
+  for (const w of [...df.keys()].sort()) {
+    if (!isCandidate(w) || !/^\p{L}+$/u.test(w)) continue;
+    const cs = [...w];
+    let best = null;
+    for (let k = 3; k <= cs.length - 3; k++) {
+      const a = cs.slice(0, k).join('');
+      const b = cs.slice(k).join('');
+      if (!isWordPart(a) || !isWordPart(b)) continue;
+      if ((df.get(a) || 0) < SPLIT_PART_MIN_DF || (df.get(b) || 0) < SPLIT_PART_MIN_DF) continue;
+      const n = attestN.get(`${a} ${b}`) || 0;
+      if (n >= 1 && (!best || n > best.attested)) best = { a, b, attested: n };
+    }
+    if (best) splitOf.set(w, best);
+  }
+
+  const collect = (name, make) => {
+    const order = rngFor(`${name}:targets`).shuffle([...events.keys()]);
+    const rWords = rngFor(`${name}:word-count`);
+    const rPick = rngFor(`${name}:pick`);
+    const got = [];
+    for (const idx of order) {
+      if (got.length >= N_KNOWN) break;
+      const k = rWords.float() < 0.5 ? 2 : 3; // drawn for every visited event
+      const q = make(idx, k, rPick);
+      if (q) got.push(q);
+    }
+    return got;
+  };
+  // words [{w, typed, pos}] in title order -> the query string
+  const typedQuery = (ws) => ws.sort((x, y) => x.pos - y.pos).map((x) => x.typed).join(' ');
+
+  const split = collect('split', (idx, k, r) => {
+    const firstPos = posOf(titleTokens[idx]);
+    const splittable = [...firstPos.keys()].filter((w) => splitOf.has(w));
+    if (!splittable.length) return null;
+    const w = r.pick(splittable);
+    const { a, b, attested } = splitOf.get(w);
+    const others = rarest(firstPos, k - 1, new Set([w, a, b]));
+    if (!others.length) return null;
+    const query = typedQuery([
+      { typed: `${a} ${b}`, pos: firstPos.get(w) },
+      ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
+    ]);
+    return { idx, query, variant: { word: w, typed: `${a} ${b}`, attested } };
+  });
+
+  const joined = collect('joined', (idx, k, r) => {
+    const ts = titleSeps[idx];
+    const firstPos = posOf(titleTokens[idx]);
+    const pairs = [];
+    const seen = new Set();
+    for (let j = 1; j < ts.length; j++) {
+      const x = ts[j - 1].tok;
+      const y = ts[j].tok;
+      if (ts[j].sep !== ' ' || x === y || !isWordPart(x) || !isWordPart(y)) continue;
+      const n = phraseN.get(`${x} ${y}`) || 0;
+      if (n < JOIN_PAIR_MIN || n / Math.min(df.get(x), df.get(y)) < JOIN_ASSOC_MIN) continue;
+      if (vocab.has(x + y) || seen.has(`${x} ${y}`)) continue;
+      seen.add(`${x} ${y}`);
+      pairs.push({ x, y, pos: j - 1, phrase: n });
+    }
+    if (!pairs.length) return null;
+    const p = r.pick(pairs);
+    const others = rarest(firstPos, k - 1, new Set([p.x, p.y]));
+    if (!others.length) return null;
+    const query = typedQuery([
+      { typed: p.x + p.y, pos: p.pos },
+      ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
+    ]);
+    return { idx, query, variant: { words: `${p.x} ${p.y}`, typed: p.x + p.y, phrase: p.phrase } };
+  });
+
+  const twotypo = collect('twotypo', (idx, k, r) => {
+    const firstPos = posOf(titleTokens[idx]);
+    const words = rarest(firstPos, k).sort((a, b) => firstPos.get(a) - firstPos.get(b));
+    if (words.length < 2) return null;
+    const long = words.map((w, i) => ([...w].length >= 5 ? i : -1)).filter((i) => i >= 0);
+    if (long.length < 2) return null;
+    const [i1, i2] = r.shuffle(long).slice(0, 2).sort((a, b) => a - b);
+    const t1 = typoWord(words[i1], r, vocab);
+    const t2 = t1 && typoWord(words[i2], r, vocab);
+    if (!t1 || !t2 || t1.typed === t2.typed) return null;
+    const query = typedQuery(
+      words.map((w, i) => ({ typed: i === i1 ? t1.typed : i === i2 ? t2.typed : w, pos: firstPos.get(w) })),
+    );
+    return {
+      idx,
+      query,
+      variant: { words: [words[i1], words[i2]], typed: [t1.typed, t2.typed], edits: [t1.op, t2.op], intact: words.length - 2 },
+    };
+  });
+
+  const hyphen = collect('hyphen', (idx, k, r) => {
+    const ts = titleSeps[idx];
+    const firstPos = posOf(titleTokens[idx]);
+    // maximal runs of tokens joined by a hyphen (typographic hyphens typed as "-")
+    const compounds = [];
+    const seen = new Set();
+    for (let j = 0; j < ts.length; ) {
+      let end = j + 1;
+      while (end < ts.length && /^[-\u2010\u2011]$/.test(ts[end].sep)) end++;
+      const parts = ts.slice(j, end).map((t) => t.tok);
+      const typed = parts.join('-');
+      if (
+        parts.length >= 2 &&
+        parts.every((t) => /\p{L}/u.test(t)) &&
+        letterCount(parts.join('')) >= 5 &&
+        !seen.has(typed)
+      ) {
+        seen.add(typed);
+        compounds.push({ parts, typed, pos: j });
+      }
+      j = end;
+    }
+    if (!compounds.length) return null;
+    const c = r.pick(compounds);
+    const others = rarest(firstPos, k - 1, new Set(c.parts));
+    if (!others.length) return null;
+    const query = typedQuery([
+      { typed: c.typed, pos: c.pos },
+      ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
+    ]);
+    return { idx, query, variant: { word: c.typed, parts: c.parts } };
+  });
+
+  const pad = (n) => String(n).padStart(3, '0');
+  const queries = [];
+  for (const [cls, list] of [
+    ['split', split],
+    ['joined', joined],
+    ['twotypo', twotypo],
+    ['hyphen', hyphen],
+  ]) {
+    list.forEach((t, n) => {
+      const e = events[t.idx];
+      queries.push({ id: `${cls}-${pad(n + 1)}`, class: cls, query: t.query, relevant: relevantOf(e), target: e.id, variant: t.variant });
+    });
+  }
+  return { queries, stats: { splitWords: splitOf.size } };
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -365,7 +583,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1] === fileU
   for (const q of queries) byClass[q.class] = (byClass[q.class] || 0) + 1;
   console.log(
     `${stats.events} events -> ${queries.length} queries ${JSON.stringify(byClass)} ` +
-      `(${stats.entityEligible} eligible entity names) -> ${path.relative(process.cwd(), OUT)} ` +
+      `(${stats.entityEligible} eligible entity names, ${stats.splitWords} splittable words) -> ${path.relative(process.cwd(), OUT)} ` +
       `in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
 }

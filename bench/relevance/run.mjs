@@ -67,7 +67,12 @@ const OUT = path.resolve(
     (FULL_RUN ? path.join(ROOT, 'bench', 'results', 'relevance.md') : path.join(WORK, 'relevance.md')),
 );
 const K = 10;
-const CLASSES = ['exact', 'half', 'typo', 'stem', 'entity'];
+// Report order; a class found in the queries but not listed here is reported after these.
+const CLASS_ORDER = ['exact', 'half', 'typo', 'stem', 'entity', 'split', 'joined', 'twotypo', 'hyphen'];
+const classesOf = (queries) => [
+  ...CLASS_ORDER.filter((c) => queries.some((q) => q.class === c)),
+  ...[...new Set(queries.map((q) => q.class))].filter((c) => !CLASS_ORDER.includes(c)),
+];
 // Column names carry the installed major.minor (e.g. "Pagefind 1.6"), read from node_modules.
 const majorMinor = (name) => {
   try {
@@ -327,6 +332,7 @@ const fs1 = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'n/a'
 // ------------------------------------------------------------------ report
 
 function report({ queries, engines, runs, scores, corpusCount, startedAt, totalMs }) {
+  const CLASSES = classesOf(queries);
   const groups = [...CLASSES.map((c) => [c, queries.filter((q) => q.class === c)]), ['all', queries]].filter(
     ([, qs]) => qs.length,
   );
@@ -388,28 +394,35 @@ function report({ queries, engines, runs, scores, corpusCount, startedAt, totalM
     ),
   );
 
-  // success@10 split by whether the altered word is the query's last word
-  const split = [];
+  // success@10 split by whether the altered word is the query's last word (typo,
+  // stem), and by whether any word is left intact (twotypo)
+  const subsets = [];
   for (const c of ['typo', 'stem']) {
     for (const last of [true, false]) {
-      const qs = queries.filter((q) => q.class === c && q.variant && q.variant.last === last);
-      if (!qs.length) continue;
-      split.push([
-        `${c}, altered word ${last ? 'last' : 'not last'}`,
-        qs.length,
-        ...engines.map((e) => {
-          const a = aggregate(qs, scores[e]);
-          return `${f3(a.mrr)} / ${f3(a.s10)}`;
-        }),
-      ]);
+      subsets.push([`${c}, altered word ${last ? 'last' : 'not last'}`, (q) => q.class === c && q.variant && q.variant.last === last]);
     }
+  }
+  subsets.push(['twotypo, one word intact', (q) => q.class === 'twotypo' && q.variant && q.variant.intact > 0]);
+  subsets.push(['twotypo, every word altered', (q) => q.class === 'twotypo' && q.variant && q.variant.intact === 0]);
+  const split = [];
+  for (const [label, keep] of subsets) {
+    const qs = queries.filter(keep);
+    if (!qs.length) continue;
+    split.push([
+      label,
+      qs.length,
+      ...engines.map((e) => {
+        const a = aggregate(qs, scores[e]);
+        return `${f3(a.mrr)} / ${f3(a.s10)}`;
+      }),
+    ]);
   }
   const splitTable = split.length
     ? markdownTable(['subset', 'queries', ...engines.map((e) => ENGINE_NAMES[e])], split)
     : '';
   if (split.length) {
     lines.push('');
-    lines.push('## typo / stem by position of the altered word (MRR@10 / success@10)');
+    lines.push('## typo / stem by position of the altered word, twotypo by intact words (MRR@10 / success@10)');
     lines.push('');
     lines.push(splitTable);
   }
@@ -495,7 +508,7 @@ function report({ queries, engines, runs, scores, corpusCount, startedAt, totalM
     '',
     summary,
     '',
-    ...(splitTable ? ['MRR@10 / success@10 by position of the altered word:', '', splitTable, ''] : []),
+    ...(splitTable ? ['MRR@10 / success@10 by position of the altered word (typo, stem) and by intact words (twotypo):', '', splitTable, ''] : []),
     `Queries with no hit at all: ${zero}. Time: ${timing}.`,
   ].join('\n');
   return { md: lines.join('\n'), readme };

@@ -23,7 +23,8 @@
 //   Candidate words of a title: distinct tokens with at least 4 letters, not
 //   pure numbers, not in STOP_WORDS.
 //
-// Known-item classes (the SAME N_KNOWN target events for all four):
+// Known-item classes exact, half, typo, stem (the SAME N_KNOWN target events
+// for all four):
 //   Targets are taken in the order of a seeded shuffle of all events; an event
 //   is used when it has >= 2 candidate words and all four variants below can be
 //   made from its words (in practice: one of the chosen words has a
@@ -60,7 +61,50 @@
 //   dashes as "-" (myanmar–united states -> myanmar-united states); relevant =
 //   every event carrying it (any case variant). `context` = first spelling seen.
 //
-// Output order: exact, half, typo, stem (targets in draw order), then entity.
+// Later known-item classes (split, joined, twotypo, hyphen): each draws its OWN
+//   targets, from its own seeded shuffle of all events (streams
+//   "<class>:targets", "<class>:word-count", "<class>:pick"), so none disturbs
+//   another or the five classes above; up to N_KNOWN queries each (fewer only if
+//   the corpus runs out of events that qualify). For every visited event k = 2 or
+//   3 (seeded, 50/50) is drawn: the number of query words, the altered word
+//   counting as one. "The k-1 rarest other words" = the k-1 candidate words of
+//   the title with the lowest df (ties: earlier), not equal to any part of the
+//   altered word, as `exact` chooses them. Words in title order. relevant =
+//   [target] + every event with an identical title, as above.
+//   Word parts (of split and joined words): letters only, >= 3 letters, not in
+//   STOP_WORDS or SHORT_FUNCTION (3-letter function words: "the", "for", ...).
+//   split  : a title candidate word w (letters only) that is two word parts a+b
+//            glued, each with title df >= SPLIT_PART_MIN_DF (20), and "a b" or
+//            "a-b" written in at least one title (so "ceasefire" -> "cease fire",
+//            "healthcare" -> "health care", but not "killing" -> "kill ing");
+//            of several cuts, the most written one (ties: the earlier cut). The
+//            event needs such a word (seeded pick among them) and >= 1 other
+//            candidate word. Query: w typed as "a b" plus the k-1 rarest other
+//            words. variant = {word, typed, attested: titles with "a b"/"a-b"}.
+//   joined : two ADJACENT title tokens x y (separated by one space in the
+//            title), both word parts, x != y, written "x y" in >= JOIN_PAIR_MIN
+//            (5) titles, and a phrase: titles with "x y" / min(df x, df y) >=
+//            JOIN_ASSOC_MIN (0.5) (so "hong kong", "world cup", "united states");
+//            x+y must not be a corpus token (titles, contexts, categories,
+//            source names), so an engine can only find it by splitting. Seeded
+//            pick among the event's pairs; >= 1 other candidate word needed.
+//            Query: "xy" plus the k-1 rarest other words. variant = {words,
+//            typed, phrase: titles with "x y"}.
+//   twotypo: the exact query of the event (k rarest candidate words) with two
+//            different words of >= 5 characters (seeded) given one edit each, by
+//            the `typo` rules (the result not a corpus token, else another edit is
+//            drawn). Unlike `typo`, two words are wrong, and in a 2-word query
+//            no word is left intact (variant.intact = words left as typed).
+//   hyphen : a hyphenated title compound: a maximal run of >= 2 title tokens
+//            joined by "-" (or U+2010/U+2011), every part with a letter, >= 5
+//            letters in all ("pro-Russian", "al-Shabaab", "vice-president"; not
+//            "COVID-19" or "58-year-old"), typed lower-cased with "-" between the
+//            parts, plus the k-1 rarest other words (seeded pick among the
+//            event's compounds; >= 1 other candidate word needed).
+//            variant = {word, parts}.
+//
+// Output order: exact, half, typo, stem (targets in draw order), entity, then
+// split, joined, twotypo, hyphen (each in its own draw order).
 
 import fs from 'node:fs';
 import path from 'node:path';

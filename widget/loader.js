@@ -139,16 +139,15 @@
   // adds them. Resolves to true, false (nothing asked for) or, when a
   // chunk failed, the message for a reader that `failure(error)` gives
   // (the details go to the console), never rejects. `getChunk` may give
-  // `{ deflated: bytes }` instead, for the wasm to inflate.
-  //
-  var loaders = new WeakMap();
+  // `{ deflated: bytes }` instead, for the wasm to inflate. The handle
+  // keeps it as `ix.loader`.
   function attachLoader(ix, getChunk, failure) {
     // Chunk → the promise of its adding, kept once it is in.
     var chunks = new Map();
     // Whether this loader is still the handle's (see `chunkLoader`): a
     // chunk that comes for a core since replaced is not added, and a
     // read that failed meanwhile is tried again.
-    var live = function () { return loaders.get(ix) === load; };
+    var live = function () { return ix.loader === load; };
     function put(n, bytes) {
       if (bytes.deflated) ix.addDeflatedChunk(n, bytes.deflated);
       else ix.addChunk(n, bytes);
@@ -182,7 +181,7 @@
       chunks.set(n, Promise.resolve());
     };
     ix.setChunkLoader(load);
-    loaders.set(ix, load);
+    ix.loader = load;
     return load;
   }
 
@@ -197,20 +196,23 @@
    * core has not changed (its last 4 bytes, its CRC32, tell), is the
    * failure reported; until the new core is in, the old one stays. */
   function chunkLoader(ix, got) {
-    var load = loaders.get(ix);
-    if (load) return load;
+    if (ix.loader) return ix.loader;
     if (got) ix.setChunkBase(new URL('.', got.url).href);
     var renewing;
-    var tail = function (b) { return '' + b.subarray(-4); };
     return attachLoader(ix, function (n) {
       return fetchBytes(ix.chunkUrl(n)).then(function (got) { return got.bytes; });
     }, function (e) {
       if (got && !e.transient) {
         renewing = renewing || fetchBytes(got.url, 0, 'no-cache').then(function (again) {
-          if (tail(again.bytes) === tail(got.bytes)) throw e;
+          // (`==`: the second array is compared as a string, too.)
+          if ('' + again.bytes.subarray(-4) == got.bytes.subarray(-4)) throw e;
           ix.addChunk(0, again.bytes);
-          loaders.delete(ix);
+          ix.loader = null;
           chunkLoader(ix, again);
+          // The hits shown are the old core's: every widget shows its
+          // query again (the one that asked, too), which fetches the new
+          // core's chunks.
+          widgets.forEach(function (w) { w.setQuery(w.query()); });
           return true;
         }).catch(function (why) {
           renewing = null;

@@ -27,15 +27,12 @@ import { fileURLToPath } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
+import { INPUT, OPTION, ROOT, STATUS, typeQuery, waitForHits as waitForIds, watchConsole } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(HERE, '../../target/release/chronicle');
 const EVENTS = path.join(HERE, '../data/events.jsonl');
 
-const ROOT = '[data-chronicle]';
-const INPUT = 'input[role="combobox"]';
-const OPTION = '[role="listbox"] [role="option"]';
-const STATUS = '.chronicle-status';
 const CORE = '/split/index.chron';
 const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
 const WAIT = 30_000;
@@ -98,25 +95,7 @@ async function withPage(site, fn, { fault = () => null, coreMayFail = false } = 
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
-  const log = { lines: [], errors: [], failedLoads: [], warnings: [] };
-  page.on('console', (msg) => {
-    const where = msg.location()?.url ?? '';
-    const line = `[${msg.type()}] ${msg.text()}${where ? ` (${where})` : ''}`;
-    log.lines.push(line);
-    if (msg.type() === 'warning') log.warnings.push(msg.text());
-    if (msg.type() !== 'error') return;
-    let p = null;
-    try {
-      p = new URL(where).pathname;
-    } catch {}
-    if (/^Failed to load resource/.test(msg.text()) && (CHUNK.test(p) || (coreMayFail && p === CORE))) {
-      log.failedLoads.push(p);
-    } else log.errors.push(line);
-  });
-  page.on('pageerror', (err) => {
-    log.lines.push(`[pageerror] ${err.stack || err.message}`);
-    log.errors.push(err.message);
-  });
+  const log = watchConsole(page, (p) => CHUNK.test(p) || (coreMayFail && p === CORE));
   try {
     await page.goto(`${srv.url}/index.html`);
     await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
@@ -134,24 +113,8 @@ async function withPage(site, fn, { fault = () => null, coreMayFail = false } = 
   }
 }
 
-/** Replaces the query with `q`, typed key by key. */
-async function typeQuery(page, q) {
-  const input = page.locator(INPUT).first();
-  await input.fill('');
-  await input.pressSequentially(q, { delay: 20 });
-}
-
 /** Waits until the widget shows exactly the hits `ids`. */
-async function waitForHits(page, ids) {
-  await page.waitForFunction(
-    ({ sel, want }) => {
-      const got = [...document.querySelectorAll(sel)].map((e) => e.dataset.id);
-      return got.length === want.length && got.every((id, i) => id === want[i]);
-    },
-    { sel: OPTION, want: ids },
-    { timeout: WAIT, polling: 50 },
-  );
-}
+const waitForHits = (page, ids) => waitForIds(page, ids, WAIT);
 
 /** Waits until the status line says how many results the query has. */
 const waitForAnswer = (page) =>
@@ -204,6 +167,37 @@ describe('a rebuild under an open page (real binary, headless Chromium)', () => 
       assert.ok(ids.includes('added-2'), `the new event is among the hits of "moscow": ${ids}`);
       assert.equal(coreRequests(srv).length, 2);
       assert.equal(await page.evaluate(() => Chronicle.widgets.length), 1);
+    });
+  });
+
+  test('grace 0: related events asked for on a hit of the old build show the query again from the new build, never another event\'s list', { timeout: TEST_TIMEOUT }, async () => {
+    const site = makeSite('related');
+    await withPage(site, async (page, srv) => {
+      await typeQuery(page, 'pluto');
+      await waitForHits(page, ['wcep-19990211-001']);
+      const doc = () => page.locator(`${OPTION} .chronicle-related`).first().getAttribute('data-doc');
+      const oldDoc = await doc();
+      build(site, 'new.jsonl', '--grace-hours', '0');
+      // The old hit's related events need chunks that are gone.
+      await page.locator(`${OPTION} .chronicle-related`).first().click();
+      await page.waitForFunction(
+        ({ sel, old }) => {
+          const b = document.querySelector(sel);
+          return b && b.getAttribute('data-doc') !== old;
+        },
+        { sel: `${OPTION} .chronicle-related`, old: oldDoc },
+        { timeout: WAIT, polling: 50 },
+      );
+      // The same event, numbered as the new build numbers it, and no list
+      // of related events under it that was made for the old number.
+      await waitForHits(page, ['wcep-19990211-001']);
+      assert.equal(coreRequests(srv).length, 2);
+      assert.equal(await page.locator('.chronicle-related-list').count(), 0);
+      assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
+      // Its related events now come from the new build.
+      await page.locator(`${OPTION} .chronicle-related`).first().click();
+      await page.waitForSelector('.chronicle-related-list', { state: 'attached' });
+      assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
     });
   });
 

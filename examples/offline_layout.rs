@@ -122,42 +122,14 @@ fn main() {
     let mut text = |s: &str| page.extend(s.encode_utf16());
     text("<!doctype html>\n<html lang=\"en\">\n<head><title>Layout</title>");
     text("<link rel=\"icon\" href=\"data:,\"></head>\n<body>\n");
-    let data_block = |page: &mut Vec<u16>,
-                      id: &str,
-                      attrs: &str,
-                      data: &[u16]| {
-        page.extend(
-            format!("<script type=\"application/octet-stream\" id=\"{id}\"{attrs}>")
-                .encode_utf16(),
-        );
-        page.extend(data);
-        page.extend("</script>\n".encode_utf16());
-    };
-    let packed = |bytes: &[u8]| {
-        let mut units = Vec::new();
-        let odd = offline::pack(&mut units, bytes);
-        (units, format!(" data-odd=\"{}\"", u8::from(odd)))
-    };
-    let (units, odd) = packed(&wasm);
-    data_block(&mut page, offline::WASM_ID, &odd, &units);
-    let (units, odd) = packed(&core);
+    offline::push_block(&mut page, offline::WASM_ID, "", &wasm);
     let attrs = format!(
-        " data-name=\"index.chron\" data-chunks=\"{}\"{odd}",
+        " data-name=\"index.chron\" data-chunks=\"{}\"",
         offline::chunks_block_id(0)
     );
-    data_block(&mut page, offline::INDEX_ID, &attrs, &units);
-    let (units, odd) = packed(&deflate(&dict));
-    data_block(&mut page, offline::LZDICT_ID, &odd, &units);
-    let table: String = packer
-        .table
-        .attributes()
-        .iter()
-        .map(|(name, value)| format!(" {name}=\"{value}\""))
-        .collect();
-    for (b, data) in packer.blocks.iter().enumerate() {
-        let attrs = if b == 0 { table.as_str() } else { "" };
-        data_block(&mut page, &offline::chunks_block_id(b), attrs, data);
-    }
+    offline::push_block(&mut page, offline::INDEX_ID, &attrs, &core);
+    offline::push_block(&mut page, offline::LZDICT_ID, "", &deflate(&dict));
+    packer.write(&mut page);
     page.extend("</body>\n</html>\n".encode_utf16());
 
     let mut html = vec![0xFF, 0xFE];

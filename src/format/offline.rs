@@ -233,6 +233,34 @@ pub fn chunks_block_id(b: usize) -> String {
     }
 }
 
+/// Appends a raw-text block of `data` (packed bytes) to the page's
+/// `text`: `<script type="application/octet-stream" id="{id}"{attrs}>`,
+/// the data, `</script>` and a line break. The HTML parser passes such a
+/// block's text as it is, and the page runs no script of that type.
+pub fn push_data_block(
+    text: &mut Vec<u16>,
+    id: &str,
+    attrs: &str,
+    data: &[u16],
+) {
+    text.extend(
+        format!(
+            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}>"
+        )
+        .encode_utf16(),
+    );
+    text.extend(data);
+    text.extend("</script>\n".encode_utf16());
+}
+
+/// Appends a block of `bytes`, packed, with `data-odd` after `attrs`.
+pub fn push_block(text: &mut Vec<u16>, id: &str, attrs: &str, bytes: &[u8]) {
+    let mut data = Vec::new();
+    let odd = pack(&mut data, bytes);
+    let attrs = format!("{attrs} data-odd=\"{}\"", u8::from(odd));
+    push_data_block(text, id, &attrs, &data);
+}
+
 /// UTF-16 units after which a new chunks block starts: Chromium parses
 /// many blocks of this size about a quarter faster than one block of
 /// them all, and the page reads each as soon as it is parsed.
@@ -386,6 +414,21 @@ pub struct ChunkBlocks {
 }
 
 impl ChunkBlocks {
+    /// Appends the chunks blocks to the page's `text`, the table on the
+    /// first.
+    pub fn write(&self, text: &mut Vec<u16>) {
+        let table: String = self
+            .table
+            .attributes()
+            .iter()
+            .map(|(name, value)| format!(" {name}=\"{value}\""))
+            .collect();
+        for (b, data) in self.blocks.iter().enumerate() {
+            let attrs = if b == 0 { table.as_str() } else { "" };
+            push_data_block(text, &chunks_block_id(b), attrs, data);
+        }
+    }
+
     /// Adds the next chunk: `bytes`, as stored (empty for
     /// [`Stored::InGroup`]).
     pub fn push(&mut self, bytes: &[u8], stored: Stored) {
@@ -538,6 +581,21 @@ mod tests {
         assert_eq!(back.place(6), None);
         assert_eq!(chunks_block_id(0), "chronicle-chunks");
         assert_eq!(chunks_block_id(1), "chronicle-chunks-2");
+    }
+
+    #[test]
+    fn blocks_in_the_page() {
+        let mut text = Vec::new();
+        push_block(&mut text, WASM_ID, " data-x=\"1\"", b"<\0!");
+        let mut w = ChunkBlocks::default();
+        w.push(b"ab", Stored::AsIs);
+        w.write(&mut text);
+        let want = "<script type=\"application/octet-stream\" \
+                    id=\"chronicle-wasm\" data-x=\"1\" data-odd=\"1\">=\u{4802}!\
+                    </script>\n<script type=\"application/octet-stream\" \
+                    id=\"chronicle-chunks\" data-blocks=\"1\" data-ends=\"1\" \
+                    data-deflated=\"0\" data-odd=\"0\">\u{6261}</script>\n";
+        assert_eq!(String::from_utf16(&text).unwrap(), want);
     }
 
     #[test]

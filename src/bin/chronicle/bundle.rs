@@ -53,22 +53,9 @@ impl Utf16Html {
         self.units.extend(s.encode_utf16());
     }
 
-    /// A raw-text block of `data` (packed bytes): `<script type=
-    /// "application/octet-stream" id=… attrs>` data `</script>`.
-    fn push_data(&mut self, id: &str, attrs: &str, data: &[u16]) {
-        self.push_str(&format!(
-            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}>"
-        ));
-        self.units.extend(data);
-        self.push_str("</script>\n");
-    }
-
-    /// A raw-text block of `bytes`, packed, with `data-odd`.
+    /// A raw-text block of `bytes`, packed ([`offline::push_block`]).
     fn push_block(&mut self, id: &str, attrs: &str, bytes: &[u8]) {
-        let mut data = Vec::new();
-        let odd = offline::pack(&mut data, bytes);
-        let attrs = format!("{attrs} data-odd=\"{}\"", u8::from(odd));
-        self.push_data(id, &attrs, &data);
+        offline::push_block(&mut self.units, id, attrs, bytes);
     }
 
     /// The file's bytes: a byte-order mark (which makes the browser read
@@ -247,17 +234,8 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
         packed_bytes += z.len();
         after.push_block(offline::LZDICT_ID, "", &z);
     }
-    let table: String = packer
-        .table
-        .attributes()
-        .iter()
-        .map(|(name, value)| format!(" {name}=\"{value}\""))
-        .collect();
     let blocks = packer.blocks.len();
-    for (b, data) in packer.blocks.iter().enumerate() {
-        let attrs = if b == 0 { table.as_str() } else { "" };
-        after.push_data(&offline::chunks_block_id(b), attrs, data);
-    }
+    packer.write(&mut after.units);
     Ok(Embedded {
         html,
         after,

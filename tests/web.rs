@@ -412,3 +412,25 @@ fn unmount_empties_the_element_and_stops_listening() {
     w2.set_query("geneva");
     assert!(!all(&root, "[role=listbox] > [role=option]").is_empty());
 }
+
+#[wasm_bindgen_test]
+fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let w = c.mount(div.clone(), options()).unwrap();
+    let hits = |q: &str| {
+        w.set_query(q);
+        all(&div, "[role=listbox] > [role=option]").len()
+    };
+    // Bytes that are no index change nothing.
+    assert!(c.add_chunk(0, b"not an index".to_vec()).is_err());
+    assert_eq!(hits("lavrov genev"), 1);
+    // A core opened in place of the open one (the same bytes here): the
+    // widget and the handle search it.
+    c.add_chunk(0, V2.to_vec()).unwrap();
+    assert_eq!(hits("lavrov geneva"), 1);
+    assert!(!c.is_split());
+    assert!(c.search("lavrov", JsValue::UNDEFINED).is_ok());
+}

@@ -433,4 +433,13 @@ fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
     assert_eq!(hits("lavrov geneva"), 1);
     assert!(!c.is_split());
     assert!(c.search("lavrov", JsValue::UNDEFINED).is_ok());
+    // The core replaced is freed: a hundred more leave memory as it was
+    // (a leak would take a hundred copies).
+    let before = chronicle::wasm::memory_bytes();
+    for _ in 0..100 {
+        c.add_chunk(0, V2.to_vec()).unwrap();
+        assert_eq!(hits("lavrov geneva"), 1);
+    }
+    let grown = chronicle::wasm::memory_bytes() - before;
+    assert!(grown <= 4.0 * V2.len() as f64, "{grown} bytes more");
 }

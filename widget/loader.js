@@ -151,6 +151,7 @@
     function put(n, bytes) {
       if (bytes.deflated) ix.addDeflatedChunk(n, bytes.deflated);
       else ix.addChunk(n, bytes);
+      chunks.set(n, Promise.resolve());
     }
     function add(n) {
       var p = chunks.get(n);
@@ -176,10 +177,7 @@
     // For a caller that has a chunk's bytes at hand: whether it is in (or
     // on its way), and adding it now (throws if it is refused).
     load.has = function (n) { return chunks.has(n); };
-    load.put = function (n, bytes) {
-      put(n, bytes);
-      chunks.set(n, Promise.resolve());
-    };
+    load.put = put;
     ix.setChunkLoader(load);
     ix.loader = load;
     return load;
@@ -197,15 +195,18 @@
    * failure reported; until the new core is in, the old one stays. */
   function chunkLoader(ix, got) {
     if (ix.loader) return ix.loader;
-    if (got) ix.setChunkBase(new URL('.', got.url).href);
+    // The core's URL and its last 4 bytes (its CRC32, which tells a
+    // rebuilt core), not its bytes, which the wasm has copied.
+    var url = got && got.url;
+    var crc = got && '' + got.bytes.subarray(-4);
+    if (url) ix.setChunkBase(new URL('.', url).href);
     var renewing;
     return attachLoader(ix, function (n) {
       return fetchBytes(ix.chunkUrl(n)).then(function (got) { return got.bytes; });
     }, function (e) {
-      if (got && !e.transient) {
-        renewing = renewing || fetchBytes(got.url, 0, 'no-cache').then(function (again) {
-          // (`==`: the second array is compared as a string, too.)
-          if ('' + again.bytes.subarray(-4) == got.bytes.subarray(-4)) throw e;
+      if (url && !e.transient) {
+        renewing = renewing || fetchBytes(url, 0, 'no-cache').then(function (again) {
+          if ('' + again.bytes.subarray(-4) == crc) throw e;
           ix.addChunk(0, again.bytes);
           ix.loader = null;
           chunkLoader(ix, again);
@@ -322,11 +323,12 @@
     var shared = null;
     var waiting = [];
     targets.forEach(function (el) {
-      var src = el.getAttribute('data-index') || data.index;
-      var options = { baseUrl: el.getAttribute('data-base-url') || data.baseUrl };
-      if (el.hasAttribute('data-limit')) options.limit = Number(el.getAttribute('data-limit'));
-      if (el.hasAttribute('data-placeholder')) options.placeholder = el.getAttribute('data-placeholder');
-      if (!el.getAttribute('data-index') && targets.length > 1) {
+      var own = el.dataset;
+      var src = own.index || data.index;
+      var options = { baseUrl: own.baseUrl || data.baseUrl };
+      if (own.limit != null) options.limit = Number(own.limit);
+      if (own.placeholder != null) options.placeholder = own.placeholder;
+      if (!own.index && targets.length > 1) {
         // One download for all of them, its progress shown in each.
         waiting.push(loading(el));
         shared = shared || load(src, function (n, total) {

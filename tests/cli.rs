@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use chronicle::format::offline::{self, ChunkTable, Stored};
 use chronicle::Index;
 
 const EVENTS: &str =
@@ -466,32 +467,10 @@ fn read_utf16(path: PathBuf) -> Vec<u16> {
     bytes[2..].chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect()
 }
 
-/// The bytes packed in `units`, as the loader unpacks them.
+/// The bytes packed in `units` (`format::offline`, as the page's
+/// reader unpacks them; anything the packing cannot write fails).
 fn unpack(units: &[u16], odd: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut it = units.iter();
-    while let Some(&u) = it.next() {
-        let w = if u == 0x3D {
-            let e = *it.next().expect("an escape ends the data");
-            if e < 0x4800 {
-                e - 0x4000 + 0xD800
-            } else {
-                [0, 0x0D, 0x3C, 0x3D][usize::from(e - 0x4800)]
-            }
-        } else {
-            assert!(
-                !(0xD800..=0xDFFF).contains(&u)
-                    && ![0, 0x0D, 0x3C].contains(&u),
-                "{u:#x} unescaped"
-            );
-            u
-        };
-        out.extend(w.to_le_bytes());
-    }
-    if odd {
-        assert_eq!(out.pop(), Some(0), "padding");
-    }
-    out
+    offline::unpack(units, odd).unwrap()
 }
 
 /// The data of the raw-text block with `id` (its units) and its opening
@@ -632,44 +611,30 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     // empty) and end where the block does, and each chunk unpacks (and
     // inflates, or decompresses with its group) to the bytes the core
     // names, checksum and all.
-    let (_, tag) = block(&html, &units, "chronicle-chunks");
-    let counts: Vec<usize> = attr(&tag, "data-blocks")
-        .split(',')
-        .map(|e| e.parse().unwrap())
-        .collect();
-    let ends: Vec<usize> = attr(&tag, "data-ends")
-        .split(',')
-        .map(|e| e.parse().unwrap())
-        .collect();
-    let deflated = attr(&tag, "data-deflated");
-    let odd = attr(&tag, "data-odd");
-    assert_eq!(counts.len(), blocks);
-    assert_eq!(counts.iter().sum::<usize>(), chunk_count);
-    assert_eq!(ends.len(), chunk_count);
-    assert_eq!(deflated.len(), chunk_count);
-    assert_eq!(odd.len(), chunk_count);
-    for kind in ['1', '2', '3'] {
-        assert!(deflated.contains(kind), "{kind} in {deflated}");
+    let (_, tag) = block(&html, &units, &offline::chunks_block_id(0));
+    let table =
+        ChunkTable::parse(|name| tag.contains(name).then(|| attr(&tag, name)))
+            .unwrap();
+    assert_eq!(table.counts.len(), blocks);
+    assert_eq!(table.ends.len(), chunk_count);
+    for kind in [Stored::Deflated, Stored::Group, Stored::InGroup] {
+        assert!(table.stored.contains(&kind), "{kind:?}");
     }
     let mut group: Vec<Vec<u8>> = Vec::new();
     let mut i = 0;
-    for (b, &count) in counts.iter().enumerate() {
+    for (b, &count) in table.counts.iter().enumerate() {
         assert!(count > 0);
-        let id = if b == 0 {
-            "chronicle-chunks".to_owned()
-        } else {
-            format!("chronicle-chunks-{}", b + 1)
-        };
-        let (data, _) = block(&html, &units, &id);
+        let (data, _) = block(&html, &units, &offline::chunks_block_id(b));
         let mut from = 0;
         for _ in 0..count {
             let n = i as u32 + 1;
-            let kind = deflated.as_bytes()[i];
-            assert!(ends[i] > from || (kind == b'3' && ends[i] == from));
-            let mut got =
-                unpack(&data[from..ends[i]], odd.as_bytes()[i] == b'1');
+            let kind = table.stored[i];
+            let (in_block, range, odd) = table.place(n).unwrap();
+            assert_eq!((in_block, range.start), (b, from));
+            assert!(range.end > from || kind == Stored::InGroup);
+            let mut got = unpack(&data[range.clone()], odd);
             match kind {
-                b'1' => {
+                Stored::Deflated => {
                     let mut inflated = Vec::new();
                     std::io::Read::read_to_end(
                         &mut flate2::read::DeflateDecoder::new(&got[..]),
@@ -678,22 +643,23 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
                     .unwrap();
                     got = inflated;
                 }
-                b'2' => {
-                    group = chronicle::format::offline::decompress_group(
-                        &got, &dict,
-                    )
-                    .unwrap();
+                Stored::Group => {
+                    group = offline::decompress_group(&got, &dict).unwrap();
                     group.reverse();
                     got = group.pop().unwrap();
                 }
-                b'3' => got = group.pop().expect("a group's chunk"),
-                _ => {}
+                Stored::InGroup => {
+                    assert!(got.is_empty());
+                    got = group.pop().expect("a group's chunk");
+                }
+                Stored::AsIs => {}
             }
-            assert_eq!(stor.contains(&n), kind >= b'2', "chunk {n}");
+            let grouped = matches!(kind, Stored::Group | Stored::InGroup);
+            assert_eq!(stor.contains(&n), grouped, "chunk {n}");
             index
                 .add_chunk(n, got)
                 .unwrap_or_else(|e| panic!("chunk {n}: {e}"));
-            from = ends[i];
+            from = range.end;
             i += 1;
         }
         assert_eq!(data.len(), from, "block {}", b + 1);
@@ -714,8 +680,14 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
     let (data, tag) = block(&html, &units, "chronicle-index");
     let core = unpack(data, attr(&tag, "data-odd") == "1");
     assert_eq!(core, fs::read(d.path("split/index.chron")).unwrap());
-    let (_, tag) = block(&html, &units, "chronicle-chunks");
-    assert!(attr(&tag, "data-deflated").chars().all(|c| c == '0' || c == '1'));
+    let (_, tag) = block(&html, &units, &offline::chunks_block_id(0));
+    let table =
+        ChunkTable::parse(|name| tag.contains(name).then(|| attr(&tag, name)))
+            .unwrap();
+    assert!(table
+        .stored
+        .iter()
+        .all(|&s| s == Stored::AsIs || s == Stored::Deflated));
     let out = d.run(&[&args[..], &["--doc-store", "zstd"]].concat());
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let html = fs::read(d.path("offline.html")).unwrap();

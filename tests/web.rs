@@ -422,3 +422,34 @@ fn unmount_empties_the_element_and_stops_listening() {
     w2.set_query("geneva");
     assert!(!all(&root, "[role=option]").is_empty());
 }
+
+#[wasm_bindgen_test]
+fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let w = c.mount(div.clone(), options()).unwrap();
+    let hits = |q: &str| {
+        w.set_query(q);
+        all(&div, "[role=option]").len()
+    };
+    // Bytes that are no index change nothing.
+    assert!(c.add_chunk(0, b"not an index".to_vec()).is_err());
+    assert_eq!(hits("lavrov genev"), 1);
+    // A core opened in place of the open one (the same bytes here): the
+    // widget and the handle search it.
+    c.add_chunk(0, V2.to_vec()).unwrap();
+    assert_eq!(hits("lavrov geneva"), 1);
+    assert!(!c.is_split());
+    assert!(c.search("lavrov", JsValue::UNDEFINED).is_ok());
+    // The core replaced is freed: a hundred more leave memory as it was
+    // (a leak would take a hundred copies).
+    let before = chronicle::wasm::memory_bytes();
+    for _ in 0..100 {
+        c.add_chunk(0, V2.to_vec()).unwrap();
+        assert_eq!(hits("lavrov geneva"), 1);
+    }
+    let grown = chronicle::wasm::memory_bytes() - before;
+    assert!(grown <= 4.0 * V2.len() as f64, "{grown} bytes more");
+}

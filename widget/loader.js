@@ -8,6 +8,8 @@
 (function () {
   'use strict';
   var script = document.currentScript;
+  // The script tag's data-* options (none without a tag).
+  var data = script ? script.dataset : {};
   var base = script && script.src ? new URL('.', script.src).href : document.baseURI;
   // In the offline file, the page's own script (which `chronicle bundle`
   // puts before this one) reads the wasm and the index packed into the
@@ -20,7 +22,7 @@
     if (!booted) {
       var source = embed
         ? embed.wasm()
-        : (script && script.dataset.wasm) || new URL('chronicle_bg.wasm', base).href;
+        : data.wasm || new URL('chronicle_bg.wasm', base).href;
       booted = wasm_bindgen({ module_or_path: source });
     }
     return booted;
@@ -30,8 +32,8 @@
    * one. `progress(bytes, total)` follows a download (total 0: unknown). */
   async function load(source, progress) {
     await boot();
+    if (source instanceof ArrayBuffer) source = new Uint8Array(source);
     if (source instanceof Uint8Array) return new wasm_bindgen.Chronicle(source);
-    if (source instanceof ArrayBuffer) return new wasm_bindgen.Chronicle(new Uint8Array(source));
     if (embed && (source === undefined || source === embed.name)) return embed.load(attachLoader);
     return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress);
   }
@@ -40,7 +42,7 @@
     var got = await fetchBytes(url, progress);
     var ix = new wasm_bindgen.Chronicle(got.bytes);
     // A split index fetches its chunks from beside its core, on demand.
-    if (ix.isSplit()) chunkLoader(ix, new URL('.', got.url).href);
+    if (ix.isSplit()) chunkLoader(ix, got);
     return ix;
   }
 
@@ -54,25 +56,23 @@
   var BACKOFF = 500;
 
   /** `{bytes, url}` (url after redirects) of `url`, or an Error whose
-   * `transient` says whether trying later may help. */
-  async function fetchBytes(url, progress) {
+   * `transient` says whether trying later may help. `cache`: the
+   * request's cache mode (`'no-cache'` revalidates a cached copy). */
+  async function fetchBytes(url, progress, cache) {
     for (var i = 0; ; i++) {
       try {
-        return await fetchOnce(url, progress);
+        return await fetchOnce(url, progress, cache);
       } catch (e) {
         if (!e.transient || i >= RETRIES) {
-          var err = new Error(url + ': ' + e.message);
-          err.status = e.status;
-          err.transient = e.transient;
-          throw err;
+          e.message = url + ': ' + e.message;
+          throw e;
         }
-        var pause = BACKOFF << i;
-        await new Promise(function (go) { setTimeout(go, pause / 2 + Math.random() * pause / 2); });
+        await new Promise(function (go) { setTimeout(go, (BACKOFF << i) * (1 + Math.random()) / 2); });
       }
     }
   }
 
-  async function fetchOnce(url, progress) {
+  async function fetchOnce(url, progress, cache) {
     var abort = new AbortController();
     var timer;
     var wait = function () {
@@ -81,7 +81,7 @@
     };
     wait();
     try {
-      var resp = await fetch(url, { signal: abort.signal });
+      var resp = await fetch(url, { signal: abort.signal, cache: cache });
       if (!resp.ok) {
         var e = new Error('HTTP ' + resp.status);
         e.status = resp.status;
@@ -139,91 +139,122 @@
   // adds them. Resolves to true, false (nothing asked for) or, when a
   // chunk failed, the message for a reader that `failure(error)` gives
   // (the details go to the console), never rejects. `getChunk` may give
-  // `{ deflated: bytes }` instead, for the wasm to inflate.
-  var loaders = new WeakMap();
+  // `{ deflated: bytes }` instead, for the wasm to inflate. The handle
+  // keeps it as `ix.loader`.
   function attachLoader(ix, getChunk, failure) {
-    var inflight = new Map();
-    var added = new Set();
+    // Chunk → the promise of its adding, kept once it is in.
+    var chunks = new Map();
+    // Whether this loader is still the handle's (see `chunkLoader`): a
+    // chunk that comes for a core since replaced is not added, and a
+    // read that failed meanwhile is tried again.
+    var live = function () { return ix.loader === load; };
     function put(n, bytes) {
       if (bytes.deflated) ix.addDeflatedChunk(n, bytes.deflated);
       else ix.addChunk(n, bytes);
-      added.add(n);
+      chunks.set(n, Promise.resolve());
     }
     function add(n) {
-      if (added.has(n)) return Promise.resolve();
-      var p = inflight.get(n);
+      var p = chunks.get(n);
       if (!p) {
         p = getChunk(n).then(function (bytes) {
-          put(n, bytes);
+          if (live()) put(n, bytes);
         }).catch(function (e) {
-          console.warn('Chronicle: chunk ' + n + ' did not load: ' + (e && e.message ? e.message : e));
+          chunks.delete(n);
+          console.warn('Chronicle: chunk ' + n + ' did not load: ' + (e && e.message || e));
           throw e;
-        }).finally(function () {
-          inflight.delete(n);
         });
-        inflight.set(n, p);
+        chunks.set(n, p);
       }
       return p;
     }
     var load = function () {
       var wanted = ix.takeWanted();
       if (!wanted.length) return Promise.resolve(false);
-      return Promise.all(Array.from(wanted, add))
-        .then(function () { return true; }, failure);
+      return Promise.all(Array.from(wanted, add)).then(function () { return true; }, function (e) {
+        return !live() || failure(e);
+      });
     };
     // For a caller that has a chunk's bytes at hand: whether it is in (or
     // on its way), and adding it now (throws if it is refused).
-    load.has = function (n) { return added.has(n) || inflight.has(n); };
+    load.has = function (n) { return chunks.has(n); };
     load.put = put;
     ix.setChunkLoader(load);
-    loaders.set(ix, load);
+    ix.loader = load;
     return load;
   }
 
-  /** The loader of a split index served over HTTP: chunks from `base`. */
-  function chunkLoader(ix, base) {
-    var load = loaders.get(ix);
-    if (load) return load;
-    if (base !== undefined) ix.setChunkBase(base);
+  /** The loader of a split index served over HTTP: chunks from beside
+   * the core `got` (`{bytes, url}`, as fetched).
+   *
+   * A chunk that is gone or refused (any failure but a transient one)
+   * means the index was rebuilt since the core was loaded: the core is
+   * fetched again, opened in place of the old one (`addChunk(0)`, under
+   * the handle's widgets) with a new loader, and the read tried again,
+   * which then fetches the new core's chunks. Only if that fails, or the
+   * core has not changed (its last 4 bytes, its CRC32, tell), is the
+   * failure reported; until the new core is in, the old one stays. */
+  function chunkLoader(ix, got) {
+    if (ix.loader) return ix.loader;
+    // The core's URL and its last 4 bytes (its CRC32, which tells a
+    // rebuilt core), not its bytes, which the wasm has copied.
+    var url = got && got.url;
+    var crc = got && '' + got.bytes.subarray(-4);
+    if (url) ix.setChunkBase(new URL('.', url).href);
+    var renewing;
     return attachLoader(ix, function (n) {
       return fetchBytes(ix.chunkUrl(n)).then(function (got) { return got.bytes; });
     }, function (e) {
-      // A 404 or a chunk that fails its checksum: the index on the
-      // server has changed (or is damaged) since its core was loaded.
-      return "Couldn't load part of the search index. " +
-        (e.transient ? 'Check your connection.' : 'Reload the page to try again.');
+      if (url && !e.transient) {
+        renewing = renewing || fetchBytes(url, 0, 'no-cache').then(function (again) {
+          if ('' + again.bytes.subarray(-4) == crc) throw e;
+          ix.addChunk(0, again.bytes);
+          ix.loader = null;
+          chunkLoader(ix, again);
+          // The hits shown are the old core's: every widget shows its
+          // query again (the one that asked, too), which fetches the new
+          // core's chunks.
+          widgets.forEach(function (w) { w.setQuery(w.query()); });
+          return true;
+        }).catch(function (why) {
+          renewing = null;
+          return message(why);
+        });
+        return renewing;
+      }
+      return message(e);
     });
+  }
+
+  /** What a reader is told when a chunk did not come: the chunk (or the
+   * core fetched again) is not there or not what the core says, so the
+   * index on the server is damaged, or has changed again since. */
+  function message(e) {
+    return "Couldn't load part of the search index. " +
+      (e.transient ? 'Check your connection.' : 'Reload the page to try again.');
   }
 
   /** Like `search`, but first fetches the chunks of a split index that
    * the query needs. Returns a promise of the same object. */
   wasm_bindgen.Chronicle.prototype.searchAsync = async function (query, options) {
-    for (var round = 0; round < 8; round++) {
+    for (var round = 0; ; round++) {
       try {
         return this.search(query, options);
       } catch (e) {
-        var got = await chunkLoader(this)();
-        if (got === false) throw e;
-        if (typeof got === 'string') throw new Error(got);
+        // Eight rounds are more than any query needs.
+        var got = round < 8 && await chunkLoader(this)();
+        if (got !== true) throw typeof got === 'string' ? new Error(got) : e;
       }
     }
-    throw new Error('the split index did not load');
   };
 
   /** Shows, in `el` until the widget is mounted, that search is loading;
    * returns the function that shows the download's progress. */
   function loading(el) {
     el.classList.add('chronicle');
-    el.setAttribute('data-state', 'loading');
-    var status = document.createElement('div');
-    status.className = 'chronicle-status';
-    status.setAttribute('role', 'status');
-    status.textContent = 'Loading search…';
+    el.dataset.state = 'loading';
     // The figures are not announced: a screen reader would read each.
-    var figures = document.createElement('span');
-    figures.setAttribute('aria-hidden', 'true');
-    status.appendChild(figures);
-    el.replaceChildren(status);
+    el.innerHTML = '<div class="chronicle-status" role="status">Loading search…<span aria-hidden="true"></span></div>';
+    var figures = el.querySelector('span');
     var mb = function (n) { return (n / 1e6).toFixed(1); };
     return function (n, total) {
       figures.textContent = ' ' + mb(n) + (total ? ' of ' + mb(total) : '') + ' MB';
@@ -232,7 +263,7 @@
 
   /** Says in `el` why search could not load. */
   function unavailable(el, e) {
-    el.setAttribute('data-state', 'error');
+    el.dataset.state = 'error';
     (el.querySelector('.chronicle-status') || el).textContent = e.transient
       ? "Couldn't load the search. Check your connection."
       : e.status
@@ -247,9 +278,8 @@
       var own = !(options.index instanceof wasm_bindgen.Chronicle);
       var index = own ? await load(options.index, loading(el)) : options.index;
       if (index.isSplit()) chunkLoader(index);
-      var opts = Object.assign({}, options);
-      delete opts.index;
-      var w = index.mount(el, opts);
+      // (The widget reads only its own options: `index` is left alone.)
+      var w = index.mount(el, options);
       widgets.push(w);
       // unmount(): the widget leaves the page and its memory is freed,
       // with the index's when this mount loaded it.
@@ -274,32 +304,31 @@
   }
 
   function ensureStylesheet() {
-    if (embed || !script || !script.src || script.dataset.css === 'none') return;
-    var href = script.dataset.css || new URL('chronicle.css', base).href;
-    var links = document.querySelectorAll('link[rel="stylesheet"]');
-    for (var i = 0; i < links.length; i++) if (links[i].href === href) return;
-    var link = document.createElement('link');
+    if (embed || !script || !script.src || data.css === 'none') return;
+    var href = data.css || new URL('chronicle.css', base).href;
+    if (Array.from(document.querySelectorAll('link[rel="stylesheet"]')).some(function (l) { return l.href === href; })) return;
+    var link = document.head.appendChild(document.createElement('link'));
     link.rel = 'stylesheet';
     link.href = href;
-    document.head.appendChild(link);
   }
 
   function autoMount() {
-    var targets = Array.prototype.slice.call(document.querySelectorAll('[data-chronicle]'));
+    var targets = Array.from(document.querySelectorAll('[data-chronicle]'));
     if (targets.length === 0 && script && script.parentNode) {
       var div = document.createElement('div');
-      div.setAttribute('data-chronicle', '');
-      script.parentNode.insertBefore(div, script.nextSibling);
+      div.dataset.chronicle = '';
+      script.after(div);
       targets.push(div);
     }
     var shared = null;
     var waiting = [];
     targets.forEach(function (el) {
-      var src = el.getAttribute('data-index') || (script && script.dataset.index) || undefined;
-      var options = { baseUrl: el.getAttribute('data-base-url') || (script && script.dataset.baseUrl) || undefined };
-      if (el.hasAttribute('data-limit')) options.limit = Number(el.getAttribute('data-limit'));
-      if (el.hasAttribute('data-placeholder')) options.placeholder = el.getAttribute('data-placeholder');
-      if (!el.getAttribute('data-index') && targets.length > 1) {
+      var own = el.dataset;
+      var src = own.index || data.index;
+      var options = { baseUrl: own.baseUrl || data.baseUrl };
+      if (own.limit != null) options.limit = Number(own.limit);
+      if (own.placeholder != null) options.placeholder = own.placeholder;
+      if (!own.index && targets.length > 1) {
         // One download for all of them, its progress shown in each.
         waiting.push(loading(el));
         shared = shared || load(src, function (n, total) {
@@ -317,7 +346,7 @@
 
   window.Chronicle = { load: load, mount: mount, memoryBytes: memoryBytes, widgets: widgets };
   ensureStylesheet();
-  if (!script || script.dataset.auto !== 'false') {
+  if (data.auto !== 'false') {
     // The offline file's widget is already above this script.
     if (document.readyState === 'loading' && !(embed && embed.early)) {
       document.addEventListener('DOMContentLoaded', autoMount);

@@ -5,8 +5,11 @@
  *
  * The wasm and the index are in non-executed <script
  * type="application/octet-stream"> blocks that the HTML parser passes as
- * plain text. The file is UTF-16, and the bytes are packed two to a
- * character (see `unpack`; FORMAT.md, "Offline file"): half the
+ * plain text. The layout is defined once, by `format::offline` (Rust;
+ * FORMAT.md, "Offline file"), and this is its reader:
+ * tests/e2e/offline-layout.test.mjs has it unpack what that writes. The
+ * file is UTF-16, and the bytes are packed two to a character (see
+ * `unpack`): half the
  * characters of base64, so the page parses sooner. The index is either
  * gzipped whole, or a split index's core with its chunks in blocks of
  * their own (the first named by the core's data-chunks), each chunk

@@ -16,7 +16,7 @@ use web_sys::{
 };
 
 use super::run_search;
-use crate::query::{Facets, SearchOptions, Searcher, Sort, YearCount};
+use crate::query::{Facets, SearchOptions, Sort, YearCount};
 use crate::render::{self, Esc, HitView, Span};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -54,9 +54,9 @@ impl Drop for Listener {
 }
 
 struct Inner {
-    searcher: Rc<Searcher<Vec<u8>>>,
-    /// Where a split index's chunks are fetched from.
-    chunks: super::ChunkBase,
+    /// The index (which a rebuild on the server may replace: see
+    /// `Chronicle::add_chunk`) and where its chunks are fetched from.
+    src: super::Source,
     root: Element,
     input: HtmlInputElement,
     sort: HtmlSelectElement,
@@ -223,8 +223,7 @@ fn to_js_err(e: JsValue) -> JsError {
 
 impl Widget {
     pub(crate) fn mount(
-        searcher: Rc<Searcher<Vec<u8>>>,
-        chunks: super::ChunkBase,
+        src: super::Source,
         root: Element,
         options: JsValue,
     ) -> Result<Widget, JsError> {
@@ -235,9 +234,7 @@ impl Widget {
             base_url: f.string("baseUrl")?,
             hash: f.flag("hash")?,
         };
-        let inner = Rc::new(
-            Inner::build(searcher, chunks, root, opts).map_err(to_js_err)?,
-        );
+        let inner = Rc::new(Inner::build(src, root, opts).map_err(to_js_err)?);
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
         let mut w = Widget { inner, listeners: Vec::new() };
         w.wire().map_err(to_js_err)?;
@@ -364,15 +361,14 @@ impl Inner {
     }
 
     fn build(
-        searcher: Rc<Searcher<Vec<u8>>>,
-        chunks: super::ChunkBase,
+        src: super::Source,
         root: Element,
         opts: Options,
     ) -> JsResult<Inner> {
         let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
-        let events = searcher.index().doc_count();
+        let events = src.searcher().index().doc_count();
         let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
             format!("Search {} events…", group_digits(events))
         });
@@ -410,8 +406,7 @@ impl Inner {
             (part("listbox")?, part("results")?, part("more")?);
         let limit = page_size(&opts);
         Ok(Inner {
-            searcher,
-            chunks,
+            src,
             root,
             input,
             sort,
@@ -559,7 +554,7 @@ impl Inner {
         query: &str,
         opts: &SearchOptions,
     ) -> crate::Result<Shown> {
-        let (r, views) = run_search(&self.searcher, query, opts, 0)?;
+        let (r, views) = run_search(&self.src.searcher(), query, opts, 0)?;
         let hits = views
             .iter()
             .enumerate()
@@ -713,7 +708,7 @@ impl Inner {
         let text = if empty {
             format!(
                 "Search {} events",
-                group_digits(self.searcher.index().doc_count())
+                group_digits(self.src.searcher().index().doc_count())
             )
         } else if r.total == 0 {
             "No results".to_owned()
@@ -883,7 +878,7 @@ impl Inner {
         let Some(&letter) = b"abcdefghijklmnopqrstuvwxyz".get(step - 1) else {
             return;
         };
-        if self.searcher.index().is_split() {
+        if self.src.searcher().index().is_split() {
             return;
         }
         let opts = SearchOptions {
@@ -941,7 +936,7 @@ impl Inner {
     fn load_then(&self, again: fn(&Inner), failed: fn(&Inner, &str)) {
         let Some(me) = self.me.borrow().upgrade() else { return };
         let seq = me.state.borrow().seq;
-        let chunks = me.chunks.clone();
+        let chunks = me.src.clone();
         chunks.fetch_then(move |got| {
             if me.state.borrow().seq != seq {
                 return;
@@ -968,7 +963,7 @@ impl Inner {
         if self.input.value() != query {
             return; // a newer keystroke has its own timer
         }
-        let shown = match self.searcher.facets(query, 10) {
+        let shown = match self.src.searcher().facets(query, 10) {
             Err(crate::Error::NotLoaded) => {
                 self.load_then(Inner::facets_again, Inner::facets_failed);
                 return;
@@ -1209,13 +1204,13 @@ impl Inner {
             .get_attribute("data-doc")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| JsValue::from_str("no document"))?;
-        let rel = match render::related_views(&self.searcher, id, 5) {
+        let rel = match render::related_views(&self.src.searcher(), id, 5) {
             Err(crate::Error::NotLoaded) => {
                 let d = b.clone();
                 let Some(me) = self.me.borrow().upgrade() else {
                     return Ok(());
                 };
-                let chunks = me.chunks.clone();
+                let chunks = me.src.clone();
                 chunks.fetch_then(move |got| {
                     if let Ok(true) = got {
                         let _ = me.fill_related(&d);

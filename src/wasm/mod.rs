@@ -27,24 +27,30 @@ static TALC: talc::wasm::WasmDynamicTalc =
 /// fetches the index in JS; the chunks of a split index are fetched here).
 #[wasm_bindgen]
 pub struct Chronicle {
-    searcher: Rc<Searcher<Vec<u8>>>,
-    /// Where the chunks of a split index are (the core's directory).
-    chunks: ChunkBase,
+    src: Source,
 }
 
-/// Where a split index's chunks come from, shared by a handle and its
-/// widgets: the URL prefix of the chunk files, and the JS function that
+/// What a handle shares with its widgets: the open index (which
+/// `addChunk(0, core)` replaces under them), and where a split index's chunks come
+/// from: the URL prefix of the chunk files, and the JS function that
 /// fetches them (set by `widget/loader.js`, which keeps fetching in JS
 /// and an async runtime out of the wasm).
-#[derive(Default)]
-pub(crate) struct ChunkSource {
+pub(crate) struct Shared {
+    searcher: RefCell<Rc<Searcher<Vec<u8>>>>,
     base: RefCell<String>,
     loader: RefCell<Option<js_sys::Function>>,
 }
 
-pub(crate) type ChunkBase = Rc<ChunkSource>;
+pub(crate) type Source = Rc<Shared>;
 
-impl ChunkSource {
+impl Shared {
+    /// The index open now (a search holds it to its end, even if
+    /// `addChunk(0, core)` replaces it meanwhile).
+    #[inline(never)]
+    pub(crate) fn searcher(&self) -> Rc<Searcher<Vec<u8>>> {
+        self.searcher.borrow().clone()
+    }
+
     /// Has the loader fetch and add the chunks that reads have asked for,
     /// then calls `done`: `Ok(true)` when chunks were added, `Ok(false)`
     /// when none was asked for, or the loader's error message.
@@ -188,16 +194,26 @@ pub(crate) fn run_search(
     Ok((result, views))
 }
 
+/// Opens an index from its bytes (one place for `new` and `addChunk`).
+#[inline(never)]
+fn open(bytes: Vec<u8>) -> Result<Rc<Searcher<Vec<u8>>>, JsError> {
+    let index = Index::new(bytes).map_err(js_err)?;
+    Ok(Rc::new(Searcher::new(index)))
+}
+
 #[wasm_bindgen]
 impl Chronicle {
     /// Opens an index from its bytes (a `Uint8Array`), validating it. The
     /// bytes are copied into wasm memory once and owned by the handle.
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<Chronicle, JsError> {
-        let index = Index::new(bytes).map_err(js_err)?;
+        let searcher = open(bytes)?;
         Ok(Chronicle {
-            searcher: Rc::new(Searcher::new(index)),
-            chunks: ChunkBase::default(),
+            src: Rc::new(Shared {
+                searcher: RefCell::new(searcher),
+                base: RefCell::default(),
+                loader: RefCell::default(),
+            }),
         })
     }
 
@@ -205,42 +221,50 @@ impl Chronicle {
     /// fetched on demand: use `searchAsync`, or a mounted widget).
     #[wasm_bindgen(js_name = isSplit)]
     pub fn is_split(&self) -> bool {
-        self.searcher.index().is_split()
+        self.src.searcher().index().is_split()
     }
 
     /// The URL prefix of the chunk files of a split index (the URL of
     /// its directory, ending in `/`).
     #[wasm_bindgen(js_name = setChunkBase)]
     pub fn set_chunk_base(&self, base: String) {
-        *self.chunks.base.borrow_mut() = base;
+        *self.src.base.borrow_mut() = base;
     }
 
     /// The URL of chunk `n` of a split index (`undefined` if none).
     #[wasm_bindgen(js_name = chunkUrl)]
     pub fn chunk_url(&self, n: u32) -> Option<String> {
-        let name = self.searcher.index().chunk_file(n)?;
-        Some(format!("{}{name}", self.chunks.base.borrow()))
+        let name = self.src.searcher().index().chunk_file(n)?;
+        Some(format!("{}{name}", self.src.base.borrow()))
     }
 
     /// The chunks of a split index that reads have asked for since the
     /// last call (a failed `search` asks for what it lacked).
     #[wasm_bindgen(js_name = takeWanted)]
     pub fn take_wanted(&self) -> Vec<u32> {
-        self.searcher.index().take_wanted()
+        self.src.searcher().index().take_wanted()
     }
 
     /// Adds chunk `n` of a split index, after checking its length and
-    /// CRC32.
+    /// CRC32. Chunk 0 is the core itself: adding one (the core as the
+    /// server has it after a rebuild) opens it in place of the open one.
+    /// This handle and its widgets then search it, fetching its chunks
+    /// from the same place, and the old core is freed with the chunks
+    /// added to it. An error changes nothing.
     #[wasm_bindgen(js_name = addChunk)]
     pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<(), JsError> {
-        self.searcher.index().add_chunk(n, bytes).map_err(js_err)
+        if n == 0 {
+            *self.src.searcher.borrow_mut() = open(bytes)?;
+            return Ok(());
+        }
+        self.src.searcher().index().add_chunk(n, bytes).map_err(js_err)
     }
 
     /// Adds chunk `n` of a split index given as raw DEFLATE (inflated
     /// here, at once, then checked as by `addChunk`).
     #[wasm_bindgen(js_name = addDeflatedChunk)]
     pub fn add_deflated_chunk(&self, n: u32, z: &[u8]) -> Result<(), JsError> {
-        self.searcher.index().add_deflated_chunk(n, z).map_err(js_err)
+        self.src.searcher().index().add_deflated_chunk(n, z).map_err(js_err)
     }
 
     /// Says the chunks of a split index are at hand (the offline file
@@ -248,7 +272,7 @@ impl Chronicle {
     /// under every first letter, as on a single file.
     #[wasm_bindgen(js_name = setChunksAtHand)]
     pub fn set_chunks_at_hand(&self, yes: bool) {
-        self.searcher.index().set_chunks_at_hand(yes);
+        self.src.searcher().index().set_chunks_at_hand(yes);
     }
 
     /// The function the widget calls to fetch the chunks reads asked
@@ -256,7 +280,7 @@ impl Chronicle {
     /// (nothing asked for) or an error message. `Chronicle.load` sets it.
     #[wasm_bindgen(js_name = setChunkLoader)]
     pub fn set_chunk_loader(&self, loader: js_sys::Function) {
-        *self.chunks.loader.borrow_mut() = Some(loader);
+        *self.src.loader.borrow_mut() = Some(loader);
     }
 
     /// Searches. `options`: `{limit, offset, sort: "relevance" | "newest"
@@ -268,26 +292,29 @@ impl Chronicle {
         options: JsValue,
     ) -> Result<JsValue, JsError> {
         let (opts, related) = JsOptions::parse(options)?;
-        let (r, hits) = run_search(&self.searcher, query, &opts, related)
-            .map_err(js_err)?;
+        let (r, hits) =
+            run_search(&self.src.searcher(), query, &opts, related)
+                .map_err(js_err)?;
         Ok(result_js(query, &r, &hits))
     }
 
     /// Events related to document `doc` (the `doc` of a hit), newest
     /// first, each with the context it shares.
     pub fn related(&self, doc: u32, limit: usize) -> Result<JsValue, JsError> {
-        if doc >= self.searcher.index().doc_count() {
+        if doc >= self.src.searcher().index().doc_count() {
             return Err(JsError::new(&format!("no document {doc}")));
         }
-        let views = render::related_views(&self.searcher, doc, limit.min(100))
-            .map_err(js_err)?;
+        let views =
+            render::related_views(&self.src.searcher(), doc, limit.min(100))
+                .map_err(js_err)?;
         Ok(js::array(&views, js::related))
     }
 
     /// Counts: `{version, events, terms, categories, sources, contexts,
     /// bytes}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        let ix = self.searcher.index();
+        let searcher = self.src.searcher();
+        let ix = searcher.index();
         let count =
             |t: crate::Result<FacetTable<'_>>| t.map_or(0, |t| t.len());
         Ok(Obj::new()
@@ -309,12 +336,7 @@ impl Chronicle {
         element: web_sys::Element,
         options: JsValue,
     ) -> Result<Widget, JsError> {
-        Widget::mount(
-            self.searcher.clone(),
-            self.chunks.clone(),
-            element,
-            options,
-        )
+        Widget::mount(self.src.clone(), element, options)
     }
 }
 

@@ -24,15 +24,12 @@ import { fileURLToPath } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
+import { INPUT, OPTION, ROOT, STATUS, typeQuery, waitForHits as waitForIds, watchConsole } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
 const CLI = path.join(HERE, '../../target/release/chronicle');
 
-const ROOT = '[data-chronicle]';
-const INPUT = 'input[role="combobox"]';
-const OPTION = '[role="option"]';
-const STATUS = '.chronicle-status';
 const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
 const WAIT = 60_000;
 const TEST_TIMEOUT = 180_000;
@@ -69,25 +66,7 @@ async function withFaultyPage(name, fault, fn) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
-  const log = { lines: [], errors: [], failedLoads: [], warnings: [] };
-  page.on('console', (msg) => {
-    const where = msg.location()?.url ?? '';
-    const line = `[${msg.type()}] ${msg.text()}${where ? ` (${where})` : ''}`;
-    log.lines.push(line);
-    if (msg.type() === 'warning') log.warnings.push(msg.text());
-    if (msg.type() !== 'error') return;
-    let p = null;
-    try {
-      p = new URL(where).pathname;
-    } catch {}
-    if (/^Failed to load resource/.test(msg.text()) && faulted.has(p)) log.failedLoads.push(p);
-    else log.errors.push(line);
-  });
-  page.on('pageerror', (err) => {
-    const line = `[pageerror] ${err.stack || err.message}`;
-    log.lines.push(line);
-    log.errors.push(line);
-  });
+  const log = watchConsole(page, (p) => faulted.has(p));
   try {
     await fn(page, srv, log);
     await page.waitForTimeout(100);
@@ -111,26 +90,10 @@ async function waitReady(page) {
   assert.equal(await page.locator(ROOT).first().getAttribute('data-state'), 'ready');
 }
 
-/** Replaces the query with `q`, typed key by key. */
-async function typeQuery(page, q) {
-  const input = page.locator(INPUT).first();
-  await input.fill('');
-  await input.pressSequentially(q, { delay: 25 });
-}
-
 const shownIds = (page) => page.locator(OPTION).evaluateAll((els) => els.map((e) => e.dataset.id));
 
 /** Waits until the widget shows exactly the hits `ids` for the query. */
-async function waitForHits(page, ids) {
-  await page.waitForFunction(
-    ({ sel, want }) => {
-      const got = [...document.querySelectorAll(sel)].map((e) => e.dataset.id);
-      return got.length === want.length && got.every((id, i) => id === want[i]);
-    },
-    { sel: OPTION, want: ids },
-    { timeout: WAIT, polling: 100 },
-  );
-}
+const waitForHits = (page, ids) => waitForIds(page, ids, WAIT);
 
 /** The ids of the first `limit` hits of `q`, from the CLI over the single file. */
 function directSearch(q, limit = 10) {

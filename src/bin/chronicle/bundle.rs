@@ -8,7 +8,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use chronicle::format::{self, offline};
+use chronicle::format::offline::{self, Stored};
+use chronicle::format::{self};
 use chronicle::render::Esc;
 use chronicle::Index;
 
@@ -38,68 +39,23 @@ fn check_inline(name: &str, text: &str, closing: &str) -> Result<()> {
 }
 
 /// The offline file's text, in UTF-16 code units: markup and code as
-/// text, binary data packed two bytes a unit (see [`Utf16Html::pack`]).
-/// UTF-16 carries 16 bits a unit where base64 in UTF-8 carries 6 a byte,
-/// so the data takes about 1.03 bytes a byte instead of 1.33, and the
-/// HTML parser has 2.6 times fewer characters to read.
+/// text, binary data packed two bytes a unit ([`offline::pack`]). UTF-16
+/// carries 16 bits a unit where base64 in UTF-8 carries 6 a byte, so the
+/// data takes about 1.03 bytes a byte instead of 1.33, and the HTML
+/// parser has 2.6 times fewer characters to read.
 #[derive(Default)]
 struct Utf16Html {
     units: Vec<u16>,
 }
-
-/// The escape unit of packed data, and what follows it for each word
-/// that cannot stand for itself in a raw-text element: a surrogate (the
-/// UTF-16 decoder would replace it), NUL (the parser would), CR (the
-/// parser turns it into LF), `<` (could end the element) and the escape
-/// itself.
-const PACK_ESCAPE: u16 = 0x3D;
-const PACK_SURROGATES: u16 = 0x4000;
-const PACK_OTHERS: [u16; 4] = [0x00, 0x0D, 0x3C, PACK_ESCAPE];
 
 impl Utf16Html {
     fn push_str(&mut self, s: &str) {
         self.units.extend(s.encode_utf16());
     }
 
-    fn len(&self) -> usize {
-        self.units.len()
-    }
-
-    /// Appends `bytes` as little-endian 16-bit words (an odd length's
-    /// last byte padded with 0), each word as the unit of that value,
-    /// except that a surrogate `s` is `PACK_ESCAPE, 0x4000 + s - 0xD800`
-    /// and `PACK_OTHERS[i]` is `PACK_ESCAPE, 0x4800 + i`. Returns whether
-    /// the length is odd (the reader drops the padding byte).
-    fn pack(&mut self, bytes: &[u8]) -> bool {
-        self.units.reserve(bytes.len() / 2 + bytes.len() / 32 + 1);
-        for pair in bytes.chunks(2) {
-            let word =
-                u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
-            if (0xD800..=0xDFFF).contains(&word) {
-                self.units
-                    .extend([PACK_ESCAPE, PACK_SURROGATES + (word - 0xD800)]);
-            } else if let Some(i) = PACK_OTHERS.iter().position(|&w| w == word)
-            {
-                self.units
-                    .extend([PACK_ESCAPE, PACK_SURROGATES + 0x800 + i as u16]);
-            } else {
-                self.units.push(word);
-            }
-        }
-        bytes.len() % 2 == 1
-    }
-
-    /// A raw-text block of packed bytes: `<script type=
-    /// "application/octet-stream" id=… attrs data-odd=…>` data `</script>`.
+    /// A raw-text block of `bytes`, packed ([`offline::push_block`]).
     fn push_block(&mut self, id: &str, attrs: &str, bytes: &[u8]) {
-        self.push_str(&format!(
-            "<script type=\"application/octet-stream\" id=\"{id}\"{attrs}"
-        ));
-        let mut data = Utf16Html::default();
-        let odd = data.pack(bytes);
-        self.push_str(&format!(" data-odd=\"{}\">", u8::from(odd)));
-        self.units.extend(data.units);
-        self.push_str("</script>\n");
+        offline::push_block(&mut self.units, id, attrs, bytes);
     }
 
     /// The file's bytes: a byte-order mark (which makes the browser read
@@ -141,18 +97,13 @@ fn embed_single(index: &Path) -> Result<Embedded> {
         .unwrap_or_default();
     let mut html = Utf16Html::default();
     let attrs = format!(" data-name=\"{}\"", escape(&name));
-    html.push_block("chronicle-index", &attrs, &gz);
+    html.push_block(offline::INDEX_ID, &attrs, &gz);
     Ok(Embedded {
         html,
         after: Utf16Html::default(),
         summary: format!("index {} bytes gzipped", gz.len()),
     })
 }
-
-/// UTF-16 units after which the offline file starts a new chunks block:
-/// Chromium parses many blocks of this size about a quarter faster than
-/// one block of them all, and each is usable as soon as it is parsed.
-const CHUNKS_BLOCK_UNITS: usize = 128 * 1024;
 
 /// Raw DEFLATE of `bytes` at the best level.
 fn deflate_best(bytes: &[u8]) -> io::Result<Vec<u8>> {
@@ -210,7 +161,7 @@ fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
 }
 
 /// A split index: its core, and its chunks one after another, in blocks
-/// of about [`CHUNKS_BLOCK_UNITS`] cut between chunks. With
+/// ([`offline::ChunkBlocks`]). With
 /// [`DocStore::Lzma`], the doc-store blocks are stored uncompressed in
 /// the core's layout
 /// ([`format::resplit`]) and compressed with LZMA in groups of
@@ -218,14 +169,7 @@ fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
 /// ([`format::offline`]), which goes first, deflated, in
 /// `#chronicle-lzdict`. Every other chunk is packed on its own (so one is
 /// decoded without the others), deflated when that saves a twentieth.
-/// The first chunks block, `#chronicle-chunks`, carries the table:
-/// `data-blocks`, how many chunks each block holds (the blocks after the
-/// first are `#chronicle-chunks-2`, `-3`, …); `data-ends`, the offset (in
-/// UTF-16 units) in its block where each chunk ends; `data-deflated`, a
-/// character per chunk: `0` as is, `1` deflated, `2` an LZMA group
-/// starting with this chunk, `3` a later chunk of the group before it
-/// (whose own slot is empty, in the same block); `data-odd`, a `1` or `0`
-/// per chunk.
+/// The first chunks block carries the table ([`offline::ChunkTable`]).
 fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
     let core_path = dir.join(SPLIT_CORE);
     let core = fs::read(&core_path)
@@ -252,79 +196,46 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
                 groups: Vec::new(),
             }
         };
-    let mut blocks = vec![(Utf16Html::default(), 0usize)];
-    let (mut ends, mut flags, mut odd) =
-        (String::new(), String::new(), String::new());
+    let mut packer = offline::ChunkBlocks::default();
     let mut packed_bytes = 0usize;
     for (i, chunk) in chunks.iter().enumerate() {
         let n = i as u32 + 1;
         let deflated;
-        let (bytes, flag) = if stor.contains(&n) {
+        let (bytes, stored) = if stor.contains(&n) {
             let k = (n - stor.start) as usize;
             if k % offline::GROUP_BLOCKS == 0 {
-                (groups[k / offline::GROUP_BLOCKS].as_slice(), '2')
+                (groups[k / offline::GROUP_BLOCKS].as_slice(), Stored::Group)
             } else {
-                (&[][..], '3')
+                (&[][..], Stored::InGroup)
             }
         } else {
             deflated = deflate_best(chunk)?;
             if deflated.len() < chunk.len() - chunk.len() / 20 {
-                (deflated.as_slice(), '1')
+                (deflated.as_slice(), Stored::Deflated)
             } else {
-                (chunk.as_slice(), '0')
+                (chunk.as_slice(), Stored::AsIs)
             }
         };
         packed_bytes += bytes.len();
-        // A group's later chunks stay in its block.
-        if flag != '3'
-            && blocks.last().is_some_and(|b| b.0.len() >= CHUNKS_BLOCK_UNITS)
-        {
-            blocks.push((Utf16Html::default(), 0));
-        }
-        let (data, count) = blocks.last_mut().expect("a block");
-        odd.push(if data.pack(bytes) { '1' } else { '0' });
-        *count += 1;
-        if n > 1 {
-            ends.push(',');
-        }
-        ends.push_str(&data.len().to_string());
-        flags.push(flag);
+        packer.push(bytes, stored);
     }
     let mut html = Utf16Html::default();
     html.push_block(
-        "chronicle-index",
+        offline::INDEX_ID,
         &format!(
-            " data-name=\"{SPLIT_CORE}\" data-chunks=\"chronicle-chunks\""
+            " data-name=\"{SPLIT_CORE}\" data-chunks=\"{}\"",
+            offline::chunks_block_id(0)
         ),
         &core,
     );
-    let counts: Vec<String> =
-        blocks.iter().map(|(_, count)| count.to_string()).collect();
     let mut after = Utf16Html::default();
     if !dict.is_empty() {
         let z = deflate_best(&dict)?;
         packed_bytes += z.len();
-        after.push_block("chronicle-lzdict", "", &z);
+        after.push_block(offline::LZDICT_ID, "", &z);
     }
-    for (k, (data, _)) in blocks.into_iter().enumerate() {
-        if k == 0 {
-            after.push_str(&format!(
-                "<script type=\"application/octet-stream\" \
-                 id=\"chronicle-chunks\" data-blocks=\"{}\" \
-                 data-ends=\"{ends}\" data-deflated=\"{flags}\" \
-                 data-odd=\"{odd}\">",
-                counts.join(",")
-            ));
-        } else {
-            after.push_str(&format!(
-                "<script type=\"application/octet-stream\" \
-                 id=\"chronicle-chunks-{}\">",
-                k + 1
-            ));
-        }
-        after.units.extend(data.units);
-        after.push_str("</script>\n");
-    }
+    let blocks = packer.blocks.len();
+    packer.write(&mut after.units);
     Ok(Embedded {
         html,
         after,
@@ -333,7 +244,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
              {packed_bytes} bytes; doc store {}",
             core.len(),
             chunks.len(),
-            counts.len(),
+            blocks,
             if groups.is_empty() {
                 "deflated".to_owned()
             } else {
@@ -412,7 +323,7 @@ pub fn bundle(b: &Bundle) -> Result<()> {
             escape(a)
         ));
     }
-    html.push_block("chronicle-wasm", "", &wasm);
+    html.push_block(offline::WASM_ID, "", &wasm);
     html.units.extend(embedded.html.units);
     html.push_str("<script>\n");
     html.push_str(&widget::OFFLINE_JS.replace("</", "<\\/"));

@@ -32,6 +32,7 @@ import { INPUT, OPTION, ROOT, STATUS, typeQuery, waitForHits as waitForIds, watc
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(HERE, '../../target/release/chronicle');
 const EVENTS = path.join(HERE, '../data/events.jsonl');
+const SAMPLE = path.join(HERE, '../../data/sample.jsonl');
 
 const CORE = '/split/index.chron';
 const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
@@ -61,8 +62,9 @@ after(async () => {
 });
 
 /** A site in a fresh directory: the widget's files (from the binary), a
- * page, and a split index of the older events in `split/`. */
-function makeSite(name) {
+ * page, and a split index of the older events (`events`, JSON lines) in
+ * `split/`; `new.jsonl` holds them and the added ones. */
+function makeSite(name, events = EVENTS) {
   const site = path.join(tmp, name);
   fs.mkdirSync(site);
   execFileSync(CLI, ['widget', site]);
@@ -71,8 +73,8 @@ function makeSite(name) {
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Redeploy</title><link rel="icon" href="data:,"></head><body>' +
       '<div data-chronicle></div><script src="chronicle.js" data-index="split/index.chron"></script></body></html>',
   );
-  fs.copyFileSync(EVENTS, path.join(site, 'old.jsonl'));
-  const all = fs.readFileSync(EVENTS, 'utf8').trimEnd() + '\n' + ADDED.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  fs.copyFileSync(events, path.join(site, 'old.jsonl'));
+  const all = fs.readFileSync(events, 'utf8').trimEnd() + '\n' + ADDED.map((e) => JSON.stringify(e)).join('\n') + '\n';
   fs.writeFileSync(path.join(site, 'new.jsonl'), all);
   build(site, 'old.jsonl');
   return site;
@@ -198,6 +200,31 @@ describe('a rebuild under an open page (real binary, headless Chromium)', () => 
       await page.locator(`${OPTION} .chronicle-related`).first().click();
       await page.waitForSelector('.chronicle-related-list', { state: 'attached' });
       assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
+    });
+  });
+
+  test('grace 0: the page of hits shown, the filter and the sort stay across the new core', { timeout: TEST_TIMEOUT }, async () => {
+    const site = makeSite('state', SAMPLE);
+    await withPage(site, async (page, srv) => {
+      const q = 'war from:2003';
+      await typeQuery(page, q);
+      await waitForAnswer(page);
+      await page.locator('.chronicle-more').click();
+      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 20, OPTION);
+      build(site, 'new.jsonl', '--grace-hours', '0');
+      execFileSync(CLI, ['build', path.join(site, 'new.jsonl'), '-o', path.join(site, 'new.chron')], { stdio: 'pipe' });
+      const direct = JSON.parse(
+        execFileSync(CLI, ['search', path.join(site, 'new.chron'), q, '--json', '--sort', 'oldest', '--limit', '20']),
+      ).hits.map((h) => h.id);
+      // A new order needs doc-store blocks the old core names and the
+      // server no longer has.
+      await page.locator('.chronicle-sort').selectOption('oldest');
+      await waitForHits(page, direct);
+      assert.equal(coreRequests(srv).length, 2, 'the core was fetched again');
+      assert.equal(await page.locator(INPUT).inputValue(), q);
+      assert.equal(await page.locator('.chronicle-sort').inputValue(), 'oldest');
+      assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
+      assert.doesNotMatch(await statusText(page), /Couldn't|failed|Retry/);
     });
   });
 

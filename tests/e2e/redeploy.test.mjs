@@ -177,17 +177,17 @@ describe('a rebuild under an open page (real binary, headless Chromium)', () => 
     await withPage(site, async (page, srv) => {
       await typeQuery(page, 'pluto');
       await waitForHits(page, ['wcep-19990211-001']);
-      const doc = () => page.locator(`${OPTION} .chronicle-related`).first().getAttribute('data-doc');
+      const doc = () => page.locator(`.chronicle-hit .chronicle-related`).first().getAttribute('data-doc');
       const oldDoc = await doc();
       build(site, 'new.jsonl', '--grace-hours', '0');
       // The old hit's related events need chunks that are gone.
-      await page.locator(`${OPTION} .chronicle-related`).first().click();
+      await page.locator(`.chronicle-hit .chronicle-related`).first().click();
       await page.waitForFunction(
         ({ sel, old }) => {
           const b = document.querySelector(sel);
           return b && b.getAttribute('data-doc') !== old;
         },
-        { sel: `${OPTION} .chronicle-related`, old: oldDoc },
+        { sel: `.chronicle-hit .chronicle-related`, old: oldDoc },
         { timeout: WAIT, polling: 50 },
       );
       // The same event, numbered as the new build numbers it, and no list
@@ -197,7 +197,7 @@ describe('a rebuild under an open page (real binary, headless Chromium)', () => 
       assert.equal(await page.locator('.chronicle-related-list').count(), 0);
       assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
       // Its related events now come from the new build.
-      await page.locator(`${OPTION} .chronicle-related`).first().click();
+      await page.locator(`.chronicle-hit .chronicle-related`).first().click();
       await page.waitForSelector('.chronicle-related-list', { state: 'attached' });
       assert.equal(await page.locator(ROOT).getAttribute('data-state'), 'ready');
     });

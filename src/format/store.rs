@@ -56,7 +56,7 @@ fn slug_char(c: char) -> Option<char> {
     if c.is_ascii() {
         return Some(c);
     }
-    let l = c.to_lowercase().next()?;
+    let l = crate::lowercase::to_lowercase(c).next()?;
     let base = match l {
         'à'..='å' | 'ª' => 'a',
         'ç' => 'c',

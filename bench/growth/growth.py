@@ -9,7 +9,8 @@ changes but whose bytes do, counts as changed).
   bench/growth/growth.py day N [INPUT...]     one day of N events, made
       from the archive's last N events (new ids, the day after its last)
   bench/growth/growth.py replay K [INPUT...]  the archive's last K days
-      added one day at a time, from the archive without them
+      added one day at a time, from the archive without them (with
+      END=YYYY-MM-DD, the archive as it was on that day)
 
 INPUT defaults to the bundled corpus. Needs target/release/chronicle.
 """
@@ -60,6 +61,8 @@ def report(label, r):
 def main():
     mode, n = sys.argv[1], int(sys.argv[2])
     events = load(sys.argv[3:] or INPUTS)
+    if os.environ.get("END"):
+        events = [e for e in events if e["date"] <= os.environ["END"]]
     with tempfile.TemporaryDirectory() as tmp:
         if mode == "day":
             last = datetime.date.fromisoformat(events[-1]["date"])

@@ -310,14 +310,26 @@ fn other_sections(
         (ts.tail, [tag::TAIL_TERMS, tag::TAIL_INFO, tag::TAIL_POSTINGS]),
     ] {
         // The TERM header in the core; each shard with its term infos
-        // in a chunk; each postings page in a chunk.
+        // in a chunk; the sealed segment's postings pages a chunk each,
+        // the tail's (small) in the chunk of their terms' shard, so a
+        // word's tail comes with its lexicon.
+        let tail = tags[0] == tag::TAIL_TERMS;
         pages.push((tags[0], 0..seg.header, 0));
         for (s, i) in seg.shards.iter().zip(&seg.info_pages) {
             let c = fresh();
             pages.push((tags[0], s.clone(), c));
             pages.push((tags[1], i.clone(), c));
+            let at = |r: usize| {
+                seg.info.get(r..r + 4).map_or(seg.post.len(), |b| {
+                    u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+                })
+            };
+            let post = at(i.start)..at(i.end);
+            if tail && !post.is_empty() {
+                pages.push((tags[2], post, c));
+            }
         }
-        for p in seg.post_pages.iter().filter(|p| !p.is_empty()) {
+        for p in seg.post_pages.iter().filter(|p| !tail && !p.is_empty()) {
             pages.push((tags[2], p.clone(), fresh()));
         }
         list.push((tags[0], seg.term));

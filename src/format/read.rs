@@ -777,26 +777,21 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Asks for the doc-store blocks of every one of `docs` at once.
     pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
-        self.want_blocks(tag::STORE, docs.iter().map(|d| d / BLOCK_DOCS))
+        self.want_blocks(tag::STORE, docs, BLOCK_DOCS)
     }
 
     /// Asks for the names of values `ids` of facet dictionary `which` at
     /// once (see [`Index::facet_name`]).
     pub fn want_names(&self, which: usize, ids: &[u32]) -> Result<()> {
-        let t = facet_tag(which);
-        self.want_blocks(t, ids.iter().map(|i| i / NAME_BLOCK))
+        self.want_blocks(facet_tag(which), ids, NAME_BLOCK)
     }
 
-    /// Asks for blocks `blocks` of section `t` at once; an error when any
-    /// is missing.
-    fn want_blocks(
-        &self,
-        t: [u8; 4],
-        blocks: impl Iterator<Item = u32>,
-    ) -> Result<()> {
+    /// Asks for the blocks of section `t` holding `items` (`per` items a
+    /// block) at once; an error when any is missing.
+    fn want_blocks(&self, t: [u8; 4], items: &[u32], per: u32) -> Result<()> {
         let mut missing = false;
-        for b in blocks {
-            match self.block(t, b) {
+        for &i in items {
+            match self.block(t, i / per) {
                 Err(Error::NotLoaded) => missing = true,
                 Err(e) => return Err(e),
                 Ok(_) => {}
@@ -1320,7 +1315,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         mut f: impl FnMut(u32, &DocFacets),
     ) -> Result<()> {
         // Every missing block asked for before the read fails.
-        self.want_blocks(tag::FORWARD, docs.iter().map(|d| d / BLOCK_DOCS))?;
+        self.want_blocks(tag::FORWARD, docs, BLOCK_DOCS)?;
         let mut facets = DocFacets::default();
         let mut cur: Option<(u32, Cursor<'_>, u32)> = None; // block, cursor, next doc
         for &doc in docs {

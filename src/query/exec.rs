@@ -1069,14 +1069,18 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
             sorting::sort_by_key(&mut docs, |&d| d.into());
             let (per_doc, ids) = self.doc_values(2, &docs)?;
-            let mut holds: HashMap<u32, bool> = HashMap::new();
-            for c in ids {
+            // Whether each context (by its place in `ids`) holds it.
+            let mut holds = Vec::with_capacity(ids.len());
+            for &c in &ids {
                 let n = text::normalize_phrase(ix.facet_name(2, c)?);
-                holds.insert(c, contains_words(&n, &phrase));
+                holds.push(contains_words(&n, &phrase));
             }
             let seen: HashSet<u32> = out.iter().map(|o| o.0).collect();
-            for (d, ids) in per_doc {
-                if !seen.contains(&d) && ids.iter().any(|c| holds[c]) {
+            for (d, cs) in per_doc {
+                let any = cs
+                    .iter()
+                    .any(|c| ids.binary_search(c).is_ok_and(|i| holds[i]));
+                if any && !seen.contains(&d) {
                     out.push((d, in_contexts[&d], None));
                 }
             }
@@ -1106,45 +1110,33 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok((per_doc, all))
     }
 
-    /// The documents with every word of `name` in the field of facet
-    /// dictionary `which` (at least those: from the postings of its two
-    /// rarest words); every document for a name without words.
+    /// The documents with the rarest word of `name` in the field of
+    /// facet dictionary `which` (all those with the value among them: the
+    /// caller checks the forward lists); every document for a name
+    /// without words.
     fn field_docs(&self, which: usize, name: &str) -> Result<Vec<u32>> {
         let field = [3, 2, 1][which.min(2)];
-        // The two rarest words, rarest first.
-        let mut rare = [(u32::MAX, u32::MAX); 2];
+        let mut rarest: Option<(u32, u32)> = None;
         for term in text::terms(name) {
             let Some(o) = self.index.term_ordinal(&term)? else {
                 return Ok(Vec::new());
             };
             let e = (self.index.doc_freq(o)?, o);
-            if e < rare[0] {
-                rare = [e, rare[0]];
-            } else if e < rare[1] {
-                rare[1] = e;
+            if rarest.is_none_or(|r| e < r) {
+                rarest = Some(e);
             }
         }
-        if rare[0].1 == u32::MAX {
+        let Some((_, ord)) = rarest else {
             return Ok((0..self.index.doc_count()).collect());
-        }
-        let want: Vec<u32> =
-            rare.iter().map(|r| r.1).filter(|&o| o != u32::MAX).collect();
-        self.index.want_postings(&want)?;
-        let mut docs: Option<Vec<u32>> = None;
-        for &ord in &want {
-            let mut with: Vec<u32> = Vec::new();
-            for p in self.index.postings(ord)? {
-                let p = p?;
-                if p.in_field(field) {
-                    with.push(p.doc);
-                }
+        };
+        let mut docs = Vec::new();
+        for p in self.index.postings(ord)? {
+            let p = p?;
+            if p.in_field(field) {
+                docs.push(p.doc);
             }
-            docs = Some(match docs {
-                None => with,
-                Some(prev) => intersect(&prev, &with),
-            });
         }
-        Ok(docs.unwrap_or_default())
+        Ok(docs)
     }
 
     /// The documents that have any of values `ids` of facet dictionary
@@ -1305,20 +1297,24 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let tops =
                 [top(c_cat, usize::MAX), top(c_src, limit), top(c_ctx, limit)];
             // All three asked for before any missing one fails the read.
-            let asked = [0, 1, 2].map(|i| ix.want_names(i, &tops[i]));
-            for a in asked {
-                a?;
+            let mut asked = Ok(());
+            for (i, ids) in tops.iter().enumerate() {
+                if let Err(e) = ix.want_names(i, ids) {
+                    asked = Err(e);
+                }
             }
-            let [categories, sources, contexts] = [0, 1, 2].map(|i| {
-                tops[i]
-                    .iter()
-                    .map(|&id| FacetCount {
+            asked?;
+            let mut lists: [Vec<FacetCount>; 3] = Default::default();
+            for (i, ids) in tops.iter().enumerate() {
+                for &id in ids {
+                    lists[i].push(FacetCount {
                         id,
-                        name: ix.facet_name(i, id).unwrap_or("").to_owned(),
+                        name: ix.facet_name(i, id)?.to_owned(),
                         count: counts[i][id as usize],
-                    })
-                    .collect()
-            });
+                    });
+                }
+            }
+            let [categories, sources, contexts] = lists;
             r.facets = Facets { categories, sources, contexts };
         }
         // Years: walk the day table alongside the (ascending) matches.
@@ -1452,23 +1448,6 @@ fn facet_ids(f: &DocFacets, which: usize) -> &[u32] {
         1 => &f.sources,
         _ => &f.contexts,
     }
-}
-
-/// The elements common to two increasing lists.
-fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
 }
 
 /// The ids of the `limit` values counted most often, most first; equal

@@ -74,7 +74,7 @@ fn main() {
     let ix = searcher.index();
     let mut ids = 0usize;
     let all: Vec<u32> = (0..ix.doc_count()).collect();
-    ix.for_each_facets(&all, |_, f| ids += f.contexts.len())
+    ix.for_each_facets(&all, &mut |_, f| ids += f.contexts.len())
         .expect("forward lists");
     println!(
         "forward lists of all {} docs: {:.2} ms ({ids} context ids)",

@@ -1312,7 +1312,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub fn for_each_facets(
         &self,
         docs: &[u32],
-        mut f: impl FnMut(u32, &DocFacets),
+        f: &mut dyn FnMut(u32, &DocFacets),
     ) -> Result<()> {
         // Every missing block asked for before the read fails.
         self.want_blocks(tag::FORWARD, docs, BLOCK_DOCS)?;
@@ -1405,7 +1405,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// The facets of one document.
     pub fn facets(&self, doc: u32) -> Result<DocFacets> {
         let mut out = DocFacets::default();
-        self.for_each_facets(&[doc], |_, f| out = f.clone())?;
+        self.for_each_facets(&[doc], &mut |_, f| out = f.clone())?;
         Ok(out)
     }
 

@@ -1099,7 +1099,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     ) -> Result<(Vec<(u32, Vec<u32>)>, Vec<u32>)> {
         let mut per_doc = Vec::with_capacity(docs.len());
         let mut all = Vec::new();
-        self.index.for_each_facets(docs, |d, f| {
+        self.index.for_each_facets(docs, &mut |d, f| {
             let ids = facet_ids(f, which);
             all.extend_from_slice(ids);
             per_doc.push((d, ids.to_vec()));
@@ -1164,7 +1164,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         sorting::sort_by_key(&mut cands, |&d| d.into());
         cands.dedup();
         let mut out = Vec::new();
-        self.index.for_each_facets(&cands, |d, f| {
+        self.index.for_each_facets(&cands, &mut |d, f| {
             if facet_ids(f, which).iter().any(|v| ids.contains(v)) {
                 out.push(d);
             }

@@ -67,8 +67,10 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
         keyed.push((day, ev));
     }
     // Oldest first, so new events get new numbers and the documents
-    // already indexed keep theirs; a stable sort keeps input order
-    // within a day.
+    // already indexed keep theirs; within a day in reverse input order
+    // (reversed, then a stable sort), so that newest first, the higher
+    // number first, lists a day's events in input order.
+    keyed.reverse();
     keyed.sort_by_key(|k| k.0);
     for (_, ev) in &mut keyed {
         tidy(ev);

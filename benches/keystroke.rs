@@ -73,7 +73,8 @@ fn main() {
     let t = Instant::now();
     let ix = searcher.index();
     let mut ids = 0usize;
-    ix.for_each_facets(0..ix.doc_count(), |_, f| ids += f.contexts.len())
+    let all: Vec<u32> = (0..ix.doc_count()).collect();
+    ix.for_each_facets(&all, &mut |_, f| ids += f.contexts.len())
         .expect("forward lists");
     println!(
         "forward lists of all {} docs: {:.2} ms ({ids} context ids)",

@@ -1,4 +1,4 @@
-//! Events → index: order documents newest first, collect terms and
+//! Events → index: order documents oldest first, collect terms and
 //! facets, compute stem classes, and hand the parts to the format
 //! writer. (Events are read by [`crate::input`].)
 
@@ -66,8 +66,12 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
             })?;
         keyed.push((day, ev));
     }
-    // Newest first; a stable sort keeps input order within a day.
-    keyed.sort_by_key(|k| std::cmp::Reverse(k.0));
+    // Oldest first, so new events get new numbers and the documents
+    // already indexed keep theirs; within a day in reverse input order
+    // (reversed, then a stable sort), so that newest first, the higher
+    // number first, lists a day's events in input order.
+    keyed.reverse();
+    keyed.sort_by_key(|k| k.0);
     for (_, ev) in &mut keyed {
         tidy(ev);
     }
@@ -508,41 +512,24 @@ fn stem_classes(terms: &mut [TermInput]) -> Vec<Vec<u32>> {
     classes
 }
 
-/// A facet dictionary under construction: ids by decreasing frequency, so
-/// common values get short varints.
+/// A facet dictionary under construction: ids in order of first
+/// appearance, so adding documents never changes the ids of the values
+/// older documents hold (and their forward lists stay the same bytes).
 struct Dictionary {
     ids: Map<String, u32>,
     names: Vec<String>,
-    docs: Vec<Vec<u32>>,
 }
 
 impl Dictionary {
     fn collect<'a>(per_doc: impl Iterator<Item = Vec<&'a str>>) -> Self {
-        let mut docs_of: Map<&str, Vec<u32>> = Map::default();
-        for (doc, values) in per_doc.enumerate() {
+        let mut d = Dictionary { ids: Map::default(), names: Vec::new() };
+        for values in per_doc {
             for v in values {
-                let list = docs_of.entry(v).or_default();
-                if list.last() != Some(&(doc as u32)) {
-                    list.push(doc as u32);
+                if !d.ids.contains_key(v) {
+                    d.ids.insert(v.to_owned(), d.names.len() as u32);
+                    d.names.push(v.to_owned());
                 }
             }
-        }
-        let mut entries: Vec<(&str, Vec<u32>)> = docs_of.into_iter().collect();
-        entries.sort_unstable_by(|a, b| {
-            b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0))
-        });
-        let mut d = Dictionary {
-            ids: Map::with_capacity_and_hasher(
-                entries.len(),
-                Default::default(),
-            ),
-            names: Vec::with_capacity(entries.len()),
-            docs: Vec::with_capacity(entries.len()),
-        };
-        for (i, (name, list)) in entries.into_iter().enumerate() {
-            d.ids.insert(name.to_owned(), i as u32);
-            d.names.push(name.to_owned());
-            d.docs.push(list);
         }
         d
     }
@@ -554,6 +541,6 @@ impl Dictionary {
     }
 
     fn finish(self) -> FacetInput {
-        FacetInput { names: self.names, docs: self.docs }
+        FacetInput { names: self.names }
     }
 }

@@ -40,7 +40,7 @@ pub(crate) fn select_nth_by<T>(
 /// A stable sort by a `u64` key (`v.sort_by_key(key)`).
 pub(crate) fn sort_by_key<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
     #[cfg(target_arch = "wasm32")]
-    radix_sort(v, key);
+    radix_sort(v, &key);
     #[cfg(not(target_arch = "wasm32"))]
     v.sort_by_key(key);
 }
@@ -107,7 +107,7 @@ fn heap_select<T>(
 /// LSD radix sort, a byte at a time, skipping bytes all keys share.
 /// Stable.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn radix_sort<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
+fn radix_sort<T: Copy>(v: &mut [T], key: &dyn Fn(&T) -> u64) {
     if v.len() < 2 {
         return;
     }
@@ -192,13 +192,13 @@ mod tests {
             let mut want = v.clone();
             want.sort_by_key(|x| x.0);
             let mut got = v.clone();
-            radix_sort(&mut got, |x| u64::from(x.0));
+            radix_sort(&mut got, &|x| u64::from(x.0));
             assert_eq!(got, want, "{n}");
             // Descending by a two-part key, as the completions are.
             let mut want = v.clone();
             want.sort_unstable_by(|a, b| b.cmp(a));
             let mut got = v.clone();
-            radix_sort(&mut got, |x| !((u64::from(x.0) << 32) | x.1 as u64));
+            radix_sort(&mut got, &|x| !((u64::from(x.0) << 32) | x.1 as u64));
             assert_eq!(got, want, "{n}");
         }
     }

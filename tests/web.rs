@@ -9,7 +9,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const V2: &[u8] = include_bytes!("data/index_v2.bin");
+const V3: &[u8] = include_bytes!("data/index_v3.bin");
 
 fn options() -> JsValue {
     let o = js_sys::Object::new();
@@ -21,7 +21,7 @@ fn mount() -> (Element, chronicle::wasm::Widget) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let c = Chronicle::new(V3.to_vec()).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     (div, w)
 }
@@ -237,19 +237,19 @@ fn bad_bytes_are_an_error_not_a_trap() {
     assert!(
         Chronicle::new(b"not an index at all, just text".to_vec()).is_err()
     );
-    let mut b = V2.to_vec();
+    let mut b = V3.to_vec();
     b.truncate(b.len() / 2);
     assert!(Chronicle::new(b.clone()).is_err());
-    let mut b = V2.to_vec();
+    let mut b = V3.to_vec();
     b[100] ^= 0xff;
     assert!(Chronicle::new(b.clone()).is_err());
     // The module still works afterwards.
-    assert!(Chronicle::new(V2.to_vec()).is_ok());
+    assert!(Chronicle::new(V3.to_vec()).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn the_search_api_returns_plain_objects() {
-    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let c = Chronicle::new(V3.to_vec()).unwrap();
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"limit".into(), &2.into()).unwrap();
     let r = c.search("zurich", o.into()).unwrap();
@@ -366,7 +366,7 @@ async fn one_letter_results_found_while_idle_are_those_of_a_search() {
     sleep(600).await;
     for q in ["z", "g", "s"] {
         w.set_query(q);
-        let fresh_w = chronicle::wasm::Chronicle::new(V2.to_vec())
+        let fresh_w = chronicle::wasm::Chronicle::new(V3.to_vec())
             .unwrap()
             .mount(fresh.clone(), options())
             .unwrap();
@@ -417,7 +417,7 @@ fn unmount_empties_the_element_and_stops_listening() {
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
     assert_eq!(list.inner_html(), before);
     drop(w); // what `free()` does
-    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let c = Chronicle::new(V3.to_vec()).unwrap();
     let w2 = c.mount(root.clone(), options()).unwrap();
     w2.set_query("geneva");
     assert!(!all(&root, "[role=option]").is_empty());

@@ -14,8 +14,7 @@ mod store;
 mod write;
 
 pub use read::{
-    DocFacets, FacetTable, Index, Posting, PostingIter, StoredDoc,
-    MAX_POSITIONS,
+    DocFacets, Index, Posting, PostingIter, StoredDoc, MAX_POSITIONS,
 };
 pub use store::derived_url;
 #[cfg(feature = "build")]
@@ -35,10 +34,13 @@ pub const MAGIC: [u8; 8] = *b"CHRONIDX";
 /// change a reader of the previous version would misread (a new required
 /// section, a changed encoding); add the frozen `tests/data/index_vN.bin`
 /// and a CHANGELOG "Format" entry with it.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
-/// The oldest format version this build still reads.
-pub const OLDEST_SUPPORTED_VERSION: u32 = 2;
+/// The oldest format version this build still reads. (Version 3
+/// numbered the documents oldest first instead of newest first: a
+/// version 2 file would be misread, so it is refused with the advice to
+/// rebuild it.)
+pub const OLDEST_SUPPORTED_VERSION: u32 = 3;
 
 /// Header: magic (8), version (4), flags (4).
 pub const HEADER_LEN: usize = 16;
@@ -49,6 +51,34 @@ pub const FOOTER_LEN: usize = 4;
 
 /// Events per doc-store block (also the forward-list block size).
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Names per block of a facet dictionary (`CATS`, `SRCS`, `CTXS`).
+pub const NAME_BLOCK: u32 = 1024;
+
+/// Forward-list blocks per chunk of a split index.
+pub const FORWARD_CHUNK_BLOCKS: usize = 64;
+
+/// The documents `0..B` whose term data is sealed, for an index of `n`
+/// documents: `n` rounded down to a multiple of the granule `G`, a power
+/// of two, `2^max(8, ⌊log2 n⌋ − 5)`, so the tail `B..n` holds fewer
+/// than `G` documents (at most 1/32 of them once `n` ≥ 8,192) and `B`
+/// moves once every `G` documents added. Where `G` doubles (`n` passes a
+/// power of two) both granules give the same `B`.
+pub fn sealed_docs(n: u32) -> u32 {
+    let log = 31u32.saturating_sub(n.max(1).leading_zeros());
+    let g = 1u32 << log.saturating_sub(5).max(8);
+    n - n % g
+}
+
+/// The documents `0..D` the doc store's preset dictionary is trained
+/// on, for an index of `n` documents: `n` rounded down to a multiple of
+/// half its highest power of two (so `D` moves only when `n` passes
+/// 1, 1.5, 2, 3, 4, 6, 8… × a power of two, and the doc store's blocks,
+/// deflated against the dictionary, stay the same bytes in between).
+pub fn dictionary_docs(n: usize) -> usize {
+    let half = (n.max(2).next_power_of_two() >> 2).max(1);
+    n - n % half
+}
 
 /// Most bytes a doc-store block may inflate to (its 32 records). The
 /// writer refuses to write a larger one; the reader stops inflating at
@@ -119,10 +149,29 @@ pub mod tag {
     pub const DICTIONARY: [u8; 4] = *b"DICT";
     /// The compressed doc store.
     pub const STORE: [u8; 4] = *b"STOR";
+    /// The tail's term dictionary (documents `B..N`), as `TERM`, each
+    /// term mapped to its global ordinal.
+    pub const TAIL_TERMS: [u8; 4] = *b"XTRM";
+    /// The tail's term info, as `TINF`, per tail term.
+    pub const TAIL_INFO: [u8; 4] = *b"XINF";
+    /// The tail's postings, as `POST`.
+    pub const TAIL_POSTINGS: [u8; 4] = *b"XPST";
     /// Every section, in file order.
-    pub const ALL: [[u8; 4]; 11] = [
-        META, TERMS, TERM_INFO, POSTINGS, DAYS, CATEGORIES, SOURCES, CONTEXTS,
-        FORWARD, DICTIONARY, STORE,
+    pub const ALL: [[u8; 4]; 14] = [
+        META,
+        TERMS,
+        TERM_INFO,
+        POSTINGS,
+        TAIL_TERMS,
+        TAIL_INFO,
+        TAIL_POSTINGS,
+        DAYS,
+        CATEGORIES,
+        SOURCES,
+        CONTEXTS,
+        FORWARD,
+        DICTIONARY,
+        STORE,
     ];
     /// Split cores only: where the pages of each section live.
     pub const PAGES: [u8; 4] = *b"PAGE";
@@ -132,11 +181,12 @@ pub mod tag {
     pub const CORE: [u8; 4] = *b"CORE";
 }
 
-/// The file name of chunk `n` (from 1) of a split index, whose bytes
-/// have CRC32 `crc`: it changes whenever the bytes do, so a chunk can be
-/// cached forever.
-pub fn chunk_name(n: u32, crc: u32) -> String {
-    format!("{n}-{crc:08x}.bin")
+/// The file name of a chunk of a split index of `len` bytes with CRC32
+/// `crc`: it changes whenever the bytes do, so a chunk can be cached
+/// forever, and depends on nothing else (not on the chunk's number), so
+/// a chunk whose bytes a rebuild keeps keeps its name.
+pub fn chunk_name(len: usize, crc: u32) -> String {
+    format!("{len}-{crc:08x}.bin")
 }
 
 /// Name of a section tag, for error messages.
@@ -146,6 +196,9 @@ pub(crate) fn tag_name(t: [u8; 4]) -> &'static str {
         b"TERM" => "TERM",
         b"TINF" => "TINF",
         b"POST" => "POST",
+        b"XTRM" => "XTRM",
+        b"XINF" => "XINF",
+        b"XPST" => "XPST",
         b"DAYS" => "DAYS",
         b"CATS" => "CATS",
         b"SRCS" => "SRCS",
@@ -367,6 +420,40 @@ mod tests {
         }
         assert!(c.is_empty());
         assert!(c.varint().is_err());
+    }
+
+    #[test]
+    fn the_sealed_boundary_moves_by_granules() {
+        for (n, b) in [
+            (0, 0),
+            (46, 0),
+            (300, 256),
+            (8191, 7936),
+            (12_300, 12_288),
+            (114_017, 112_640),
+            (131_071, 129_024),
+            (131_072, 131_072),
+            (132_000, 131_072),
+        ] {
+            assert_eq!(sealed_docs(n), b, "{n}");
+        }
+        // Where the granule doubles, both granules agree.
+        for p in 14..31 {
+            let n = 1u32 << p;
+            for d in [0, 1, 5, 100] {
+                let g = 1u32 << (p - 6);
+                assert_eq!(sealed_docs(n + d), (n + d) - (n + d) % (2 * g));
+                assert_eq!(sealed_docs(n - 1 - d), (n - 1 - d) / g * g);
+            }
+        }
+    }
+
+    #[test]
+    fn the_dictionary_sample_moves_rarely() {
+        assert_eq!(dictionary_docs(114_017), 98_304);
+        assert_eq!(dictionary_docs(114_317), 98_304);
+        assert_eq!(dictionary_docs(131_073), 131_072);
+        assert_eq!(dictionary_docs(3), 3);
     }
 
     #[test]

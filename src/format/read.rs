@@ -15,8 +15,8 @@ use fst::{Automaton, IntoStreamer, Streamer};
 use super::{
     chunk_name, field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FLAG_SPLIT,
     FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
-    MAX_CHUNK_BYTES, MAX_TERM_LEN, NO_CLASS, OLDEST_SUPPORTED_VERSION,
-    SECTION_ENTRY_LEN,
+    MAX_CHUNK_BYTES, MAX_TERM_LEN, NAME_BLOCK, NO_CLASS,
+    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -74,13 +74,25 @@ struct Page {
     off: usize,
 }
 
-/// One lexicon shard: the terms whose first byte is in its key range.
+/// One lexicon shard: the terms of a segment whose first byte is in its
+/// key range.
 #[derive(Debug, Clone)]
 struct Shard {
     key: u8,
+    /// Its terms' places in the segment (for the sealed segment, their
+    /// ordinals).
     ords: Range<u32>,
-    /// The fst's range within TERM.
+    /// The fst's range within TERM (XTRM for the tail).
     bytes: Range<usize>,
+    /// In the tail segment.
+    tail: bool,
+}
+
+/// A lexicon shard's fst, checked; for a tail shard also the (ordinal,
+/// place) of each of its terms that is sealed, by ordinal.
+struct Lexicon {
+    map: fst::Map<Vec<u8>>,
+    sealed: Vec<(u32, u32)>,
 }
 
 /// A validated, read-only index over any bytes.
@@ -93,7 +105,7 @@ struct Shard {
 pub struct Index<D: AsRef<[u8]>> {
     data: D,
     version: u32,
-    sections: [Sect; 11],
+    sections: [Sect; 14],
     /// Split cores: (crc, length) per chunk, and the chunks added.
     chunks: Vec<(u32, usize)>,
     loaded: Vec<OnceLock<Box<[u8]>>>,
@@ -101,13 +113,21 @@ pub struct Index<D: AsRef<[u8]>> {
     /// The chunks are at hand (the offline file), not a request away.
     at_hand: AtomicBool,
     core: Range<usize>,
+    /// The sealed segment's shards, then the tail's.
     shards: Vec<Shard>,
-    maps: Vec<OnceLock<fst::Map<Vec<u8>>>>,
+    maps: Vec<OnceLock<Lexicon>>,
     checked: [OnceLock<()>; 4],
     doc_count: u32,
     term_count: u32,
     class_count: u32,
     avg_len: [f32; 3],
+    /// Documents and terms of the sealed segment (ordinals `0..T0`;
+    /// `T0 + place` for a term that only the tail has).
+    sealed: [u32; 2],
+    /// Ordinals are below this: `T0` + the tail's terms.
+    ord_end: u32,
+    /// Names in each facet dictionary.
+    facet_len: [u32; 3],
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
     blocks: Mutex<Vec<CachedBlock>>,
@@ -154,12 +174,10 @@ pub struct StoredDoc {
     pub contexts: Vec<String>,
 }
 
-/// A facet dictionary: names by id, and each name's documents.
-#[derive(Clone, Copy)]
-pub struct FacetTable<'a> {
-    bytes: &'a [u8],
-    count: usize,
-    section: &'static str,
+/// The section of facet dictionary `which` (0 categories, 1 source
+/// outlets, 2 contexts).
+fn facet_tag(which: usize) -> [u8; 4] {
+    [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS][which.min(2)]
 }
 
 /// The position of tag `t` in [`tag::ALL`].
@@ -211,7 +229,8 @@ impl<D: AsRef<[u8]>> Index<D> {
                 Error::corrupt("header", format!("{n} sections do not fit"))
             })?;
         const EXTRA: [[u8; 4]; 3] = [tag::PAGES, tag::CHUNKS, tag::CORE];
-        let mut found: [Option<Range<usize>>; 14] = Default::default();
+        const N: usize = tag::ALL.len();
+        let mut found: [Option<Range<usize>>; N + 3] = Default::default();
         let mut table =
             Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
         for _ in 0..n {
@@ -241,7 +260,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             found[i] = Some(off..off + len);
         }
         let split = flags & FLAG_SPLIT != 0;
-        let mut sections: [Sect; 11] =
+        let mut sections: [Sect; N] =
             std::array::from_fn(|_| Sect::Local(0..0));
         let mut chunks = Vec::new();
         let mut core = 0..0;
@@ -249,15 +268,15 @@ impl<D: AsRef<[u8]>> Index<D> {
             let need = |i: usize| {
                 found[i].clone().ok_or_else(|| {
                     Error::corrupt(
-                        tag_name(EXTRA[i - 11]),
+                        tag_name(EXTRA[i - N]),
                         "section is missing",
                     )
                 })
             };
-            let (pages, chnk) = (need(11)?, need(12)?);
-            core = need(13)?;
+            let (pages, chnk) = (need(N)?, need(N + 1)?);
+            core = need(N + 2)?;
             chunks = read_chunks(&bytes[chnk])?;
-            let mut paged: [Vec<Page>; 11] = Default::default();
+            let mut paged: [Vec<Page>; N] = Default::default();
             read_pages(&bytes[pages], &mut chunks, core.len(), &mut paged)?;
             for (i, p) in paged.into_iter().enumerate() {
                 let name = tag_name(tag::ALL[i]);
@@ -285,7 +304,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                 };
             }
         } else {
-            for (i, f) in found.iter().take(11).enumerate() {
+            for (i, f) in found.iter().take(N).enumerate() {
                 sections[i] = Sect::Local(f.clone().ok_or_else(|| {
                     Error::corrupt(tag_name(tag::ALL[i]), "section is missing")
                 })?);
@@ -307,6 +326,9 @@ impl<D: AsRef<[u8]>> Index<D> {
             term_count: 0,
             class_count: 0,
             avg_len: [0.0; 3],
+            sealed: [0; 2],
+            ord_end: 0,
+            facet_len: [0; 3],
             days: Vec::new(),
             blocks: Mutex::default(),
         };
@@ -341,17 +363,46 @@ impl<D: AsRef<[u8]>> Index<D> {
                 "too short for the document count",
             ));
         }
+        let sealed = [meta.u32()?, meta.u32()?];
+        let facet_len = [meta.u32()?, meta.u32()?, meta.u32()?];
+        if sealed[0] > doc_count {
+            return Err(meta.err("more sealed documents than documents"));
+        }
+        // A name takes a byte at least: a count its section cannot hold
+        // is refused before anything is sized by it.
+        for (i, t) in [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS]
+            .into_iter()
+            .enumerate()
+        {
+            if facet_len[i] as usize > self.sect_len(t) {
+                return Err(Error::corrupt(tag_name(t), "too many names"));
+            }
+        }
         let days = read_days(self.whole(tag::DAYS)?, doc_count)?;
-        let shards = self.read_shards(term_count)?;
-        self.check_blocks_header(tag::STORE, doc_count)?;
-        if let Sect::Local(_) = self.sections[section_index(tag::TERM_INFO)] {
-            let post = self.sect_len(tag::POSTINGS);
-            validate_term_info(
-                self.whole(tag::TERM_INFO)?,
-                post,
-                term_count,
-                doc_count,
-            )?;
+        let (mut shards, _) =
+            self.read_shards(tag::TERMS, Some(sealed[1]), false)?;
+        let (tail, tail_terms) =
+            self.read_shards(tag::TAIL_TERMS, None, true)?;
+        shards.extend(tail);
+        let ord_end = sealed[1]
+            .checked_add(tail_terms)
+            .filter(|&e| e >= term_count)
+            .ok_or_else(|| meta.err("term counts do not add up"))?;
+        self.check_blocks_header(tag::STORE, doc_count, BLOCK_DOCS, 1)?;
+        for (info, post, terms, tail) in [
+            (tag::TERM_INFO, tag::POSTINGS, sealed[1], false),
+            (tag::TAIL_INFO, tag::TAIL_POSTINGS, tail_terms, true),
+        ] {
+            if let Sect::Local(_) = self.sections[section_index(info)] {
+                validate_term_info(
+                    self.whole(info)?,
+                    self.sect_len(post),
+                    terms,
+                    doc_count,
+                    if tail { ord_end } else { sealed[1] },
+                    tail,
+                )?;
+            }
         }
         if self.whole(tag::DICTIONARY)?.len() > 64 * 1024 {
             return Err(Error::corrupt("DICT", "longer than 64 KB"));
@@ -362,14 +413,25 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.term_count = term_count;
         self.class_count = class_count;
         self.avg_len = avg_len;
+        self.sealed = sealed;
+        self.ord_end = ord_end;
+        self.facet_len = facet_len;
         self.days = days;
         Ok(())
     }
 
-    fn read_shards(&self, term_count: u32) -> Result<Vec<Shard>> {
-        let len = self.sect_len(tag::TERMS);
-        let head = self.read(tag::TERMS, 0..4.min(len))?;
-        let mut c = Cursor::new(head, "TERM");
+    /// The shards of lexicon `t` (`TERM`, or `XTRM` for the tail), and
+    /// the number of terms they hold (which must be `expect` if given).
+    fn read_shards(
+        &self,
+        t: [u8; 4],
+        expect: Option<u32>,
+        tail: bool,
+    ) -> Result<(Vec<Shard>, u32)> {
+        let name = tag_name(t);
+        let len = self.sect_len(t);
+        let head = self.read(t, 0..4.min(len))?;
+        let mut c = Cursor::new(head, name);
         let n = c.u32()? as usize;
         let header = n
             .checked_add(1)
@@ -377,23 +439,24 @@ impl<D: AsRef<[u8]>> Index<D> {
             .and_then(|k| k.checked_add(4 + n))
             .filter(|&h| h <= len)
             .ok_or_else(|| c.err(format!("{n} shards do not fit")))?;
-        let h = self.read(tag::TERMS, 0..header)?;
+        let h = self.read(t, 0..header)?;
         let ord = |i: usize| u32_at(h, 1 + i);
         let off = |i: usize| u32_at(h, 2 + n + i) as usize;
         let fst_len = len - header;
+        let term_count = expect.unwrap_or(ord(n));
         if ord(0) != 0 || ord(n) != term_count || off(0) != 0 {
             return Err(c.err("shards do not cover the terms"));
         }
         if n == 0 && term_count > 0 {
             return Err(c.err("no shards for the terms"));
         }
-        let mut out = Vec::with_capacity(n);
+        let mut out: Vec<Shard> = Vec::with_capacity(n);
         for i in 0..n {
             let key = h[4 + 8 * (n + 1) + i];
             let ok = ord(i) < ord(i + 1)
                 && off(i) < off(i + 1)
                 && off(i + 1) <= fst_len
-                && out.last().is_none_or(|s: &Shard| s.key < key);
+                && out.last().is_none_or(|s| s.key < key);
             if !ok {
                 return Err(c.err(format!("shard {i} out of order")));
             }
@@ -401,21 +464,28 @@ impl<D: AsRef<[u8]>> Index<D> {
                 key,
                 ords: ord(i)..ord(i + 1),
                 bytes: header + off(i)..header + off(i + 1),
+                tail,
             });
         }
         if n > 0 && off(n) != fst_len {
             return Err(c.err("shards do not match the section length"));
         }
-        Ok(out)
+        Ok((out, term_count))
     }
 
-    /// Checks the block table of `STOR` or `FWRD` for `docs` documents:
-    /// one block per [`BLOCK_DOCS`], offsets that fit the section, and no
-    /// block shorter than its documents need (a `STOR` block at least a
-    /// byte, a `FWRD` block three a document).
-    fn check_blocks_header(&self, t: [u8; 4], docs: u32) -> Result<()> {
+    /// Checks the block table of a section of blocks (`STOR`, `FWRD`, a
+    /// facet dictionary) of `items` items, `per_block` to a block: the
+    /// block count, offsets that fit the section, and no block shorter
+    /// than `least` bytes an item (a `STOR` block at least a byte).
+    fn check_blocks_header(
+        &self,
+        t: [u8; 4],
+        items: u32,
+        per_block: u32,
+        least: u32,
+    ) -> Result<()> {
         let name = tag_name(t);
-        let blocks = docs.div_ceil(BLOCK_DOCS);
+        let blocks = items.div_ceil(per_block);
         let len = self.sect_len(t);
         let base = 4 + (blocks as usize + 1) * 4;
         if len < base {
@@ -434,12 +504,11 @@ impl<D: AsRef<[u8]>> Index<D> {
         }
         for i in 1..=blocks {
             let o = u32_at(s, 1 + i as usize);
-            let in_block = (docs - (i - 1) * BLOCK_DOCS).min(BLOCK_DOCS);
-            let least = if t == tag::FORWARD { 3 * in_block } else { 1 };
-            if o < last || o - last < least {
+            let in_block = (items - (i - 1) * per_block).min(per_block);
+            if o < last || o - last < (least * in_block).max(1) {
                 return Err(Error::corrupt(
                     name,
-                    "a block is too short for its documents",
+                    "a block is too short for its items",
                 ));
             }
             last = o;
@@ -551,8 +620,8 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// The file name of chunk `n` (from 1) of a split index.
     pub fn chunk_file(&self, n: u32) -> Option<String> {
-        let &(crc, _) = self.chunks.get((n as usize).checked_sub(1)?)?;
-        Some(chunk_name(n, crc))
+        let &(crc, len) = self.chunks.get((n as usize).checked_sub(1)?)?;
+        Some(chunk_name(len, crc))
     }
 
     /// Number of chunk files of a split index (0 for a single file).
@@ -659,11 +728,17 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// them together.
     pub fn want_terms(&self, first_bytes: &[u8]) {
         for &b in first_bytes {
-            let k = self.shard_for(b);
-            if let Some(s) = self.shards.get(k) {
-                let _ = self.read(tag::TERMS, s.bytes.clone());
-                let a = s.ords.start as usize * 12;
-                let _ = self.read(tag::TERM_INFO, a..a + 12);
+            for (tail, t, info) in [
+                (false, tag::TERMS, tag::TERM_INFO),
+                (true, tag::TAIL_TERMS, tag::TAIL_INFO),
+            ] {
+                if let Some(s) =
+                    self.shard_for(tail, b).and_then(|k| self.shards.get(k))
+                {
+                    let _ = self.read(t, s.bytes.clone());
+                    let a = s.ords.start as usize * 12;
+                    let _ = self.read(info, a..a + 12);
+                }
             }
         }
     }
@@ -673,9 +748,21 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub fn want_postings(&self, ords: &[u32]) -> Result<()> {
         let mut missing = false;
         for &o in ords {
-            match self.term_info(o).and_then(|(off, _, _)| {
-                self.read_from(tag::POSTINGS, off).map(|_| ())
-            }) {
+            // Both segments' pages asked for, even when one is missing.
+            let read = self.term_info(o).and_then(|(parts, _)| {
+                let mut r = Ok(());
+                for (i, t) in
+                    [tag::POSTINGS, tag::TAIL_POSTINGS].into_iter().enumerate()
+                {
+                    if parts[i].1 > 0 {
+                        if let Err(e) = self.read_from(t, parts[i].0) {
+                            r = Err(e);
+                        }
+                    }
+                }
+                r
+            });
+            match read {
                 Err(Error::NotLoaded) => missing = true,
                 Err(e) => return Err(e),
                 Ok(()) => {}
@@ -690,9 +777,21 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Asks for the doc-store blocks of every one of `docs` at once.
     pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
+        self.want_blocks(tag::STORE, docs, BLOCK_DOCS)
+    }
+
+    /// Asks for the names of values `ids` of facet dictionary `which` at
+    /// once (see [`Index::facet_name`]).
+    pub fn want_names(&self, which: usize, ids: &[u32]) -> Result<()> {
+        self.want_blocks(facet_tag(which), ids, NAME_BLOCK)
+    }
+
+    /// Asks for the blocks of section `t` holding `items` (`per` items a
+    /// block) at once; an error when any is missing.
+    fn want_blocks(&self, t: [u8; 4], items: &[u32], per: u32) -> Result<()> {
         let mut missing = false;
-        for &d in docs {
-            match self.block(tag::STORE, d / BLOCK_DOCS) {
+        for &i in items {
+            match self.block(t, i / per) {
                 Err(Error::NotLoaded) => missing = true,
                 Err(e) => return Err(e),
                 Ok(_) => {}
@@ -753,18 +852,51 @@ impl<D: AsRef<[u8]>> Index<D> {
             .collect()
     }
 
-    /// The shard holding terms that start with byte `b`.
-    fn shard_for(&self, b: u8) -> usize {
-        self.shards.partition_point(|s| s.key <= b).saturating_sub(1)
+    /// The shard of the sealed segment (or of the tail) holding the terms
+    /// that start with byte `b`, when the segment has shards.
+    fn shard_for(&self, tail: bool, b: u8) -> Option<usize> {
+        let (from, to) = self.segment(tail);
+        let seg = &self.shards[from..to];
+        let i = seg.partition_point(|s| s.key <= b).checked_sub(1);
+        Some(from + i.or((!seg.is_empty()).then_some(0))?)
     }
 
-    /// The fst of shard `k`, its structure checked on first use: the only
+    /// The range of [`Index::shards`] of the sealed segment or the tail.
+    fn segment(&self, tail: bool) -> (usize, usize) {
+        let lo = self.shards.partition_point(|s| !s.tail);
+        if tail {
+            (lo, self.shards.len())
+        } else {
+            (0, lo)
+        }
+    }
+
+    /// The shard holding term `ord`, and the term's place in its
+    /// segment.
+    fn shard_of(&self, ord: u32) -> Option<(usize, u32)> {
+        let tail = ord >= self.sealed[1];
+        let place = if tail { ord - self.sealed[1] } else { ord };
+        let (from, to) = self.segment(tail);
+        let seg = &self.shards[from..to];
+        let i =
+            seg.partition_point(|s| s.ords.start <= place).checked_sub(1)?;
+        seg[i].ords.contains(&place).then_some((from + i, place))
+    }
+
+    /// The lexicon of shard `k`, its fst checked on first use: the only
     /// place an fst is made, so none is walked unchecked. (Checked
     /// lazily, shard by shard, rather than all at open: the bundled
     /// archive's 50 shards take a few milliseconds natively and several
     /// times that in wasm, where opening is on the way to the first
-    /// results; a first query touches a shard or two.)
-    fn shard_map(&self, k: usize) -> Result<&fst::Map<Vec<u8>>> {
+    /// results; a first query touches a shard or two.) The fst crate
+    /// trusts its bytes, so its structure is checked node by node
+    /// ([`super::fstcheck`]) against the shard's term count and the
+    /// ordinals its values may take (its own ordinals in the sealed
+    /// segment, any ordinal in the tail). Its own checksum is not
+    /// checked: the file's CRC32 (a chunk's, in a split index) covers the
+    /// same bytes against accidental damage, and a checksum anyone can
+    /// recompute proves nothing against bytes made on purpose.
+    fn lexicon(&self, k: usize) -> Result<&Lexicon> {
         let (Some(slot), Some(s)) = (self.maps.get(k), self.shards.get(k))
         else {
             return Err(Error::corrupt("TERM", format!("shard {k}")));
@@ -772,13 +904,30 @@ impl<D: AsRef<[u8]>> Index<D> {
         if let Some(m) = slot.get() {
             return Ok(m);
         }
-        let bytes = self.read(tag::TERMS, s.bytes.clone())?;
-        check_shard(bytes, s).map_err(|e| {
-            Error::corrupt("TERM", format!("lexicon shard {k}: {e}"))
-        })?;
-        let m = fst::Map::new(bytes.to_vec())
-            .map_err(|e| Error::corrupt("TERM", e.to_string()))?;
-        let _ = slot.set(m);
+        let t = if s.tail { tag::TAIL_TERMS } else { tag::TERMS };
+        let bytes = self.read(t, s.bytes.clone())?;
+        let keys = u64::from(s.ords.end - s.ords.start);
+        let bound = if s.tail { self.ord_end } else { s.ords.end };
+        let bad = |e: String| Error::corrupt(tag_name(t), e);
+        super::fstcheck::verify(bytes, keys, bound.into(), MAX_TERM_LEN)
+            .map_err(|e| bad(format!("lexicon shard {k}: {e}")))?;
+        let map =
+            fst::Map::new(bytes.to_vec()).map_err(|e| bad(e.to_string()))?;
+        let mut sealed = Vec::new();
+        if s.tail {
+            let mut st = map.stream();
+            let mut place = s.ords.start;
+            while let Some((_, v)) = st.next() {
+                if v < u64::from(self.sealed[1]) {
+                    sealed.push((v as u32, place));
+                }
+                place += 1;
+            }
+            // By ordinal already: sealed ordinals follow byte order too.
+            // (In a damaged file they may not; a search then misses,
+            // harmlessly.)
+        }
+        let _ = slot.set(Lexicon { map, sealed });
         slot.get().ok_or_else(|| Error::corrupt("TERM", "shard"))
     }
 
@@ -789,7 +938,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     pub fn check_lexicon(&self) -> Result<()> {
         let mut missing = false;
         for k in 0..self.shards.len() {
-            match self.shard_map(k) {
+            match self.lexicon(k) {
                 Err(Error::NotLoaded) => missing = true,
                 r => {
                     r?;
@@ -802,28 +951,40 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(())
     }
 
-    /// The ordinal of `term`, if it is in the dictionary.
+    /// The ordinal of `term`, if it is in the dictionary (the sealed
+    /// segment's, else the tail's).
     pub fn term_ordinal(&self, term: &str) -> Result<Option<u32>> {
         let Some(&b) = term.as_bytes().first() else { return Ok(None) };
-        if self.shards.is_empty() {
-            return Ok(None); // an empty index
+        for tail in [false, true] {
+            let Some(k) = self.shard_for(tail, b) else { continue };
+            let ords = &self.shards[k].ords;
+            let found = self.lexicon(k)?.map.get(term);
+            let found =
+                found.and_then(|o| u32::try_from(o).ok()).filter(|o| {
+                    if tail {
+                        *o < self.ord_end
+                    } else {
+                        ords.contains(o)
+                    }
+                });
+            if found.is_some() {
+                return Ok(found);
+            }
         }
-        let k = self.shard_for(b);
-        let m = self.shard_map(k)?;
-        let ords = &self.shards[k].ords;
-        Ok(m.get(term)
-            .and_then(|o| u32::try_from(o).ok())
-            .filter(|o| ords.contains(o)))
+        Ok(None)
     }
 
-    /// The ordinal of `term` when its lexicon shard is loaded (always in
-    /// a single file); `None` otherwise, without asking for the shard.
+    /// The ordinal of `term` when its lexicon shards are loaded (always
+    /// in a single file); `None` otherwise, without asking for them.
     pub fn loaded_term_ordinal(&self, term: &str) -> Option<u32> {
         let &b = term.as_bytes().first()?;
-        let k = self.shard_for(b);
-        if self.maps.get(k)?.get().is_none() {
-            let s = self.shards.get(k)?;
-            if !self.page_loaded(tag::TERMS, s.bytes.start) {
+        for tail in [false, true] {
+            let Some(k) = self.shard_for(tail, b) else { continue };
+            let s = &self.shards[k];
+            let t = if tail { tag::TAIL_TERMS } else { tag::TERMS };
+            if self.maps[k].get().is_none()
+                && !self.page_loaded(t, s.bytes.start)
+            {
                 return None;
             }
         }
@@ -833,13 +994,10 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// The bytes a term with ordinal `ord` may start with: the key range
     /// of its lexicon shard.
     pub fn first_bytes(&self, ord: u32) -> Option<RangeInclusive<u8>> {
-        let k = self.shards.partition_point(|s| s.ords.start <= ord);
-        let s = self.shards.get(k.checked_sub(1)?)?;
-        if !s.ords.contains(&ord) {
-            return None;
-        }
-        let hi = self.shards.get(k).map_or(u8::MAX, |n| n.key - 1);
-        Some(s.key..=hi)
+        let (k, _) = self.shard_of(ord)?;
+        let s = &self.shards[k];
+        let next = self.shards.get(k + 1).filter(|n| n.tail == s.tail);
+        Some(s.key..=next.map_or(u8::MAX, |n| n.key - 1))
     }
 
     /// Whether the page holding byte `at` of section `t` is at hand.
@@ -861,15 +1019,11 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// The term with ordinal `ord`.
     pub fn term(&self, ord: u32) -> Result<Option<String>> {
-        let k = self.shards.partition_point(|s| s.ords.start <= ord);
-        let Some(s) = self.shards.get(k.wrapping_sub(1)) else {
-            return Ok(None);
-        };
-        let m = self.shard_map(k - 1)?;
-        let mut st = m.stream();
-        let mut i = s.ords.start;
+        let Some((k, place)) = self.shard_of(ord) else { return Ok(None) };
+        let mut st = self.lexicon(k)?.map.stream();
+        let mut i = self.shards[k].ords.start;
         while let Some((key, _)) = st.next() {
-            if i == ord {
+            if i == place {
                 return Ok(String::from_utf8(key.to_vec()).ok());
             }
             i += 1;
@@ -877,16 +1031,39 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(None)
     }
 
-    /// The ordinals of the terms that start with `prefix`: one range,
-    /// since ordinals follow the terms' byte order (found with two
-    /// lookups, without visiting the terms).
-    pub fn prefix_ordinals(&self, prefix: &[u8]) -> Result<Range<u32>> {
-        let Some(&b) = prefix.first() else { return Ok(0..0) };
-        if self.shards.is_empty() {
-            return Ok(0..0); // an empty index
+    /// The ordinals of the terms that start with `prefix`: one range of
+    /// the sealed segment's (ordinals follow the terms' byte order, so it
+    /// is found with two lookups, without visiting the terms), then those
+    /// only the tail has.
+    pub fn prefix_ordinals(
+        &self,
+        prefix: &[u8],
+    ) -> Result<std::iter::Chain<Range<u32>, std::vec::IntoIter<u32>>> {
+        let Some(&b) = prefix.first() else {
+            return Ok((0..0).chain(Vec::new()));
+        };
+        let sealed = match self.shard_for(false, b) {
+            Some(k) => self.sealed_prefix(k, prefix)?,
+            None => 0..0,
+        };
+        let mut new = Vec::new();
+        if let Some(k) = self.shard_for(true, b) {
+            let mut st = self.lexicon(k)?.map.range().ge(prefix).into_stream();
+            while let Some((key, v)) = st.next() {
+                if !key.starts_with(prefix) {
+                    break;
+                }
+                if v >= u64::from(self.sealed[1]) {
+                    new.push(v as u32);
+                }
+            }
         }
-        let k = self.shard_for(b);
-        let m = self.shard_map(k)?;
+        Ok(sealed.chain(new))
+    }
+
+    /// The ordinals of sealed shard `k`'s terms that start with `prefix`.
+    fn sealed_prefix(&self, k: usize, prefix: &[u8]) -> Result<Range<u32>> {
+        let m = &self.lexicon(k)?.map;
         let ords = self.shards[k].ords.clone();
         let mut st = m.range().ge(prefix).into_stream();
         let lo = match st.next() {
@@ -920,26 +1097,29 @@ impl<D: AsRef<[u8]>> Index<D> {
         near: &str,
         mut f: impl FnMut(&[u8], u32) -> bool,
     ) -> Result<()> {
-        let range = match near.as_bytes().first() {
-            _ if self.shards.is_empty() => 0..0,
-            Some(&b) if self.chunks_far() => {
-                let k = self.shard_for(b);
-                k..k + 1
-            }
-            _ => 0..self.shards.len(),
-        };
+        let first = near.as_bytes().first().copied();
+        let far = self.chunks_far();
         // Every missing shard is asked for, not just the first.
         let mut missing = false;
-        for k in range {
-            let m = match self.shard_map(k) {
+        for (k, s) in self.shards.iter().enumerate() {
+            if let (Some(b), true) = (first, far) {
+                if self.shard_for(s.tail, b) != Some(k) {
+                    continue;
+                }
+            }
+            let lex = match self.lexicon(k) {
                 Err(Error::NotLoaded) => {
                     missing = true;
                     continue;
                 }
                 r => r?,
             };
-            let mut st = m.search(aut).into_stream();
+            let mut st = lex.map.search(aut).into_stream();
             while let Some((key, o)) = st.next() {
+                // A sealed term in the tail is met in its sealed shard.
+                if s.tail && o < u64::from(self.sealed[1]) {
+                    continue;
+                }
                 if !f(key, o as u32) {
                     return Ok(());
                 }
@@ -951,54 +1131,104 @@ impl<D: AsRef<[u8]>> Index<D> {
         Ok(())
     }
 
-    fn term_info(&self, ord: u32) -> Result<(usize, u32, u32)> {
-        if ord >= self.term_count {
+    /// Where the postings of term `ord` are in each segment (offset and
+    /// count; a count of 0 for none), and the next member of its stem
+    /// class (the tail's word, when the tail has the term, wins).
+    #[allow(clippy::type_complexity)]
+    fn term_info(&self, ord: u32) -> Result<([(usize, u32); 2], u32)> {
+        if ord >= self.ord_end {
             return Err(Error::corrupt("TINF", format!("ordinal {ord}")));
         }
-        let a = ord as usize * 12;
-        let info = self.read(tag::TERM_INFO, a..a + 12)?;
-        let (off, df, next) =
-            (u32_at(info, 0) as usize, u32_at(info, 1), u32_at(info, 2));
-        if df == 0 || df > self.doc_count {
+        let mut parts = [(0, 0); 2];
+        let mut next = NO_CLASS;
+        let mut read = |t: [u8; 4], place: u32, i: usize| -> Result<()> {
+            let a = place as usize * 12;
+            let info = self.read(t, a..a + 12)?;
+            parts[i] = (u32_at(info, 0) as usize, u32_at(info, 1));
+            next = u32_at(info, 2);
+            Ok(())
+        };
+        if ord < self.sealed[1] {
+            read(tag::TERM_INFO, ord, 0)?;
+        }
+        if let Some(place) = self.tail_place(ord)? {
+            read(tag::TAIL_INFO, place, 1)?;
+        }
+        let df = u64::from(parts[0].1) + u64::from(parts[1].1);
+        if df == 0 || df > u64::from(self.doc_count) {
             return Err(Error::corrupt(
                 "TINF",
                 format!("term {ord}: df {df}"),
             ));
         }
-        if next != NO_CLASS && next >= self.term_count {
+        if next != NO_CLASS && next >= self.ord_end {
             return Err(Error::corrupt("TINF", format!("term {ord}: class")));
         }
-        Ok((off, df, next))
+        Ok((parts, next))
+    }
+
+    /// The place in the tail of term `ord`, when the tail has it.
+    fn tail_place(&self, ord: u32) -> Result<Option<u32>> {
+        if ord >= self.sealed[1] {
+            return Ok(Some(ord - self.sealed[1]));
+        }
+        // A sealed term: in the tail shard of its first byte, if there.
+        let Some(first) = self.first_bytes(ord) else { return Ok(None) };
+        let Some(k) = self.shard_for(true, *first.start()) else {
+            return Ok(None);
+        };
+        let lex = self.lexicon(k)?;
+        let i = lex.sealed.binary_search_by_key(&ord, |e| e.0);
+        Ok(i.ok().map(|i| lex.sealed[i].1))
     }
 
     /// Number of documents containing term `ord`.
     pub fn doc_freq(&self, ord: u32) -> Result<u32> {
-        Ok(self.term_info(ord)?.1)
+        let ([a, b], _) = self.term_info(ord)?;
+        Ok(a.1 + b.1)
     }
 
     /// The other terms that share the stem of term `ord`.
     pub fn stem_siblings(&self, ord: u32) -> Result<Vec<u32>> {
         let mut out = Vec::new();
-        let mut next = self.term_info(ord)?.2;
+        let mut next = self.term_info(ord)?.1;
         while next != NO_CLASS && next != ord {
             if out.len() > 4096 || out.contains(&next) {
                 return Err(Error::corrupt("TINF", "stem class loops"));
             }
             out.push(next);
-            next = self.term_info(next)?.2;
+            next = self.term_info(next)?.1;
         }
         Ok(out)
     }
 
-    /// The postings of term `ord`, by increasing document id.
+    /// The postings of term `ord`, by increasing document id: the sealed
+    /// segment's, then the tail's.
     pub fn postings(&self, ord: u32) -> Result<PostingIter<'_>> {
-        let (off, df, _) = self.term_info(ord)?;
-        Ok(PostingIter {
-            cur: Cursor::new(self.read_from(tag::POSTINGS, off)?, "POST"),
-            left: df,
+        let (parts, _) = self.term_info(ord)?;
+        let none = || (Cursor::new(&[], "POST"), 0);
+        let mut lists = [none(), none()];
+        for (i, t) in
+            [tag::POSTINGS, tag::TAIL_POSTINGS].into_iter().enumerate()
+        {
+            let (off, n) = parts[i];
+            if n > 0 {
+                lists[i] = (Cursor::new(self.read_from(t, off)?, "POST"), n);
+            }
+        }
+        let [first, rest] = lists;
+        let mut it = PostingIter {
+            cur: first.0,
+            left: first.1,
+            rest: Some(rest),
             prev: None,
+            fresh: false,
             doc_count: self.doc_count,
-        })
+        };
+        if it.left == 0 {
+            it.next_part();
+        }
+        Ok(it)
     }
 
     /// The day of document `doc`.
@@ -1008,17 +1238,17 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.days.get(i.saturating_sub(1)).map_or(0, |d| d.0)
     }
 
-    /// Distinct days, newest first, each with its first document.
+    /// Distinct days, oldest first, each with its first document.
     pub fn days(&self) -> &[(Day, u32)] {
         &self.days
     }
 
-    /// The documents whose day lies in `from..=to` (newest first, so a
+    /// The documents whose day lies in `from..=to` (oldest first, so a
     /// day range is a contiguous id range).
     pub fn doc_range(&self, from: Day, to: Day) -> Range<u32> {
-        // Days decrease with the entry index.
-        let start_entry = self.days.partition_point(|&(d, _)| d > to);
-        let end_entry = self.days.partition_point(|&(d, _)| d >= from);
+        // Days increase with the entry index.
+        let start_entry = self.days.partition_point(|&(d, _)| d < from);
+        let end_entry = self.days.partition_point(|&(d, _)| d <= to);
         let first = |e: usize| {
             self.days.get(e).map_or(self.doc_count, |&(_, first)| first)
         };
@@ -1026,38 +1256,47 @@ impl<D: AsRef<[u8]>> Index<D> {
         a..b.max(a)
     }
 
-    /// The category dictionary.
-    pub fn categories(&self) -> Result<FacetTable<'_>> {
-        self.facet(tag::CATEGORIES, 0)
+    /// Names in facet dictionary `which` (0 categories, 1 source outlets,
+    /// 2 contexts).
+    pub fn facet_len(&self, which: usize) -> u32 {
+        self.facet_len.get(which).copied().unwrap_or(0)
     }
 
-    /// The source-outlet dictionary.
-    pub fn sources(&self) -> Result<FacetTable<'_>> {
-        self.facet(tag::SOURCES, 1)
-    }
-
-    /// The context dictionary.
-    pub fn contexts(&self) -> Result<FacetTable<'_>> {
-        self.facet(tag::CONTEXTS, 2)
-    }
-
-    fn facet(&self, t: [u8; 4], slot: usize) -> Result<FacetTable<'_>> {
-        let bytes = self.whole(t)?;
-        if self.checked[slot].get().is_none() {
-            FacetTable::open(bytes, tag_name(t))?;
-            let _ = self.checked[slot].set(());
+    /// The name of value `id` of facet dictionary `which` (0 categories,
+    /// 1 source outlets, 2 contexts).
+    pub fn facet_name(&self, which: usize, id: u32) -> Result<&str> {
+        let t = facet_tag(which);
+        let count = self.facet_len(which);
+        if id >= count {
+            return Err(Error::corrupt(tag_name(t), format!("value {id}")));
         }
-        let count = if bytes.len() >= 4 { u32_at(bytes, 0) } else { 0 };
-        Ok(FacetTable { bytes, count: count as usize, section: tag_name(t) })
+        let block = self.block(t, id / NAME_BLOCK)?;
+        let mut c = Cursor::new(block, tag_name(t));
+        for _ in 0..id % NAME_BLOCK {
+            skip_field(&mut c, 0).ok_or_else(|| c.err("short block"))?;
+        }
+        c.str()
     }
 
+    /// Block `b` of a section of blocks (`STOR`, `FWRD`, a facet
+    /// dictionary), its block table checked on first use.
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
-        if t == tag::FORWARD && self.checked[3].get().is_none() {
-            self.check_blocks_header(t, self.doc_count)?;
-            let _ = self.checked[3].set(());
+        let (items, per, least, slot) = match t {
+            tag::STORE => (self.doc_count, BLOCK_DOCS, 1, None),
+            tag::FORWARD => (self.doc_count, BLOCK_DOCS, 3, Some(3)),
+            _ => {
+                let which = section_index(t) - section_index(tag::CATEGORIES);
+                (self.facet_len(which), NAME_BLOCK, 1, Some(which))
+            }
+        };
+        if let Some(slot) = slot.and_then(|i| self.checked.get(i)) {
+            if slot.get().is_none() {
+                self.check_blocks_header(t, items, per, least)?;
+                let _ = slot.set(());
+            }
         }
-        let n = self.doc_count.div_ceil(BLOCK_DOCS) as usize;
+        let n = items.div_ceil(per) as usize;
         let b = b as usize;
         if b >= n {
             return Err(Error::corrupt(name, format!("block {b} of {n}")));
@@ -1072,12 +1311,14 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// increasing. Decodes each forward block once.
     pub fn for_each_facets(
         &self,
-        docs: impl IntoIterator<Item = u32>,
-        mut f: impl FnMut(u32, &DocFacets),
+        docs: &[u32],
+        f: &mut dyn FnMut(u32, &DocFacets),
     ) -> Result<()> {
+        // Every missing block asked for before the read fails.
+        self.want_blocks(tag::FORWARD, docs, BLOCK_DOCS)?;
         let mut facets = DocFacets::default();
         let mut cur: Option<(u32, Cursor<'_>, u32)> = None; // block, cursor, next doc
-        for doc in docs {
+        for &doc in docs {
             if doc >= self.doc_count {
                 return Err(Error::corrupt("FWRD", format!("doc {doc}")));
             }
@@ -1164,7 +1405,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// The facets of one document.
     pub fn facets(&self, doc: u32) -> Result<DocFacets> {
         let mut out = DocFacets::default();
-        self.for_each_facets([doc], |_, f| out = f.clone())?;
+        self.for_each_facets(&[doc], &mut |_, f| out = f.clone())?;
         Ok(out)
     }
 
@@ -1258,21 +1499,6 @@ impl<D: AsRef<[u8]>> Index<D> {
         }
         Ok(raw)
     }
-}
-
-/// Checks a lexicon shard's fst before the fst crate may walk it: its
-/// structure, node by node ([`super::fstcheck`]), against the shard's
-/// ordinals. fst trusts its bytes (bad ones panic later). Its own
-/// checksum is not checked: the file's CRC32 (a chunk's, in a split
-/// index) covers the same bytes against accidental damage, and a
-/// checksum anyone can recompute proves nothing against bytes made on
-/// purpose.
-fn check_shard(
-    fst: &[u8],
-    s: &Shard,
-) -> std::result::Result<(), &'static str> {
-    let keys = u64::from(s.ords.end - s.ords.start);
-    super::fstcheck::verify(fst, keys, s.ords.end.into(), MAX_TERM_LEN)
 }
 
 /// Output inflated between checks for whole records.
@@ -1405,12 +1631,12 @@ fn read_pages(
     s: &[u8],
     chunks: &mut [(u32, usize)],
     core_len: usize,
-    out: &mut [Vec<Page>; 11],
+    out: &mut [Vec<Page>; tag::ALL.len()],
 ) -> Result<()> {
     let mut c = Cursor::new(s, "PAGE");
     let n = c.u32()? as usize;
     let mut chunk = 0i64;
-    let mut starts = [0usize; 11];
+    let mut starts = [0usize; tag::ALL.len()];
     for _ in 0..n {
         let i = usize::from(c.u8()?);
         let len = c.varint()? as usize;
@@ -1565,14 +1791,29 @@ fn decode_facets(c: &mut Cursor<'_>, f: &mut DocFacets) -> Option<()> {
 pub struct PostingIter<'a> {
     cur: Cursor<'a>,
     left: u32,
+    /// The tail's postings, read after the sealed segment's.
+    rest: Option<(Cursor<'a>, u32)>,
     prev: Option<u32>,
+    /// The next document is absolute (the first of the tail's).
+    fresh: bool,
     doc_count: u32,
 }
 
 impl PostingIter<'_> {
     /// Postings not yet read.
     pub fn remaining(&self) -> u32 {
-        self.left
+        self.left + self.rest.as_ref().map_or(0, |r| r.1)
+    }
+
+    /// Moves on to the tail's postings; false when there are none.
+    fn next_part(&mut self) -> bool {
+        match self.rest.take() {
+            Some((cur, left)) if left > 0 => {
+                (self.cur, self.left, self.fresh) = (cur, left, true);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn read(&mut self) -> Result<Posting> {
@@ -1587,9 +1828,13 @@ impl PostingIter<'_> {
         let delta = self.cur.fast_u32()?;
         let doc = match self.prev {
             None => delta,
-            Some(p) if delta > 0 => p.checked_add(delta)?,
+            // The tail's first document is absolute, and after the
+            // sealed segment's last.
+            Some(p) if self.fresh && delta > p => delta,
+            Some(p) if delta > 0 && !self.fresh => p.checked_add(delta)?,
             Some(_) => return None,
         };
+        self.fresh = false;
         if doc >= self.doc_count {
             return None;
         }
@@ -1628,7 +1873,7 @@ impl PostingIter<'_> {
         mut self,
         mut f: impl FnMut(u32, u8, Option<u32>),
     ) -> Result<()> {
-        while self.left > 0 {
+        while self.left > 0 || self.next_part() {
             let Some((doc, impact, pos)) = self.decode_brief() else {
                 return Err(self
                     .cur
@@ -1665,127 +1910,30 @@ impl Iterator for PostingIter<'_> {
     type Item = Result<Posting>;
 
     fn next(&mut self) -> Option<Result<Posting>> {
-        if self.left == 0 {
+        if self.left == 0 && !self.next_part() {
             return None;
         }
         let r = self.read();
+        if r.is_err() {
+            self.rest = None;
+        }
         self.left = if r.is_err() { 0 } else { self.left - 1 };
         Some(r)
     }
 }
 
-impl<'a> FacetTable<'a> {
-    fn open(bytes: &'a [u8], section: &'static str) -> Result<Self> {
-        let mut c = Cursor::new(bytes, section);
-        let count = c.u32()? as usize;
-        let head = count
-            .checked_add(1)
-            .and_then(|n| n.checked_mul(8))
-            .and_then(|n| n.checked_add(4))
-            .filter(|&h| h <= bytes.len())
-            .ok_or_else(|| c.err(format!("{count} entries do not fit")))?;
-        let t = FacetTable { bytes, count, section };
-        let names_len = t.off(0, count) as usize;
-        let docs_len = t.off(1, count) as usize;
-        if head + names_len + docs_len != bytes.len() {
-            return Err(c.err("offsets do not match the section length"));
-        }
-        for part in 0..2 {
-            let mut last = 0;
-            for i in 0..=count {
-                let o = t.off(part, i);
-                if o < last {
-                    return Err(c.err("offsets decrease"));
-                }
-                last = o;
-            }
-        }
-        let names = &bytes[head..head + names_len];
-        let names = std::str::from_utf8(names)
-            .map_err(|_| c.err("names are not UTF-8"))?;
-        for i in 0..count {
-            if !names.is_char_boundary(t.off(0, i) as usize) {
-                return Err(c.err("a name splits a character"));
-            }
-        }
-        Ok(t)
-    }
-
-    /// Offset `i` of part 0 (names) or 1 (documents).
-    fn off(&self, part: usize, i: usize) -> u32 {
-        u32_at(self.bytes, 1 + part * (self.count + 1) + i)
-    }
-
-    fn head(&self) -> usize {
-        4 + (self.count + 1) * 8
-    }
-
-    /// Number of distinct values.
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    /// Whether the dictionary is empty.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// The name of value `id` ("" when out of range).
-    pub fn name(&self, id: u32) -> &'a str {
-        let i = id as usize;
-        if i >= self.count {
-            return "";
-        }
-        let h = self.head();
-        let (a, b) = (self.off(0, i) as usize, self.off(0, i + 1) as usize);
-        // Validated in `open`: in bounds, UTF-8, on char boundaries.
-        std::str::from_utf8(&self.bytes[h + a..h + b]).unwrap_or("")
-    }
-
-    /// The documents that have value `id`, ascending.
-    pub fn docs(&self, id: u32) -> Result<Vec<u32>> {
-        let i = id as usize;
-        if i >= self.count {
-            return Err(Error::corrupt(self.section, format!("value {id}")));
-        }
-        let base = self.head() + self.off(0, self.count) as usize;
-        let (a, b) = (self.off(1, i) as usize, self.off(1, i + 1) as usize);
-        let mut c = Cursor::new(&self.bytes[base + a..base + b], self.section);
-        let n = c.varint_u32()?;
-        let mut out = Vec::with_capacity((n as usize).min(b - a));
-        let mut prev = 0u32;
-        for k in 0..n {
-            let d = c.varint_u32()?;
-            if k > 0 && d == 0 {
-                return Err(c.err("documents out of order"));
-            }
-            prev = prev
-                .checked_add(d)
-                .ok_or_else(|| c.err("document id overflow"))?;
-            out.push(prev);
-        }
-        Ok(out)
-    }
-
-    /// Number of documents with value `id`.
-    pub fn doc_count(&self, id: u32) -> u32 {
-        let i = id as usize;
-        if i >= self.count {
-            return 0;
-        }
-        let base = self.head() + self.off(0, self.count) as usize;
-        let (a, b) = (self.off(1, i) as usize, self.off(1, i + 1) as usize);
-        Cursor::new(&self.bytes[base + a..base + b], self.section)
-            .varint_u32()
-            .unwrap_or(0)
-    }
-}
-
+/// Checks a segment's term infos (`TINF` or `XINF`) of `terms` terms:
+/// offsets in order and within `post_len`, document counts no larger
+/// than `docs` (at least 1 in the sealed segment, whose terms all have
+/// postings; the tail also lists sealed terms only for their stem
+/// class), stem-class links below `next_end`.
 fn validate_term_info(
     info: &[u8],
     post_len: usize,
     terms: u32,
     docs: u32,
+    next_end: u32,
+    tail: bool,
 ) -> Result<()> {
     if info.len() != terms as usize * 12 {
         return Err(Error::corrupt("TINF", "length is not 12 × terms"));
@@ -1804,10 +1952,10 @@ fn validate_term_info(
                 format!("term {t}: postings offset {off} out of order"),
             ));
         }
-        if df == 0 || df > docs {
+        if (df == 0 && !tail) || df > docs {
             return Err(Error::corrupt("TINF", format!("term {t}: df {df}")));
         }
-        if next != NO_CLASS && next >= terms {
+        if next != NO_CLASS && next >= next_end {
             return Err(Error::corrupt("TINF", format!("term {t}: class")));
         }
         last = off;
@@ -1839,7 +1987,7 @@ fn read_days(s: &[u8], docs: u32) -> Result<Vec<(Day, u32)>> {
             Some(&(d, f)) => {
                 let gap = c.varint_u32()?;
                 let step = c.varint_u32()?;
-                let day = i64::from(d) - i64::from(gap);
+                let day = i64::from(d) + i64::from(gap);
                 match (Day::try_from(day), f.checked_add(step)) {
                     (Ok(day), Some(first)) if gap > 0 && step > 0 => {
                         (day, first)
@@ -1884,7 +2032,7 @@ mod tests {
         s.extend_from_slice(&[0, 0, 0, 0, 1, 1]);
         assert!(read_days(&s, 10).is_err());
         s.extend_from_slice(&[1, 1]);
-        assert_eq!(read_days(&s, 10).unwrap(), [(0, 0), (-1, 1), (-2, 2)]);
+        assert_eq!(read_days(&s, 10).unwrap(), [(0, 0), (1, 1), (2, 2)]);
     }
 
     #[test]

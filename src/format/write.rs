@@ -62,13 +62,13 @@ pub struct DocInput {
     pub body: Option<String>,
 }
 
-/// A facet dictionary: names (by id) and each name's documents.
+/// A facet dictionary: its names, by id. Ids are given in order of
+/// first appearance (by document, then within the document), so a new
+/// document never changes an older document's ids.
 #[derive(Debug, Clone, Default)]
 pub struct FacetInput {
     /// The names, by id.
     pub names: Vec<String>,
-    /// Per id, the documents that have it, ascending.
-    pub docs: Vec<Vec<u32>>,
 }
 
 /// Everything an index holds, ready to be serialised.
@@ -78,7 +78,7 @@ pub struct IndexParts {
     pub terms: Vec<TermInput>,
     /// Stem classes: per class, the ordinals of its member terms.
     pub classes: Vec<Vec<u32>>,
-    /// Documents in id order: newest first.
+    /// Documents in id order: oldest first.
     pub docs: Vec<DocInput>,
     /// The category dictionary.
     pub categories: FacetInput,
@@ -122,19 +122,13 @@ const POST_PAGE_BYTES: usize = 8 * 1024;
 pub const DICT_BYTES: usize = 32 * 1024;
 
 /// The sections of an index, in file order, with where the split writer
-/// may cut them into pages.
+/// puts their pages.
 struct Sections {
     list: Vec<([u8; 4], Vec<u8>)>,
-    /// TERM: the header length and each shard's fst range.
-    shards: Vec<Range<usize>>,
-    term_header: usize,
-    /// TINF: each shard's byte range.
-    info_pages: Vec<Range<usize>>,
-    /// POST: page ranges, cut at term boundaries.
-    post_pages: Vec<Range<usize>>,
-    /// STOR: the header length and each block's range.
-    store_header: usize,
-    blocks: Vec<Range<usize>>,
+    /// Per page of a section a split index cuts: the section, the page's
+    /// bytes in it and its chunk (0: the core; pages of one number share
+    /// a chunk, in order). Sections without pages stay whole in the core.
+    pages: Vec<([u8; 4], Range<usize>, u32)>,
 }
 
 impl Sections {
@@ -149,14 +143,23 @@ fn sections(parts: &IndexParts) -> Result<Sections> {
     other_sections(parts, terms?, dict)
 }
 
-/// The sections built from the terms and their postings (TERM, TINF,
-/// POST), apart so that a caller owning the parts can free the postings
-/// before the rest is built.
-struct TermSections {
-    n_docs: u32,
-    avg: [f32; 3],
+/// One term of a segment of the term data: its text, the value its
+/// lexicon maps it to (its global ordinal), its postings among the
+/// segment's documents and the next member of its stem class (a global
+/// ordinal, or [`NO_CLASS`]).
+struct SegTerm<'a> {
+    term: &'a str,
+    value: u32,
+    postings: &'a [PostingInput],
+    next: u32,
+}
+
+/// A segment's sections (`TERM`, `TINF`, `POST` or `XTRM`, `XINF`,
+/// `XPST`) and where a split index cuts them: the `TERM` header's
+/// length, each shard's fst and term infos, the postings pages.
+struct Segment {
     term: Vec<u8>,
-    term_header: usize,
+    header: usize,
     shards: Vec<Range<usize>>,
     info: Vec<u8>,
     info_pages: Vec<Range<usize>>,
@@ -164,23 +167,128 @@ struct TermSections {
     post_pages: Vec<Range<usize>>,
 }
 
+fn segment(
+    terms: &[SegTerm<'_>],
+    lengths: &[[u32; 3]],
+    avg: [f32; 3],
+) -> Result<Segment> {
+    let (term, header, shards, starts) = term_shards(terms)?;
+    let (info, post, post_pages) = postings(terms, lengths, avg)?;
+    let info_pages = starts.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
+    Ok(Segment { term, header, shards, info, info_pages, post, post_pages })
+}
+
+/// The term data (see FORMAT.md, "Terms: sealed and tail"), apart so
+/// that a caller owning the parts can free the postings before the rest
+/// is built.
+struct TermSections {
+    n_docs: u32,
+    sealed_docs: u32,
+    sealed_terms: u32,
+    distinct: u32,
+    avg: [f32; 3],
+    sealed: Segment,
+    tail: Segment,
+}
+
 fn term_sections(parts: &IndexParts) -> Result<TermSections> {
     let n_docs = to_u32(parts.docs.len(), "documents")?;
-    let avg = averages(parts);
-    let (term, term_header, shards, shard_ords) = term_shards(parts)?;
-    let (info, post, post_pages) = postings(parts, avg)?;
-    let info_pages =
-        shard_ords.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
+    let b = super::sealed_docs(n_docs);
+    // The impacts of the sealed postings may depend on the sealed
+    // documents only: the averages are theirs (all documents' while
+    // nothing is sealed).
+    let sealed_part = if b > 0 { b as usize } else { parts.docs.len() };
+    let avg = averages(&parts.docs[..sealed_part]);
+    let lengths: Vec<[u32; 3]> =
+        parts.docs.iter().map(|d| d.lengths).collect();
+    let terms = &parts.terms;
+    let n = terms.len();
+    // Where each term's postings pass into the tail.
+    let cut: Vec<usize> = terms
+        .iter()
+        .map(|t| t.postings.partition_point(|p| p.doc < b))
+        .collect();
+    let mut global = vec![0u32; n];
+    let mut sealed_terms = 0u32;
+    for (g, &c) in global.iter_mut().zip(&cut) {
+        if c > 0 {
+            *g = sealed_terms;
+            sealed_terms += 1;
+        }
+    }
+    // Stem classes over the sealed terms alone (what the sealed
+    // segment links), and the sealed members of classes a new term
+    // joins (the tail links them anew).
+    let mut sealed_next = vec![NO_CLASS; n];
+    let mut relinked = vec![false; n];
+    for class in &parts.classes {
+        let sealed: Vec<usize> = class
+            .iter()
+            .map(|&m| m as usize)
+            .filter(|&m| cut.get(m).is_some_and(|&c| c > 0))
+            .collect();
+        if sealed.len() > 1 {
+            for (i, &m) in sealed.iter().enumerate() {
+                sealed_next[m] = global[sealed[(i + 1) % sealed.len()]];
+            }
+        }
+        if sealed.len() < class.len() {
+            for &m in &sealed {
+                relinked[m] = true;
+            }
+        }
+    }
+    // The tail's terms: those with postings in the tail, and the sealed
+    // members of classes with a new term. A new term's global ordinal
+    // is the sealed terms' count plus its place among them.
+    let tail: Vec<usize> = (0..n)
+        .filter(|&i| cut[i] < terms[i].postings.len() || relinked[i])
+        .collect();
+    let mut distinct = sealed_terms;
+    for (place, &i) in tail.iter().enumerate() {
+        if cut[i] == 0 {
+            global[i] = to_u32(sealed_terms as usize + place, "terms")?;
+            distinct += 1;
+        }
+    }
+    let mut next = vec![NO_CLASS; n];
+    for class in &parts.classes {
+        for (i, &m) in class.iter().enumerate() {
+            if let Some(slot) = next.get_mut(m as usize) {
+                *slot = global[class[(i + 1) % class.len()] as usize];
+            }
+        }
+    }
+    let sealed_list: Vec<SegTerm<'_>> = (0..n)
+        .filter(|&i| cut[i] > 0)
+        .map(|i| SegTerm {
+            term: &terms[i].term,
+            value: global[i],
+            postings: &terms[i].postings[..cut[i]],
+            next: sealed_next[i],
+        })
+        .collect();
+    let tail_list: Vec<SegTerm<'_>> = tail
+        .iter()
+        .map(|&i| SegTerm {
+            term: &terms[i].term,
+            value: global[i],
+            postings: &terms[i].postings[cut[i]..],
+            next: next[i],
+        })
+        .collect();
+    let (sealed, tail) = crate::par::join(
+        || segment(&sealed_list, &lengths, avg),
+        || segment(&tail_list, &lengths, avg),
+    );
     Ok(TermSections {
         n_docs,
+        sealed_docs: b,
+        sealed_terms,
+        distinct,
         avg,
-        term,
-        term_header,
-        shards,
-        info,
-        info_pages,
-        post,
-        post_pages,
+        sealed: sealed?,
+        tail: tail?,
     })
 }
 
@@ -189,18 +297,71 @@ fn other_sections(
     ts: TermSections,
     dict: Vec<u8>,
 ) -> Result<Sections> {
-    let mut list = vec![
-        (tag::META, meta(parts, ts.n_docs, ts.avg)?),
-        (tag::TERMS, ts.term),
-        (tag::TERM_INFO, ts.info),
-        (tag::POSTINGS, ts.post),
-        (tag::DAYS, days(parts)?),
-        (tag::CATEGORIES, facet(&parts.categories)?),
-        (tag::SOURCES, facet(&parts.sources)?),
-        (tag::CONTEXTS, facet(&parts.contexts)?),
-        (tag::FORWARD, forward(parts)?),
-        (tag::DICTIONARY, dict),
-    ];
+    let mut pages: Vec<([u8; 4], Range<usize>, u32)> = Vec::new();
+    let mut chunk = 0u32;
+    let mut fresh = || {
+        chunk += 1;
+        chunk
+    };
+    let meta = meta(parts, &ts)?;
+    let mut list = vec![(tag::META, meta)];
+    for (seg, tags) in [
+        (ts.sealed, [tag::TERMS, tag::TERM_INFO, tag::POSTINGS]),
+        (ts.tail, [tag::TAIL_TERMS, tag::TAIL_INFO, tag::TAIL_POSTINGS]),
+    ] {
+        // The TERM header in the core; each shard with its term infos
+        // in a chunk; the sealed segment's postings pages a chunk each,
+        // the tail's (small) in the chunk of their terms' shard, so a
+        // word's tail comes with its lexicon.
+        let tail = tags[0] == tag::TAIL_TERMS;
+        pages.push((tags[0], 0..seg.header, 0));
+        for (s, i) in seg.shards.iter().zip(&seg.info_pages) {
+            let c = fresh();
+            pages.push((tags[0], s.clone(), c));
+            pages.push((tags[1], i.clone(), c));
+            let at = |r: usize| {
+                seg.info.get(r..r + 4).map_or(seg.post.len(), |b| {
+                    u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+                })
+            };
+            let post = at(i.start)..at(i.end);
+            if tail && !post.is_empty() {
+                pages.push((tags[2], post, c));
+            }
+        }
+        for p in seg.post_pages.iter().filter(|p| !tail && !p.is_empty()) {
+            pages.push((tags[2], p.clone(), fresh()));
+        }
+        list.push((tags[0], seg.term));
+        list.push((tags[1], seg.info));
+        list.push((tags[2], seg.post));
+    }
+    list.push((tag::DAYS, days(parts)?));
+    // The facet dictionaries' block tables in the core, each block in a
+    // chunk.
+    for (t, f) in [
+        (tag::CATEGORIES, &parts.categories),
+        (tag::SOURCES, &parts.sources),
+        (tag::CONTEXTS, &parts.contexts),
+    ] {
+        let (bytes, blocks) = facet(f)?;
+        pages.extend(cut_blocks(t, &blocks, 1, &mut fresh, 0));
+        list.push((t, bytes));
+    }
+    // The forward lists' block table (it changes with every document
+    // added) in a chunk of its own, the blocks in chunks of
+    // FORWARD_CHUNK_BLOCKS.
+    let (fwrd, blocks) = forward(parts)?;
+    let table = fresh();
+    pages.extend(cut_blocks(
+        tag::FORWARD,
+        &blocks,
+        super::FORWARD_CHUNK_BLOCKS,
+        &mut fresh,
+        table,
+    ));
+    list.push((tag::FORWARD, fwrd));
+    list.push((tag::DICTIONARY, dict));
     // The doc store, the largest section, is made with room for the
     // rest of a single file around it (see `assemble`).
     let rest = HEADER_LEN
@@ -208,18 +369,31 @@ fn other_sections(
         + (list.len() + 1) * SECTION_ENTRY_LEN
         + list.iter().map(|s| s.1.len()).sum::<usize>()
         + FOOTER_LEN;
-    let (stor, store_header, blocks) =
-        store(parts, &list[list.len() - 1].1, rest)?;
+    let (stor, blocks) = store(parts, &list[list.len() - 1].1, rest)?;
+    pages.extend(cut_blocks(tag::STORE, &blocks, 1, &mut fresh, 0));
     list.push((tag::STORE, stor));
-    Ok(Sections {
-        list,
-        shards: ts.shards,
-        term_header: ts.term_header,
-        info_pages: ts.info_pages,
-        post_pages: ts.post_pages,
-        store_header,
-        blocks,
-    })
+    Ok(Sections { list, pages })
+}
+
+/// The pages of a section of blocks (`blocks`: the header's range, then
+/// each block's): the header in chunk `header` (0: the core), the blocks
+/// `per_chunk` to a chunk. Chunks hold whole groups of blocks counted
+/// from the first, so a block added at the end changes only the last.
+fn cut_blocks(
+    t: [u8; 4],
+    blocks: &[Range<usize>],
+    per_chunk: usize,
+    fresh: &mut impl FnMut() -> u32,
+    header: u32,
+) -> Vec<([u8; 4], Range<usize>, u32)> {
+    let mut out = Vec::new();
+    let Some((head, rest)) = blocks.split_first() else { return out };
+    out.push((t, head.clone(), header));
+    for group in rest.chunks(per_chunk) {
+        let (a, b) = (group[0].start, group[group.len() - 1].end);
+        out.push((t, a..b, fresh()));
+    }
+    out
 }
 
 /// Serialises `parts` into the bytes of a single-file index.
@@ -309,94 +483,70 @@ pub fn split(parts: &IndexParts) -> Result<SplitIndex> {
 }
 
 fn split_sections(s: &Sections) -> Result<SplitIndex> {
-    // (tag, start, len, chunk, offset in chunk); chunk 0 is the core.
-    let mut pages: Vec<([u8; 4], usize, usize, usize, usize)> = Vec::new();
     let mut chunks: Vec<Vec<u8>> = Vec::new();
-    let mut local: Vec<([u8; 4], Vec<u8>)> = Vec::new();
     let mut core_extra: Vec<u8> = Vec::new(); // PAGE-addressed core bytes
-    let mut core_page =
-        |t: [u8; 4], r: Range<usize>, src: &[u8], pages: &mut Vec<_>| {
-            pages.push((t, r.start, r.len(), 0usize, core_extra.len()));
-            core_extra.extend_from_slice(&src[r]);
-        };
-    let term = s.get(tag::TERMS);
-    let info = s.get(tag::TERM_INFO);
-    core_page(tag::TERMS, 0..s.term_header, term, &mut pages);
-    for (shard, ip) in s.shards.iter().zip(&s.info_pages) {
-        let mut c = Vec::with_capacity(shard.len() + ip.len());
-        pages.push((
-            tag::TERMS,
-            shard.start,
-            shard.len(),
-            chunks.len() + 1,
-            0,
-        ));
-        c.extend_from_slice(&term[shard.clone()]);
-        pages.push((
-            tag::TERM_INFO,
-            ip.start,
-            ip.len(),
-            chunks.len() + 1,
-            c.len(),
-        ));
-        c.extend_from_slice(&info[ip.clone()]);
-        chunks.push(c);
+                                              // (section, start, len, chunk, offset in chunk); chunk 0 is the core.
+    let mut pages: Vec<(u8, usize, usize, usize, usize)> = Vec::new();
+    for (t, r, c) in &s.pages {
+        let c = *c as usize;
+        if chunks.len() < c {
+            chunks.resize(c, Vec::new());
+        }
+        let dst = if c == 0 { &mut core_extra } else { &mut chunks[c - 1] };
+        pages.push((section_number(*t), r.start, r.len(), c, dst.len()));
+        dst.extend_from_slice(&s.get(*t)[r.clone()]);
     }
-    let post = s.get(tag::POSTINGS);
-    for p in &s.post_pages {
-        pages.push((tag::POSTINGS, p.start, p.len(), chunks.len() + 1, 0));
-        chunks.push(post[p.clone()].to_vec());
-    }
-    let stor = s.get(tag::STORE);
-    core_page(tag::STORE, 0..s.store_header, stor, &mut pages);
-    for b in &s.blocks {
-        pages.push((tag::STORE, b.start, b.len(), chunks.len() + 1, 0));
-        chunks.push(stor[b.clone()].to_vec());
-    }
+    let mut list = Vec::new();
     for (t, bytes) in &s.list {
-        match *t {
-            tag::META | tag::DAYS | tag::DICTIONARY => {
-                local.push((*t, bytes.clone()))
-            }
-            tag::CATEGORIES | tag::SOURCES | tag::CONTEXTS | tag::FORWARD => {
-                pages.push((*t, 0, bytes.len(), chunks.len() + 1, 0));
-                chunks.push(bytes.clone());
-            }
-            _ => {}
+        if matches!(*t, tag::META | tag::DAYS | tag::DICTIONARY) {
+            list.push((*t, bytes.clone()));
+        } else if !s.pages.iter().any(|p| p.0 == *t) {
+            // An empty section (a segment without terms): one empty page.
+            pages.push((section_number(*t), 0, 0, 0, core_extra.len()));
         }
     }
     // PAGE: per section, its pages in order (contiguous, so a page's
     // start is the sum of the lengths before it): section number, length,
     // chunk (as a zigzag difference from the previous page's) and offset
     // in the chunk, as varints.
-    pages.sort_by_key(|p| (section_number(p.0), p.1));
+    pages.sort_by_key(|p| (p.0, p.1));
     let mut table = Vec::with_capacity(4 + pages.len() * 6);
     table.extend_from_slice(&to_u32(pages.len(), "pages")?.to_le_bytes());
     let mut prev_chunk = 0i64;
     for &(t, _, len, chunk, off) in &pages {
-        table.push(section_number(t));
+        table.push(t);
         put_varint(&mut table, len as u64);
         let d = chunk as i64 - prev_chunk;
         put_varint(&mut table, ((d << 1) ^ (d >> 63)) as u64);
         prev_chunk = chunk as i64;
         put_varint(&mut table, off as u64);
     }
-    let mut list = Vec::new();
-    list.extend(local);
     list.push((tag::PAGES, table));
     // CHNK: the CRC32 of each chunk (its length follows from its pages).
     let mut chnk = Vec::with_capacity(4 + chunks.len() * 4);
     chnk.extend_from_slice(&to_u32(chunks.len(), "chunks")?.to_le_bytes());
-    let mut named = Vec::with_capacity(chunks.len());
+    let mut named: Vec<(String, Vec<u8>)> = Vec::with_capacity(chunks.len());
     // The reader refuses a longer chunk (it bounds what one may inflate
     // to).
     if chunks.iter().any(|c| c.len() > MAX_CHUNK_BYTES) {
         return Err(Error::TooLarge { what: "a chunk over 128 MiB" });
     }
+    // A chunk's name is its length and CRC32: two different chunks with
+    // both the same would share a file.
+    let mut seen: Map<(usize, u32), usize> = Map::default();
     for (i, c) in chunks.into_iter().enumerate() {
         let crc = crc32fast::hash(&c);
         chnk.extend_from_slice(&crc.to_le_bytes());
-        named.push((super::chunk_name(i as u32 + 1, crc), c));
+        if let Some(&j) = seen.get(&(c.len(), crc)) {
+            if named[j].1 != c {
+                return Err(Error::corrupt(
+                    "CHNK",
+                    "two chunks share a length and a CRC32",
+                ));
+            }
+        }
+        seen.insert((c.len(), crc), i);
+        named.push((super::chunk_name(c.len(), crc), c));
     }
     list.push((tag::CHUNKS, chnk));
     list.push((CORE_PAGES, core_extra));
@@ -405,9 +555,9 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
 
 /// A split index (`core` and its `chunks`, in order) cut again, the same
 /// way, with each doc-store block (the bytes of one chunk) replaced by
-/// `block(dictionary, bytes)`: the other chunks come out as they were
-/// and keep their numbers. The offline file stores its blocks this way
-/// uncompressed, to compress them together instead.
+/// `block(dictionary, bytes)`: the other chunks come out as they were.
+/// The offline file stores its blocks this way uncompressed, to compress
+/// them together instead.
 pub fn resplit(
     core: &[u8],
     chunks: Vec<Vec<u8>>,
@@ -420,49 +570,40 @@ pub fn resplit(
     for (n, c) in (1u32..).zip(chunks) {
         ix.add_chunk(n, c)?;
     }
-    let cut = ix.cut_sections()?;
-    let pages_of =
-        |t: [u8; 4]| &cut.iter().find(|c| c.0 == t).expect("every section").2;
-    let in_core = |t: [u8; 4]| -> Result<usize> {
-        match pages_of(t).first() {
-            Some((r, 0)) if r.start == 0 => Ok(r.end),
-            _ => Err(Error::corrupt(
-                super::tag_name(t),
-                "no header in the core",
-            )),
+    let mut list = Vec::new();
+    let mut pages = Vec::new();
+    let mut store = None;
+    for (t, bytes, cut) in ix.cut_sections()? {
+        if t == tag::STORE {
+            store = Some((bytes, cut));
+            continue;
         }
-    };
-    let (term_header, store_header) =
-        (in_core(tag::TERMS)?, in_core(tag::STORE)?);
-    let ranges = |t: [u8; 4], skip: usize| -> Vec<Range<usize>> {
-        pages_of(t).iter().skip(skip).map(|p| p.0.clone()).collect()
-    };
-    let shards = ranges(tag::TERMS, 1);
-    let info_pages = ranges(tag::TERM_INFO, 0);
-    let post_pages = ranges(tag::POSTINGS, 0);
-    let old_blocks = ranges(tag::STORE, 1);
-    let dict = cut
+        pages.extend(cut.into_iter().map(|(r, c)| (t, r, c)));
+        list.push((t, bytes));
+    }
+    let (stor, cut) = store.unwrap_or_default();
+    let dict = list
         .iter()
         .find(|c| c.0 == tag::DICTIONARY)
         .map(|c| c.1.clone())
         .unwrap_or_default();
-    let mut list: Vec<([u8; 4], Vec<u8>)> =
-        cut.into_iter().map(|(t, bytes, _)| (t, bytes)).collect();
-    let stor =
-        &mut list.iter_mut().find(|s| s.0 == tag::STORE).expect("STOR").1;
+    let store_header = match cut.first() {
+        Some((r, 0)) if r.start == 0 => r.end,
+        _ => return Err(Error::corrupt("STOR", "no header in the core")),
+    };
     let mut data = Vec::with_capacity(stor.len());
-    let mut offsets = Vec::with_capacity(old_blocks.len() + 1);
-    let mut blocks = Vec::with_capacity(old_blocks.len());
-    for r in &old_blocks {
+    let mut offsets = Vec::with_capacity(cut.len());
+    let mut new_pages = vec![(tag::STORE, 0..store_header, 0)];
+    for (r, c) in &cut[1..] {
         offsets.push(to_u32(data.len(), "doc store")?);
         let b = block(&dict, &stor[r.clone()])?;
         let at = store_header + data.len();
-        blocks.push(at..at + b.len());
+        new_pages.push((tag::STORE, at..at + b.len(), *c));
         data.extend_from_slice(&b);
     }
     offsets.push(to_u32(data.len(), "doc store")?);
     let mut new = Vec::with_capacity(store_header + data.len());
-    new.extend_from_slice(&to_u32(old_blocks.len(), "blocks")?.to_le_bytes());
+    new.extend_from_slice(&to_u32(cut.len() - 1, "blocks")?.to_le_bytes());
     for o in offsets {
         new.extend_from_slice(&o.to_le_bytes());
     }
@@ -470,16 +611,11 @@ pub fn resplit(
         return Err(Error::corrupt("STOR", "block table"));
     }
     new.extend_from_slice(&data);
-    *stor = new;
-    split_sections(&Sections {
-        list,
-        shards,
-        term_header,
-        info_pages,
-        post_pages,
-        store_header,
-        blocks,
-    })
+    pages.extend(new_pages);
+    let at =
+        list.iter().position(|s| s.0 == tag::DICTIONARY).map_or(0, |i| i + 1);
+    list.insert(at, (tag::STORE, new));
+    split_sections(&Sections { list, pages })
 }
 
 /// A doc-store block as raw DEFLATE "stored" blocks: its records as they
@@ -512,27 +648,39 @@ fn section_number(t: [u8; 4]) -> u8 {
 /// (chunk 0); PAGE offsets into chunk 0 are relative to its start.
 const CORE_PAGES: [u8; 4] = super::tag::CORE;
 
-fn averages(parts: &IndexParts) -> [f32; 3] {
-    let n = parts.docs.len().max(1) as f64;
+fn averages(docs: &[DocInput]) -> [f32; 3] {
+    let n = docs.len().max(1) as f64;
     let mut avg = [0f32; 3];
     for (f, a) in avg.iter_mut().enumerate() {
-        let total: f64 =
-            parts.docs.iter().map(|d| f64::from(d.lengths[f])).sum();
-        *a = if parts.docs.is_empty() { 0.0 } else { (total / n) as f32 };
+        let total: f64 = docs.iter().map(|d| f64::from(d.lengths[f])).sum();
+        *a = if docs.is_empty() { 0.0 } else { (total / n) as f32 };
     }
     avg
 }
 
-fn meta(parts: &IndexParts, n_docs: u32, avg: [f32; 3]) -> Result<Vec<u8>> {
-    let mut m = Vec::new();
-    m.extend_from_slice(&n_docs.to_le_bytes());
-    m.extend_from_slice(&to_u32(parts.terms.len(), "terms")?.to_le_bytes());
-    m.extend_from_slice(
-        &to_u32(parts.classes.len(), "stem classes")?.to_le_bytes(),
-    );
-    m.extend_from_slice(&BLOCK_DOCS.to_le_bytes());
-    for a in avg {
+fn meta(parts: &IndexParts, ts: &TermSections) -> Result<Vec<u8>> {
+    let mut m = Vec::with_capacity(48);
+    let counts = [
+        ts.n_docs,
+        ts.distinct,
+        to_u32(parts.classes.len(), "stem classes")?,
+        BLOCK_DOCS,
+    ];
+    for c in counts {
+        m.extend_from_slice(&c.to_le_bytes());
+    }
+    for a in ts.avg {
         m.extend_from_slice(&a.to_le_bytes());
+    }
+    let counts = [
+        ts.sealed_docs,
+        ts.sealed_terms,
+        to_u32(parts.categories.names.len(), "categories")?,
+        to_u32(parts.sources.names.len(), "sources")?,
+        to_u32(parts.contexts.names.len(), "contexts")?,
+    ];
+    for c in counts {
+        m.extend_from_slice(&c.to_le_bytes());
     }
     Ok(m)
 }
@@ -544,17 +692,17 @@ fn order_error(term: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// TERM: shards of terms by first byte, each an fst map to the global
-/// ordinal. Returns the section, its header length, each shard's fst
-/// range and the shards' first ordinals (with the term count at the end).
+/// TERM (or XTRM): shards of terms by first byte, each an fst map to
+/// the term's value (its global ordinal). Returns the section, its header
+/// length, each shard's fst range and the shards' first positions in
+/// `terms` (with their count at the end).
 #[allow(clippy::type_complexity)]
 fn term_shards(
-    parts: &IndexParts,
+    terms: &[SegTerm<'_>],
 ) -> Result<(Vec<u8>, usize, Vec<Range<usize>>, Vec<usize>)> {
-    let terms = &parts.terms;
     let mut starts = vec![0usize];
     for i in 1..terms.len() {
-        let first = |t: &TermInput| t.term.as_bytes().first().copied();
+        let first = |t: &SegTerm<'_>| t.term.as_bytes().first().copied();
         if first(&terms[i]) != first(&terms[i - 1])
             && i - starts.last().copied().unwrap_or(0) >= MIN_SHARD_TERMS
         {
@@ -572,9 +720,9 @@ fn term_shards(
     // The shards' fsts are independent: built on all cores.
     let built = crate::par::map(ords.windows(2), |w| {
         let mut b = fst::MapBuilder::memory();
-        for (ord, t) in terms.iter().enumerate().take(w[1]).skip(w[0]) {
-            b.insert(&t.term, ord as u64)
-                .map_err(|e| order_error(&t.term, e))?;
+        for t in &terms[w[0]..w[1]] {
+            b.insert(t.term, u64::from(t.value))
+                .map_err(|e| order_error(t.term, e))?;
         }
         b.into_inner().map_err(|e| order_error("", e))
     });
@@ -603,38 +751,28 @@ fn term_shards(
 }
 
 /// TINF (offset, df, next member of the stem class, per term), POST and
-/// the POST page cuts.
+/// the POST page cuts, for one segment.
 #[allow(clippy::type_complexity)]
 fn postings(
-    parts: &IndexParts,
+    terms: &[SegTerm<'_>],
+    lengths: &[[u32; 3]],
     avg: [f32; 3],
 ) -> Result<(Vec<u8>, Vec<u8>, Vec<Range<usize>>)> {
-    let mut next = vec![NO_CLASS; parts.terms.len()];
-    for class in &parts.classes {
-        for (i, &m) in class.iter().enumerate() {
-            let n = class[(i + 1) % class.len()];
-            if let Some(slot) = next.get_mut(m as usize) {
-                *slot = n;
-            }
-        }
-    }
     // Runs of terms with about the same number of postings are encoded
     // on all cores, each into its own bytes, then joined in term order.
-    let lengths: Vec<[u32; 3]> =
-        parts.docs.iter().map(|d| d.lengths).collect();
-    let total: usize = parts.terms.iter().map(|t| t.postings.len()).sum();
+    let total: usize = terms.iter().map(|t| t.postings.len()).sum();
     let per_run = total.div_ceil(64).max(1);
     let mut runs = Vec::new();
     let (mut first, mut size) = (0, 0);
-    for (ord, t) in parts.terms.iter().enumerate() {
+    for (ord, t) in terms.iter().enumerate() {
         size += t.postings.len();
         if size >= per_run {
-            runs.push(&parts.terms[first..=ord]);
+            runs.push(&terms[first..=ord]);
             (first, size) = (ord + 1, 0);
         }
     }
-    if first < parts.terms.len() {
-        runs.push(&parts.terms[first..]);
+    if first < terms.len() {
+        runs.push(&terms[first..]);
     }
     let encoded = crate::par::map(runs, |terms| {
         let mut bytes = Vec::new();
@@ -653,7 +791,7 @@ fn postings(
         }
         (bytes, starts)
     });
-    let mut info = Vec::with_capacity(parts.terms.len() * 12);
+    let mut info = Vec::with_capacity(terms.len() * 12);
     let mut post = Vec::with_capacity(encoded.iter().map(|e| e.0.len()).sum());
     let mut pages = Vec::new();
     let mut page_start = 0;
@@ -661,15 +799,15 @@ fn postings(
     for (bytes, starts) in encoded {
         let base = post.len();
         for start in starts {
-            let t = &parts.terms[ord];
+            let t = &terms[ord];
             let at = base + start;
             // A page ends once full, but not inside a family of terms
             // that share their first letters ("japan", "japanese",
             // "japan's"), which one query word tends to read together;
             // very full, it ends anyway.
             let size = at - page_start;
-            let family = ord > 0
-                && common_prefix(&parts.terms[ord - 1].term, &t.term) >= 5;
+            let family =
+                ord > 0 && common_prefix(terms[ord - 1].term, t.term) >= 5;
             if size >= 8 * POST_PAGE_BYTES
                 || (size >= POST_PAGE_BYTES && !family)
             {
@@ -680,7 +818,7 @@ fn postings(
             info.extend_from_slice(
                 &to_u32(t.postings.len(), "postings")?.to_le_bytes(),
             );
-            info.extend_from_slice(&next[ord].to_le_bytes());
+            info.extend_from_slice(&t.next.to_le_bytes());
             ord += 1;
         }
         post.extend_from_slice(&bytes);
@@ -723,10 +861,9 @@ fn encode_posting(
     }
 }
 
-/// DAYS: the count, then per distinct day (newest first) the day (the
-/// first as an i32, the others as the varint gap to the previous) and
-/// its first document (the first is 0; the others as the varint
-/// difference from the previous).
+/// DAYS: the count, then per distinct day (oldest first) the day (the
+/// first as an i32, the others as the varint gap from the previous) and
+/// the previous day's number of documents (a varint).
 fn days(parts: &IndexParts) -> Result<Vec<u8>> {
     let mut body = Vec::new();
     let mut last: Option<(Day, usize)> = None;
@@ -734,14 +871,14 @@ fn days(parts: &IndexParts) -> Result<Vec<u8>> {
     for (id, doc) in parts.docs.iter().enumerate() {
         match last {
             Some((l, _)) if l == doc.day => continue,
-            Some((l, _)) if doc.day > l => {
+            Some((l, _)) if doc.day < l => {
                 return Err(Error::InvalidEvent {
                     event: doc.id.clone(),
-                    detail: "documents must be sorted newest first".into(),
+                    detail: "documents must be sorted oldest first".into(),
                 });
             }
             Some((l, first)) => {
-                put_varint(&mut body, (l - doc.day) as u64);
+                put_varint(&mut body, (doc.day - l) as u64);
                 put_varint(&mut body, (id - first) as u64);
             }
             None => body.extend_from_slice(&doc.day.to_le_bytes()),
@@ -755,46 +892,54 @@ fn days(parts: &IndexParts) -> Result<Vec<u8>> {
     Ok(d)
 }
 
-fn facet(f: &FacetInput) -> Result<Vec<u8>> {
-    let count = to_u32(f.names.len(), "facet values")?;
-    let mut names = Vec::new();
-    let mut name_off = Vec::new();
-    for n in &f.names {
-        name_off.push(to_u32(names.len(), "facet names")?);
-        names.extend_from_slice(n.as_bytes());
+/// A section of blocks: their count, each block's start in the data
+/// (from 0) and the data's length, as u32s, then the data. Returns it
+/// with the header's range and each block's.
+#[allow(clippy::type_complexity)]
+fn blocked(
+    starts: &[usize],
+    data: &[u8],
+) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
+    let header = 4 + (starts.len() + 1) * 4;
+    let mut s = Vec::with_capacity(header + data.len());
+    s.extend_from_slice(&to_u32(starts.len(), "blocks")?.to_le_bytes());
+    let mut ranges = Vec::with_capacity(starts.len() + 1);
+    ranges.push(0..header);
+    for (i, &o) in starts.iter().enumerate() {
+        s.extend_from_slice(&to_u32(o, "blocks")?.to_le_bytes());
+        let end = starts.get(i + 1).copied().unwrap_or(data.len());
+        ranges.push(header + o..header + end);
     }
-    name_off.push(to_u32(names.len(), "facet names")?);
-    let mut docs = Vec::new();
-    let mut doc_off = Vec::new();
-    for list in &f.docs {
-        doc_off.push(to_u32(docs.len(), "facet postings")?);
-        put_varint(&mut docs, list.len() as u64);
-        let mut prev = 0u32;
-        for &d in list {
-            put_varint(&mut docs, u64::from(d - prev));
-            prev = d;
+    s.extend_from_slice(&to_u32(data.len(), "blocks")?.to_le_bytes());
+    s.extend_from_slice(data);
+    Ok((s, ranges))
+}
+
+/// CATS, SRCS, CTXS: the names by id, [`super::NAME_BLOCK`] to a block,
+/// each a `string`.
+#[allow(clippy::type_complexity)]
+fn facet(f: &FacetInput) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
+    let mut data = Vec::new();
+    let mut starts = Vec::new();
+    for (i, n) in f.names.iter().enumerate() {
+        if i % super::NAME_BLOCK as usize == 0 {
+            starts.push(data.len());
         }
+        put_str(&mut data, n);
     }
-    doc_off.push(to_u32(docs.len(), "facet postings")?);
-    let mut s = Vec::new();
-    s.extend_from_slice(&count.to_le_bytes());
-    for o in name_off.iter().chain(&doc_off) {
-        s.extend_from_slice(&o.to_le_bytes());
-    }
-    s.extend_from_slice(&names);
-    s.extend_from_slice(&docs);
-    Ok(s)
+    blocked(&starts, &data)
 }
 
 /// FWRD: per block of [`BLOCK_DOCS`] documents an offset, then per
 /// document: category + 1 (0 = none), source count, source ids, context
 /// count, context ids, all varints.
-fn forward(parts: &IndexParts) -> Result<Vec<u8>> {
+#[allow(clippy::type_complexity)]
+fn forward(parts: &IndexParts) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
     let mut data = Vec::new();
-    let mut offs = Vec::new();
+    let mut starts = Vec::new();
     for (i, d) in parts.docs.iter().enumerate() {
         if i % BLOCK_DOCS as usize == 0 {
-            offs.push(to_u32(data.len(), "forward lists")?);
+            starts.push(data.len());
         }
         put_varint(&mut data, d.category.map_or(0, |c| u64::from(c) + 1));
         put_varint(&mut data, d.sources.len() as u64);
@@ -806,14 +951,7 @@ fn forward(parts: &IndexParts) -> Result<Vec<u8>> {
             put_varint(&mut data, u64::from(c));
         }
     }
-    offs.push(to_u32(data.len(), "forward lists")?);
-    let mut s = Vec::new();
-    s.extend_from_slice(&to_u32(offs.len() - 1, "blocks")?.to_le_bytes());
-    for o in offs {
-        s.extend_from_slice(&o.to_le_bytes());
-    }
-    s.extend_from_slice(&data);
-    Ok(s)
+    blocked(&starts, &data)
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -900,8 +1038,10 @@ fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
     let mut counts: Map<&[u8], u32> = Map::default();
     let mut sample = Vec::new();
     let mut scratch = Scratch::default();
-    // About 1 block in 32, spread over the whole archive.
-    for (i, chunk) in parts.docs.chunks(block).enumerate() {
+    // About 1 block in 32, spread over the documents the dictionary is
+    // made from (which change rarely: see `dictionary_docs`).
+    let docs = &parts.docs[..super::dictionary_docs(parts.docs.len())];
+    for (i, chunk) in docs.chunks(block).enumerate() {
         if i % 32 != 0 {
             continue;
         }
@@ -1043,13 +1183,13 @@ fn deflate_block(
 
 /// STOR: per block of [`BLOCK_DOCS`] documents, raw DEFLATE of their
 /// records against the preset dictionary. Returns the section, its
-/// header length and each block's range.
+/// header's range and each block's.
 #[allow(clippy::type_complexity)]
 fn store(
     parts: &IndexParts,
     dict: &[u8],
     room: usize,
-) -> Result<(Vec<u8>, usize, Vec<Range<usize>>)> {
+) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
     // Groups of blocks are compressed on all cores (the blocks are
     // independent), each group with one compressor, reset per block.
     let groups: Vec<&[DocInput]> =
@@ -1086,7 +1226,8 @@ fn store(
     let mut s = Vec::with_capacity(header + body + room);
     s.extend_from_slice(&to_u32(compressed.len(), "blocks")?.to_le_bytes());
     let mut off = 0usize;
-    let mut ranges = Vec::with_capacity(compressed.len());
+    let mut ranges = Vec::with_capacity(compressed.len() + 1);
+    ranges.push(0..header);
     for c in &compressed {
         s.extend_from_slice(&to_u32(off, "doc store")?.to_le_bytes());
         ranges.push(header + off..header + off + c.len());
@@ -1096,7 +1237,7 @@ fn store(
     for c in compressed {
         s.extend_from_slice(&c);
     }
-    Ok((s, header, ranges))
+    Ok((s, ranges))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
 use super::typo::Typo;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event::{civil_from_days, Day};
-use crate::format::{FacetTable, Index, Posting};
+use crate::format::{DocFacets, Index, Posting};
 use crate::score;
 use crate::{sorting, text};
 
@@ -940,9 +940,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let score = |d: u32| total.get(d as usize).copied().unwrap_or(0.0);
         let want = opts.offset.saturating_add(opts.limit).min(matches.len());
         let cmp = |a: &u32, b: &u32| match opts.sort {
-            Sort::Relevance => score(*b).total_cmp(&score(*a)).then(a.cmp(b)),
-            Sort::Newest => a.cmp(b),
-            Sort::Oldest => b.cmp(a),
+            Sort::Relevance => score(*b).total_cmp(&score(*a)).then(b.cmp(a)),
+            Sort::Newest => b.cmp(a),
+            Sort::Oldest => a.cmp(b),
         };
         if want > 0 && want < matches.len() {
             sorting::select_nth_by(&mut matches, want - 1, cmp);
@@ -1066,25 +1066,21 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // Context candidates: verify a context name holds the phrase.
         if !in_contexts.is_empty() {
             let phrase = words.join(" ");
-            let names = ix.contexts()?;
             let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
             sorting::sort_by_key(&mut docs, |&d| d.into());
-            let mut holds: HashMap<u32, bool> = HashMap::new();
-            let mut hits = Vec::new();
-            ix.for_each_facets(docs.iter().copied(), |doc, f| {
-                let found = f.contexts.iter().any(|&c| {
-                    *holds.entry(c).or_insert_with(|| {
-                        let n = text::normalize_phrase(names.name(c));
-                        contains_words(&n, &phrase)
-                    })
-                });
-                if found {
-                    hits.push(doc);
-                }
-            })?;
+            let (per_doc, ids) = self.doc_values(2, &docs)?;
+            // Whether each context (by its place in `ids`) holds it.
+            let mut holds = Vec::with_capacity(ids.len());
+            for &c in &ids {
+                let n = text::normalize_phrase(ix.facet_name(2, c)?);
+                holds.push(contains_words(&n, &phrase));
+            }
             let seen: HashSet<u32> = out.iter().map(|o| o.0).collect();
-            for d in hits {
-                if !seen.contains(&d) {
+            for (d, cs) in per_doc {
+                let any = cs
+                    .iter()
+                    .any(|c| ids.binary_search(c).is_ok_and(|i| holds[i]));
+                if any && !seen.contains(&d) {
                     out.push((d, in_contexts[&d], None));
                 }
             }
@@ -1092,12 +1088,88 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(out)
     }
 
-    fn facet(&self, which: usize) -> Result<FacetTable<'_>> {
-        match which {
-            0 => self.index.categories(),
-            1 => self.index.sources(),
-            _ => self.index.contexts(),
+    /// The values of facet dictionary `which` each of `docs` (increasing)
+    /// has, from the forward lists, and all of them (by id, each once),
+    /// their names asked for.
+    #[allow(clippy::type_complexity)]
+    fn doc_values(
+        &self,
+        which: usize,
+        docs: &[u32],
+    ) -> Result<(Vec<(u32, Vec<u32>)>, Vec<u32>)> {
+        let mut per_doc = Vec::with_capacity(docs.len());
+        let mut all = Vec::new();
+        self.index.for_each_facets(docs, &mut |d, f| {
+            let ids = facet_ids(f, which);
+            all.extend_from_slice(ids);
+            per_doc.push((d, ids.to_vec()));
+        })?;
+        sorting::sort_by_key(&mut all, |&i| i.into());
+        all.dedup();
+        self.index.want_names(which, &all)?;
+        Ok((per_doc, all))
+    }
+
+    /// The documents with the rarest word of `name` in the field of
+    /// facet dictionary `which` (all those with the value among them: the
+    /// caller checks the forward lists); every document for a name
+    /// without words.
+    fn field_docs(&self, which: usize, name: &str) -> Result<Vec<u32>> {
+        let field = [3, 2, 1][which.min(2)];
+        let mut rarest: Option<(u32, u32)> = None;
+        for term in text::terms(name) {
+            let Some(o) = self.index.term_ordinal(&term)? else {
+                return Ok(Vec::new());
+            };
+            let e = (self.index.doc_freq(o)?, o);
+            if rarest.is_none_or(|r| e < r) {
+                rarest = Some(e);
+            }
         }
+        let Some((_, ord)) = rarest else {
+            return Ok((0..self.index.doc_count()).collect());
+        };
+        let mut docs = Vec::new();
+        for p in self.index.postings(ord)? {
+            let p = p?;
+            if p.in_field(field) {
+                docs.push(p.doc);
+            }
+        }
+        Ok(docs)
+    }
+
+    /// The documents that have any of values `ids` of facet dictionary
+    /// `which`: among those with the words of a value's name in its
+    /// field, the ones whose forward lists hold the value. (The facet
+    /// dictionaries hold no document lists: they would change with every
+    /// document added.)
+    fn value_docs(&self, which: usize, ids: &[u32]) -> Result<Vec<u32>> {
+        self.index.want_names(which, ids)?;
+        let mut names = Vec::with_capacity(ids.len());
+        let mut first = Vec::new();
+        for &id in ids {
+            let n = self.index.facet_name(which, id)?;
+            first.extend(
+                text::terms(n).iter().filter_map(|t| t.bytes().next()),
+            );
+            names.push(n);
+        }
+        // Every name's lexicon shards asked for at once.
+        self.index.want_terms(&first);
+        let mut cands: Vec<u32> = Vec::new();
+        for name in names {
+            cands.extend(self.field_docs(which, name)?);
+        }
+        sorting::sort_by_key(&mut cands, |&d| d.into());
+        cands.dedup();
+        let mut out = Vec::new();
+        self.index.for_each_facets(&cands, &mut |d, f| {
+            if facet_ids(f, which).iter().any(|v| ids.contains(v)) {
+                out.push(d);
+            }
+        })?;
+        Ok(out)
     }
 
     /// Facet values whose normalised name matches `value`: equal, or
@@ -1110,63 +1182,40 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         which: usize,
         value: &str,
     ) -> Result<Vec<u32>> {
-        let table = self.facet(which)?;
         let word_prefix = format!("{value} ");
         let matches = |n: &str| {
             n == value
                 || n.starts_with(&word_prefix)
                 || (which == 0 && n.starts_with(value))
         };
-        if which == 0 {
-            return Ok((0..table.len() as u32)
-                .filter(|&i| matches(&text::normalize_phrase(table.name(i))))
-                .collect());
-        }
-        // A matching name holds every word of `value`, so its events have
-        // them all in the sources (or contexts) field: look only at the
-        // names of those events instead of normalising every name.
-        let field = if which == 1 { 2 } else { 1 };
-        let mut docs: Option<Vec<u32>> = None;
-        for term in text::terms(value) {
-            let Some(ord) = self.index.term_ordinal(&term)? else {
-                return Ok(Vec::new());
-            };
-            let mut with: Vec<u32> = Vec::new();
-            for p in self.index.postings(ord)? {
-                let p = p?;
-                if p.in_field(field) {
-                    with.push(p.doc);
-                }
-            }
-            docs = Some(match docs {
-                None => with,
-                Some(prev) => intersect(&prev, &with),
-            });
-        }
-        let docs = docs.unwrap_or_default();
-        let mut verdict: HashMap<u32, bool> = HashMap::new();
-        self.index.for_each_facets(docs.iter().copied(), |_, f| {
-            let ids = if which == 1 { &f.sources } else { &f.contexts };
-            for &id in ids {
-                verdict.entry(id).or_insert_with(|| {
-                    matches(&text::normalize_phrase(table.name(id)))
-                });
-            }
-        })?;
-        let mut ids: Vec<u32> =
-            verdict.into_iter().filter(|v| v.1).map(|v| v.0).collect();
-        sorting::sort_by_key(&mut ids, |&i| i.into());
-        if which == 2 {
-            let exact: Vec<u32> = ids
-                .iter()
-                .copied()
-                .filter(|&i| text::normalize_phrase(table.name(i)) == value)
-                .collect();
-            if !exact.is_empty() {
-                return Ok(exact);
+        let ids = if which == 0 {
+            let all: Vec<u32> = (0..self.index.facet_len(0)).collect();
+            self.index.want_names(0, &all)?;
+            all
+        } else {
+            // A matching name holds every word of `value`, so its events
+            // have them all in the sources (or contexts) field: look only
+            // at the names of those events instead of every name.
+            let docs = self.field_docs(which, value)?;
+            self.doc_values(which, &docs)?.1
+        };
+        let mut normal: Vec<(u32, String)> = Vec::new();
+        for i in ids {
+            let n = text::normalize_phrase(self.index.facet_name(which, i)?);
+            if matches(&n) {
+                normal.push((i, n));
             }
         }
-        Ok(ids)
+        let exact: Vec<u32> = normal
+            .iter()
+            .filter(|(_, n)| which == 2 && n == value)
+            .map(|(i, _)| *i)
+            .collect();
+        Ok(if exact.is_empty() {
+            normal.into_iter().map(|(i, _)| i).collect()
+        } else {
+            exact
+        })
     }
 
     /// Documents the filters allow, or `None` when there are no filters.
@@ -1181,22 +1230,20 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             ix.doc_range(f.from.unwrap_or(Day::MIN), f.to.unwrap_or(Day::MAX));
         let mut allowed: Vec<bool> =
             (0..n).map(|d| range.contains(&(d as u32))).collect();
-        let mut restrict =
-            |ids: Vec<u32>, table: FacetTable<'_>| -> Result<()> {
-                let mut any = vec![false; n];
-                for id in ids {
-                    for d in table.docs(id)? {
-                        if let Some(slot) = any.get_mut(d as usize) {
-                            *slot = true;
-                        }
-                    }
+        let mut restrict = |docs: Vec<u32>| {
+            let mut any = vec![false; n];
+            for d in docs {
+                if let Some(slot) = any.get_mut(d as usize) {
+                    *slot = true;
                 }
-                for (a, y) in allowed.iter_mut().zip(any) {
-                    *a &= y;
-                }
-                Ok(())
-            };
-        for (which, values) in [(0, &f.categories), (1, &f.sources)] {
+            }
+            for (a, y) in allowed.iter_mut().zip(any) {
+                *a &= y;
+            }
+        };
+        let about = f.about.iter().map(|v| (2, std::slice::from_ref(v)));
+        let lists = [(0, &f.categories[..]), (1, &f.sources[..])];
+        for (which, values) in lists.into_iter().chain(about) {
             if values.is_empty() {
                 continue;
             }
@@ -1204,10 +1251,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for v in values {
                 ids.extend(self.resolve_facet(which, v)?);
             }
-            restrict(ids, self.facet(which)?)?;
-        }
-        for v in &f.about {
-            restrict(self.resolve_facet(2, v)?, ix.contexts()?)?;
+            restrict(self.value_docs(which, &ids)?);
         }
         Ok(Some(allowed))
     }
@@ -1245,20 +1289,33 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // per-event facets would mean fetching the forward lists of every
         // match.
         if !ix.chunks_far() {
-            // All three asked for before any missing one fails the read.
-            let (cats, srcs, ctxs) =
-                (ix.categories(), ix.sources(), ix.contexts());
-            let (cats, srcs, ctxs) = (cats?, srcs?, ctxs?);
-            reset(&mut counts[0], cats.len(), 0);
-            reset(&mut counts[1], srcs.len(), 0);
-            reset(&mut counts[2], ctxs.len(), 0);
+            for (i, c) in counts.iter_mut().enumerate() {
+                reset(c, ix.facet_len(i) as usize, 0);
+            }
             ix.count_facets(matches, counts)?;
             let [c_cat, c_src, c_ctx] = counts;
-            r.facets = Facets {
-                categories: top(c_cat, cats, usize::MAX),
-                sources: top(c_src, srcs, limit),
-                contexts: top(c_ctx, ctxs, limit),
-            };
+            let tops =
+                [top(c_cat, usize::MAX), top(c_src, limit), top(c_ctx, limit)];
+            // All three asked for before any missing one fails the read.
+            let mut asked = Ok(());
+            for (i, ids) in tops.iter().enumerate() {
+                if let Err(e) = ix.want_names(i, ids) {
+                    asked = Err(e);
+                }
+            }
+            asked?;
+            let mut lists: [Vec<FacetCount>; 3] = Default::default();
+            for (i, ids) in tops.iter().enumerate() {
+                for &id in ids {
+                    lists[i].push(FacetCount {
+                        id,
+                        name: ix.facet_name(i, id)?.to_owned(),
+                        count: counts[i][id as usize],
+                    });
+                }
+            }
+            let [categories, sources, contexts] = lists;
+            r.facets = Facets { categories, sources, contexts };
         }
         // Years: walk the day table alongside the (ascending) matches.
         let days = ix.days();
@@ -1275,7 +1332,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 _ => years.push(YearCount { year, count: 1 }),
             }
         }
-        years.reverse();
         r.years = years;
         Ok(())
     }
@@ -1330,18 +1386,31 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     pub fn related(&self, doc: u32, limit: usize) -> Result<Vec<Related>> {
         let ix = &self.index;
         let facets = ix.facets(doc)?;
-        let ctx = ix.contexts()?;
         let n = ix.doc_count().max(1) as f32;
+        // Every context's documents asked for before a missing chunk
+        // fails the read.
+        let mut lists = Vec::with_capacity(facets.contexts.len());
+        let mut missing = false;
+        for &c in &facets.contexts {
+            match self.value_docs(2, &[c]) {
+                Ok(docs) => lists.push((c, docs)),
+                Err(Error::NotLoaded) => missing = true,
+                Err(e) => return Err(e),
+            }
+        }
+        if missing {
+            return Err(Error::NotLoaded);
+        }
         // Each related doc: score, and its rarest shared context.
         let mut score: HashMap<u32, (f32, u32, u32)> = HashMap::new();
-        for &c in &facets.contexts {
-            let count = ctx.doc_count(c);
+        for (c, docs) in lists {
+            let count = docs.len() as u32;
             // A context on a quarter of the archive relates nothing.
             if count < 2 || count as f32 > n / 4.0 {
                 continue;
             }
             let w = (n / count as f32).ln();
-            for d in ctx.docs(c)? {
+            for d in docs {
                 if d == doc {
                     continue;
                 }
@@ -1355,50 +1424,41 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let mut best: Vec<(u32, (f32, u32, u32))> =
             score.into_iter().collect();
+        // Best first; equal scores newest first.
         sorting::sort_by(&mut best, |a, b| {
-            b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0))
+            b.1 .0.total_cmp(&a.1 .0).then(b.0.cmp(&a.0))
         });
         best.truncate(limit);
-        sorting::sort_by_key(&mut best, |b| b.0.into());
-        Ok(best
-            .into_iter()
-            .map(|(d, (_, c, _))| Related {
-                doc: d,
-                context: ctx.name(c).to_owned(),
-            })
-            .collect())
-    }
-}
-
-/// The elements common to two increasing lists.
-fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
+        sorting::sort_by_key(&mut best, |b| (!b.0).into());
+        let shared: Vec<u32> = best.iter().map(|b| b.1 .1).collect();
+        ix.want_names(2, &shared)?;
+        let mut out = Vec::with_capacity(best.len());
+        for (doc, (_, c, _)) in best {
+            out.push(Related { doc, context: ix.facet_name(2, c)?.into() });
         }
+        Ok(out)
     }
-    out
 }
 
-fn top(
-    counts: &[u32],
-    table: FacetTable<'_>,
-    limit: usize,
-) -> Vec<FacetCount> {
+/// The ids of facet dictionary `which` (0 category, 1 sources, 2
+/// contexts) among a document's facets.
+fn facet_ids(f: &DocFacets, which: usize) -> &[u32] {
+    match which {
+        0 => f.category.as_slice(),
+        1 => &f.sources,
+        _ => &f.contexts,
+    }
+}
+
+/// The ids of the `limit` values counted most often, most first; equal
+/// counts by id (the value seen first in the archive first).
+fn top(counts: &[u32], limit: usize) -> Vec<u32> {
     let mut v: Vec<(u32, u32)> = counts
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
         .map(|(i, &c)| (c, i as u32))
         .collect();
-    // Most frequent first; equal counts by id (more common overall first).
     let order =
         |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
     if limit < v.len() {
@@ -1406,13 +1466,7 @@ fn top(
         v.truncate(limit);
     }
     sorting::sort_by(&mut v, order);
-    v.into_iter()
-        .map(|(count, id)| FacetCount {
-            id,
-            name: table.name(id).to_owned(),
-            count,
-        })
-        .collect()
+    v.into_iter().map(|(_, id)| id).collect()
 }
 
 /// Whether `hay` holds the words of `needle` as consecutive whole words.

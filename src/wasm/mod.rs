@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::format::{FacetTable, Index};
+use crate::format::Index;
 use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
 use crate::render::{self, HitView};
 use js::Obj;
@@ -315,15 +315,14 @@ impl Chronicle {
     pub fn info(&self) -> Result<JsValue, JsError> {
         let searcher = self.src.searcher();
         let ix = searcher.index();
-        let count =
-            |t: crate::Result<FacetTable<'_>>| t.map_or(0, |t| t.len());
+        let count = |which: usize| f64::from(ix.facet_len(which));
         Ok(Obj::new()
             .num("version", ix.version().into())
             .num("events", ix.doc_count().into())
             .num("terms", ix.term_count().into())
-            .num("categories", count(ix.categories()) as f64)
-            .num("sources", count(ix.sources()) as f64)
-            .num("contexts", count(ix.contexts()) as f64)
+            .num("categories", count(0))
+            .num("sources", count(1))
+            .num("contexts", count(2))
             .num("bytes", ix.as_bytes().len() as f64)
             .done())
     }

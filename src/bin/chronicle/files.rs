@@ -39,9 +39,13 @@ pub fn write_split(
     });
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let written = (|| -> io::Result<()> {
+        // Chunks with the same bytes share a name: written once.
+        let mut seen = HashSet::new();
         for (name, bytes) in &s.chunks {
             let path = dir.join(name);
-            if fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
+            if !seen.insert(name.as_str())
+                || fs::metadata(&path)
+                    .is_ok_and(|m| m.len() == bytes.len() as u64)
             {
                 continue; // same name and size: same bytes
             }

@@ -658,7 +658,7 @@ fn inspect(path: &Path) -> Result<()> {
     writeln!(out, "version   {}", index.version())?;
     writeln!(out, "checksum  ok (CRC32)")?;
     writeln!(out, "events    {}", index.doc_count())?;
-    if let (Some(new), Some(old)) = (days.first(), days.last()) {
+    if let (Some(old), Some(new)) = (days.first(), days.last()) {
         writeln!(
             out,
             "dates     {} .. {} ({} days)",
@@ -673,9 +673,9 @@ fn inspect(path: &Path) -> Result<()> {
     // shards it reads).
     index.check_lexicon().with_context(|| format!("{}", path.display()))?;
     writeln!(out, "shards    {} (every fst checked)", index.shard_count())?;
-    writeln!(out, "categories {}", index.categories()?.len())?;
-    writeln!(out, "sources   {}", index.sources()?.len())?;
-    writeln!(out, "contexts  {}", index.contexts()?.len())?;
+    writeln!(out, "categories {}", index.facet_len(0))?;
+    writeln!(out, "sources   {}", index.facet_len(1))?;
+    writeln!(out, "contexts  {}", index.facet_len(2))?;
     if index.is_split() {
         writeln!(out, "split     core + {} chunks", index.chunk_count())?;
     }

@@ -428,7 +428,7 @@ fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V2.to_vec()).unwrap();
+    let c = Chronicle::new(V3.to_vec()).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     let hits = |q: &str| {
         w.set_query(q);
@@ -439,7 +439,7 @@ fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
     assert_eq!(hits("lavrov genev"), 1);
     // A core opened in place of the open one (the same bytes here): the
     // widget and the handle search it.
-    c.add_chunk(0, V2.to_vec()).unwrap();
+    c.add_chunk(0, V3.to_vec()).unwrap();
     assert_eq!(hits("lavrov geneva"), 1);
     assert!(!c.is_split());
     assert!(c.search("lavrov", JsValue::UNDEFINED).is_ok());
@@ -447,9 +447,9 @@ fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
     // (a leak would take a hundred copies).
     let before = chronicle::wasm::memory_bytes();
     for _ in 0..100 {
-        c.add_chunk(0, V2.to_vec()).unwrap();
+        c.add_chunk(0, V3.to_vec()).unwrap();
         assert_eq!(hits("lavrov geneva"), 1);
     }
     let grown = chronicle::wasm::memory_bytes() - before;
-    assert!(grown <= 4.0 * V2.len() as f64, "{grown} bytes more");
+    assert!(grown <= 4.0 * V3.len() as f64, "{grown} bytes more");
 }

@@ -12,12 +12,13 @@ changes but whose bytes do, counts as changed).
       added one day at a time, from the archive without them (with
       END=YYYY-MM-DD, the archive as it was on that day)
 
-INPUT defaults to the bundled corpus. Needs target/release/chronicle.
+INPUT defaults to the bundled corpus. Needs target/release/chronicle (or
+CHRONICLE_BIN).
 """
 import gzip, json, os, subprocess, sys, tempfile, datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "target/release/chronicle")
+BIN = os.environ.get("CHRONICLE_BIN") or os.path.join(ROOT, "target/release/chronicle")
 INPUTS = ["data/wcep-events.jsonl.gz", "data/wcep-events-2018-2026-plaintext.jsonl.gz"]
 
 

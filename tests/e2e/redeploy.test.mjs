@@ -41,11 +41,14 @@ const TEST_TIMEOUT = 120_000;
 
 // Events only the second build has: a word no older event has, under a
 // first letter the older ones use (so the old core has that lexicon shard
-// and asks for its chunk, which the rebuild renamed).
+// and asks for its chunk). They are dated before every other event (a
+// backfill), so every document's number moves and the rebuild renames
+// the chunks the old core needs. (Events dated after the last day keep
+// the numbers and most chunk names: see tests/growth.rs.)
 const ADDED = [
-  { id: 'added-1', date: '2020-03-01', title: 'Scientists return to the Tunguska site in Siberia', contexts: ['Tunguska event'] },
-  { id: 'added-2', date: '2021-07-30', title: 'A Tunguska anniversary exhibition opens in Moscow', contexts: ['Tunguska event', 'Moscow'] },
-  { id: 'added-3', date: '2021-08-02', title: 'Volunteers clean the shores of Lake Baikal', contexts: ['Lake Baikal'] },
+  { id: 'added-1', date: '1998-03-01', title: 'Scientists return to the Tunguska site in Siberia', contexts: ['Tunguska event'] },
+  { id: 'added-2', date: '1998-07-30', title: 'A Tunguska anniversary exhibition opens in Moscow', contexts: ['Tunguska event', 'Moscow'] },
+  { id: 'added-3', date: '1998-08-02', title: 'Volunteers clean the shores of Lake Baikal', contexts: ['Lake Baikal'] },
 ];
 
 let browser;

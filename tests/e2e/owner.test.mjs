@@ -114,7 +114,8 @@ async function findSeed(page) {
   const option = page.locator(`${OPTION}[data-id="${SEED}"]`);
   await option.waitFor();
   assert.match(await option.innerText(), /Sergey Lavrov rules out any fresh talks in Geneva/);
-  return option.locator('a.chronicle-link');
+  // The title's link sits beside its option, in the same hit.
+  return page.locator(`.chronicle-hit:has(${OPTION}[data-id="${SEED}"]) a.chronicle-link`);
 }
 
 test('a site owner: install, build --site from Markdown pages, serve, search, offline file', { timeout: 600_000 }, async () => {

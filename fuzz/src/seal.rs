@@ -28,8 +28,10 @@ pub const FIX_CRCS: Fix = Fix { fit_lengths: false, fst: false };
 
 const HEADER_LEN: usize = 16;
 const ENTRY_LEN: usize = 12;
-/// `TERM`'s position in the list `PAGE` numbers sections by.
-const TERM_SECTION: u8 = 1;
+/// The term dictionaries (the sealed segment's `TERM`, the tail's
+/// `XTRM`, one layout) and their positions in the list `PAGE` numbers
+/// sections by.
+const DICTIONARIES: [(&[u8; 4], u8); 2] = [(b"TERM", 1), (b"XTRM", 4)];
 /// Most bytes [`fit_lengths`] adds to the chunks in all, and most fst
 /// bytes [`fix_fsts`] hashes: far more than a fuzz input holds, and few
 /// enough that a page table claiming gigabytes costs the harness little
@@ -85,6 +87,7 @@ fn varint(b: &[u8], pos: &mut usize) -> Option<u64> {
 }
 
 /// A page of a split core's `PAGE` table.
+#[derive(Clone)]
 struct Page {
     section: u8,
     start: usize,
@@ -225,15 +228,18 @@ pub fn reseal(core: &mut Vec<u8>, chunks: &mut [Option<Vec<u8>>], fix: Fix) {
         fit_lengths(&page_table, chunks);
     }
     if fix.fst {
-        let term = Section {
-            local: section(core, b"TERM"),
-            pages: page_table
-                .into_iter()
-                .filter(|p| p.section == TERM_SECTION)
-                .collect(),
-            core_area,
-        };
-        fix_fsts(&mut Bytes { core, chunks }, &term);
+        for (tag, number) in DICTIONARIES {
+            let term = Section {
+                local: section(core, tag),
+                pages: page_table
+                    .iter()
+                    .filter(|p| p.section == number)
+                    .cloned()
+                    .collect(),
+                core_area: core_area.clone(),
+            };
+            fix_fsts(&mut Bytes { core, chunks }, &term);
+        }
     }
     if let Some(r) = section(core, b"CHNK") {
         let n = u32_at(core, r.start).unwrap_or(0) as usize;
@@ -354,15 +360,21 @@ mod tests {
         (split.core.clone(), chunks.collect())
     }
 
-    /// The fst byte ranges of a single file's lexicon shards.
+    /// The fst byte ranges of a single file's lexicon shards, sealed
+    /// segment and tail.
     fn shard_fsts(b: &[u8]) -> Vec<Range<usize>> {
-        let term = section(b, b"TERM").unwrap();
-        let t = &b[term.clone()];
-        let n = u32_at(t, 0).unwrap() as usize;
-        let header = term.start + 4 + 8 * (n + 1) + n;
-        let off =
-            |i| header + u32_at(t, 4 + 4 * (n + 1) + 4 * i).unwrap() as usize;
-        (0..n).map(|i| off(i)..off(i + 1)).collect()
+        let mut out = Vec::new();
+        for (tag, _) in DICTIONARIES {
+            let term = section(b, tag).unwrap();
+            let t = &b[term.clone()];
+            let n = u32_at(t, 0).unwrap() as usize;
+            let header = term.start + 4 + 8 * (n + 1) + n;
+            let off = |i| {
+                header + u32_at(t, 4 + 4 * (n + 1) + 4 * i).unwrap() as usize
+            };
+            out.extend((0..n).map(|i| off(i)..off(i + 1)));
+        }
+        out
     }
 
     #[test]

@@ -31,17 +31,30 @@ def write(out, target, name, data):
         f.write(data)
 
 
+def chunk_crcs(core):
+    """The CRC32 of each chunk, in the order the core numbers them
+    (FORMAT.md: the section table, then `CHNK`)."""
+    (count,) = struct.unpack_from("<I", core, 16)
+    for i in range(count):
+        tag, off, _ = struct.unpack_from("<4sII", core, 20 + 12 * i)
+        if tag == b"CHNK":
+            (n,) = struct.unpack_from("<I", core, off)
+            return list(struct.unpack_from("<%dI" % n, core, off + 4))
+    raise ValueError("no CHNK section")
+
+
 def split_blobs(path):
-    """The core, then the chunks in the order the core numbers them."""
-    chunks = {}
+    """The core, then the chunks in the order the core numbers them (a
+    chunk file is named LEN-CRC.bin: found by its CRC32)."""
+    by_crc = {}
     for f in os.listdir(path):
-        m = re.fullmatch(r"(\d+)-[0-9a-f]{8}\.bin", f)
+        m = re.fullmatch(r"\d+-([0-9a-f]{8})\.bin", f)
         if m:
-            chunks[int(m.group(1))] = f
-    assert sorted(chunks) == list(range(1, len(chunks) + 1)), chunks
-    blobs = [open(os.path.join(path, "index.chron"), "rb").read()]
-    for n in range(1, len(chunks) + 1):
-        blobs.append(open(os.path.join(path, chunks[n]), "rb").read())
+            by_crc[int(m.group(1), 16)] = f
+    core = open(os.path.join(path, "index.chron"), "rb").read()
+    blobs = [core]
+    for crc in chunk_crcs(core):
+        blobs.append(open(os.path.join(path, by_crc[crc]), "rb").read())
     return blobs
 
 

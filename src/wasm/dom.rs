@@ -381,7 +381,9 @@ impl Inner {
              class=\"chronicle-sort\" aria-label=\"Sort results\"><option \
              value=\"relevance\">Best match</option><option value=\"newest\">\
              Newest</option><option value=\"oldest\">Oldest</option></select>\
-             </div><div class=\"chronicle-status\" role=\"status\" \
+             <button class=\"chronicle-filters\" type=\"button\" \
+             aria-expanded=\"false\" aria-controls=\"{uid}-facets\">Filters\
+             </button></div><div class=\"chronicle-status\" role=\"status\" \
              aria-live=\"polite\"></div><div class=\"chronicle-suggest\" \
              hidden></div><div class=\"chronicle-body\"><div \
              class=\"chronicle-main\"><div class=\"chronicle-listbox\" \
@@ -389,7 +391,7 @@ impl Inner {
              <ul class=\"chronicle-results\"></ul>\
              <button class=\"chronicle-more\" type=\"button\" hidden>More \
              results</button></div><aside class=\"chronicle-facets\" \
-             aria-label=\"Refine\"></aside></div>",
+             id=\"{uid}-facets\" aria-label=\"Refine\"></aside></div>",
             Esc(&placeholder)
         ));
         let part = |class: &str| {
@@ -1160,11 +1162,17 @@ impl Inner {
         } else if closest(".chronicle-more").is_some() {
             self.state.borrow_mut().limit += self.page_size();
             self.run();
-        } else if let Some(b) = closest(".chronicle-related") {
+        } else if let Some(b) =
+            closest(".chronicle-filters, .chronicle-related")
+        {
+            // A disclosure: the stylesheet shows what the Filters button
+            // controls; a hit's related events are fetched once.
             let open =
                 b.get_attribute("aria-expanded").as_deref() == Some("true");
             attr(&b, "aria-expanded", if open { "false" } else { "true" });
-            if b.get_attribute("data-loaded").is_none() {
+            if b.get_attribute("data-doc").is_none() {
+                // the Filters button
+            } else if b.get_attribute("data-loaded").is_none() {
                 if let Err(e) = self.fill_related(&b) {
                     web_sys::console::warn_1(&e);
                 }

@@ -127,12 +127,24 @@ for (const [name, url] of pages) {
   }
 }
 
-test('a phone, 390 px: hits, facets, a suggestion, no results', { timeout: TEST_TIMEOUT }, async () => {
+test('a phone, 390 px: the first hit on screen, filters behind their button, a suggestion, no results', { timeout: TEST_TIMEOUT }, async () => {
   const { page, context, errors } = await open(`${server.url}/index.html`, { width: 390, height: 844 });
   try {
-    await search(page, 'lavrov genva');
+    await search(page, 'president');
+    // Results first: the first hit starts on screen; the filters and the
+    // timeline wait behind the Filters button.
+    const top = await page.locator(`${ROOT} .chronicle-hit`).first().evaluate((e) => e.getBoundingClientRect().top);
+    assert.ok(top < 844 - 100, `the first hit starts at y = ${top}`);
+    const filters = page.locator(`${ROOT} .chronicle-filters`);
+    assert.equal(await filters.getAttribute('aria-expanded'), 'false');
+    await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
+    assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), false, 'the filters are folded');
+    await noViolations(page, 'with hits on a phone, filters folded');
+    await filters.click();
+    assert.equal(await filters.getAttribute('aria-expanded'), 'true');
     await facetsShown(page);
-    await noViolations(page, 'with hits on a phone');
+    await noViolations(page, 'with hits on a phone, filters open');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'no horizontal overflow');
     await search(page, 'qqqzzzxv');
     assert.equal(await page.locator(`${ROOT} ${STATUS}`).textContent(), 'No results');
     await noViolations(page, 'with no results');
@@ -196,5 +208,30 @@ test('a 5,000-character word wraps: nothing overflows the widget or the page', {
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a 320 px sidebar: the results take the widget\'s width, the filters fold, nothing overflows', { timeout: TEST_TIMEOUT }, async () => {
+  const { page, context, errors } = await open(`${server.url}/index.html`, { width: 1280 });
+  try {
+    // The demo page, its widget's box narrowed to a sidebar's 320 px
+    // while the window stays 1,280 px wide.
+    await page.evaluate((root) => {
+      document.querySelector(root).style.width = '320px';
+    }, ROOT);
+    await search(page, 'president');
+    const sizes = await page.evaluate((root) => {
+      const r = document.querySelector(root);
+      const hit = r.querySelector('.chronicle-hit').getBoundingClientRect();
+      return { root: r.getBoundingClientRect().width, hit: hit.width, scroll: [r.scrollWidth, r.clientWidth] };
+    }, ROOT);
+    assert.ok(sizes.hit > sizes.root - 60, `a hit is ${sizes.hit} px wide in a ${sizes.root} px widget`);
+    assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows: ${sizes.scroll}`);
+    assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), true);
+    assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), false);
+    await noViolations(page, 'in a 320 px sidebar');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
   }
 });

@@ -96,6 +96,9 @@ async function notBusy(page) {
 }
 
 async function facetsShown(page) {
+  // A narrow widget folds its facets behind the Filters button: open it.
+  const filters = page.locator(`${ROOT} .chronicle-filters`);
+  if ((await filters.isVisible()) && (await filters.getAttribute('aria-expanded')) !== 'true') await filters.click();
   await page.waitForSelector(`${ROOT} .chronicle-facet legend`);
   await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
 }

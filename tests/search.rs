@@ -579,3 +579,99 @@ fn kept_expansions_answer_as_fresh_ones() {
         }
     }
 }
+
+/// A searcher over events with these ids and titles (one a day).
+fn titled(rows: &[(&str, &str)]) -> Searcher<Vec<u8>> {
+    let events = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (id, title))| {
+            let ev = Event {
+                id: id.to_string(),
+                date: format!("2020-01-{:02}", i % 28 + 1),
+                title: title.to_string(),
+                category: Some("Armed conflicts and attacks".into()),
+                sources: vec![],
+                contexts: vec![],
+                url: None,
+                body: None,
+            };
+            (ev, Origin { file: "t".into(), line: i as u64 + 1 })
+        })
+        .collect();
+    Searcher::new(Index::new(builder::build(events).unwrap()).unwrap())
+}
+
+/// Events about truces, written "ceasefire" (often), "cease-fire" and
+/// "cease fire"; a World Cup and Hong Kong written apart; an "e-mail".
+fn spellings() -> Searcher<Vec<u8>> {
+    let mut rows: Vec<(String, String)> = (0..12)
+        .map(|i| {
+            (format!("truce-{i}"), format!("A ceasefire holds in town {i}."))
+        })
+        .collect();
+    for (id, title) in [
+        ("gaza-joined", "A ceasefire is agreed in Gaza."),
+        ("gaza-hyphen", "Rebels agree to a cease-fire in Gaza."),
+        ("gaza-apart", "Crews cease work as a fire burns in Gaza."),
+        ("cup-final", "Germany wins the World Cup final."),
+        ("cup-apart", "A cup final is played around the world."),
+        ("hong-kong", "Protests in Hong Kong continue."),
+        ("mail-worm", "A new e-mail worm spreads."),
+        ("gunmen", "Gunmen attack a bus in Kingston."),
+        ("gun", "A gun is found in Kingston."),
+    ] {
+        rows.push((id.into(), title.into()));
+    }
+    let rows: Vec<(&str, &str)> =
+        rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    titled(&rows)
+}
+
+fn hits_of(s: &Searcher<Vec<u8>>, q: &str) -> Vec<String> {
+    let opts = SearchOptions { limit: 100, ..SearchOptions::default() };
+    let r = s.search(q, &opts).unwrap();
+    render::hits(s, &r, 0).unwrap().into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn two_words_that_make_a_dictionary_word_also_match_it() {
+    // Issue 16: "cease fire gaza" found only the events with both words.
+    let s = spellings();
+    for q in ["cease fire gaza ", "cease-fire gaza ", "gaza cease fire "] {
+        let got = hits_of(&s, q);
+        assert!(got.contains(&"gaza-joined".into()), "{q}: {got:?}");
+        assert!(got.contains(&"gaza-hyphen".into()), "{q}: {got:?}");
+        // Both written-alike spellings before the words apart.
+        let at = |id: &str| got.iter().position(|g| g == id).unwrap();
+        assert!(at("gaza-joined") < at("gaza-apart"), "{q}: {got:?}");
+        assert!(at("gaza-hyphen") < at("gaza-apart"), "{q}: {got:?}");
+    }
+    // The word being typed completes to the glued word.
+    assert!(hits_of(&s, "gaza cease fir").contains(&"gaza-joined".into()));
+    // "e-mail" finds itself; "email" finds "e-mail".
+    assert_eq!(hits_of(&s, "e-mail "), ["mail-worm"]);
+    // "gun men" is also "gunmen", ahead of the lone gun.
+    let got = hits_of(&s, "gun men kingston");
+    assert_eq!(got.first().map(String::as_str), Some("gunmen"), "{got:?}");
+}
+
+#[test]
+fn a_word_that_is_two_dictionary_words_glued_matches_them_adjacent() {
+    let s = spellings();
+    // Issue 16: "worldcup final" and "hongkong protests".
+    assert_eq!(hits_of(&s, "worldcup final "), ["cup-final"]);
+    assert_eq!(hits_of(&s, "worldcup final"), ["cup-final"]);
+    assert_eq!(hits_of(&s, "hongkong protests "), ["hong-kong"]);
+    assert_eq!(hits_of(&s, "email "), ["mail-worm"]);
+    // The glued spelling finds the other two.
+    let got = hits_of(&s, "ceasefire gaza ");
+    for id in ["gaza-joined", "gaza-hyphen"] {
+        assert!(got.contains(&id.into()), "{got:?}");
+    }
+    assert!(!got.contains(&"gaza-apart".into()), "{got:?}");
+    // Words apart are no glued word; nor is a word the dictionary has
+    // more often than its halves.
+    assert!(!hits_of(&s, "worldcup ").contains(&"cup-apart".into()));
+    assert!(hits_of(&s, "gunmen ").iter().all(|h| h == "gunmen"));
+}

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
 use super::typo::Typo;
+
+mod variants;
 use crate::error::{Error, Result};
 use crate::event::{civil_from_days, Day};
 use crate::format::{DocFacets, Index, Posting};
@@ -765,13 +767,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             plans.push(plan);
             group_df.push(df_max);
         }
-        let ords: Vec<u32> = plans
+        // Words written joined or split another way than the archive's.
+        let alts = self.variants(q, &plans)?;
+        let mut ords: Vec<u32> = plans
             .iter()
             .flatten()
             .flatten()
             .flat_map(|(exp, _)| exp.iter().map(|e| e.ord))
             .collect();
+        for a in &alts {
+            ords.extend_from_slice(&a.ords);
+        }
         ix.want_postings(&ords)?;
+        let extra = self.variant_docs(q, &plans, alts, &mut result.matched)?;
+        for (df, e) in group_df.iter_mut().zip(&extra) {
+            *df = (*df).max(e.len() as u32);
+        }
         // Words on more than a quarter of all events ("the", "of") say
         // almost nothing and cost the most: next to rarer words they are
         // neither required nor scored. (Not in small archives, where a
@@ -851,15 +862,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                             }
                         }
                         (Clause::Phrase(words), None) => {
-                            for (doc, s, pos) in
-                                self.phrase_docs(words, &mut result.matched)?
-                            {
+                            for (doc, s, pos) in self.phrase_docs(
+                                words,
+                                true,
+                                &mut result.matched,
+                            )? {
                                 if acc.admits(doc) {
                                     acc.add(doc, s, pos);
                                 }
                             }
                         }
                         (Clause::Word { .. }, None) => {}
+                    }
+                }
+                for &(doc, s, pos) in &extra[gi] {
+                    if acc.admits(doc) {
+                        acc.add(doc, s, pos);
                     }
                 }
                 for &d in &touched {
@@ -1003,11 +1021,14 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(out)
     }
 
-    /// Documents with `words` consecutive in the title, or in one context
-    /// name. Each with a score and the phrase's first title position.
+    /// Documents with `words` consecutive in the title, or (`contexts`)
+    /// in one context name. Each with a score and the phrase's first
+    /// title position. The postings are merged in document order, so
+    /// the work is linear in their number.
     fn phrase_docs(
         &self,
         words: &[String],
+        contexts: bool,
         matched: &mut HashSet<u32>,
     ) -> Result<Vec<(u32, f32, Option<u32>)>> {
         let ix = &self.index;
@@ -1018,56 +1039,58 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 None => return Ok(Vec::new()),
             }
         }
-        // doc → (score so far, start positions still alive)
-        let mut live: HashMap<u32, (f32, Vec<u32>)> = HashMap::new();
-        let mut in_contexts: HashMap<u32, f32> = HashMap::new();
+        // By document: score so far, the title positions where the
+        // phrase may still start, and whether every word so far is in
+        // the contexts.
+        let mut live: Vec<(u32, f32, Vec<u32>, bool)> = Vec::new();
         for (k, &ord) in ords.iter().enumerate() {
             matched.insert(ord);
             let idf = self.idf(ix.doc_freq(ord)?);
-            let mut next: HashMap<u32, (f32, Vec<u32>)> = HashMap::new();
-            let mut ctx_next: HashMap<u32, f32> = HashMap::new();
+            let mut next = Vec::with_capacity(live.len());
+            let mut at = 0;
             for p in ix.postings(ord)? {
                 let p = p?;
-                let s = self.bm25f(&p, idf);
                 let pos = p.title_positions();
+                let ctx = contexts && p.in_field(1);
+                let s = self.bm25f(&p, idf);
                 if k == 0 {
-                    if !pos.is_empty() {
-                        next.insert(p.doc, (s, pos.to_vec()));
-                    }
-                    if p.in_field(1) {
-                        ctx_next.insert(p.doc, s);
+                    if !pos.is_empty() || ctx {
+                        next.push((p.doc, s, pos.to_vec(), ctx));
                     }
                     continue;
                 }
-                if let Some((acc, starts)) = live.get(&p.doc) {
-                    let k = k as u32;
-                    let alive: Vec<u32> = starts
-                        .iter()
+                while live.get(at).is_some_and(|l| l.0 < p.doc) {
+                    at += 1;
+                }
+                let Some(l) = live.get(at).filter(|l| l.0 == p.doc) else {
+                    continue;
+                };
+                let k = k as u32;
+                let alive: Vec<u32> =
+                    l.2.iter()
                         .copied()
                         .filter(|&st| pos.contains(&(st + k)))
                         .collect();
-                    if !alive.is_empty() {
-                        next.insert(p.doc, (acc + s, alive));
-                    }
-                }
-                if p.in_field(1) {
-                    if let Some(acc) = in_contexts.get(&p.doc) {
-                        ctx_next.insert(p.doc, acc + s);
-                    }
+                let ctx = ctx && l.3;
+                if !alive.is_empty() || ctx {
+                    next.push((p.doc, l.1 + s, alive, ctx));
                 }
             }
             live = next;
-            in_contexts = ctx_next;
         }
-        let mut out: Vec<(u32, f32, Option<u32>)> = live
-            .into_iter()
-            .map(|(d, (s, starts))| (d, s, starts.first().copied()))
-            .collect();
+        let mut out = Vec::with_capacity(live.len());
+        let mut in_contexts = Vec::new();
+        for (d, s, starts, ctx) in live {
+            match starts.first() {
+                Some(&p) => out.push((d, s, Some(p))),
+                None if ctx => in_contexts.push((d, s)),
+                None => {}
+            }
+        }
         // Context candidates: verify a context name holds the phrase.
         if !in_contexts.is_empty() {
             let phrase = words.join(" ");
-            let mut docs: Vec<u32> = in_contexts.keys().copied().collect();
-            sorting::sort_by_key(&mut docs, |&d| d.into());
+            let docs: Vec<u32> = in_contexts.iter().map(|c| c.0).collect();
             let (per_doc, ids) = self.doc_values(2, &docs)?;
             // Whether each context (by its place in `ids`) holds it.
             let mut holds = Vec::with_capacity(ids.len());
@@ -1075,13 +1098,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 let n = text::normalize_phrase(ix.facet_name(2, c)?);
                 holds.push(contains_words(&n, &phrase));
             }
-            let seen: HashSet<u32> = out.iter().map(|o| o.0).collect();
-            for (d, cs) in per_doc {
+            for ((d, cs), (_, s)) in per_doc.into_iter().zip(in_contexts) {
                 let any = cs
                     .iter()
                     .any(|c| ids.binary_search(c).is_ok_and(|i| holds[i]));
-                if any && !seen.contains(&d) {
-                    out.push((d, in_contexts[&d], None));
+                if any {
+                    out.push((d, s, None));
                 }
             }
         }

@@ -675,3 +675,23 @@ fn a_word_that_is_two_dictionary_words_glued_matches_them_adjacent() {
     assert!(!hits_of(&s, "worldcup ").contains(&"cup-apart".into()));
     assert!(hits_of(&s, "gunmen ").iter().all(|h| h == "gunmen"));
 }
+
+#[test]
+fn a_finished_word_one_letter_short_completes() {
+    // Issue 16: "forcin" is itself in the archive (a misspelling, on
+    // too many events to be taken for one), so it matched only itself
+    // and a rare word before it found nothing.
+    let s = titled(&[
+        ("forcin-1", "Rains forcin roads shut."),
+        ("forcin-2", "Storms forcin ferries back."),
+        ("forcin-3", "Winds forcin flights down."),
+        ("floods", "Floods in Zanskar forcing evacuations."),
+        ("other", "Zanskar holds a festival."),
+    ]);
+    for q in ["zanskar forcin ", "forcin zanskar ", "forcin zanskar"] {
+        assert_eq!(hits_of(&s, q), ["floods"], "{q}");
+    }
+    // The word as written still ranks first where it is.
+    assert_eq!(hits_of(&s, "forcin ").len(), 4);
+    assert!(hits_of(&s, "forcin ")[0].starts_with("forcin-"));
+}

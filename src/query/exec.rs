@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+use fst::automaton::{Automaton, Str};
 use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
@@ -34,6 +35,9 @@ const RARE_DF: u32 = 30;
 const MAX_RARE_COMPLETIONS: usize = 256;
 /// Most dictionary entries a prefix or typo scan visits.
 pub const MAX_PREFIX_SCAN: usize = 50_000;
+/// Fewest characters of a finished word that also matches the dictionary
+/// words one letter longer.
+const MIN_ONE_LONGER: usize = 4;
 /// Words longer than this (in characters) get no typo tolerance: they
 /// are pasted, not typed, and their automata would only cost memory.
 const MAX_TYPO_CHARS: usize = 24;
@@ -449,9 +453,36 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 }
             }
         }
+        let chars = term.chars().count();
+        // A finished word one letter short of a dictionary word was
+        // often cut short (`forcin` → `forcing`, `syria` → `syrian`):
+        // that word too, as a completion.
+        if exact.is_some() && !prefix && chars >= MIN_ONE_LONGER {
+            let longer = Str::new(term).starts_with();
+            let mut found = Vec::new();
+            let mut scanned = 0;
+            ix.search_terms(&longer, term, |key, ord| {
+                scanned += 1;
+                let rest = key.get(term.len()..).unwrap_or_default();
+                if std::str::from_utf8(rest)
+                    .is_ok_and(|r| r.chars().count() == 1)
+                {
+                    found.push(ord);
+                }
+                scanned < MAX_PREFIX_SCAN
+            })?;
+            for ord in found {
+                if seen.insert(ord) {
+                    out.push(Expansion {
+                        ord,
+                        weight: MatchKind::Prefix.weight(0),
+                        kind: MatchKind::Prefix,
+                    });
+                }
+            }
+        }
         // Completions: of the word being typed, and of any other word that
         // is not in the dictionary (a word cut short mid-query).
-        let chars = term.chars().count();
         let complete =
             if prefix { chars >= 1 } else { exact.is_none() && chars >= 3 };
         if complete {

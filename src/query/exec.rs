@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use fst::automaton::{Automaton, Str};
 use serde::Serialize;
 
 use super::parse::{parse, Clause, Query};
@@ -456,17 +455,19 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let chars = term.chars().count();
         // A finished word one letter short of a dictionary word was
         // often cut short (`forcin` → `forcing`, `syria` → `syrian`):
-        // that word too, as a completion.
-        if exact.is_some() && !prefix && chars >= MIN_ONE_LONGER {
-            let longer = Str::new(term).starts_with();
+        // that word too, as a completion. (The automaton with no edits, as
+        // a prefix, walks the words that start with `term`.)
+        let longer = Typo::new(term, 0, true)
+            .filter(|_| exact.is_some() && !prefix && chars >= MIN_ONE_LONGER);
+        if let Some(longer) = longer {
             let mut found = Vec::new();
             let mut scanned = 0;
             ix.search_terms(&longer, term, |key, ord| {
                 scanned += 1;
                 let rest = key.get(term.len()..).unwrap_or_default();
-                if std::str::from_utf8(rest)
-                    .is_ok_and(|r| r.chars().count() == 1)
-                {
+                let one = std::str::from_utf8(rest)
+                    .is_ok_and(|r| r.chars().count() == 1);
+                if one {
                     found.push(ord);
                 }
                 scanned < MAX_PREFIX_SCAN
@@ -1071,9 +1072,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
         }
         // By document: score so far, the title positions where the
-        // phrase may still start, and whether every word so far is in
-        // the contexts.
-        let mut live: Vec<(u32, f32, Vec<u32>, bool)> = Vec::new();
+        // phrase may still start (a bit per kept position of the first
+        // word), and whether every word so far is in the contexts.
+        let mut first: Vec<Posting> = Vec::new();
+        let mut live: Vec<(u32, f32, u8, bool)> = Vec::new();
         for (k, &ord) in ords.iter().enumerate() {
             matched.insert(ord);
             let idf = self.idf(ix.doc_freq(ord)?);
@@ -1081,12 +1083,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let mut at = 0;
             for p in ix.postings(ord)? {
                 let p = p?;
-                let pos = p.title_positions();
                 let ctx = contexts && p.in_field(1);
                 let s = self.bm25f(&p, idf);
                 if k == 0 {
-                    if !pos.is_empty() || ctx {
-                        next.push((p.doc, s, pos.to_vec(), ctx));
+                    let n = p.title_positions().len();
+                    if n > 0 || ctx {
+                        next.push((p.doc, s, (1u8 << n) - 1, ctx));
+                        first.push(p);
                     }
                     continue;
                 }
@@ -1096,24 +1099,38 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 let Some(l) = live.get(at).filter(|l| l.0 == p.doc) else {
                     continue;
                 };
-                let k = k as u32;
-                let alive: Vec<u32> =
-                    l.2.iter()
-                        .copied()
-                        .filter(|&st| pos.contains(&(st + k)))
-                        .collect();
+                let pos = p.title_positions();
+                let starts = first[at].title_positions();
+                let mut alive = 0u8;
+                for (i, &st) in starts.iter().enumerate() {
+                    if l.2 & 1 << i != 0 && pos.contains(&(st + k as u32)) {
+                        alive |= 1 << i;
+                    }
+                }
                 let ctx = ctx && l.3;
-                if !alive.is_empty() || ctx {
+                if alive != 0 || ctx {
                     next.push((p.doc, l.1 + s, alive, ctx));
                 }
+            }
+            if k > 0 {
+                // Keep `first` in step with `live`.
+                let mut keep = next.iter().map(|n| n.0).peekable();
+                first.retain(|p| {
+                    let hit = keep.peek() == Some(&p.doc);
+                    if hit {
+                        keep.next();
+                    }
+                    hit
+                });
             }
             live = next;
         }
         let mut out = Vec::with_capacity(live.len());
         let mut in_contexts = Vec::new();
-        for (d, s, starts, ctx) in live {
-            match starts.first() {
-                Some(&p) => out.push((d, s, Some(p))),
+        for ((d, s, alive, ctx), p) in live.into_iter().zip(&first) {
+            let pos = p.title_positions();
+            match (0..pos.len()).find(|&i| alive & 1 << i != 0) {
+                Some(i) => out.push((d, s, Some(pos[i]))),
                 None if ctx => in_contexts.push((d, s)),
                 None => {}
             }

@@ -21,6 +21,7 @@ use std::collections::HashSet;
 use super::{Expansion, MatchKind, Searcher, WordPlan};
 use crate::error::Result;
 use crate::query::parse::{Clause, Query};
+use crate::sorting;
 use crate::text::MAX_TERM_BYTES;
 
 /// A variant on at least this many times as many events as the spelling
@@ -36,6 +37,11 @@ const MIN_JOIN_PREFIX: usize = 3;
 /// Documents a group's variants match: (document, score, first title
 /// position).
 pub(super) type VariantDocs = Vec<(u32, f32, Option<u32>)>;
+
+/// Most completions of a glued pair whose second word is being typed.
+const MAX_COMPLETIONS: usize = 8;
+/// Most dictionary entries looked at for them.
+const MAX_SCAN: usize = 5000;
 
 /// A variant found while planning, before its postings are read.
 pub(super) struct Alt {
@@ -77,16 +83,10 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let joined = format!("{a}{b}");
             if joined.len() > MAX_TERM_BYTES
                 || (typing && b.chars().count() < MIN_JOIN_PREFIX)
-                || (!typing && ix.term_ordinal(&joined)?.is_none())
             {
                 continue;
             }
-            // Typos of the glued word are not the glued word.
-            let exp: Vec<Expansion> = self
-                .expand(&joined, typing)?
-                .into_iter()
-                .filter(|e| e.kind != MatchKind::Typo)
-                .collect();
+            let exp = self.glued(&joined, typing)?;
             if !exp.is_empty() {
                 let mut ords: Vec<u32> = exp.iter().map(|e| e.ord).collect();
                 for w in [a, b] {
@@ -106,6 +106,35 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
             if let Some(alt) = self.split(g, w, own)? {
                 out.push(alt);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The terms a glued pair of words stands for: the word and its stem
+    /// class, or (`typing`) its most common completions. No typos: a
+    /// misspelt glued word is not what was typed.
+    fn glued(&self, joined: &str, typing: bool) -> Result<Vec<Expansion>> {
+        let ix = &self.index;
+        let mut out = Vec::new();
+        if let Some(ord) = ix.term_ordinal(joined)? {
+            out.push(Expansion { ord, weight: 1.0, kind: MatchKind::Exact });
+            for m in ix.stem_siblings(ord)? {
+                let weight = MatchKind::Stem.weight(0);
+                out.push(Expansion { ord: m, weight, kind: MatchKind::Stem });
+            }
+        }
+        if typing {
+            let mut cands = Vec::new();
+            for ord in ix.prefix_ordinals(joined.as_bytes())?.take(MAX_SCAN) {
+                if out.iter().all(|e| e.ord != ord) {
+                    cands.push((ix.doc_freq(ord)?, ord));
+                }
+            }
+            sorting::sort_by(&mut cands, |x, y| y.cmp(x));
+            for &(_, ord) in cands.iter().take(MAX_COMPLETIONS) {
+                let weight = MatchKind::Prefix.weight(0);
+                out.push(Expansion { ord, weight, kind: MatchKind::Prefix });
             }
         }
         Ok(out)

@@ -695,3 +695,15 @@ fn a_finished_word_one_letter_short_completes() {
     assert_eq!(hits_of(&s, "forcin ").len(), 4);
     assert!(hits_of(&s, "forcin ")[0].starts_with("forcin-"));
 }
+
+#[test]
+fn the_words_as_typed_beat_their_stem_mates_in_a_shorter_title() {
+    // Issue 16 (bench exact-025): "private prisons", the words adjacent
+    // in a title of about the same length, outranked "privately", the
+    // word typed.
+    let s = titled(&[
+        ("typed", "Privately run prisons close."),
+        ("stem-mate", "A department plans to use private prisons."),
+    ]);
+    assert_eq!(hits_of(&s, "privately prisons "), ["typed", "stem-mate"]);
+}

@@ -66,7 +66,7 @@ impl MatchKind {
     fn weight(self, distance: u8) -> f32 {
         match self {
             MatchKind::Exact => 1.0,
-            MatchKind::Stem => 0.85,
+            MatchKind::Stem => 0.72,
             MatchKind::Prefix => 0.7,
             MatchKind::Typo if distance <= 1 => 0.45,
             MatchKind::Typo => 0.3,

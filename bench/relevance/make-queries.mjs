@@ -115,7 +115,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const snowball = require('snowball-stemmers');
 
-export const SEED = 20261202;
+export const SEED = Number(process.env.RELEVANCE_SEED) || 20261202;
 export const N_KNOWN = 175;
 export const N_ENTITY = 175;
 export const ENTITY_MIN = 5;
@@ -131,7 +131,7 @@ export const CORPUS_FILES = [
   path.join(ROOT, 'data', 'wcep-events.jsonl.gz'),
   path.join(ROOT, 'data', 'wcep-events-2018-2026-plaintext.jsonl.gz'),
 ];
-const OUT = path.join(HERE, 'queries.jsonl');
+const OUT = path.resolve(process.env.RELEVANCE_QUERIES_OUT || path.join(HERE, 'queries.jsonl'));
 
 // Common English function words (plus a few news-summary fillers that are
 // never distinctive). Only words of >= 4 letters matter here.
@@ -336,6 +336,43 @@ export function makeQueries(events) {
     byTitle.get(nt).push(e.id);
   }
 
+  // Every event whose title holds all of `units` (a unit: a word, or the
+  // parts of a compound, which count written glued, hyphenated or apart
+  // but adjacent): a known-item query is answered as well by any of them,
+  // so they are relevant too (not only the target and identical titles).
+  const postings = new Map();
+  titleTokens.forEach((toks, i) => {
+    for (const w of new Set(toks)) {
+      if (!postings.has(w)) postings.set(w, []);
+      postings.get(w).push(i);
+    }
+  });
+  const unitDocs = (u) => {
+    if (typeof u === 'string') return new Set(postings.get(u) || []);
+    const out = new Set(postings.get(u.join('')) || []);
+    const lists = u.map((w) => postings.get(w) || []);
+    const [rarest] = [...lists].sort((a, b) => a.length - b.length);
+    for (const i of rarest) {
+      const ts = titleSeps[i];
+      for (let j = 0; j + u.length <= ts.length; j++) {
+        if (u.every((w, k) => ts[j + k].tok === w && (k === 0 || /^[ \-\u2010\u2011]$/.test(ts[j + k].sep)))) {
+          out.add(i);
+          break;
+        }
+      }
+    }
+    return out;
+  };
+  const holders = (units) => {
+    const sets = units.map(unitDocs).sort((a, b) => a.size - b.size);
+    return [...sets[0]].filter((i) => sets.every((s) => s.has(i))).sort((a, b) => a - b);
+  };
+  const relevantFor = (e, units) => {
+    const ids = [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];
+    for (const i of holders(units)) if (!ids.includes(events[i].id)) ids.push(events[i].id);
+    return ids;
+  };
+
   // ---- known-item targets
   const order = rngFor('targets').shuffle([...events.keys()]);
   const rWords = rngFor('word-count');
@@ -374,12 +411,12 @@ export function makeQueries(events) {
     if (others(words.length - 1).includes(halfLast) || others(si).includes(stemTyped)) continue;
 
     const e = events[idx];
-    const relevant = [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];
+    const relevant = relevantFor(e, words);
     known.push({ e, words, relevant, halfLast, ti, typo, si, stemTyped, stem: stemmer.stem(words[si]) });
   }
   if (known.length < N_KNOWN) throw new Error(`only ${known.length} known-item targets found`);
 
-  const newClasses = makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, phraseN, attestN });
+  const newClasses = makeNewClasses({ events, df, vocab, titleTokens, titleSeps, phraseN, attestN, relevantFor });
 
   const out = [];
   const pad = (n) => String(n).padStart(3, '0');
@@ -457,8 +494,7 @@ export function makeQueries(events) {
  * shuffle of all events) and its own word counts, so none disturbs another or
  * the five classes above.
  */
-function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, phraseN, attestN }) {
-  const relevantOf = (e) => [e.id, ...byTitle.get(normTitle(e.title)).filter((id) => id !== e.id)];
+function makeNewClasses({ events, df, vocab, titleTokens, titleSeps, phraseN, attestN, relevantFor }) {
   const posOf = (toks) => {
     const firstPos = new Map();
     toks.forEach((w, p) => {
@@ -520,7 +556,7 @@ function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, ph
       { typed: `${a} ${b}`, pos: firstPos.get(w) },
       ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
     ]);
-    return { idx, query, variant: { word: w, typed: `${a} ${b}`, attested } };
+    return { idx, query, units: [[a, b], ...others], variant: { word: w, typed: `${a} ${b}`, attested } };
   });
 
   const joined = collect('joined', (idx, k, r) => {
@@ -546,7 +582,7 @@ function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, ph
       { typed: p.x + p.y, pos: p.pos },
       ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
     ]);
-    return { idx, query, variant: { words: `${p.x} ${p.y}`, typed: p.x + p.y, phrase: p.phrase } };
+    return { idx, query, units: [[p.x, p.y], ...others], variant: { words: `${p.x} ${p.y}`, typed: p.x + p.y, phrase: p.phrase } };
   });
 
   const twotypo = collect('twotypo', (idx, k, r) => {
@@ -565,6 +601,7 @@ function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, ph
     return {
       idx,
       query,
+      units: words,
       variant: { words: [words[i1], words[i2]], typed: [t1.typed, t2.typed], edits: [t1.op, t2.op], intact: words.length - 2 },
     };
   });
@@ -599,7 +636,7 @@ function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, ph
       { typed: c.typed, pos: c.pos },
       ...others.map((o) => ({ typed: o, pos: firstPos.get(o) })),
     ]);
-    return { idx, query, variant: { word: c.typed, parts: c.parts } };
+    return { idx, query, units: [c.parts, ...others], variant: { word: c.typed, parts: c.parts } };
   });
 
   const pad = (n) => String(n).padStart(3, '0');
@@ -612,7 +649,7 @@ function makeNewClasses({ events, df, vocab, byTitle, titleTokens, titleSeps, ph
   ]) {
     list.forEach((t, n) => {
       const e = events[t.idx];
-      queries.push({ id: `${cls}-${pad(n + 1)}`, class: cls, query: t.query, relevant: relevantOf(e), target: e.id, variant: t.variant });
+      queries.push({ id: `${cls}-${pad(n + 1)}`, class: cls, query: t.query, relevant: relevantFor(e, t.units), target: e.id, variant: t.variant });
     });
   }
   return { queries, stats: { splitWords: splitOf.size } };

@@ -13,7 +13,7 @@
 // "last": false}). Queries are typed as a user would: lower case, words
 // separated by one space, no trailing space.
 //
-// Method (SEED below; every random choice comes from a mulberry32 stream that is
+// Method (SEED below, or RELEVANCE_SEED; RELEVANCE_QUERIES_OUT writes elsewhere; every random choice comes from a mulberry32 stream that is
 // seeded with hash(SEED + ":" + purpose), so the classes do not disturb each
 // other):
 //
@@ -33,7 +33,10 @@
 //   exact : 2 or 3 (seeded, 50/50) candidate words with the lowest df (ties:
 //           earlier in the title), written in title order.
 //           relevant = [target] + every other event whose title is identical
-//           (case- and whitespace-insensitive).
+//           (case- and whitespace-insensitive) + every event whose title holds
+//           all the words the query stands for (`relevantFor`; a compound of
+//           split, joined and hyphen counts glued, hyphenated or apart but
+//           adjacent): a reader would take any of them.
 //   half  : the exact query with its last word cut to max(3, ceil(len/2))
 //           characters (always shorter than the word, since words have >= 4).
 //   typo  : one query word of >= 5 characters (seeded) gets exactly one edit,

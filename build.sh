@@ -51,7 +51,18 @@ node_modules/.bin/wasm-opt --flatten --rereloop -Oz \
   --merge-similar-functions -Oz --one-caller-inline-max-function-size 20 \
   --low-memory-unused --converge --strip-producers --strip-target-features \
   target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm
-cat target/wbg/chronicle.js widget/loader.js > target/wbg/chronicle.full.js
+# The loader, with the English of widget/strings.json in it and the
+# names of its other languages (whose files `chronicle widget` writes).
+node -e '
+const fs = require("fs");
+const { en, ...others } = JSON.parse(fs.readFileSync("widget/strings.json", "utf8"));
+let loader = fs.readFileSync("widget/loader.js", "utf8");
+for (const [slot, value] of [["/*STRINGS*/{}", en], ["/*LANGS*/[]", Object.keys(others)]]) {
+  if (!loader.includes(slot)) throw new Error(`loader.js: no ${slot} slot`);
+  loader = loader.replace(slot, () => JSON.stringify(value));
+}
+fs.writeFileSync("target/wbg/chronicle.full.js", fs.readFileSync("target/wbg/chronicle.js", "utf8") + loader);
+'
 # Compress and mangle locals only: the glue's import names are property
 # keys the wasm looks up, and `wasm_bindgen` stays global. Function
 # expressions become arrows where that is safe (neither uses `this` or

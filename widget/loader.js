@@ -17,6 +17,65 @@
   var embed = window.ChronicleEmbedded || null;
   var booted = null;
   var widgets = [];
+  // The UI strings: English here, the other languages of
+  // widget/strings.json (LANGS) in chronicle.LANG.json beside this script,
+  // fetched when a widget speaks one (the offline file carries them all
+  // as window.ChronicleStrings). build.sh fills in both.
+  var STRINGS = { en: /*STRINGS*/{} };
+  var LANGS = /*LANGS*/[];
+  var RTL = /^(ar|fa|he|ps|ur|yi)\b/i;
+
+  function language(el, options) {
+    return options.lang || (el.closest('[lang]') || {}).lang || 'en';
+  }
+
+  /** Resolves once the strings of `lang` are at hand (English when they
+   * cannot be had). */
+  function strings(lang) {
+    var l = lang.toLowerCase().split('-')[0];
+    var have = window.ChronicleStrings;
+    if (!STRINGS[l] && LANGS.indexOf(l) >= 0) {
+      STRINGS[l] = have ? have[l] || {} : fetchBytes(new URL('chronicle.' + l + '.json', base).href)
+        .then(function (got) { return JSON.parse(new TextDecoder().decode(got.bytes)); })
+        .catch(function (e) { console.warn('Chronicle: no ' + l + ' strings: ' + e.message); return {}; })
+        .then(function (t) { return (STRINGS[l] = t); });
+    }
+    return Promise.resolve(STRINGS[l]);
+  }
+
+  /** A widget's language, UI strings and `Intl` formats: `options.lang`,
+   * else the nearest `lang` attribute (its strings fetched first, see
+   * `strings`); `options.strings` replaces any string. */
+  function localize(el, options) {
+    var lang = language(el, options);
+    try {
+      var nf = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+      var opts = { year: 'numeric', month: 'short', timeZone: 'UTC' };
+      var mf = new Intl.DateTimeFormat(lang, opts);
+      opts.day = 'numeric';
+      var df = new Intl.DateTimeFormat(lang, opts);
+      var pr = new Intl.PluralRules(lang);
+    } catch (e) {
+      // A tag Intl cannot read: English.
+      return localize(el, Object.assign({}, options, { lang: 'en' }));
+    }
+    var day = function (f) {
+      return function (iso) {
+        var d = new Date(iso + (iso.length < 8 ? '-01' : '') + 'T00:00:00Z');
+        return isNaN(d) ? iso : f.format(d);
+      };
+    };
+    return {
+      lang: lang,
+      strings: Object.assign({}, STRINGS.en, STRINGS[lang.toLowerCase().split('-')[0]], options.strings),
+      locale: {
+        number: nf.format,
+        date: day(df),
+        month: day(mf),
+        plural: function (n) { return pr.select(n); },
+      },
+    };
+  }
 
   function boot() {
     if (!booted) {
@@ -229,8 +288,8 @@
    * core fetched again) is not there or not what the core says, so the
    * index on the server is damaged, or has changed again since. */
   function message(e) {
-    return "Couldn't load part of the search index. " +
-      (e.transient ? 'Check your connection.' : 'Reload the page to try again.');
+    // The key of the message (each widget says it in its language).
+    return e.transient ? 'partOffline' : 'partChanged';
   }
 
   /** Like `search`, but first fetches the chunks of a split index that
@@ -242,44 +301,51 @@
       } catch (e) {
         // Eight rounds are more than any query needs.
         var got = round < 8 && await chunkLoader(this)();
-        if (got !== true) throw typeof got === 'string' ? new Error(got) : e;
+        if (got !== true) throw typeof got === 'string' ? new Error(STRINGS.en[got] || got) : e;
       }
     }
   };
 
-  /** Shows, in `el` until the widget is mounted, that search is loading;
-   * returns the function that shows the download's progress. */
-  function loading(el) {
+  /** Shows, in `el` until the widget is mounted, that search is loading
+   * (in the words of `ui`, from `localize`); returns the function that
+   * shows the download's progress. */
+  function loading(el, ui) {
     el.classList.add('chronicle');
     el.dataset.state = 'loading';
     // The figures are not announced: a screen reader would read each.
-    el.innerHTML = '<div class="chronicle-status" role="status">Loading search…<span aria-hidden="true"></span></div>';
-    var figures = el.querySelector('span');
-    var mb = function (n) { return (n / 1e6).toFixed(1); };
+    el.innerHTML = '<div class="chronicle-status" role="status"><span></span><span aria-hidden="true"></span></div>';
+    var parts = el.querySelectorAll('span');
+    parts[0].textContent = ui.strings.loading;
+    var mb = function (n) { return new Intl.NumberFormat(ui.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n / 1e6); };
     return function (n, total) {
-      figures.textContent = ' ' + mb(n) + (total ? ' of ' + mb(total) : '') + ' MB';
+      parts[1].textContent = ' ' + (total ? ui.strings.progress.replace('{n}', mb(n)).replace('{total}', mb(total)) : mb(n)) + ' MB';
     };
   }
 
   /** Says in `el` why search could not load. */
-  function unavailable(el, e) {
+  function unavailable(el, e, ui) {
     el.dataset.state = 'error';
     (el.querySelector('.chronicle-status') || el).textContent = e.transient
-      ? "Couldn't load the search. Check your connection."
-      : e.status
-        ? 'Search is unavailable (HTTP ' + e.status + ').'
-        : 'Search is unavailable: ' + (e.message || e);
+      ? ui.strings.offline
+      : ui.strings.unavailable.replace('{e}', e.status ? 'HTTP ' + e.status : e.message || e);
   }
 
   /** Mounts a widget into `el`. options.index: a URL or a loaded index. */
   async function mount(el, options) {
     options = options || {};
+    await strings(language(el, options));
+    var ui = localize(el, options);
+    // A language of the other direction than the page's lays the widget
+    // out its own way.
+    var set = { lang: el.getAttribute('lang'), dir: el.getAttribute('dir') };
+    if (options.lang) el.lang = ui.lang;
+    if (RTL.test(ui.lang) !== (getComputedStyle(el).direction === 'rtl')) el.dir = RTL.test(ui.lang) ? 'rtl' : 'ltr';
     try {
       var own = !(options.index instanceof wasm_bindgen.Chronicle);
-      var index = own ? await load(options.index, loading(el)) : options.index;
+      var index = own ? await load(options.index, loading(el, ui)) : options.index;
       if (index.isSplit()) chunkLoader(index);
       // (The widget reads only its own options: `index` is left alone.)
-      var w = index.mount(el, options);
+      var w = index.mount(el, Object.assign({}, options, { strings: ui.strings, locale: ui.locale }));
       widgets.push(w);
       // unmount(): the widget leaves the page and its memory is freed,
       // with the index's when this mount loaded it.
@@ -291,10 +357,11 @@
         unmount.call(w);
         w.free();
         if (own) index.free();
+        for (var a in set) set[a] == null ? el.removeAttribute(a) : el.setAttribute(a, set[a]);
       };
       return w;
     } catch (e) {
-      unavailable(el, e);
+      unavailable(el, e, ui);
       throw e;
     }
   }
@@ -327,15 +394,26 @@
       var src = own.index || data.index;
       var options = { baseUrl: own.baseUrl || data.baseUrl };
       if (own.limit != null) options.limit = Number(own.limit);
-      if (own.placeholder != null) options.placeholder = own.placeholder;
+      ['placeholder', 'layout', 'lang'].forEach(function (k) {
+        if ((own[k] || data[k]) != null) options[k] = own[k] || data[k];
+      });
+      // Panels: data-facets="false" and the like.
+      ['facets', 'timeline', 'sort', 'related', 'browse'].forEach(function (k) {
+        var v = own[k] != null ? own[k] : data[k];
+        if (v != null) options[k] = v !== 'false';
+      });
       if (!own.index && targets.length > 1) {
         // One download for all of them, its progress shown in each.
-        waiting.push(loading(el));
+        var ui;
         shared = shared || load(src, function (n, total) {
           waiting.forEach(function (show) { show(n, total); });
         });
-        shared.then(function (ix) { options.index = ix; return mount(el, options); },
-          function (e) { unavailable(el, e); throw e; })
+        strings(language(el, options)).then(function () {
+          ui = localize(el, options);
+          waiting.push(loading(el, ui));
+          return shared;
+        }).then(function (ix) { options.index = ix; return mount(el, options); },
+          function (e) { unavailable(el, e, ui); throw e; })
           .catch(function (e) { console.warn('Chronicle:', e); });
         return;
       }

@@ -255,7 +255,8 @@ fn main() -> ExitCode {
             .and_then(|()| widget::write(&dir))
             .map(|()| {
                 println!(
-                    "wrote chronicle.js, chronicle_bg.wasm, chronicle.css → {}",
+                    "wrote chronicle.js, chronicle_bg.wasm, chronicle.css \
+                     and the translations (chronicle.LANG.json) → {}",
                     dir.display()
                 );
                 true

@@ -1,0 +1,176 @@
+// Theming: the page's own rules win over the widget's whatever the order
+// of the stylesheets (chronicle.css is in the cascade layer `chronicle`),
+// on a page under the strict CSP and in the offline file; a light
+// `--chr-mark` alone stays readable in dark mode, whether the system's or
+// forced with data-theme (axe's colour-contrast).
+//
+//   bash build.sh && node --test tests/e2e/theming.test.mjs
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { startServer } from './server.mjs';
+import { launchChromium } from './browser.mjs';
+import { ROOT, noViolations, search, watchConsole } from './page.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.join(HERE, '../..');
+const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(REPO, 'www'));
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const WAIT = 60_000;
+const TEST_TIMEOUT = 120_000;
+
+let browser;
+let server;
+
+before(async () => {
+  for (const f of ['index.html', 'events.chron', 'chronicle.css', 'offline.html']) {
+    if (!fs.existsSync(path.join(WWW, f))) throw new Error(`www/${f} is missing: run \`bash build.sh\` first`);
+  }
+  browser = await launchChromium();
+  server = await startServer(WWW);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// What a host page overrides, on the widget and on one of its parts.
+const HOST_CSS = `.chronicle { --chr-accent: rgb(200, 0, 100); --chr-font: "Chronicle Host", monospace; --chr-radius: 3px; }
+.chronicle-hit { border-bottom: 3px dashed rgb(0, 128, 0); }
+`;
+
+/** A page of the host's at `/host.html` (served with the strict CSP):
+ * `head` is what its <head> holds, `attrs` the widget element's
+ * attributes, `css` the host's stylesheets (name → text). */
+async function hostPage({ head, attrs = '', dark = false, css = { 'host.css': HOST_CSS } }) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: dark ? 'dark' : 'light' });
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>${head}</head>
+<body><main><h1>Host</h1><div data-chronicle ${attrs}></div><script src="chronicle.js" data-index="events.chron"></script></main></body></html>`;
+  await context.route(`${server.url}/host.html`, (route) =>
+    route.fulfill({ contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': STRICT_CSP }, body: html }),
+  );
+  for (const [name, body] of Object.entries(css)) {
+    await context.route(`${server.url}/${name}`, (route) => route.fulfill({ contentType: 'text/css', body }));
+  }
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const log = watchConsole(page, () => false);
+  await page.goto(`${server.url}/host.html`);
+  await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
+  return { page, context, log };
+}
+
+/** The stylesheets of the page, in the cascade's order: file names, or
+ * `style` for a <style> element. */
+function sheetOrder(page) {
+  return page.evaluate(() => [...document.styleSheets].map((s) => (s.href ? s.href.split('/').pop() : 'style')));
+}
+
+/** The computed styles HOST_CSS sets, after a search. */
+async function hostStyles(page) {
+  await search(page, 'earthquake japan');
+  return page.evaluate((root) => {
+    const r = document.querySelector(root);
+    const cs = (sel) => getComputedStyle(r.querySelector(sel));
+    const hit = cs('.chronicle-hit');
+    return {
+      accent: cs('.chronicle-related').color,
+      font: getComputedStyle(r).fontFamily,
+      radius: cs('.chronicle-input').borderTopLeftRadius,
+      hit: `${hit.borderBottomWidth} ${hit.borderBottomStyle} ${hit.borderBottomColor}`,
+    };
+  }, ROOT);
+}
+
+const HOST_WINS = {
+  accent: 'rgb(200, 0, 100)',
+  font: '"Chronicle Host", monospace',
+  radius: '3px',
+  hit: '3px dashed rgb(0, 128, 0)',
+};
+
+const orders = [
+  ['before chronicle.css', '<link rel="stylesheet" href="host.css"><link rel="stylesheet" href="chronicle.css">', ['host.css', 'chronicle.css']],
+  ['after chronicle.css', '<link rel="stylesheet" href="chronicle.css"><link rel="stylesheet" href="host.css">', ['chronicle.css', 'host.css']],
+  ['with chronicle.css added by the loader', '<link rel="stylesheet" href="host.css">', null],
+];
+
+for (const [name, head, order] of orders) {
+  test(`the host's stylesheet ${name}, strict CSP: its accent, font, radius and .chronicle-hit rule win`, { timeout: TEST_TIMEOUT }, async () => {
+    const { page, context, log } = await hostPage({ head });
+    try {
+      const sheets = await sheetOrder(page);
+      if (order) assert.deepEqual(sheets, order, 'the stylesheets come in the order under test');
+      else assert.deepEqual(sheets.sort(), ['chronicle.css', 'host.css'], 'the loader added chronicle.css');
+      assert.deepEqual(await hostStyles(page), HOST_WINS);
+      assert.deepEqual(log.errors, [], 'no errors (CSP violations included)');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('the offline file: a <style> before or after the widget\'s wins', { timeout: TEST_TIMEOUT }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    await page.goto(pathToFileURL(path.join(WWW, 'offline.html')).href);
+    await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
+    await page.evaluate((css) => {
+      const style = document.createElement('style');
+      style.id = 'host';
+      style.textContent = css;
+      document.head.prepend(style);
+    }, HOST_CSS);
+    assert.equal((await sheetOrder(page)).length, 2);
+    assert.equal(await page.evaluate(() => document.styleSheets[0].ownerNode.id), 'host', 'the host\'s comes first');
+    assert.deepEqual(await hostStyles(page), HOST_WINS, 'before');
+    await page.evaluate(() => document.head.append(document.getElementById('host')));
+    assert.equal(await page.evaluate(() => document.styleSheets[1].ownerNode.id), 'host', 'the host\'s comes last');
+    assert.deepEqual(await hostStyles(page), HOST_WINS, 'after');
+  } finally {
+    await context.close();
+  }
+});
+
+// A light highlight of the host's alone, in each scheme: the system's,
+// and forced either way with data-theme.
+const schemes = [
+  ['a light system', { dark: false }, 'light'],
+  ['a dark system', { dark: true }, 'dark'],
+  ['a light system, data-theme="dark"', { dark: false, attrs: 'data-theme="dark"' }, 'dark'],
+  ['a dark system, data-theme="light"', { dark: true, attrs: 'data-theme="light"' }, 'light'],
+];
+
+for (const [name, opts, scheme] of schemes) {
+  test(`${name}: only --chr-mark set to a light colour, highlighted words pass axe's colour-contrast`, { timeout: TEST_TIMEOUT }, async () => {
+    const { page, context } = await hostPage({
+      ...opts,
+      head: '<link rel="stylesheet" href="host.css">',
+      css: { 'host.css': '.chronicle { --chr-mark: #ffd7f0; }' },
+    });
+    try {
+      await search(page, 'earthquake japan');
+      const seen = await page.evaluate((root) => {
+        const r = document.querySelector(root);
+        return {
+          marks: r.querySelectorAll('mark').length,
+          mark: getComputedStyle(r.querySelector('mark')).backgroundColor,
+          bg: getComputedStyle(r).backgroundColor,
+        };
+      }, ROOT);
+      assert.ok(seen.marks > 0, 'words are highlighted');
+      assert.equal(seen.mark, 'rgb(255, 215, 240)', 'the host\'s highlight is used');
+      assert.equal(seen.bg, scheme === 'dark' ? 'rgb(21, 24, 30)' : 'rgb(255, 255, 255)', `the widget is ${scheme}`);
+      await noViolations(page, `(colour contrast) in ${name}`, { runOnly: ['color-contrast'] });
+    } finally {
+      await context.close();
+    }
+  });
+}

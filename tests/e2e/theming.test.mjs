@@ -2,7 +2,9 @@
 // of the stylesheets (chronicle.css is in the cascade layer `chronicle`),
 // on a page under the strict CSP and in the offline file; a light
 // `--chr-mark` alone stays readable in dark mode, whether the system's or
-// forced with data-theme (axe's colour-contrast).
+// forced with data-theme (axe's colour-contrast); and every custom
+// property in README's table changes what the widget shows, with the
+// defaults the table gives.
 //
 //   bash build.sh && node --test tests/e2e/theming.test.mjs
 
@@ -14,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
-import { ROOT, noViolations, search, watchConsole } from './page.mjs';
+import { ROOT, INPUT, noViolations, search, facetsShown, watchConsole } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.join(HERE, '../..');
@@ -22,6 +24,31 @@ const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(REPO, 'www'));
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const WAIT = 60_000;
 const TEST_TIMEOUT = 120_000;
+
+/** README's table of custom properties: `[{name, light, dark}]`. */
+function documented() {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.split('\n### Theming\n')[1]?.split('\n#')[0] ?? '';
+  const unquote = (cell) => cell.trim().replace(/^`(.*)`$/, '$1');
+  return section
+    .split('\n')
+    .filter((l) => /^\| `--chr-/.test(l))
+    .map((l) => {
+      const [name, , light, dark] = l.split('|').slice(1, -1).map(unquote);
+      return { name, light, dark: dark === 'the same' ? light : dark };
+    });
+}
+
+/** The custom properties chronicle.css declares on .chronicle: `[{name,
+ * light, dark}]` (a `light-dark(a, b)` value split in two). */
+function declared() {
+  const css = fs.readFileSync(path.join(REPO, 'widget/chronicle.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  const block = css.match(/(?:^|\n)\.chronicle \{([^}]*)\}/)[1];
+  return [...block.matchAll(/(--chr-[a-z-]+):\s*([^;]+);/g)].map(([, name, value]) => {
+    const pair = value.match(/^light-dark\(([^,]+),\s*([^)]+)\)$/);
+    return { name, light: pair ? pair[1] : value, dark: pair ? pair[2] : value };
+  });
+}
 
 let browser;
 let server;
@@ -169,6 +196,70 @@ for (const [name, opts, scheme] of schemes) {
       assert.equal(seen.mark, 'rgb(255, 215, 240)', 'the host\'s highlight is used');
       assert.equal(seen.bg, scheme === 'dark' ? 'rgb(21, 24, 30)' : 'rgb(255, 255, 255)', `the widget is ${scheme}`);
       await noViolations(page, `(colour contrast) in ${name}`, { runOnly: ['color-contrast'] });
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('README documents every custom property the stylesheet declares, with its defaults', () => {
+  const doc = documented();
+  const css = declared();
+  assert.ok(doc.length >= 12, `README's table lists ${doc.length} properties`);
+  assert.deepEqual(
+    doc.map((p) => p.name).sort(),
+    css.map((p) => p.name).sort(),
+    'the table and the stylesheet name the same properties',
+  );
+  for (const p of css) assert.deepEqual(doc.find((d) => d.name === p.name), p, `${p.name}: README's defaults`);
+});
+
+// The test value of a property, and what a computed style shows of it.
+const PROBES = {
+  '--chr-font': ['"Chronicle Probe", monospace', 'Chronicle Probe'],
+  '--chr-radius': ['13px', '13px'],
+  '--chr-space': ['13px', '13px'],
+};
+const COLOUR_PROBE = ['rgb(1, 2, 3)', 'rgb(1, 2, 3)'];
+
+for (const dark of [false, true]) {
+  test(`${dark ? 'dark' : 'light'}: every property in README's table changes a computed style`, { timeout: TEST_TIMEOUT }, async () => {
+    const { page, context } = await hostPage({ head: '', dark, css: {} });
+    try {
+      await search(page, 'earthquake japan');
+      await facetsShown(page);
+      // An active hit, a facet value under the pointer, the error state's
+      // status line: every property has something to show on.
+      await page.locator(INPUT).first().press('ArrowDown');
+      await page.waitForSelector(`${ROOT} [aria-selected="true"]`);
+      await page.evaluate((root) => (document.querySelector(root).dataset.state = 'error'), ROOT);
+      const snapshot = async () => {
+        await page.hover(`${ROOT} .chronicle-facet-value`);
+        return page.evaluate((root) => {
+          const keys = ['color', 'background-color', 'border-top-color', 'border-bottom-color', 'border-left-color',
+            'outline-color', 'font-family', 'border-top-left-radius', 'padding-top', 'padding-left', 'margin-top',
+            'margin-bottom', 'row-gap', 'column-gap'];
+          const r = document.querySelector(root);
+          if (!r.querySelector('.chronicle-facet-value:hover')) throw new Error('no facet value under the pointer');
+          return [r, ...r.querySelectorAll('*')].map((e) => {
+            const cs = getComputedStyle(e);
+            return keys.map((k) => `${k}: ${cs.getPropertyValue(k)}`);
+          });
+        }, ROOT);
+      };
+      const base = await snapshot();
+      const props = documented();
+      assert.ok(props.length >= 12);
+      for (const { name } of props) {
+        const [value, shows] = PROBES[name] || COLOUR_PROBE;
+        await page.evaluate(([root, name, value]) => document.querySelector(root).style.setProperty(name, value), [ROOT, name, value]);
+        const now = await snapshot();
+        await page.evaluate(([root, name]) => document.querySelector(root).style.removeProperty(name), [ROOT, name]);
+        assert.equal(now.length, base.length, 'the widget kept its elements');
+        const changed = now.flatMap((styles, i) => styles.filter((s, k) => s !== base[i][k]));
+        assert.ok(changed.some((s) => s.includes(shows)), `${name}: ${value} shows nowhere (changed: ${changed.slice(0, 5).join('; ') || 'nothing'})`);
+      }
+      assert.deepEqual(await snapshot(), base, 'the widget looks as before once the properties are removed');
     } finally {
       await context.close();
     }

@@ -1,6 +1,8 @@
 // Theming: the page's own rules win over the widget's whatever the order
-// of the stylesheets (chronicle.css is in the cascade layer `chronicle`),
-// on a page under the strict CSP and in the offline file; a light
+// of the stylesheets (chronicle.css is in the cascade layer `chronicle`,
+// which the loader puts before the page's stylesheets, so that rules in
+// the page's own layers win too), on a page under the strict CSP and in
+// the offline file; a light
 // `--chr-mark` alone stays readable in dark mode, whether the system's or
 // forced with data-theme (axe's colour-contrast); and every custom
 // property in README's table changes what the widget shows, with the
@@ -121,19 +123,28 @@ const HOST_WINS = {
   hit: '3px dashed rgb(0, 128, 0)',
 };
 
+// A host whose own rules are in a cascade layer.
+const LAYERED_CSS = `@layer site {\n${HOST_CSS}}\n`;
+
 const orders = [
   ['before chronicle.css', '<link rel="stylesheet" href="host.css"><link rel="stylesheet" href="chronicle.css">', ['host.css', 'chronicle.css']],
   ['after chronicle.css', '<link rel="stylesheet" href="chronicle.css"><link rel="stylesheet" href="host.css">', ['chronicle.css', 'host.css']],
-  ['with chronicle.css added by the loader', '<link rel="stylesheet" href="host.css">', null],
+  // The loader puts chronicle.css before the page's stylesheets.
+  ['with chronicle.css added by the loader', '<link rel="stylesheet" href="host.css">', ['chronicle.css', 'host.css']],
+  ['in a cascade layer, with chronicle.css added by the loader', '<link rel="stylesheet" href="host.css">', ['chronicle.css', 'host.css'], LAYERED_CSS],
+  [
+    'in a cascade layer, before chronicle.css, declaring `@layer chronicle;` first',
+    '<link rel="stylesheet" href="host.css"><link rel="stylesheet" href="chronicle.css">',
+    ['host.css', 'chronicle.css'],
+    `@layer chronicle;\n${LAYERED_CSS}`,
+  ],
 ];
 
-for (const [name, head, order] of orders) {
+for (const [name, head, order, css = HOST_CSS] of orders) {
   test(`the host's stylesheet ${name}, strict CSP: its accent, font, radius and .chronicle-hit rule win`, { timeout: TEST_TIMEOUT }, async () => {
-    const { page, context, log } = await hostPage({ head });
+    const { page, context, log } = await hostPage({ head, css: { 'host.css': css } });
     try {
-      const sheets = await sheetOrder(page);
-      if (order) assert.deepEqual(sheets, order, 'the stylesheets come in the order under test');
-      else assert.deepEqual(sheets.sort(), ['chronicle.css', 'host.css'], 'the loader added chronicle.css');
+      assert.deepEqual(await sheetOrder(page), order, 'the stylesheets come in the order under test');
       assert.deepEqual(await hostStyles(page), HOST_WINS);
       assert.deepEqual(log.errors, [], 'no errors (CSP violations included)');
     } finally {

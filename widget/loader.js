@@ -374,9 +374,14 @@
     if (embed || !script || !script.src || data.css === 'none') return;
     var href = data.css || new URL('chronicle.css', base).href;
     if (Array.from(document.querySelectorAll('link[rel="stylesheet"]')).some(function (l) { return l.href === href; })) return;
-    var link = document.head.appendChild(document.createElement('link'));
+    // Before the page's own stylesheets: its rules outside a cascade
+    // layer win over the widget's (all in the layer `chronicle`) in any
+    // order, but layers rank in the order they first appear, so this
+    // puts `chronicle` first and the page's layers over it too.
+    var link = document.createElement('link');
     link.rel = 'stylesheet';
     link.href = href;
+    document.head.insertBefore(link, document.head.querySelector('link[rel~=stylesheet],style'));
   }
 
   function autoMount() {

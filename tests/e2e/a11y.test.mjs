@@ -14,19 +14,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
+import { ROOT, INPUT, noViolations, search, notBusy, facetsShown } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
 const CLI = path.join(HERE, '../../target/release/chronicle');
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const ROOT = '[data-chronicle]';
-const INPUT = 'input[role="combobox"]';
 const STATUS = '[role="status"]';
 const WAIT = 60_000;
 const TEST_TIMEOUT = 120_000;
@@ -50,16 +47,6 @@ after(async () => {
   await server?.close();
 });
 
-/** Runs axe over the whole page; fails listing every violation. */
-async function noViolations(page, what) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const lines = r.violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
-  );
-  assert.deepEqual(lines, [], `axe violations ${what}`);
-}
-
 async function open(url, { dark = false, width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({
     viewport: { width, height },
@@ -72,35 +59,6 @@ async function open(url, { dark = false, width = 1280, height = 900 } = {}) {
   await page.goto(url);
   await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
   return { page, context, errors };
-}
-
-/** Types `q` and waits for its answer in the live region. */
-async function search(page, q) {
-  await page.locator(INPUT).first().fill(q);
-  await page.waitForFunction(
-    ({ root, q }) => {
-      const r = document.querySelector(root);
-      const input = r.querySelector('input');
-      const list = r.querySelector('[role="listbox"]');
-      return input.value === q && !list.hasAttribute('aria-busy') && /result|No results/.test(r.querySelector('[role="status"]').textContent);
-    },
-    { root: ROOT, q },
-    { polling: 50 },
-  );
-}
-
-/** Waits until nothing in the widget is aria-busy (the facets, counted
- * after the hits, may be for a moment). */
-async function notBusy(page) {
-  await page.waitForFunction((root) => !document.querySelector(`${root} [aria-busy]`), ROOT, { timeout: 10_000 });
-}
-
-async function facetsShown(page) {
-  // A narrow widget folds its facets behind the Filters button: open it.
-  const filters = page.locator(`${ROOT} .chronicle-filters`);
-  if ((await filters.isVisible()) && (await filters.getAttribute('aria-expanded')) !== 'true') await filters.click();
-  await page.waitForSelector(`${ROOT} .chronicle-facet legend`);
-  await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
 }
 
 const pages = [

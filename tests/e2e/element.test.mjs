@@ -331,5 +331,20 @@ test('the ES module: imported, it loads and mounts, finds its wasm beside itself
     assert.match(types['/chronicle/chronicle.mjs'] ?? '', /^text\/javascript/);
     assert.equal(types['/chronicle/chronicle_bg.wasm'], 'application/wasm', 'the wasm beside the module');
     assert.equal(types['/chronicle/chronicle.js'], undefined);
+    // The classic script on the same page leaves the element as the
+    // module defined it (no error: a second definition would throw).
+    const same = await page.evaluate(async () => {
+      const defined = customElements.get('chronicle-search');
+      const script = document.createElement('script');
+      script.src = '../chronicle/chronicle.js';
+      script.dataset.auto = 'false';
+      await new Promise((resolve, reject) => {
+        script.onload = resolve;
+        script.onerror = reject;
+        document.body.append(script);
+      });
+      return typeof window.Chronicle.mount === 'function' && customElements.get('chronicle-search') === defined;
+    });
+    assert.equal(same, true);
   });
 });

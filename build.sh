@@ -61,22 +61,50 @@ for (const [slot, value] of [["/*STRINGS*/{}", en], ["/*LANGS*/[]", Object.keys(
   if (!loader.includes(slot)) throw new Error(`loader.js: no ${slot} slot`);
   loader = loader.replace(slot, () => JSON.stringify(value));
 }
-fs.writeFileSync("target/wbg/chronicle.full.js", fs.readFileSync("target/wbg/chronicle.js", "utf8") + loader);
+fs.writeFileSync("target/wbg/loader.js", loader);
 '
+# The loader is one body (widget/loader.js) for two builds, which differ
+# only in the lines around it: how they find their own URL and the
+# offline file's reader, and how they hand out the API (see its head).
+{
+  cat target/wbg/chronicle.js
+  echo "(function () { 'use strict';"
+  echo "var script = document.currentScript;"
+  echo "var base = script && script.src ? new URL('.', script.src).href : document.baseURI;"
+  echo "var embed = window.ChronicleEmbedded || null;"
+  cat target/wbg/loader.js
+  echo "window.Chronicle = api;"
+  echo "start();"
+  echo "})();"
+} > target/wbg/chronicle.full.js
+{
+  cat target/wbg/chronicle.js
+  echo "var script = null;"
+  echo "var base = new URL('.', import.meta.url).href;"
+  echo "var embed = null;"
+  cat target/wbg/loader.js
+  echo "export { load, mount, memoryBytes, widgets };"
+  echo "export default api;"
+} > target/wbg/chronicle.full.mjs
 # Compress and mangle locals only: the glue's import names are property
-# keys the wasm looks up, and `wasm_bindgen` stays global. Function
-# expressions become arrows where that is safe (neither uses `this` or
-# `arguments`, and none is a constructor): 50 bytes gzipped.
-node_modules/.bin/terser target/wbg/chronicle.full.js \
-  --compress passes=2,unsafe_arrows=true --mangle \
-  --ecma 2017 -o target/widget/chronicle.js
+# keys the wasm looks up, and in the classic script `wasm_bindgen` stays
+# global (the offline file's reader uses it). Function expressions
+# become arrows where that is safe (neither uses `this` or `arguments`,
+# and none is a constructor): 50 bytes gzipped.
+TERSER="--compress passes=2,unsafe_arrows=true --mangle --ecma 2017"
+node_modules/.bin/terser target/wbg/chronicle.full.js $TERSER -o target/widget/chronicle.js
+node_modules/.bin/terser target/wbg/chronicle.full.mjs $TERSER --module -o target/widget/chronicle.mjs
+# The declarations for TypeScript are written by hand, beside the module.
+cp widget/chronicle.d.ts target/widget/chronicle.d.ts
+# TypeScript looks for the types of `./chronicle.mjs` in chronicle.d.mts.
+cp widget/chronicle.d.ts target/widget/chronicle.d.mts
 
 node widget/minify-css.mjs widget/chronicle.css target/widget/chronicle.css
 
 # widget/dist/ is what the binary carries and what `cargo install` and
 # `cargo package` ship: it must be exactly this fresh build. In CI a
 # difference fails the build; elsewhere it is refreshed (commit it).
-for f in chronicle_bg.wasm chronicle.js chronicle.css; do
+for f in chronicle_bg.wasm chronicle.js chronicle.mjs chronicle.d.ts chronicle.d.mts chronicle.css; do
   if ! cmp -s "target/widget/$f" "widget/dist/$f"; then
     if [ "${CI:-}" = true ]; then
       echo "build.sh: widget/dist/$f differs from a fresh build of the widget: run bash build.sh and commit widget/dist/" >&2
@@ -107,7 +135,7 @@ $CHRONICLE bundle www/split -o www/offline.html \
 size() { wc -c < "$1" | tr -d ' '; }
 gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 echo "== sizes (bytes, raw / gzip -9)"
-for f in www/chronicle_bg.wasm www/chronicle.js www/chronicle.css www/events.chron www/offline.html; do
+for f in www/chronicle_bg.wasm www/chronicle.js www/chronicle.mjs www/chronicle.css www/events.chron www/offline.html; do
   printf '  %-24s %10s / %10s\n' "$f" "$(size "$f")" "$(gz "$f")"
 done
 echo

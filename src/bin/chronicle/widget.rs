@@ -38,11 +38,22 @@ pub fn translations() -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// The files a page loads, by the names the loader looks for.
-pub const FILES: [(&str, &[u8]); 3] = [
+/// The same loader and glue as an ES module (`import { load, mount }
+/// from './chronicle.mjs'`), which finds the wasm beside itself.
+pub const MJS: &[u8] = include_bytes!("../../../widget/dist/chronicle.mjs");
+/// The API's TypeScript declarations (`widget/chronicle.d.ts`), also as
+/// `chronicle.d.mts`, where TypeScript looks for the module's.
+pub const DTS: &[u8] = include_bytes!("../../../widget/dist/chronicle.d.ts");
+
+/// The files a page loads, by the names the loader looks for, and the
+/// module's types.
+pub const FILES: [(&str, &[u8]); 6] = [
     ("chronicle.js", JS),
     ("chronicle_bg.wasm", WASM),
     ("chronicle.css", CSS),
+    ("chronicle.mjs", MJS),
+    ("chronicle.d.ts", DTS),
+    ("chronicle.d.mts", DTS),
 ];
 
 /// Writes the widget's files into `dir` (created if missing), each

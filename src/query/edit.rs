@@ -3,6 +3,8 @@
 //! query's own lexer, so a filter is found however it was typed
 //! (`category:sports`, `Category:"Sports"`) and words are left as typed.
 
+use std::ops::Range;
+
 use super::parse::{lex_spans, parse_day, Lexeme};
 use crate::text;
 
@@ -27,72 +29,61 @@ fn canonical(key: &str, value: &str) -> String {
     }
 }
 
-/// The filters in `text`, as `(key, canonical value)`.
-fn filters_of(text: &str) -> Vec<(String, String)> {
-    lex_spans(text)
-        .into_iter()
-        .filter_map(|(l, _)| match l {
-            Lexeme::Filter { key, value } => {
-                let c = canonical(&key, &value);
-                Some((key, c))
-            }
-            _ => None,
-        })
-        .collect()
+/// The filters in `text`: key, canonical value, and where it is.
+fn filters_of(text: &str) -> Vec<(String, String, Range<usize>)> {
+    let mut out = Vec::new();
+    for (l, at) in lex_spans(text) {
+        if let Lexeme::Filter { key, value } = l {
+            let c = canonical(&key, &value);
+            out.push((key, c, at));
+        }
+    }
+    out
 }
 
 /// `query` with the filters of `token` (one or more, e.g.
 /// `category:"Armed conflicts"` or `from:2014 to:2014`) toggled: when
 /// every one is in the query already, they are taken out; otherwise they
-/// are added, in place of any `from:` or `to:` there (a query has one
-/// date range). The rest of the query is kept; the result ends with a
-/// space, so its last word reads as complete (not a prefix), unless it
-/// is empty.
+/// are added as `token` writes them, in place of any `from:` or `to:`
+/// there (a query has one date range). The rest of the query is kept;
+/// the result ends with a space, so its last word reads as complete (not
+/// a prefix), unless it is empty.
 pub fn toggle_filters(query: &str, token: &str) -> String {
     let wanted = filters_of(token);
-    let lexemes = lex_spans(query);
-    let present = |k: &str, v: &str| {
-        lexemes.iter().any(|(l, _)| {
-            matches!(l, Lexeme::Filter { key, value }
-                if key == k && canonical(key, value) == v)
-        })
-    };
-    let all_there =
-        !wanted.is_empty() && wanted.iter().all(|(k, v)| present(k, v));
-    let drops = |key: &str, value: &str| {
-        let c = canonical(key, value);
-        wanted.iter().any(|(k, v)| {
-            k == key
-                && (*v == c || (!all_there && matches!(key, "from" | "to")))
-        })
-    };
+    let have = filters_of(query);
+    let all_there = !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|w| have.iter().any(|h| h.0 == w.0 && h.1 == w.1));
     // The query's words as typed, without the filters dropped.
     let mut out = String::new();
-    let mut words = |text: &str| {
-        for w in text.split_whitespace() {
-            out.push_str(w);
-            out.push(' ');
-        }
-    };
     let mut at = 0;
-    for (l, span) in &lexemes {
-        if let Lexeme::Filter { key, value } = l {
-            if drops(key, value) {
-                words(&query[at..span.start]);
-                at = span.end;
-            }
+    for (key, value, span) in &have {
+        let drop = wanted.iter().any(|w| {
+            w.0 == *key
+                && (w.1 == *value
+                    || (!all_there && matches!(&key[..], "from" | "to")))
+        });
+        if drop {
+            words(&mut out, &query[at..span.start]);
+            at = span.end;
         }
     }
-    words(&query[at..]);
+    words(&mut out, &query[at..]);
     if !all_there {
-        for (l, _) in lex_spans(token) {
-            if let Lexeme::Filter { key, value } = l {
-                out.push_str(&filter_token(&key, &value));
-                out.push(' ');
-            }
+        for (_, _, span) in &wanted {
+            words(&mut out, &token[span.clone()]);
         }
     }
     out
+}
+
+/// Appends the words of `text`, each followed by a space.
+fn words(out: &mut String, text: &str) {
+    for w in text.split_whitespace() {
+        out.push_str(w);
+        out.push(' ');
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use web_sys::{
 use super::run_search;
 use crate::query::{toggle_filters, SearchOptions, Sort};
 use crate::render;
-use crate::templates::{Locale, Panels, Plain, Plural, Status, Strings, Ui};
+use crate::templates::{Locale, Panels, Plural, Status, Strings, Ui};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -44,7 +44,7 @@ struct Options {
 }
 
 /// Numbers, dates and plurals through the functions the loader gives
-/// (`Intl`), or else [`Plain`].
+/// (`Intl`), or else plain digits, ISO dates and English plurals.
 struct JsLocale {
     number: Option<Function>,
     date: Option<Function>,
@@ -60,7 +60,8 @@ impl JsLocale {
 
 impl Locale for JsLocale {
     fn number(&self, n: f64) -> String {
-        Self::call(&self.number, n.into()).unwrap_or_else(|| Plain.number(n))
+        Self::call(&self.number, n.into())
+            .unwrap_or_else(|| (n.round() as u32).to_string())
     }
 
     fn date(&self, iso: &str) -> String {
@@ -73,7 +74,9 @@ impl Locale for JsLocale {
 
     fn plural(&self, n: u32) -> Plural {
         Self::call(&self.plural, n.into())
-            .map_or_else(|| Plain.plural(n), |c| Plural::from_name(&c))
+            .map_or(if n == 1 { Plural::One } else { Plural::Other }, |c| {
+                Plural::from_name(&c)
+            })
     }
 }
 

@@ -140,6 +140,26 @@ export interface MountOptions {
   placeholder?: string;
   /** Whether the query is kept in the URL's hash (default true). */
   hash?: boolean;
+  /** `page` (the default: the search page), `compact` (the box and its
+   * results) or `dropdown` (a header box whose results drop over the
+   * page). It sets the defaults of the panels and of `browse`. */
+  layout?: 'page' | 'compact' | 'dropdown';
+  /** The facets (category, sources, contexts). */
+  facets?: boolean;
+  /** The timeline of the matches' years (or one year's months). */
+  timeline?: boolean;
+  /** The sort menu. */
+  sort?: boolean;
+  /** Each hit's "Related events". */
+  related?: boolean;
+  /** Before a query, the newest events and the archive's timeline. */
+  browse?: boolean;
+  /** The widget's language (BCP 47), else the nearest `lang` attribute:
+   * its strings (en, de, fr, es, ar built in) and its Intl formats. */
+  lang?: string;
+  /** UI strings in place of the language's, by key (see
+   * `widget/strings.json`: `searchLabel`, `resultsOther`, …). */
+  strings?: Record<string, string>;
 }
 
 /** A mounted widget. */

@@ -250,12 +250,12 @@ impl Widget {
         let layout = f.string("layout")?.unwrap_or_else(|| "page".into());
         // (An unknown layout is the page's.)
         let page = !matches!(layout.as_str(), "compact" | "dropdown");
-        let panel = |k: &str| f.flag(k).map(|v| v.unwrap_or(page));
+        let or_page = |v: Option<bool>| v.unwrap_or(page);
         let panels = Panels {
-            facets: panel("facets")?,
-            timeline: panel("timeline")?,
-            sort: panel("sort")?,
-            related: panel("related")?,
+            facets: or_page(f.flag("facets")?),
+            timeline: or_page(f.flag("timeline")?),
+            sort: or_page(f.flag("sort")?),
+            related: or_page(f.flag("related")?),
         };
         let strings = f.object("strings");
         let locale = f.object("locale");
@@ -270,7 +270,7 @@ impl Widget {
             limit: f.count("limit")?,
             base_url: f.string("baseUrl")?,
             hash: f.flag("hash")?,
-            browse: panel("browse")?,
+            browse: or_page(f.flag("browse")?),
             layout,
             panels,
             strings: Strings::new(|k| {

@@ -51,13 +51,16 @@ node_modules/.bin/wasm-opt --flatten --rereloop -Oz \
   --merge-similar-functions -Oz --one-caller-inline-max-function-size 20 \
   --low-memory-unused --converge --strip-producers --strip-target-features \
   target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm
-# The loader, with the English of widget/strings.json in it and the
-# names of its other languages (whose files `chronicle widget` writes).
+# The loader, with the English of widget/strings.json that it says
+# itself (the wasm carries the rest, see build.rs) and the names of the
+# other languages (whose files `chronicle widget` writes).
 node -e '
 const fs = require("fs");
 const { en, ...others } = JSON.parse(fs.readFileSync("widget/strings.json", "utf8"));
 let loader = fs.readFileSync("widget/loader.js", "utf8");
-for (const [slot, value] of [["/*STRINGS*/{}", en], ["/*LANGS*/[]", Object.keys(others)]]) {
+const own = {};
+for (const k of ["loading", "progress", "offline", "unavailable", "partOffline", "partChanged"]) own[k] = en[k];
+for (const [slot, value] of [["/*STRINGS*/{}", own], ["/*LANGS*/[]", Object.keys(others)]]) {
   if (!loader.includes(slot)) throw new Error(`loader.js: no ${slot} slot`);
   loader = loader.replace(slot, () => JSON.stringify(value));
 }

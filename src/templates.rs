@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 use crate::query::{filter_token, Facets, MonthCount, YearCount};
 use crate::render::{event_href, Esc, HitView, RelatedView, Span};
 
+include!(concat!(env!("OUT_DIR"), "/english.rs"));
+
 macro_rules! messages {
     ($($(#[$doc:meta])* $id:ident = $name:literal,)*) => {
         /// A UI string, by its key in `widget/strings.json`.
@@ -66,16 +68,8 @@ messages! {
     Ready = "ready",
     /// No event matches.
     NoResults = "noResults",
-    /// `{n}` results, plural form "zero" (for languages that have it).
-    ResultsZero = "resultsZero",
     /// … form "one".
     ResultsOne = "resultsOne",
-    /// … form "two".
-    ResultsTwo = "resultsTwo",
-    /// … form "few".
-    ResultsFew = "resultsFew",
-    /// … form "many".
-    ResultsMany = "resultsMany",
     /// … form "other" (the fallback of every form).
     ResultsOther = "resultsOther",
     /// No event has every word: the results are the closest.
@@ -108,6 +102,16 @@ messages! {
     PartOffline = "partOffline",
     /// Part of a split index did not come: it changed on the server.
     PartChanged = "partChanged",
+    // (The plural forms English does not have come last: the ones
+    // before are in English's order, see `ENGLISH`.)
+    /// `{n}` results, plural form "zero" (for languages that have it).
+    ResultsZero = "resultsZero",
+    /// … form "two".
+    ResultsTwo = "resultsTwo",
+    /// … form "few".
+    ResultsFew = "resultsFew",
+    /// … form "many".
+    ResultsMany = "resultsMany",
 }
 
 /// The UI strings of one widget.
@@ -115,20 +119,30 @@ messages! {
 pub struct Strings(Vec<Option<String>>);
 
 impl Strings {
-    /// The strings `lookup` gives by key.
+    /// The strings `lookup` gives by key, English for any it does not.
     pub fn new(mut lookup: impl FnMut(&str) -> Option<String>) -> Strings {
-        Strings(Msg::ALL.iter().map(|m| lookup(m.name())).collect())
+        Strings(
+            Msg::ALL
+                .iter()
+                .map(|&m| {
+                    // (After the messages, English has the loader's.)
+                    let english = ENGLISH[..Msg::ResultsZero as usize]
+                        .get(m as usize)
+                        .copied();
+                    lookup(m.name()).or_else(|| english.map(str::to_owned))
+                })
+                .collect(),
+        )
     }
 
-    /// Message `m` (a missing plural form falls back to "other"; any
-    /// other missing message reads as its key).
+    /// Message `m` (a plural form no language gave falls back to
+    /// "other"; any other missing message, which only an unknown key
+    /// could be, reads as its key).
     pub fn get(&self, m: Msg) -> &str {
         let at = |m: Msg| self.0.get(m as usize).and_then(|s| s.as_deref());
         at(m)
             .or_else(|| {
-                let plural = (Msg::ResultsZero as usize
-                    ..=Msg::ResultsMany as usize)
-                    .contains(&(m as usize));
+                let plural = m as usize >= Msg::ResultsZero as usize;
                 plural.then(|| at(Msg::ResultsOther)).flatten()
             })
             .unwrap_or(m.name())
@@ -815,6 +829,15 @@ mod tests {
                 m.name()
             );
         }
+        // `ENGLISH` (build.rs, in the file's order) is indexed by message.
+        for &m in &Msg::ALL[..Msg::ResultsZero as usize] {
+            assert_eq!(
+                Some(ENGLISH[m as usize]),
+                en[m.name()].as_str(),
+                "widget/strings.json's English is not in the order of `Msg` at {}",
+                m.name()
+            );
+        }
         let holes = |s: &str| {
             let mut v: Vec<String> = s
                 .split('{')
@@ -879,9 +902,10 @@ mod tests {
         assert_eq!(u.results(5), "5 نتائج");
         assert_eq!(ui(&s, Panels::ALL).results(1), "1 result");
         assert_eq!(ui(&s, Panels::ALL).results(114017), "114,017 results");
-        // A message nobody gave reads as its key, never as nothing.
+        // A message nobody gave is the English one.
         let none = Strings::new(|_| None);
-        assert_eq!(none.get(Msg::Retry), "retry");
+        assert_eq!(none.get(Msg::Retry), "Retry");
+        assert_eq!(none.get(Msg::ResultsFew), "{n} results");
         // Holes: each filled, unknown ones and stray braces kept.
         let odd = Strings::new(|k| {
             (k == "context").then(|| "{x}{y}{x} {".to_owned())

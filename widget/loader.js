@@ -25,7 +25,8 @@ var data = script ? script.dataset : {};
 // packed into the page: `{ name, early, wasm(), load(attachLoader) }`.
 var booted = null;
 var widgets = [];
-// The UI strings: English here, the other languages of
+// The UI strings: the English the loader says itself here (the wasm
+// carries the rest), the other languages of
 // widget/strings.json (LANGS) in chronicle.LANG.json beside this script,
 // fetched when a widget speaks one (the offline file carries them all
 // as window.ChronicleStrings). build.sh fills in both.

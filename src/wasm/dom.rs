@@ -135,6 +135,8 @@ struct Inner {
     prepare_timer: RefCell<Option<Timer>>,
     /// The "Searching…" notice of a slow fetch (see [`Inner::busy`]).
     slow_timer: RefCell<Option<Timer>>,
+    /// The "Related events" button whose events wait for chunks.
+    related_due: RefCell<Option<Element>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
@@ -475,6 +477,7 @@ impl Inner {
             settle_timer: RefCell::new(None),
             prepare_timer: RefCell::new(None),
             slow_timer: RefCell::new(None),
+            related_due: RefCell::new(None),
         })
     }
 
@@ -979,6 +982,15 @@ impl Inner {
         });
     }
 
+    fn related_again(&self) {
+        let due = self.related_due.borrow_mut().take();
+        if let Some(b) = due {
+            if let Err(e) = self.fill_related(&b) {
+                web_sys::console::warn_1(&e);
+            }
+        }
+    }
+
     fn facets_again(&self) {
         let q = self.input.value();
         self.show_facets(&q);
@@ -1160,16 +1172,10 @@ impl Inner {
             .ok_or_else(|| JsValue::from_str("no document"))?;
         let rel = match render::related_views(&self.src.searcher(), id, 5) {
             Err(crate::Error::NotLoaded) => {
-                let d = b.clone();
-                let Some(me) = self.me.borrow().upgrade() else {
-                    return Ok(());
-                };
-                let chunks = me.src.clone();
-                chunks.fetch_then(move |got| {
-                    if let Ok(true) = got {
-                        let _ = me.fill_related(&d);
-                    }
-                });
+                // Fetched like a query's chunks (a newer query drops it:
+                // its hits replace this one).
+                *self.related_due.borrow_mut() = Some(b.clone());
+                self.load_then(Inner::related_again, |_, _| {});
                 return Ok(());
             }
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,

@@ -172,27 +172,31 @@ test('a 5,000-character word wraps: nothing overflows the widget or the page', {
   }
 });
 
-test('a 320 px sidebar: the results take the widget\'s width, the filters fold, nothing overflows', { timeout: TEST_TIMEOUT }, async () => {
-  const { page, context, errors } = await open(`${server.url}/index.html`, { width: 1280 });
-  try {
-    // The demo page, its widget's box narrowed to a sidebar's 320 px
-    // while the window stays 1,280 px wide.
-    await page.evaluate((root) => {
-      document.querySelector(root).style.width = '320px';
-    }, ROOT);
-    await search(page, 'president');
-    const sizes = await page.evaluate((root) => {
-      const r = document.querySelector(root);
-      const hit = r.querySelector('.chronicle-hit').getBoundingClientRect();
-      return { root: r.getBoundingClientRect().width, hit: hit.width, scroll: [r.scrollWidth, r.clientWidth] };
-    }, ROOT);
-    assert.ok(sizes.hit > sizes.root - 60, `a hit is ${sizes.hit} px wide in a ${sizes.root} px widget`);
-    assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows: ${sizes.scroll}`);
-    assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), true);
-    assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), false);
-    await noViolations(page, 'in a 320 px sidebar');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
+test('a 280 or 320 px sidebar, a 1,400 px page: results take the widget\'s width, the filters fold when narrow, nothing overflows', { timeout: TEST_TIMEOUT }, async () => {
+  for (const width of [280, 320, 1400]) {
+    const { page, context, errors } = await open(`${server.url}/index.html`, { width: 1500 });
+    try {
+      // The demo page, its widget's box set to `width` while the window
+      // stays 1,500 px wide.
+      await page.evaluate(([root, w]) => {
+        document.querySelector(root).style.width = `${w}px`;
+      }, [ROOT, width]);
+      await search(page, 'president');
+      const sizes = await page.evaluate((root) => {
+        const r = document.querySelector(root);
+        const hit = r.querySelector('.chronicle-hit').getBoundingClientRect();
+        return { root: r.getBoundingClientRect().width, hit: hit.width, scroll: [r.scrollWidth, r.clientWidth] };
+      }, ROOT);
+      const narrow = width < 720;
+      if (narrow) assert.ok(sizes.hit > sizes.root - 60, `a hit is ${sizes.hit} px wide in a ${sizes.root} px widget`);
+      assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows at ${width} px: ${sizes.scroll}`);
+      assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), narrow);
+      await page.waitForSelector(`${ROOT} .chronicle-facet legend`, { state: 'attached' });
+      assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), !narrow);
+      await noViolations(page, `in a ${width} px widget`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   }
 });

@@ -195,6 +195,8 @@ for (const [name, opts, scheme] of schemes) {
     });
     try {
       await search(page, 'earthquake japan');
+      // Settled: the facets are dimmed while they are counted again.
+      await page.waitForFunction((root) => !document.querySelector(`${root} [aria-busy]`), ROOT);
       const seen = await page.evaluate((root) => {
         const r = document.querySelector(root);
         return {

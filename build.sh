@@ -51,21 +51,63 @@ node_modules/.bin/wasm-opt --flatten --rereloop -Oz \
   --merge-similar-functions -Oz --one-caller-inline-max-function-size 20 \
   --low-memory-unused --converge --strip-producers --strip-target-features \
   target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm
-cat target/wbg/chronicle.js widget/loader.js > target/wbg/chronicle.full.js
+# The loader, with the English of widget/strings.json that it says
+# itself (the wasm carries the rest, see build.rs) and the names of the
+# other languages (whose files `chronicle widget` writes).
+node -e '
+const fs = require("fs");
+const { en, ...others } = JSON.parse(fs.readFileSync("widget/strings.json", "utf8"));
+let loader = fs.readFileSync("widget/loader.js", "utf8");
+const own = {};
+for (const k of ["loading", "progress", "offline", "unavailable", "partOffline", "partChanged"]) own[k] = en[k];
+for (const [slot, value] of [["/*STRINGS*/{}", own], ["/*LANGS*/[]", Object.keys(others)]]) {
+  if (!loader.includes(slot)) throw new Error(`loader.js: no ${slot} slot`);
+  loader = loader.replace(slot, () => JSON.stringify(value));
+}
+fs.writeFileSync("target/wbg/loader.js", loader);
+'
+# The loader is one body (widget/loader.js) for two builds, which differ
+# only in the lines around it: how they find their own URL and the
+# offline file's reader, and how they hand out the API (see its head).
+{
+  cat target/wbg/chronicle.js
+  echo "(function () { 'use strict';"
+  echo "var script = document.currentScript;"
+  echo "var base = script && script.src ? new URL('.', script.src).href : document.baseURI;"
+  echo "var embed = window.ChronicleEmbedded || null;"
+  cat target/wbg/loader.js
+  echo "window.Chronicle = api;"
+  echo "start();"
+  echo "})();"
+} > target/wbg/chronicle.full.js
+{
+  cat target/wbg/chronicle.js
+  echo "var script = null;"
+  echo "var base = new URL('.', import.meta.url).href;"
+  echo "var embed = null;"
+  cat target/wbg/loader.js
+  echo "export { load, mount, memoryBytes, widgets };"
+  echo "export default api;"
+} > target/wbg/chronicle.full.mjs
 # Compress and mangle locals only: the glue's import names are property
-# keys the wasm looks up, and `wasm_bindgen` stays global. Function
-# expressions become arrows where that is safe (neither uses `this` or
-# `arguments`, and none is a constructor): 50 bytes gzipped.
-node_modules/.bin/terser target/wbg/chronicle.full.js \
-  --compress passes=2,unsafe_arrows=true --mangle \
-  --ecma 2017 -o target/widget/chronicle.js
+# keys the wasm looks up, and in the classic script `wasm_bindgen` stays
+# global (the offline file's reader uses it). Function expressions
+# become arrows where that is safe (neither uses `this` or `arguments`,
+# and none is a constructor): 50 bytes gzipped.
+TERSER="--compress passes=2,unsafe_arrows=true --mangle --ecma 2017"
+node_modules/.bin/terser target/wbg/chronicle.full.js $TERSER -o target/widget/chronicle.js
+node_modules/.bin/terser target/wbg/chronicle.full.mjs $TERSER --module -o target/widget/chronicle.mjs
+# The declarations for TypeScript are written by hand, beside the module.
+cp widget/chronicle.d.ts target/widget/chronicle.d.ts
+# TypeScript looks for the types of `./chronicle.mjs` in chronicle.d.mts.
+cp widget/chronicle.d.ts target/widget/chronicle.d.mts
 
 node widget/minify-css.mjs widget/chronicle.css target/widget/chronicle.css
 
 # widget/dist/ is what the binary carries and what `cargo install` and
 # `cargo package` ship: it must be exactly this fresh build. In CI a
 # difference fails the build; elsewhere it is refreshed (commit it).
-for f in chronicle_bg.wasm chronicle.js chronicle.css; do
+for f in chronicle_bg.wasm chronicle.js chronicle.mjs chronicle.d.ts chronicle.d.mts chronicle.css; do
   if ! cmp -s "target/widget/$f" "widget/dist/$f"; then
     if [ "${CI:-}" = true ]; then
       echo "build.sh: widget/dist/$f differs from a fresh build of the widget: run bash build.sh and commit widget/dist/" >&2
@@ -96,7 +138,7 @@ $CHRONICLE bundle www/split -o www/offline.html \
 size() { wc -c < "$1" | tr -d ' '; }
 gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 echo "== sizes (bytes, raw / gzip -9)"
-for f in www/chronicle_bg.wasm www/chronicle.js www/chronicle.css www/events.chron www/offline.html; do
+for f in www/chronicle_bg.wasm www/chronicle.js www/chronicle.mjs www/chronicle.css www/events.chron www/offline.html; do
   printf '  %-24s %10s / %10s\n' "$f" "$(size "$f")" "$(gz "$f")"
 done
 echo

@@ -7,7 +7,8 @@
 //! * [`text`] — the one tokenizer, shared by the builder and the query;
 //! * [`format`](mod@format) — the only code that reads or writes index bytes;
 //! * [`query`] — parsing and executing queries over an [`Index`];
-//! * [`render`] — search hits → a view model (highlighted spans, links).
+//! * [`render`] — search hits → a view model (highlighted spans, links);
+//! * [`templates`] — view models and UI strings → the widget's markup.
 //!
 //! With the `build` feature, [`input`] reads an owner's data (JSON Lines,
 //! a JSON array, CSV, Markdown event pages) and [`builder`] turns events
@@ -46,6 +47,7 @@ pub mod query;
 pub mod render;
 pub mod score;
 mod sorting;
+pub mod templates;
 pub mod text;
 
 #[cfg(feature = "build")]

@@ -924,6 +924,9 @@ fn widget_writes_the_files_the_binary_carries() {
         ("chronicle.js", "widget/dist/chronicle.js"),
         ("chronicle_bg.wasm", "widget/dist/chronicle_bg.wasm"),
         ("chronicle.css", "widget/dist/chronicle.css"),
+        ("chronicle.mjs", "widget/dist/chronicle.mjs"),
+        ("chronicle.d.ts", "widget/chronicle.d.ts"),
+        ("chronicle.d.mts", "widget/chronicle.d.ts"),
     ] {
         let got = fs::read(d.path("site/w").join(name)).unwrap();
         assert_eq!(got, fs::read(repo.join(from)).unwrap(), "{name}");
@@ -1137,11 +1140,17 @@ fn serve_previews_a_site_with_types_gzip_and_csp() {
     let (_, h, body) = srv.get("GET", "/chronicle/chronicle_bg.wasm", "");
     assert_eq!(header(&h, "content-encoding"), None);
     assert_eq!(body, wasm);
-    let (_, h, _) = srv.get("GET", "/chronicle/chronicle.js", "");
-    assert_eq!(
-        header(&h, "content-type"),
-        Some("text/javascript; charset=utf-8")
-    );
+    // The classic script and the ES module alike (a module script must
+    // come with a JavaScript type).
+    for js in ["/chronicle/chronicle.js", "/chronicle/chronicle.mjs"] {
+        let (status, h, _) = srv.get("GET", js, "");
+        assert_eq!(status, "HTTP/1.1 200 OK", "{js}");
+        assert_eq!(
+            header(&h, "content-type"),
+            Some("text/javascript; charset=utf-8"),
+            "{js}"
+        );
+    }
     let (_, h, _) = srv.get("GET", "/chronicle/events.chron", "");
     assert_eq!(header(&h, "content-type"), Some("application/octet-stream"));
 

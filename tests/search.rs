@@ -377,7 +377,7 @@ fn a_real_word_is_respelled_when_no_event_has_every_word() {
         // Facets count the same matches, counted afresh or from the
         // search just run.
         for s2 in [&ministers(24), &s] {
-            let (facets, years) = s2.facets(q, 10).unwrap();
+            let (facets, years, _) = s2.facets(q, 10).unwrap();
             assert_eq!(facets.categories[0].count, 1, "{q}");
             assert_eq!(years.iter().map(|y| y.count).sum::<u32>(), 1, "{q}");
         }
@@ -706,4 +706,40 @@ fn the_words_as_typed_beat_their_stem_mates_in_a_shorter_title() {
         ("stem-mate", "A department plans to use private prisons."),
     ]);
     assert_eq!(hits_of(&s, "privately prisons "), ["typed", "stem-mate"]);
+
+#[test]
+fn browsing_an_empty_query_and_a_year_by_month() {
+    // Without `browse` an empty query matches nothing; with it, every
+    // event, the newest first.
+    let none = run("", &SearchOptions::default());
+    assert_eq!(none.0.total, 0);
+    let opts = SearchOptions {
+        sort: Sort::Newest,
+        browse: true,
+        limit: 3,
+        ..SearchOptions::default()
+    };
+    let (r, ids) = run("", &opts);
+    assert_eq!(r.total as usize, EVENTS.len());
+    assert_eq!(ids, ["geneva-un", "lavrov-kerry", "negotiations"]);
+    // The whole archive's timeline: every year, no months (many years).
+    let years: u32 = r.years.iter().map(|y| y.count).sum();
+    assert_eq!(years as usize, EVENTS.len());
+    assert!(r.months.is_empty());
+    // One year: its months, counted.
+    let (r, _) = run("from:2014 to:2014", &opts);
+    assert_eq!(r.total, 3);
+    let months: Vec<(u32, u32)> =
+        r.months.iter().map(|m| (m.month, m.count)).collect();
+    assert_eq!(months, [(4, 1), (5, 1), (7, 1)]);
+    // The widget's facets after the fact, the same.
+    let (_, years, months) =
+        searcher().facets("from:2014 to:2014", 10).unwrap();
+    assert_eq!(years.len(), 1);
+    assert_eq!(months.len(), 3);
+    let (_, years, _) = searcher().facets("", 10).unwrap();
+    assert_eq!(
+        years.iter().map(|y| y.count).sum::<u32>() as usize,
+        EVENTS.len()
+    );
 }

@@ -203,6 +203,7 @@ fn options_for(i: usize) -> SearchOptions {
         sort: [Sort::Relevance, Sort::Newest, Sort::Oldest][i % 3],
         facets: i % 5 != 4,
         facet_limit: 10,
+        browse: i % 2 == 0,
     }
 }
 
@@ -464,8 +465,8 @@ pub fn built() -> &'static (Vec<u8>, SplitIndex) {
 /// sequences replaced), run against the index of
 /// `tests/data/events.jsonl`, with its hits rendered. Options: bytes 0–1
 /// the limit (u16 mod 1001: the widget caps it at 1000), byte 2 the
-/// offset (255 means 10⁹, the widget's cap), byte 3 the sort (mod 3) and
-/// facets (bit 2), byte 4 the most values per facet (mod 64), byte 5
+/// offset (255 means 10⁹, the widget's cap), byte 3 the sort (mod 3),
+/// facets (bit 2) and browsing (bit 3: an empty query matches all), byte 4 the most values per facet (mod 64), byte 5
 /// related events per hit (low six bits, mod 51: the widget's cap is 50)
 /// and the index (top two bits, mod 3: the single file, the split index
 /// with its chunks at hand and all added, or fetched as reads ask).
@@ -480,6 +481,7 @@ pub fn query(data: &[u8]) {
             [usize::from(o[3] % 3)],
         facets: o[3] & 4 != 0,
         facet_limit: usize::from(o[4] % 64),
+        browse: o[3] & 8 != 0,
     };
     let related = usize::from(o[5] & 63) % 51;
     let (single, split) = built();

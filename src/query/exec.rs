@@ -112,6 +112,9 @@ pub struct SearchOptions {
     pub facets: bool,
     /// Most values per facet.
     pub facet_limit: usize,
+    /// Whether a query with no words and no filters matches every event
+    /// (for browsing the archive) rather than none.
+    pub browse: bool,
 }
 
 impl Default for SearchOptions {
@@ -122,6 +125,7 @@ impl Default for SearchOptions {
             sort: Sort::Relevance,
             facets: true,
             facet_limit: 10,
+            browse: false,
         }
     }
 }
@@ -166,6 +170,15 @@ pub struct YearCount {
     pub count: u32,
 }
 
+/// Matches in one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MonthCount {
+    /// The month, 1 to 12.
+    pub month: u32,
+    /// Matches dated in it.
+    pub count: u32,
+}
+
 /// What a search returns.
 #[derive(Debug, Clone, Default)]
 pub struct SearchResult {
@@ -182,6 +195,9 @@ pub struct SearchResult {
     pub facets: Facets,
     /// Matches per year, oldest first.
     pub years: Vec<YearCount>,
+    /// When every match is in one year: matches per month of it (1 to
+    /// 12; months without matches left out).
+    pub months: Vec<MonthCount>,
     /// For a query with no hits: a spelling that has some.
     pub suggestion: Option<String>,
 }
@@ -703,14 +719,15 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
     }
 
-    /// Facet counts and years over all matches of `query`, counted from
-    /// the matches of the last search when it was the same query (so a
-    /// widget can show hits first and count facets when typing pauses).
+    /// Facet counts, years and months over all matches of `query` (of
+    /// every event when it is empty), counted from the matches of the
+    /// last search when it was the same query (so a widget can show hits
+    /// first and count facets when typing pauses).
     pub fn facets(
         &self,
         query: &str,
         limit: usize,
-    ) -> Result<(Facets, Vec<YearCount>)> {
+    ) -> Result<(Facets, Vec<YearCount>, Vec<MonthCount>)> {
         let q = parse(query);
         let mut scratch = self.take_scratch();
         let matches = match scratch.last.take() {
@@ -721,17 +738,18 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     limit: 0,
                     facets: true,
                     facet_limit: limit,
+                    browse: true,
                     ..SearchOptions::default()
                 };
                 let r = self.run_respelling(&q, &opts)?;
-                return Ok((r.facets, r.years));
+                return Ok((r.facets, r.years, r.months));
             }
         };
         let mut r = SearchResult::default();
         self.count_facets(&matches, limit, &mut scratch.counts, &mut r)?;
         scratch.last = Some((q, matches));
         self.put_scratch(scratch);
-        Ok((r.facets, r.years))
+        Ok((r.facets, r.years, r.months))
     }
 
     /// Runs a parsed query.
@@ -743,7 +761,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let ix = &self.index;
         let n = ix.doc_count() as usize;
         let mut result = SearchResult::default();
-        if q.is_empty() || n == 0 {
+        if (q.is_empty() && !opts.browse) || n == 0 {
             return Ok(result);
         }
         let allowed = self.filter_docs(q)?;
@@ -1387,22 +1405,33 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             let [categories, sources, contexts] = lists;
             r.facets = Facets { categories, sources, contexts };
         }
-        // Years: walk the day table alongside the (ascending) matches.
+        // Years and months: walk the day table alongside the (ascending)
+        // matches.
         let days = ix.days();
         let mut years: Vec<YearCount> = Vec::new();
+        let mut months: Vec<MonthCount> = Vec::new();
         let mut entry = 0usize;
         for &doc in matches {
             while entry + 1 < days.len() && days[entry + 1].1 <= doc {
                 entry += 1;
             }
-            let year =
-                days.get(entry).map_or(1970, |d| civil_from_days(d.0).0);
+            let (year, month, _) =
+                days.get(entry).map_or((1970, 1, 1), |d| civil_from_days(d.0));
+            let month = month as u32;
             match years.last_mut() {
                 Some(y) if y.year == year => y.count += 1,
                 _ => years.push(YearCount { year, count: 1 }),
             }
+            match months.last_mut() {
+                Some(m) if m.month == month => m.count += 1,
+                _ => months.push(MonthCount { month, count: 1 }),
+            }
+        }
+        if years.len() != 1 {
+            months.clear();
         }
         r.years = years;
+        r.months = months;
         Ok(())
     }
 
@@ -1540,11 +1569,26 @@ fn top(counts: &[u32], limit: usize) -> Vec<u32> {
 }
 
 /// Whether `hay` holds the words of `needle` as consecutive whole words.
+/// (Word by word: a substring search would bring the two-way string
+/// searcher, 1 KB, into the wasm.)
 fn contains_words(hay: &str, needle: &str) -> bool {
-    hay.match_indices(needle).any(|(i, _)| {
-        let before = i == 0 || hay.as_bytes()[i - 1] == b' ';
-        let end = i + needle.len();
-        let after = end == hay.len() || hay.as_bytes()[end] == b' ';
-        before && after
-    })
+    let n = needle.split(' ').count();
+    let words: Vec<&str> = hay.split(' ').collect();
+    words.windows(n).any(|w| w.iter().copied().eq(needle.split(' ')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_words;
+
+    #[test]
+    fn whole_words_only() {
+        assert!(contains_words("sergey lavrov geneva", "lavrov geneva"));
+        assert!(contains_words("sergey lavrov", "sergey lavrov"));
+        assert!(!contains_words("sergey lavrova", "lavrov"));
+        assert!(!contains_words("lavrov", "sergey lavrov"));
+        assert!(!contains_words("a b c", "a c"));
+        assert!(contains_words("", ""));
+        assert!(!contains_words("abc", ""));
+    }
 }

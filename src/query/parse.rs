@@ -9,6 +9,7 @@
 
 use crate::event::{days_from_civil, days_in_month, Day};
 use crate::text;
+use std::ops::Range;
 
 /// Most words (and phrase words) a query keeps; the rest are ignored.
 pub const MAX_WORDS: usize = 16;
@@ -71,21 +72,39 @@ impl Query {
 }
 
 #[derive(Debug, PartialEq)]
-enum Lexeme {
+pub(super) enum Lexeme {
     Word { text: String, negated: bool, or: bool },
     Quoted { text: String, negated: bool },
     Filter { key: String, value: String },
 }
 
 fn lex(input: &str) -> Vec<Lexeme> {
+    lex_spans(input).into_iter().map(|(l, _)| l).collect()
+}
+
+/// The lexemes of `input`, each with the byte range it came from.
+pub(super) fn lex_spans(input: &str) -> Vec<(Lexeme, Range<usize>)> {
     let chars: Vec<char> = input.chars().collect();
+    // The byte offset of each char, and of the end.
+    let byte: Vec<usize> =
+        input.char_indices().map(|(b, _)| b).chain([input.len()]).collect();
     let mut i = 0;
     let mut out = Vec::new();
-    while i < chars.len() {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    loop {
+        // The lexeme the last round pushed spans from `at` to `i`.
+        if spans.len() < out.len() {
+            spans.push(byte[at]..byte[i]);
+        }
+        if i >= chars.len() {
+            break;
+        }
         if chars[i].is_whitespace() {
             i += 1;
             continue;
         }
+        at = i;
         let negated = chars[i] == '-'
             && chars.get(i + 1).is_some_and(|c| !c.is_whitespace());
         if negated {
@@ -134,7 +153,7 @@ fn lex(input: &str) -> Vec<Lexeme> {
         let text: String = chars[start..i].iter().collect();
         out.push(Lexeme::Word { or: text == "OR" && !negated, text, negated });
     }
-    out
+    out.into_iter().zip(spans).collect()
 }
 
 /// Reads a quoted string starting at the quote `chars[at]`; an unclosed

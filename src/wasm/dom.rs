@@ -1,12 +1,15 @@
-//! The widget: DOM only. It turns the view model of `render.rs` into
-//! nodes and wires the listeners. The hits of a keystroke are one HTML
-//! string, every piece of event text escaped (`push_escaped`), set with
-//! one `innerHTML`; the rest is built node by node, event text only
-//! through `textContent`.
+//! The widget's DOM shell: state, listeners and insertion. Its markup
+//! comes from the pure templates (`templates.rs`: the frame, hits,
+//! facets, timeline, related events and messages), placed here as HTML
+//! strings (the hits of a keystroke are one string, parsed once), or as
+//! `textContent` for plain text; filter edits go through the query
+//! module (`query::toggle_filters`).
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
+
+use js_sys::Function;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,18 +19,65 @@ use web_sys::{
 };
 
 use super::run_search;
-use crate::query::{Facets, SearchOptions, Sort, YearCount};
-use crate::render::{self, Esc, HitView, Span};
+use crate::query::{toggle_filters, SearchOptions, Sort};
+use crate::render;
+use crate::templates::{Locale, Panels, Plural, Status, Strings, Ui};
 
 type JsResult<T> = Result<T, JsValue>;
 
 /// Widget options, all optional.
-#[derive(Default, Clone)]
 struct Options {
     placeholder: Option<String>,
     limit: Option<usize>,
     base_url: Option<String>,
     hash: Option<bool>,
+    /// `page` (the default, and what an unknown name means), `compact`
+    /// or `dropdown` (for the stylesheet;
+    /// it also sets the panels' and browsing's defaults).
+    layout: String,
+    panels: Panels,
+    /// Whether an empty query shows the newest events (and the archive's
+    /// timeline).
+    browse: bool,
+    strings: Strings,
+    locale: JsLocale,
+}
+
+/// Numbers, dates and plurals through the functions the loader gives
+/// (`Intl`), or else plain digits, ISO dates and English plurals.
+struct JsLocale {
+    number: Option<Function>,
+    date: Option<Function>,
+    month: Option<Function>,
+    plural: Option<Function>,
+}
+
+impl JsLocale {
+    fn call(f: &Option<Function>, arg: JsValue) -> Option<String> {
+        f.as_ref()?.call1(&JsValue::NULL, &arg).ok()?.as_string()
+    }
+}
+
+impl Locale for JsLocale {
+    fn number(&self, n: f64) -> String {
+        Self::call(&self.number, n.into())
+            .unwrap_or_else(|| (n.round() as u32).to_string())
+    }
+
+    fn date(&self, iso: &str) -> String {
+        Self::call(&self.date, iso.into()).unwrap_or_else(|| iso.to_owned())
+    }
+
+    fn month(&self, iso: &str) -> String {
+        Self::call(&self.month, iso.into()).unwrap_or_else(|| iso.to_owned())
+    }
+
+    fn plural(&self, n: u32) -> Plural {
+        Self::call(&self.plural, n.into())
+            .map_or(if n == 1 { Plural::One } else { Plural::Other }, |c| {
+                Plural::from_name(&c)
+            })
+    }
 }
 
 /// A mounted search widget. It owns its event listeners and removes them
@@ -59,10 +109,14 @@ struct Inner {
     src: super::Source,
     root: Element,
     input: HtmlInputElement,
-    sort: HtmlSelectElement,
+    /// The sort menu, unless the widget shows none.
+    sort: Option<HtmlSelectElement>,
     status: Element,
     suggest: Element,
-    facets: Element,
+    /// The facets and timeline, unless the widget shows neither.
+    facets: Option<Element>,
+    /// "Latest events", over the hits of an empty query.
+    caption: Element,
     /// The `role="listbox"` the input controls: it holds no markup and
     /// owns (`aria-owns`) the options inside the hits, so that each
     /// option holds no links or buttons (they sit beside it).
@@ -81,6 +135,8 @@ struct Inner {
     prepare_timer: RefCell<Option<Timer>>,
     /// The "Searching…" notice of a slow fetch (see [`Inner::busy`]).
     slow_timer: RefCell<Option<Timer>>,
+    /// The "Related events" button whose events wait for chunks.
+    related_due: RefCell<Option<Element>>,
 }
 
 /// A scheduled callback: the browser's timer id and the closure it calls.
@@ -94,6 +150,9 @@ enum Job {
     Prepare,
     /// The chunks a query needs are still on their way.
     Slow,
+    /// A reader has paused in the empty box of a split index: time to
+    /// fetch the newest events.
+    Browse,
 }
 
 /// Facets and the timeline are counted, and the query is written to the
@@ -131,6 +190,11 @@ struct State {
     busy: bool,
     /// Whether the last query failed (the root says so until one works).
     failed: bool,
+    /// Whether an empty query shows the newest events yet: at once over
+    /// an index at hand; over a split index, once a reader pauses in the
+    /// box (they are chunks to fetch, which a reader who types at once
+    /// does not need).
+    engaged: bool,
 }
 
 /// The results of a query as the widget shows them.
@@ -163,49 +227,6 @@ fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Highlighted text as escaped HTML: text, and `<mark>` for matches.
-struct Spans<'a>(&'a [Span]);
-
-impl std::fmt::Display for Spans<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for s in self.0 {
-            let t = Esc(&s.text);
-            if s.mark {
-                write!(f, "<mark>{t}</mark>")?;
-            } else {
-                write!(f, "{t}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Appends, as HTML, a button (class `chronicle-{class}`) that toggles
-/// the filter `key:"value"` (see [`filter_token`]); titled "Events about
-/// …" when `about` is not empty.
-fn filter_button_html(
-    out: &mut String,
-    class: &str,
-    key: &str,
-    value: &str,
-    about: &str,
-) {
-    let _ = write!(
-        out,
-        "<button class=\"chronicle-{class}\" type=\"button\" data-filter=\"{}\"",
-        Esc(&filter_token(key, value))
-    );
-    if !about.is_empty() {
-        let _ = write!(out, " title=\"Events about {}\"", Esc(about));
-    }
-    let _ = write!(out, ">{}</button>", Esc(value));
-}
-
-/// `key:"value"` for a filter, quoted so any name round-trips.
-fn filter_token(key: &str, value: &str) -> String {
-    format!("{key}:\"{}\"", value.replace('"', ""))
-}
-
 /// Hits a page shows: `limit`, or [`PAGE_SIZE`].
 fn page_size(opts: &Options) -> usize {
     opts.limit.unwrap_or(PAGE_SIZE).clamp(1, 200)
@@ -228,11 +249,44 @@ impl Widget {
         options: JsValue,
     ) -> Result<Widget, JsError> {
         let f = super::Fields::new(options)?;
+        let layout = f.string("layout")?.unwrap_or_else(|| "page".into());
+        // (An unknown layout is the page's.)
+        let page = !matches!(layout.as_str(), "compact" | "dropdown");
+        let or_page = |v: Option<bool>| v.unwrap_or(page);
+        let panels = Panels {
+            facets: or_page(f.flag("facets")?),
+            timeline: or_page(f.flag("timeline")?),
+            sort: or_page(f.flag("sort")?),
+            related: or_page(f.flag("related")?),
+        };
+        let strings = f.object("strings");
+        let locale = f.object("locale");
+        let func = |k: &str| {
+            locale
+                .as_ref()
+                .and_then(|l| js_sys::Reflect::get(l, &k.into()).ok())
+                .and_then(|v| v.dyn_into::<Function>().ok())
+        };
         let opts = Options {
             placeholder: f.string("placeholder")?,
             limit: f.count("limit")?,
             base_url: f.string("baseUrl")?,
             hash: f.flag("hash")?,
+            browse: or_page(f.flag("browse")?),
+            layout,
+            panels,
+            strings: Strings::new(|k| {
+                strings
+                    .as_ref()
+                    .and_then(|o| js_sys::Reflect::get(o, &k.into()).ok())
+                    .and_then(|v| v.as_string())
+            }),
+            locale: JsLocale {
+                number: func("number"),
+                date: func("date"),
+                month: func("month"),
+                plural: func("plural"),
+            },
         };
         let inner = Rc::new(Inner::build(src, root, opts).map_err(to_js_err)?);
         *inner.me.borrow_mut() = Rc::downgrade(&inner);
@@ -276,11 +330,13 @@ impl Widget {
 
     fn wire(&mut self) -> JsResult<()> {
         let input: EventTarget = self.inner.input.clone().into();
-        let sort: EventTarget = self.inner.sort.clone().into();
         let root: EventTarget = self.inner.root.clone().into();
         self.listen(&input, "input")?;
         self.listen(&input, "keydown")?;
-        self.listen(&sort, "change")?;
+        self.listen(&input, "focus")?;
+        if let Some(sort) = self.inner.sort.clone() {
+            self.listen(&sort.into(), "change")?;
+        }
         self.listen(&root, "click")?;
         if self.inner.opts.hash.unwrap_or(true) {
             if let Some(win) = web_sys::window() {
@@ -303,7 +359,12 @@ impl Widget {
         let root = &self.inner.root;
         root.set_text_content(None);
         let _ = root.class_list().remove_1("chronicle");
-        unattr(root, "data-state");
+        if root.class_list().length() == 0 {
+            unattr(root, "class");
+        }
+        for a in ["data-state", "data-layout", "data-empty"] {
+            unattr(root, a);
+        }
     }
 
     /// Sets the query text and searches.
@@ -348,6 +409,7 @@ impl Inner {
                 self.state.borrow_mut().limit = self.page_size();
                 self.run();
             }
+            "focus" => self.engage(),
             "keydown" => {
                 if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                     self.key(k);
@@ -368,45 +430,34 @@ impl Inner {
         let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uid = format!("chronicle-{n}");
         root.class_list().add_1("chronicle")?;
+        attr(&root, "data-layout", &opts.layout);
         let events = src.searcher().index().doc_count();
-        let placeholder = opts.placeholder.clone().unwrap_or_else(|| {
-            format!("Search {} events…", group_digits(events))
-        });
-        root.set_inner_html(&format!(
-            "<div class=\"chronicle-bar\"><input class=\"chronicle-input\" \
-             type=\"search\" role=\"combobox\" aria-expanded=\"false\" \
-             aria-autocomplete=\"list\" aria-controls=\"{uid}-list\" \
-             aria-label=\"Search events\" autocomplete=\"off\" \
-             spellcheck=\"false\" placeholder=\"{}\"><select \
-             class=\"chronicle-sort\" aria-label=\"Sort results\"><option \
-             value=\"relevance\">Best match</option><option value=\"newest\">\
-             Newest</option><option value=\"oldest\">Oldest</option></select>\
-             <button class=\"chronicle-filters\" type=\"button\" \
-             aria-expanded=\"false\" aria-controls=\"{uid}-facets\">Filters\
-             </button></div><div class=\"chronicle-status\" role=\"status\" \
-             aria-live=\"polite\"></div><div class=\"chronicle-suggest\" \
-             hidden></div><div class=\"chronicle-body\"><div \
-             class=\"chronicle-main\"><div class=\"chronicle-listbox\" \
-             id=\"{uid}-list\" role=\"listbox\" aria-label=\"Results\"></div>\
-             <ul class=\"chronicle-results\"></ul>\
-             <button class=\"chronicle-more\" type=\"button\" hidden>More \
-             results</button></div><aside class=\"chronicle-facets\" \
-             id=\"{uid}-facets\" aria-label=\"Refine\"></aside></div>",
-            Esc(&placeholder)
-        ));
-        let part = |class: &str| {
-            root.query_selector(&format!(".chronicle-{class}"))
-                .ok()
-                .flatten()
-                .ok_or_else(|| JsValue::from_str("widget markup"))
+        let shell = {
+            let ui = Ui {
+                strings: &opts.strings,
+                locale: &opts.locale,
+                uid: &uid,
+                base_url: None,
+                panels: opts.panels,
+            };
+            ui.shell(&ui.placeholder(opts.placeholder.as_deref(), events))
         };
-        let input: HtmlInputElement = part("input")?.unchecked_into();
-        let sort: HtmlSelectElement = part("sort")?.unchecked_into();
+        root.set_inner_html(&shell);
+        let part = |class: &str| {
+            root.query_selector(&format!(".chronicle-{class}")).ok().flatten()
+        };
+        let need = |class: &str| {
+            part(class).ok_or_else(|| JsValue::from_str("widget markup"))
+        };
+        let input: HtmlInputElement = need("input")?.unchecked_into();
+        let sort = part("sort").map(JsCast::unchecked_into);
         let (status, suggest, facets) =
-            (part("status")?, part("suggest")?, part("facets")?);
+            (need("status")?, need("suggest")?, part("facets"));
         let (listbox, list, more) =
-            (part("listbox")?, part("results")?, part("more")?);
+            (need("listbox")?, need("results")?, need("more")?);
+        let caption = need("caption")?;
         let limit = page_size(&opts);
+        let engaged = !src.searcher().index().is_split();
         Ok(Inner {
             src,
             root,
@@ -415,21 +466,62 @@ impl Inner {
             status,
             suggest,
             facets,
+            caption,
             listbox,
             list,
             more,
             uid,
             opts,
-            state: RefCell::new(State { limit, ..State::default() }),
+            state: RefCell::new(State { limit, engaged, ..State::default() }),
             me: RefCell::new(Weak::new()),
             settle_timer: RefCell::new(None),
             prepare_timer: RefCell::new(None),
             slow_timer: RefCell::new(None),
+            related_due: RefCell::new(None),
         })
     }
 
     fn page_size(&self) -> usize {
         page_size(&self.opts)
+    }
+
+    /// This widget's templates.
+    fn ui(&self) -> Ui<'_> {
+        Ui {
+            strings: &self.opts.strings,
+            locale: &self.opts.locale,
+            uid: &self.uid,
+            base_url: self.opts.base_url.as_deref(),
+            panels: self.opts.panels,
+        }
+    }
+
+    /// The sort the menu says (relevance without one).
+    fn sort_name(&self) -> String {
+        self.sort.as_ref().map_or_else(|| "relevance".into(), |s| s.value())
+    }
+
+    /// What to search for the controls' query and sort: an empty query
+    /// browses the newest events (when the widget browses), and a query
+    /// of filters only (a year, a category) lists its events newest
+    /// first, as relevance has nothing to rank them by.
+    fn search_options(&self, query: &str, limit: usize) -> SearchOptions {
+        let browse = self.opts.browse
+            && query.trim().is_empty()
+            && self.state.borrow().engaged;
+        let mut sort = Sort::from_name(&self.sort_name()).unwrap_or_default();
+        if sort == Sort::Relevance
+            && crate::query::parse(query).groups.is_empty()
+        {
+            sort = Sort::Newest;
+        }
+        SearchOptions {
+            limit,
+            sort,
+            facets: false,
+            browse,
+            ..SearchOptions::default()
+        }
     }
 
     /// Reads `#q=…&sort=…` into the controls; true when it changed them.
@@ -455,10 +547,12 @@ impl Inner {
                 }
                 "sort"
                     if Sort::from_name(&v).is_some()
-                        && v != self.sort.value() =>
+                        && v != self.sort_name() =>
                 {
-                    self.sort.set_value(&v);
-                    changed = true;
+                    if let Some(sort) = &self.sort {
+                        sort.set_value(&v);
+                        changed = true;
+                    }
                 }
                 _ => {}
             }
@@ -514,14 +608,9 @@ impl Inner {
     fn search(&self) {
         let start = now();
         let query = self.input.value();
-        let sort_name = self.sort.value();
+        let sort_name = self.sort_name();
         let limit = self.state.borrow().limit.max(1);
-        let opts = SearchOptions {
-            limit,
-            sort: Sort::from_name(&sort_name).unwrap_or_default(),
-            facets: false,
-            ..SearchOptions::default()
-        };
+        let opts = self.search_options(&query, limit);
         let kept = self
             .state
             .borrow()
@@ -540,7 +629,11 @@ impl Inner {
                 return;
             }
             Err(e) => {
-                self.failed(&format!("Search failed: {e}"));
+                let why = self.opts.strings.fill(
+                    crate::templates::Msg::FailedWhy,
+                    &[("e", &e.to_string())],
+                );
+                self.failed(&why);
                 self.write_hash(&query, &sort_name);
                 Ok(0)
             }
@@ -557,12 +650,13 @@ impl Inner {
         opts: &SearchOptions,
     ) -> crate::Result<Shown> {
         let (r, views) = run_search(&self.src.searcher(), query, opts, 0)?;
+        let ui = self.ui();
         let hits = views
             .iter()
             .enumerate()
             .map(|(i, v)| {
                 let mut h = String::new();
-                self.hit_html(&mut h, i, v);
+                ui.hit(&mut h, i, v);
                 h
             })
             .collect();
@@ -591,7 +685,8 @@ impl Inner {
 
     fn slow(&self) {
         if self.state.borrow().busy {
-            self.status.set_text_content(Some("Searching…"));
+            let text = self.ui().status(Status::Searching);
+            self.status.set_text_content(Some(&text));
         }
     }
 
@@ -612,13 +707,12 @@ impl Inner {
         attr(&self.input, "aria-expanded", "false");
         attr(&self.more, "hidden", "");
         attr(&self.suggest, "hidden", "");
-        self.facets.set_text_content(None);
-        unattr(&self.facets, "aria-busy");
-        self.status.set_inner_html(&format!(
-            "<span class=\"chronicle-error\">{}</span> <button \
-             class=\"chronicle-retry\" type=\"button\">Retry</button>",
-            Esc(message)
-        ));
+        attr(&self.caption, "hidden", "");
+        if let Some(f) = &self.facets {
+            f.set_text_content(None);
+            unattr(f, "aria-busy");
+        }
+        self.status.set_inner_html(&self.ui().failure(message));
     }
 
     /// A query has its answer: the list is no longer busy, and the root
@@ -654,6 +748,11 @@ impl Inner {
         };
         unattr(&self.input, "aria-activedescendant");
         let empty = query.trim().is_empty();
+        if empty {
+            attr(&self.root, "data-empty", "");
+        } else {
+            unattr(&self.root, "data-empty");
+        }
         attr(
             &self.input,
             "aria-expanded",
@@ -697,36 +796,26 @@ impl Inner {
         } else {
             attr(&self.more, "hidden", "");
         }
-        self.schedule_settle(query, !empty && r.total > 0);
+        let browsing = empty && self.opts.browse;
+        // Before a query, the archive's timeline (over a split index, its
+        // years are in the core: no fetch).
+        self.schedule_settle(query, (!empty && r.total > 0) || browsing);
+        if browsing && shown > 0 {
+            unattr(&self.caption, "hidden");
+        } else {
+            attr(&self.caption, "hidden", "");
+        }
         if let Some(s) = &r.suggestion {
-            let s = Esc(s);
-            self.suggest.set_inner_html(&format!(
-                "Did you mean <button class=\"chronicle-suggestion\" \
-                 type=\"button\" data-query=\"{s}\">{s}</button>?"
-            ));
+            self.suggest.set_inner_html(&self.ui().suggestion(s));
             unattr(&self.suggest, "hidden");
         }
         let ms = now() - start;
-        let text = if empty {
-            format!(
-                "Search {} events",
-                group_digits(self.src.searcher().index().doc_count())
-            )
-        } else if r.total == 0 {
-            "No results".to_owned()
+        let events = self.src.searcher().index().doc_count();
+        let text = self.ui().status(if empty {
+            Status::Ready { events }
         } else {
-            let noun = if r.total == 1 { "result" } else { "results" };
-            let partial = if r.partial {
-                " (no event has every word; closest matches)"
-            } else {
-                ""
-            };
-            format!(
-                "{} {noun}{partial} · {} ms",
-                group_digits(r.total),
-                tenths(ms)
-            )
-        };
+            Status::Found { total: r.total, partial: r.partial, ms }
+        });
         self.status.set_text_content(Some(&text));
         self.announce(query, r.total, ms)?;
         Ok(r.total)
@@ -749,87 +838,6 @@ impl Inner {
         Ok(())
     }
 
-    /// Appends hit `i` as HTML: every piece of event text escaped, links
-    /// only as `render` made them safe (see [`push_escaped`]).
-    fn hit_html(&self, out: &mut String, i: usize, v: &HitView) {
-        let (id, date) = (Esc(&v.id), Esc(&v.date));
-        let _ = write!(
-            out,
-            "<li class=\"chronicle-hit\"><div class=\"chronicle-meta\">\
-             <time class=\"chronicle-date\" datetime=\"{date}\">{date}</time>"
-        );
-        if let Some(c) = &v.category {
-            filter_button_html(out, "category", "category", c, "");
-        }
-        out.push_str("</div><div class=\"chronicle-title\">");
-        let href = v.url.as_deref().and_then(|u| {
-            render::event_href(self.opts.base_url.as_deref(), u)
-        });
-        // The option holds the title's text only; the link, named by
-        // it, lies over it (see the stylesheet), so the option holds no
-        // focusable element.
-        let uid = &self.uid;
-        if let Some(h) = href {
-            let _ = write!(
-                out,
-                "<a class=\"chronicle-link\" href=\"{}\" \
-                 aria-labelledby=\"{uid}-opt-{i}\"></a>",
-                Esc(&h)
-            );
-        }
-        let _ = write!(
-            out,
-            "<div class=\"chronicle-opt\" id=\"{uid}-opt-{i}\" role=\"option\" aria-selected=\"false\" \
-             data-id=\"{id}\">{}</div></div>",
-            Spans(&v.title_spans)
-        );
-        if let Some(ex) = &v.excerpt {
-            let _ = write!(
-                out,
-                "<p class=\"chronicle-excerpt\">{}</p>",
-                Spans(ex)
-            );
-        }
-        if !v.sources.is_empty() {
-            out.push_str(
-                "<div class=\"chronicle-sources\">\
-                 <span class=\"chronicle-label\">Sources</span>",
-            );
-            for s in &v.sources {
-                let name =
-                    Esc(if s.name.is_empty() { "source" } else { &s.name });
-                let _ = match &s.href {
-                    Some(h) => write!(
-                        out,
-                        "<a class=\"chronicle-source\" href=\"{}\" \
-                         rel=\"noopener noreferrer\" target=\"_blank\">{name}</a>",
-                        Esc(h)
-                    ),
-                    None => write!(
-                        out,
-                        "<span class=\"chronicle-source\">{name}</span>"
-                    ),
-                };
-            }
-            out.push_str("</div>");
-        }
-        if !v.contexts.is_empty() {
-            out.push_str("<div class=\"chronicle-contexts\">");
-            for c in v.contexts.iter().take(8) {
-                filter_button_html(out, "chip", "about", c, c);
-            }
-            // A disclosure button, not `<details>`: the browser builds a
-            // shadow tree for each of those, a quarter of the list's cost.
-            let _ = write!(
-                out,
-                "</div><button class=\"chronicle-related\" type=\"button\" \
-                 aria-expanded=\"false\" data-doc=\"{}\">Related events</button>",
-                v.doc
-            );
-        }
-        out.push_str("</li>");
-    }
-
     /// After [`SETTLE_DELAY_MS`], unless another keystroke comes first:
     /// writes `query` to the URL and, when `facets`, counts its facets
     /// (without, they are cleared now).
@@ -838,11 +846,14 @@ impl Inner {
         if let Some((id, _)) = self.settle_timer.borrow_mut().take() {
             win.clear_timeout_with_handle(id);
         }
-        if facets {
-            attr(&self.facets, "aria-busy", "true");
-        } else {
-            self.facets.set_text_content(None);
-            unattr(&self.facets, "aria-busy");
+        let facets = facets && self.facets.is_some();
+        if let Some(f) = &self.facets {
+            if facets {
+                attr(f, "aria-busy", "true");
+            } else {
+                f.set_text_content(None);
+                unattr(f, "aria-busy");
+            }
         }
         self.state.borrow_mut().facets_due = facets;
         *self.settle_timer.borrow_mut() =
@@ -854,9 +865,33 @@ impl Inner {
         if self.input.value() != query {
             return; // a newer keystroke has its own timer
         }
-        self.write_hash(query, &self.sort.value());
+        self.write_hash(query, &self.sort_name());
         if std::mem::take(&mut self.state.borrow_mut().facets_due) {
             self.show_facets(query);
+        }
+    }
+
+    /// The box has the focus: over a split index, the newest events are
+    /// fetched if the reader pauses with it empty (see [`State::engaged`]).
+    fn engage(&self) {
+        if self.opts.browse && !self.state.borrow().engaged {
+            // (Preparation does nothing over a split index: its timer is
+            // free.)
+            let timer = self.later(SLOW_MS, Job::Browse);
+            let old = std::mem::replace(
+                &mut *self.prepare_timer.borrow_mut(),
+                timer,
+            );
+            if let (Some(win), Some((id, _))) = (web_sys::window(), old) {
+                win.clear_timeout_with_handle(id);
+            }
+        }
+    }
+
+    fn browse(&self) {
+        if self.input.value().trim().is_empty() {
+            self.state.borrow_mut().engaged = true;
+            self.run();
         }
     }
 
@@ -883,13 +918,8 @@ impl Inner {
         if self.src.searcher().index().is_split() {
             return;
         }
-        let opts = SearchOptions {
-            limit: self.state.borrow().limit.max(1),
-            sort: Sort::from_name(&self.sort.value()).unwrap_or_default(),
-            facets: false,
-            ..SearchOptions::default()
-        };
         let q = char::from(letter).to_string();
+        let opts = self.search_options(&q, self.state.borrow().limit.max(1));
         if let Ok(shown) = self.results(&q, &opts) {
             self.state.borrow_mut().ahead.push((q, opts, shown));
         }
@@ -919,6 +949,7 @@ impl Inner {
                     Job::Settle(q) => w.settle(q),
                     Job::Prepare => w.prepare(),
                     Job::Slow => w.slow(),
+                    Job::Browse => w.browse(),
                 }
             }
         });
@@ -945,10 +976,19 @@ impl Inner {
             }
             match got {
                 Ok(true) => again(&me),
-                Ok(false) => failed(&me, "Search failed."),
+                Ok(false) => failed(&me, "failed"),
                 Err(e) => failed(&me, &e),
             }
         });
+    }
+
+    fn related_again(&self) {
+        let due = self.related_due.borrow_mut().take();
+        if let Some(b) = due {
+            if let Err(e) = self.fill_related(&b) {
+                web_sys::console::warn_1(&e);
+            }
+        }
     }
 
     fn facets_again(&self) {
@@ -958,10 +998,13 @@ impl Inner {
 
     /// The facets' chunks did not come: the facets are left out.
     fn facets_failed(&self, _: &str) {
-        unattr(&self.facets, "aria-busy");
+        if let Some(f) = &self.facets {
+            unattr(f, "aria-busy");
+        }
     }
 
     fn show_facets(&self, query: &str) {
+        let Some(panel) = &self.facets else { return };
         if self.input.value() != query {
             return; // a newer keystroke has its own timer
         }
@@ -970,96 +1013,21 @@ impl Inner {
                 self.load_then(Inner::facets_again, Inner::facets_failed);
                 return;
             }
-            Ok((facets, years)) => self.render_facets(&facets, &years),
+            Ok((facets, years, months)) => {
+                let (html, heights) =
+                    self.ui().facets(&facets, &years, &months);
+                panel.set_inner_html(&html);
+                set_heights(panel, &heights)
+            }
             Err(e) => Err(JsValue::from_str(&e.to_string())),
         };
         if let Err(e) = shown {
             web_sys::console::warn_1(&e);
         }
-        let _ = self.facets.remove_attribute("aria-busy");
+        unattr(panel, "aria-busy");
         if let Ok(ev) = Event::new("chronicle:facets") {
             let _ = self.root.dispatch_event(&ev);
         }
-    }
-
-    fn render_facets(
-        &self,
-        facets: &Facets,
-        years: &[YearCount],
-    ) -> JsResult<()> {
-        let mut html = String::new();
-        let mut heights = Vec::new();
-        if let (Some(first), Some(last)) = (years.first(), years.last()) {
-            let (first, last) = (first.year, last.year);
-            html.push_str(
-                "<fieldset class=\"chronicle-facet chronicle-timeline-box\">\
-                 <legend>Timeline</legend><div class=\"chronicle-timeline\">",
-            );
-            let max = years.iter().map(|y| y.count).max().unwrap_or(1).max(1);
-            for year in first..=last {
-                let count = years
-                    .iter()
-                    .find(|y| y.year == year)
-                    .map_or(0, |y| y.count);
-                let _ = write!(
-                    html,
-                    "<button class=\"chronicle-year\" type=\"button\" \
-                     data-filter=\"from:{year} to:{year}\" title=\"{year}: {count}\" \
-                     aria-label=\"{year}: {count} results\">\
-                     <span class=\"chronicle-year-bar\"></span></button>"
-                );
-                let pct = if count == 0 {
-                    0.0
-                } else {
-                    (count as f64 / max as f64 * 100.0).max(4.0)
-                };
-                heights.push(pct.round() as u32);
-            }
-            let _ = write!(
-                html,
-                "</div><div class=\"chronicle-axis\"><span>{first}</span>\
-                 <span>{last}</span></div></fieldset>"
-            );
-        }
-        let groups = [
-            ("Category", "category", &facets.categories),
-            ("Sources", "source", &facets.sources),
-            ("About", "about", &facets.contexts),
-        ];
-        for (title, key, values) in groups {
-            if values.is_empty() {
-                continue;
-            }
-            let _ = write!(
-                html,
-                "<fieldset class=\"chronicle-facet\"><legend>{title}</legend><ul>"
-            );
-            for v in values.iter().take(8) {
-                let _ = write!(
-                    html,
-                    "<li><button class=\"chronicle-facet-value\" type=\"button\" \
-                     data-filter=\"{}\">{}<span class=\"chronicle-count\">{}\
-                     </span></button></li>",
-                    Esc(&filter_token(key, &v.name)),
-                    Esc(&v.name),
-                    group_digits(v.count)
-                );
-            }
-            html.push_str("</ul></fieldset>");
-        }
-        self.facets.set_inner_html(&html);
-        // Heights through the CSS object model: a strict CSP blocks
-        // style attributes in markup.
-        let bars =
-            self.facets.get_elements_by_class_name("chronicle-year-bar");
-        for (i, pct) in heights.into_iter().enumerate() {
-            if let Some(bar) = bars.item(i as u32) {
-                bar.unchecked_into::<HtmlElement>()
-                    .style()
-                    .set_property("height", &format!("{pct}%"))?;
-            }
-        }
-        Ok(())
     }
 
     /// The hits shown, in order.
@@ -1156,7 +1124,8 @@ impl Inner {
             ));
             self.run();
         } else if closest(".chronicle-retry").is_some() {
-            self.status.set_text_content(Some("Searching…"));
+            let text = self.ui().status(Status::Searching);
+            self.status.set_text_content(Some(&text));
             let _ = self.input.focus();
             self.run();
         } else if closest(".chronicle-more").is_some() {
@@ -1187,19 +1156,8 @@ impl Inner {
     }
 
     fn toggle_filter(&self, token: &str) {
-        let q = self.input.value();
-        let next = if q.contains(token) {
-            // Not `join`: its instance for `&str` alone is 0.5 KB of wasm.
-            let mut s = String::new();
-            for w in q.replace(token, " ").split_whitespace() {
-                s.push_str(w);
-                s.push(' ');
-            }
-            s
-        } else {
-            format!("{} {token}", q.trim())
-        };
-        self.input.set_value(&format!("{} ", next.trim()));
+        let q = toggle_filters(&self.input.value(), token);
+        self.input.set_value(&q);
         self.state.borrow_mut().limit = self.page_size();
         self.run();
         let _ = self.input.focus();
@@ -1214,63 +1172,30 @@ impl Inner {
             .ok_or_else(|| JsValue::from_str("no document"))?;
         let rel = match render::related_views(&self.src.searcher(), id, 5) {
             Err(crate::Error::NotLoaded) => {
-                let d = b.clone();
-                let Some(me) = self.me.borrow().upgrade() else {
-                    return Ok(());
-                };
-                let chunks = me.src.clone();
-                chunks.fetch_then(move |got| {
-                    if let Ok(true) = got {
-                        let _ = me.fill_related(&d);
-                    }
-                });
+                // Fetched like a query's chunks (a newer query drops it:
+                // its hits replace this one).
+                *self.related_due.borrow_mut() = Some(b.clone());
+                self.load_then(Inner::related_again, |_, _| {});
                 return Ok(());
             }
             r => r.map_err(|e| JsValue::from_str(&e.to_string()))?,
         };
         attr(b, "data-loaded", "");
         let open = b.get_attribute("aria-expanded").as_deref() == Some("true");
-        let mut html = String::from("<ul class=\"chronicle-related-list\"");
-        if !open {
-            html.push_str(" hidden");
-        }
-        html.push('>');
-        if rel.is_empty() {
-            html.push_str("<li>No related events.</li>");
-        }
-        for r in rel {
-            let _ = write!(
-                html,
-                "<li data-id=\"{}\"><time class=\"chronicle-date\">{}</time> \
-                 <span class=\"chronicle-related-title\">{}</span> \
-                 <em class=\"chronicle-shared\">Context: {}</em></li>",
-                Esc(&r.id),
-                Esc(&r.date),
-                Esc(&r.title),
-                Esc(&r.context)
-            );
-        }
-        html.push_str("</ul>");
-        b.insert_adjacent_html("afterend", &html)
+        b.insert_adjacent_html("afterend", &self.ui().related(&rel, open))
     }
 }
 
-/// `12.345` → `12.3`, without the float formatter (which alone is a
-/// tenth of the wasm).
-fn tenths(x: f64) -> String {
-    let t = (x.max(0.0) * 10.0).round() as u64;
-    format!("{}.{}", t / 10, t % 10)
-}
-
-/// `114017` → `114,017`.
-fn group_digits(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
+/// Sets the timeline's bar heights (percent) through the CSS object
+/// model: a strict CSP blocks style attributes in markup.
+fn set_heights(panel: &Element, heights: &[u32]) -> JsResult<()> {
+    let bars = panel.get_elements_by_class_name("chronicle-year-bar");
+    for (i, pct) in heights.iter().enumerate() {
+        if let Some(bar) = bars.item(i as u32) {
+            bar.unchecked_into::<HtmlElement>()
+                .style()
+                .set_property("height", &format!("{pct}%"))?;
         }
-        out.push(c);
     }
-    out
+    Ok(())
 }

@@ -123,6 +123,11 @@ impl Fields {
             .filter(|v| !v.is_undefined() && !v.is_null())
     }
 
+    /// An object (or function) field, as it is.
+    pub(crate) fn object(&self, key: &str) -> Option<JsValue> {
+        self.get(key).filter(|v| v.is_object() || v.is_function())
+    }
+
     pub(crate) fn count(&self, key: &str) -> Result<Option<usize>, JsError> {
         let Some(v) = self.get(key) else { return Ok(None) };
         match v.as_f64() {
@@ -328,8 +333,10 @@ impl Chronicle {
     }
 
     /// Mounts the search widget into `element`. `options`: `{placeholder,
-    /// limit, baseUrl, hash: bool}`. Keep the returned widget: dropping it
-    /// removes its listeners.
+    /// limit, baseUrl, hash, layout, facets, timeline, sort, related,
+    /// browse, strings, locale}` (see README; the loader fills `strings`
+    /// and `locale`). Keep the returned widget: dropping it removes its
+    /// listeners.
     pub fn mount(
         &self,
         element: web_sys::Element,

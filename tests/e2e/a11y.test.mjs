@@ -14,19 +14,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
+import { ROOT, INPUT, noViolations, search, notBusy, facetsShown } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
 const CLI = path.join(HERE, '../../target/release/chronicle');
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const ROOT = '[data-chronicle]';
-const INPUT = 'input[role="combobox"]';
 const STATUS = '[role="status"]';
 const WAIT = 60_000;
 const TEST_TIMEOUT = 120_000;
@@ -50,16 +47,6 @@ after(async () => {
   await server?.close();
 });
 
-/** Runs axe over the whole page; fails listing every violation. */
-async function noViolations(page, what) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const lines = r.violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
-  );
-  assert.deepEqual(lines, [], `axe violations ${what}`);
-}
-
 async function open(url, { dark = false, width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({
     viewport: { width, height },
@@ -72,35 +59,6 @@ async function open(url, { dark = false, width = 1280, height = 900 } = {}) {
   await page.goto(url);
   await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
   return { page, context, errors };
-}
-
-/** Types `q` and waits for its answer in the live region. */
-async function search(page, q) {
-  await page.locator(INPUT).first().fill(q);
-  await page.waitForFunction(
-    ({ root, q }) => {
-      const r = document.querySelector(root);
-      const input = r.querySelector('input');
-      const list = r.querySelector('[role="listbox"]');
-      return input.value === q && !list.hasAttribute('aria-busy') && /result|No results/.test(r.querySelector('[role="status"]').textContent);
-    },
-    { root: ROOT, q },
-    { polling: 50 },
-  );
-}
-
-/** Waits until nothing in the widget is aria-busy (the facets, counted
- * after the hits, may be for a moment). */
-async function notBusy(page) {
-  await page.waitForFunction((root) => !document.querySelector(`${root} [aria-busy]`), ROOT, { timeout: 10_000 });
-}
-
-async function facetsShown(page) {
-  // A narrow widget folds its facets behind the Filters button: open it.
-  const filters = page.locator(`${ROOT} .chronicle-filters`);
-  if ((await filters.isVisible()) && (await filters.getAttribute('aria-expanded')) !== 'true') await filters.click();
-  await page.waitForSelector(`${ROOT} .chronicle-facet legend`);
-  await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
 }
 
 const pages = [
@@ -214,27 +172,31 @@ test('a 5,000-character word wraps: nothing overflows the widget or the page', {
   }
 });
 
-test('a 320 px sidebar: the results take the widget\'s width, the filters fold, nothing overflows', { timeout: TEST_TIMEOUT }, async () => {
-  const { page, context, errors } = await open(`${server.url}/index.html`, { width: 1280 });
-  try {
-    // The demo page, its widget's box narrowed to a sidebar's 320 px
-    // while the window stays 1,280 px wide.
-    await page.evaluate((root) => {
-      document.querySelector(root).style.width = '320px';
-    }, ROOT);
-    await search(page, 'president');
-    const sizes = await page.evaluate((root) => {
-      const r = document.querySelector(root);
-      const hit = r.querySelector('.chronicle-hit').getBoundingClientRect();
-      return { root: r.getBoundingClientRect().width, hit: hit.width, scroll: [r.scrollWidth, r.clientWidth] };
-    }, ROOT);
-    assert.ok(sizes.hit > sizes.root - 60, `a hit is ${sizes.hit} px wide in a ${sizes.root} px widget`);
-    assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows: ${sizes.scroll}`);
-    assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), true);
-    assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), false);
-    await noViolations(page, 'in a 320 px sidebar');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
+test('a 280 or 320 px sidebar, a 1,400 px page: results take the widget\'s width, the filters fold when narrow, nothing overflows', { timeout: TEST_TIMEOUT }, async () => {
+  for (const width of [280, 320, 1400]) {
+    const { page, context, errors } = await open(`${server.url}/index.html`, { width: 1500 });
+    try {
+      // The demo page, its widget's box set to `width` while the window
+      // stays 1,500 px wide.
+      await page.evaluate(([root, w]) => {
+        document.querySelector(root).style.width = `${w}px`;
+      }, [ROOT, width]);
+      await search(page, 'president');
+      const sizes = await page.evaluate((root) => {
+        const r = document.querySelector(root);
+        const hit = r.querySelector('.chronicle-hit').getBoundingClientRect();
+        return { root: r.getBoundingClientRect().width, hit: hit.width, scroll: [r.scrollWidth, r.clientWidth] };
+      }, ROOT);
+      const narrow = width < 720;
+      if (narrow) assert.ok(sizes.hit > sizes.root - 60, `a hit is ${sizes.hit} px wide in a ${sizes.root} px widget`);
+      assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows at ${width} px: ${sizes.scroll}`);
+      assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), narrow);
+      await page.waitForSelector(`${ROOT} .chronicle-facet legend`, { state: 'attached' });
+      assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), !narrow);
+      await noViolations(page, `in a ${width} px widget`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   }
 });

@@ -199,7 +199,8 @@ async function expectDamaged(name, bytes) {
   try {
     await withPage(name, async (page) => {
       await page.goto(pathToFileURL(file).href);
-      await waitReady(page);
+      // (The newest events shown before a query may already fail.)
+      await page.waitForSelector(`${ROOT} ${INPUT}`, { state: 'attached' });
       await typeQuery(page, QUERY);
       await page.waitForSelector(`${ROOT}[data-state="error"]`, { state: 'attached' });
       const status = await page.locator('.chronicle-status').first().textContent();

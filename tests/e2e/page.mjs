@@ -1,5 +1,11 @@
-// The widget's page under test, for the e2e tests that provoke failed
-// requests on purpose: what it logs, typing a query, waiting for hits.
+// The widget's page under test, for the e2e tests: what it logs, typing
+// a query, waiting for hits or an answer, axe-core's verdict.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export const ROOT = '[data-chronicle]';
 export const INPUT = 'input[role="combobox"]';
@@ -53,4 +59,46 @@ export async function waitForHits(page, ids, timeout) {
     { sel: OPTION, want: ids },
     { timeout, polling: 50 },
   );
+}
+
+/** Runs axe over the whole page (`options`: axe.run's, e.g. `{ runOnly:
+ * ['color-contrast'] }`); fails listing every violation. */
+export async function noViolations(page, what, options = {}) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const r = await page.evaluate((o) => window.axe.run(document, { ...o, resultTypes: ['violations'] }), options);
+  const lines = r.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
+  );
+  assert.deepEqual(lines, [], `axe violations ${what}`);
+}
+
+/** Types `q` and waits for its answer in the live region. */
+export async function search(page, q) {
+  await page.locator(INPUT).first().fill(q);
+  await page.waitForFunction(
+    ({ root, q }) => {
+      const r = document.querySelector(root);
+      const input = r.querySelector('input');
+      const list = r.querySelector('[role="listbox"]');
+      return input.value === q && !list.hasAttribute('aria-busy') && /result|No results/.test(r.querySelector('[role="status"]').textContent);
+    },
+    { root: ROOT, q },
+    { polling: 50 },
+  );
+}
+
+/** Waits until nothing in the widget is aria-busy (the facets, counted
+ * after the hits, may be for a moment). */
+export async function notBusy(page) {
+  await page.waitForFunction((root) => !document.querySelector(`${root} [aria-busy]`), ROOT, { timeout: 10_000 });
+}
+
+/** Shows the facets (opening the Filters button of a narrow widget) and
+ * waits for their counts. */
+export async function facetsShown(page) {
+  // A narrow widget folds its facets behind the Filters button: open it.
+  const filters = page.locator(`${ROOT} .chronicle-filters`);
+  if ((await filters.isVisible()) && (await filters.getAttribute('aria-expanded')) !== 'true') await filters.click();
+  await page.waitForSelector(`${ROOT} .chronicle-facet legend`);
+  await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
 }

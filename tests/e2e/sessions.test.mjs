@@ -11,17 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
+import { metricsSession, metrics, assertWithin, assertMemoryWithin } from './bounds.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
-
-// The bounds: after the first cycles have warmed the allocator, the
-// rest may grow wasm memory by at most this much (it never shrinks, so
-// a leak shows as growth), and leave at most this many extra nodes and
-// listeners.
-const MEMORY_GROWTH_BYTES = 16 << 20;
-const EXTRA_NODES = 50;
-const EXTRA_LISTENERS = 5;
 
 let browser;
 let server;
@@ -36,20 +29,12 @@ after(async () => {
   await server?.close();
 });
 
-async function metrics(cdp) {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const get = (name) => metrics.find((m) => m.name === name)?.value ?? NaN;
-  return { nodes: get('Nodes'), listeners: get('JSEventListeners') };
-}
-
 test('200 mount/unmount cycles and 10,000 searches stay within bounds', { timeout: 240_000 }, async () => {
   const page = await (await browser.newContext()).newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
+  const cdp = await metricsSession(page);
   await page.goto(`${server.url}/index.html`);
   await page.waitForSelector('[data-chronicle][data-state="ready"]');
   await page.evaluate(async () => {
@@ -89,13 +74,9 @@ test('200 mount/unmount cycles and 10,000 searches stay within bounds', { timeou
   assert.ok(searched > 10000, `10,000 searches found hits (${searched})`);
   const memory1 = await page.evaluate(() => Chronicle.memoryBytes());
   const end = await metrics(cdp);
-  assert.ok(memory1 - memory0 <= MEMORY_GROWTH_BYTES,
-    `wasm memory grew by ${((memory1 - memory0) / 2 ** 20).toFixed(1)} MiB (bound ${MEMORY_GROWTH_BYTES / 2 ** 20} MiB)`);
-  for (const [name, m] of [['after 180 more mounts', afterMounts], ['after 10,000 searches', end]]) {
-    assert.ok(m.nodes - base.nodes <= EXTRA_NODES, `${name}: ${m.nodes - base.nodes} more DOM nodes (bound ${EXTRA_NODES})`);
-    assert.ok(m.listeners - base.listeners <= EXTRA_LISTENERS,
-      `${name}: ${m.listeners - base.listeners} more listeners (bound ${EXTRA_LISTENERS})`);
-  }
+  assertMemoryWithin('after 180 more mounts and 10,000 searches', memory0, memory1);
+  assertWithin('after 180 more mounts', base, afterMounts);
+  assertWithin('after 10,000 searches', base, end);
   assert.deepEqual(errors, [], 'no console errors (no closure freed while its timer was pending)');
   await page.context().close();
 });

@@ -326,6 +326,14 @@ pub fn bundle(b: &Bundle) -> Result<()> {
     html.push_block(offline::WASM_ID, "", &wasm);
     html.units.extend(embedded.html.units);
     html.push_str("<script>\n");
+    // Every language's strings (a page served over HTTP fetches its
+    // own): no file beside this one can be read.
+    let mut langs = String::from("window.ChronicleStrings = {");
+    for (lang, json) in widget::translations()? {
+        langs.push_str(&format!("{}:{json},", serde_json::to_string(&lang)?));
+    }
+    langs.push_str("};\n");
+    html.push_str(&langs.replace("</", "<\\/"));
     html.push_str(&widget::OFFLINE_JS.replace("</", "<\\/"));
     html.push_str(&js);
     html.push_str("\n</script>\n");

@@ -103,7 +103,9 @@ enum Command {
         doc_store: DocStore,
     },
     /// Write the widget's files (chronicle.js, chronicle_bg.wasm,
-    /// chronicle.css), which this binary carries, into a directory.
+    /// chronicle.css; the ES module chronicle.mjs and its types,
+    /// chronicle.d.ts and .d.mts), which this binary carries, into a
+    /// directory.
     Widget {
         /// The directory to write them into (created if missing).
         dir: PathBuf,
@@ -255,7 +257,9 @@ fn main() -> ExitCode {
             .and_then(|()| widget::write(&dir))
             .map(|()| {
                 println!(
-                    "wrote chronicle.js, chronicle_bg.wasm, chronicle.css → {}",
+                    "wrote chronicle.js, chronicle_bg.wasm, chronicle.css, \
+                     chronicle.mjs, chronicle.d.ts, chronicle.d.mts and the \
+                     translations (chronicle.LANG.json) → {}",
                     dir.display()
                 );
                 true
@@ -368,7 +372,7 @@ fn build(a: &BuildArgs) -> Result<()> {
     if let (Some(tag), Some(dir)) = (tag, &a.site) {
         println!(
             "wrote the widget (chronicle.js, chronicle_bg.wasm, \
-             chronicle.css) → {}",
+             chronicle.css; chronicle.mjs and its types) → {}",
             dir.join(site::FOLDER).display()
         );
         println!(

@@ -530,6 +530,10 @@ mod tests {
             "text/javascript; charset=utf-8"
         );
         assert_eq!(
+            mime_type(Path::new("chronicle.mjs")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
             mime_type(Path::new("index.chron")),
             "application/octet-stream"
         );

@@ -22,11 +22,38 @@ pub const CSS: &[u8] = include_bytes!("../../../widget/dist/chronicle.css");
 /// script (`chronicle bundle`).
 pub const OFFLINE_JS: &str = include_str!("../../../widget/offline.js");
 
-/// The files a page loads, by the names the loader looks for.
-pub const FILES: [(&str, &[u8]); 3] = [
+/// The UI strings by language: the loader carries the English, and
+/// fetches another language's from `chronicle.LANG.json` (which
+/// [`write`] writes) when a widget speaks it.
+pub const STRINGS: &str = include_str!("../../../widget/strings.json");
+
+/// Each language but English, with its strings as JSON.
+pub fn translations() -> Result<Vec<(String, String)>> {
+    let all: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(STRINGS).context("widget/strings.json")?;
+    Ok(all
+        .into_iter()
+        .filter(|(lang, _)| lang != "en")
+        .map(|(lang, table)| (lang, table.to_string()))
+        .collect())
+}
+
+/// The same loader and glue as an ES module (`import { load, mount }
+/// from './chronicle.mjs'`), which finds the wasm beside itself.
+pub const MJS: &[u8] = include_bytes!("../../../widget/dist/chronicle.mjs");
+/// The API's TypeScript declarations (`widget/chronicle.d.ts`), also as
+/// `chronicle.d.mts`, where TypeScript looks for the module's.
+pub const DTS: &[u8] = include_bytes!("../../../widget/dist/chronicle.d.ts");
+
+/// The files a page loads, by the names the loader looks for, and the
+/// module's types.
+pub const FILES: [(&str, &[u8]); 6] = [
     ("chronicle.js", JS),
     ("chronicle_bg.wasm", WASM),
     ("chronicle.css", CSS),
+    ("chronicle.mjs", MJS),
+    ("chronicle.d.ts", DTS),
+    ("chronicle.d.mts", DTS),
 ];
 
 /// Writes the widget's files into `dir` (created if missing), each
@@ -34,7 +61,15 @@ pub const FILES: [(&str, &[u8]); 3] = [
 pub fn write(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, bytes) in FILES {
+    let strings: Vec<(String, Vec<u8>)> = translations()?
+        .into_iter()
+        .map(|(lang, json)| {
+            (format!("chronicle.{lang}.json"), json.into_bytes())
+        })
+        .collect();
+    let carried = FILES.iter().map(|&(name, bytes)| (name, bytes));
+    let langs = strings.iter().map(|(name, json)| (name.as_str(), &json[..]));
+    for (name, bytes) in carried.chain(langs) {
         let path = dir.join(name);
         if fs::read(&path).is_ok_and(|old| old == bytes) {
             continue;

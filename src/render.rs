@@ -207,7 +207,7 @@ pub fn hits<D: AsRef<[u8]>>(
     // shard is not loaded is no match (and loads nothing). Only words
     // that start like a matched term are looked up.
     let mut first = [false; 256];
-    for &o in &result.matched {
+    for o in result.matched.iter() {
         if let Some(r) = ix.first_bytes(o) {
             first[usize::from(*r.start())..=usize::from(*r.end())].fill(true);
         }
@@ -216,7 +216,7 @@ pub fn hits<D: AsRef<[u8]>>(
         term.as_bytes().first().is_some_and(|&b| first[usize::from(b)])
             && ix
                 .loaded_term_ordinal(term)
-                .is_some_and(|o| result.matched.contains(&o))
+                .is_some_and(|o| result.matched.contains(o))
     };
     let mut out = Vec::with_capacity(docs.len());
     for (hit, doc) in result.hits.iter().zip(stored) {

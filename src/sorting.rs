@@ -45,6 +45,45 @@ pub(crate) fn sort_by_key<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
     v.sort_by_key(key);
 }
 
+/// A set of ids (term ordinals, documents) kept as a sorted list: the
+/// query path's sets are small, and a hash set would be the only hash
+/// table in the wasm (with its hasher, about 1.5 KB gzipped).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ids(Vec<u32>);
+
+impl Ids {
+    /// Adds `id`; false when it was already in.
+    pub fn insert(&mut self, id: u32) -> bool {
+        match self.0.binary_search(&id) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, id);
+                true
+            }
+        }
+    }
+
+    /// Whether `id` is in.
+    pub fn contains(&self, id: u32) -> bool {
+        self.0.binary_search(&id).is_ok()
+    }
+
+    /// How many ids are in.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when none is.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The ids, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().copied()
+    }
+}
+
 /// Moves the largest element of `v[node..end]`'s heap below `node` up.
 fn sift_down<T>(
     v: &mut [T],
@@ -201,5 +240,18 @@ mod tests {
             radix_sort(&mut got, &|x| !((u64::from(x.0) << 32) | x.1 as u64));
             assert_eq!(got, want, "{n}");
         }
+    }
+
+    #[test]
+    fn ids_are_a_set() {
+        let mut ids = Ids::default();
+        for (id, new) in
+            [(5, true), (1, true), (5, false), (9, true), (1, false)]
+        {
+            assert_eq!(ids.insert(id), new, "{id}");
+        }
+        assert_eq!(ids.iter().collect::<Vec<_>>(), [1, 5, 9]);
+        assert!(ids.contains(9) && !ids.contains(2));
+        assert_eq!(ids.len(), 3);
     }
 }

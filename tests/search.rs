@@ -706,6 +706,7 @@ fn the_words_as_typed_beat_their_stem_mates_in_a_shorter_title() {
         ("stem-mate", "A department plans to use private prisons."),
     ]);
     assert_eq!(hits_of(&s, "privately prisons "), ["typed", "stem-mate"]);
+}
 
 #[test]
 fn browsing_an_empty_query_and_a_year_by_month() {

@@ -2,7 +2,6 @@
 //! class, prefix, typo), score with BM25F, combine, filter, rank, count
 //! facets.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -15,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::event::{civil_from_days, Day};
 use crate::format::{DocFacets, Index, Posting};
 use crate::score;
-use crate::{sorting, text};
+use crate::sorting::{self, Ids};
+use crate::text;
 
 /// Most terms one query word expands to (prefix and typo matches each).
 pub const MAX_EXPANSIONS: usize = 48;
@@ -190,7 +190,7 @@ pub struct SearchResult {
     /// partial matches.
     pub partial: bool,
     /// Term ordinals that matched, for highlighting.
-    pub matched: HashSet<u32>,
+    pub matched: Ids,
     /// Facet counts over all matches.
     pub facets: Facets,
     /// Matches per year, oldest first.
@@ -442,7 +442,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     ) -> Result<Vec<Expansion>> {
         let ix = &self.index;
         let mut out: Vec<Expansion> = Vec::new();
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut seen = Ids::default();
         let mut best_df = 0u32;
         // One typed letter that is itself a very common word ("a") is the
         // start of a longer word far more often than the word itself.
@@ -507,7 +507,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             for ord in
                 ix.prefix_ordinals(term.as_bytes())?.take(MAX_PREFIX_SCAN)
             {
-                if !seen.contains(&ord) {
+                if !seen.contains(ord) {
                     cands.push((ix.doc_freq(ord)?, ord));
                 }
             }
@@ -582,7 +582,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 cands = self.typo_candidates(term, 2, typo_prefix)?;
             }
             for (ord, dist, df) in cands {
-                if seen.contains(&ord) {
+                if seen.contains(ord) {
                     continue;
                 }
                 if best_df > 0 && df < best_df.saturating_mul(20) {
@@ -1079,7 +1079,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         &self,
         words: &[String],
         contexts: bool,
-        matched: &mut HashSet<u32>,
+        matched: &mut Ids,
     ) -> Result<Vec<(u32, f32, Option<u32>)>> {
         let ix = &self.index;
         let mut ords = Vec::with_capacity(words.len());
@@ -1500,8 +1500,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if missing {
             return Err(Error::NotLoaded);
         }
-        // Each related doc: score, and its rarest shared context.
-        let mut score: HashMap<u32, (f32, u32, u32)> = HashMap::new();
+        // Each (related doc, weight, context, its count), then per doc:
+        // the summed weight and its rarest shared context.
+        let mut pairs: Vec<(u32, f32, u32, u32)> = Vec::new();
         for (c, docs) in lists {
             let count = docs.len() as u32;
             // A context on a quarter of the archive relates nothing.
@@ -1509,20 +1510,26 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 continue;
             }
             let w = (n / count as f32).ln();
-            for d in docs {
-                if d == doc {
-                    continue;
+            pairs.extend(
+                docs.into_iter()
+                    .filter(|&d| d != doc)
+                    .map(|d| (d, w, c, count)),
+            );
+        }
+        sorting::sort_by_key(&mut pairs, |p| p.0.into());
+        let mut best: Vec<(u32, (f32, u32, u32))> = Vec::new();
+        for (d, w, c, count) in pairs {
+            match best.last_mut() {
+                Some((last, e)) if *last == d => {
+                    e.0 += w;
+                    if count < e.2 {
+                        e.1 = c;
+                        e.2 = count;
+                    }
                 }
-                let e = score.entry(d).or_insert((0.0, c, count));
-                e.0 += w;
-                if count < e.2 {
-                    e.1 = c;
-                    e.2 = count;
-                }
+                _ => best.push((d, (w, c, count))),
             }
         }
-        let mut best: Vec<(u32, (f32, u32, u32))> =
-            score.into_iter().collect();
         // Best first; equal scores newest first.
         sorting::sort_by(&mut best, |a, b| {
             b.1 .0.total_cmp(&a.1 .0).then(b.0.cmp(&a.0))

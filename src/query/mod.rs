@@ -6,6 +6,7 @@ mod exec;
 mod parse;
 mod typo;
 
+pub use crate::sorting::Ids;
 pub use edit::{filter_token, toggle_filters};
 pub use exec::{
     FacetCount, Facets, Hit, MatchKind, MonthCount, Related, SearchOptions,

@@ -16,12 +16,11 @@
 //! ranked as an exact match when it is far more common than the
 //! spelling typed ([`FAR_MORE`]), else lower ([`RARE_VARIANT`]).
 
-use std::collections::HashSet;
-
 use super::{Expansion, MatchKind, Searcher, WordPlan};
 use crate::error::Result;
 use crate::query::parse::{Clause, Query};
 use crate::sorting;
+use crate::sorting::Ids;
 use crate::text::MAX_TERM_BYTES;
 
 /// A variant on at least this many times as many events as the spelling
@@ -191,7 +190,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         q: &Query,
         plans: &[Vec<Option<WordPlan>>],
         alts: Vec<Alt>,
-        matched: &mut HashSet<u32>,
+        matched: &mut Ids,
     ) -> Result<Vec<VariantDocs>> {
         let ix = &self.index;
         let mut out = vec![Vec::new(); q.groups.len()];
@@ -205,7 +204,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                         .collect();
                     // The typed spelling's events: the two words adjacent.
                     let typed =
-                        self.phrase_docs(&words, false, &mut HashSet::new())?;
+                        self.phrase_docs(&words, false, &mut Ids::default())?;
                     let mut df = 0;
                     for e in &exp {
                         df = df.max(ix.doc_freq(e.ord)?);

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event::format_date;
 use crate::query::{SearchResult, Searcher};
 use crate::text;
@@ -202,7 +202,21 @@ pub fn hits<D: AsRef<[u8]>>(
     for h in &result.hits {
         docs.push(h.doc);
     }
-    let stored = ix.stored(&docs)?;
+    // Over a split index, the chunks of the hits and of every hit's
+    // related events are asked for before a missing one fails the read,
+    // so a page of hits with their related events takes as few rounds
+    // as one hit.
+    let mut missing = false;
+    let stored = unless_missing(ix.stored(&docs), &mut missing)?;
+    let mut rels = Vec::with_capacity(docs.len());
+    for &doc in docs.iter().filter(|_| related > 0) {
+        let views = related_views(searcher, doc, related);
+        rels.push(unless_missing(views, &mut missing)?);
+    }
+    if missing {
+        return Err(Error::NotLoaded);
+    }
+    let mut rels = rels.into_iter();
     // Matched terms came from loaded lexicon shards, so a word whose
     // shard is not loaded is no match (and loads nothing). Only words
     // that start like a matched term are looked up.
@@ -219,7 +233,7 @@ pub fn hits<D: AsRef<[u8]>>(
                 .is_some_and(|o| result.matched.contains(o))
     };
     let mut out = Vec::with_capacity(docs.len());
-    for (hit, doc) in result.hits.iter().zip(stored) {
+    for (hit, doc) in result.hits.iter().zip(stored.unwrap_or_default()) {
         let sources = doc
             .sources
             .into_iter()
@@ -237,11 +251,7 @@ pub fn hits<D: AsRef<[u8]>>(
             }
             spans
         });
-        let related = if related > 0 {
-            related_views(searcher, hit.doc, related)?
-        } else {
-            Vec::new()
-        };
+        let related = rels.next().flatten().unwrap_or_default();
         out.push(HitView {
             id: doc.id,
             doc: hit.doc,
@@ -258,6 +268,18 @@ pub fn hits<D: AsRef<[u8]>>(
         });
     }
     Ok(out)
+}
+
+/// `r`'s value, or `None` (noting it in `missing`) when a chunk it needs
+/// is not loaded yet.
+fn unless_missing<T>(r: Result<T>, missing: &mut bool) -> Result<Option<T>> {
+    match r {
+        Err(Error::NotLoaded) => {
+            *missing = true;
+            Ok(None)
+        }
+        r => r.map(Some),
+    }
 }
 
 /// The related events of `doc`, ready to show.

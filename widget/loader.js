@@ -308,8 +308,10 @@ wasm_bindgen.Chronicle.prototype.searchAsync = async function (query, options) {
     try {
       return this.search(query, options);
     } catch (e) {
-      // Eight rounds are more than any query needs.
-      var got = round < 8 && await chunkLoader(this)();
+      // A query needs three rounds, its hits one more, their related
+      // events about six (every hit's in the same rounds); a round that
+      // fetches nothing new ends the loop anyway.
+      var got = round < 16 && await chunkLoader(this)();
       if (got !== true) throw typeof got === 'string' ? new Error(STRINGS.en[got] || got) : e;
     }
   }

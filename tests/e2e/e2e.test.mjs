@@ -285,11 +285,24 @@ describe('Chronicle widget (headless Chromium)', () => {
           const full = await wasm_bindgen.Chronicle.load('../events.chron');
           const b = full.search('hurricane katrina', { limit: 5 });
           const ids = (r) => r.hits.map((h) => h.id).join(' ');
-          return { error, split: [a.total, ids(a)], full: [b.total, ids(b)] };
+          // Related events under every hit: each hit's chunks are asked
+          // for in the same rounds, so a page of ten fits in the rounds
+          // searchAsync allows.
+          const rel = (r) => r.hits.map((h) => h.id + ':' + h.related.map((x) => x.id).join(',')).join(' ');
+          const c = await split.searchAsync('election', { limit: 10, related: 3 });
+          const d = full.search('election', { limit: 10, related: 3 });
+          return {
+            error,
+            split: [a.total, ids(a)],
+            full: [b.total, ids(b)],
+            related: [rel(c), rel(d), c.hits.filter((h) => h.related.length).length],
+          };
         });
         assert.ok(api.error, 'search on a split core without its chunks throws');
         assert.ok(api.split[0] > 0, 'searchAsync finds events');
         assert.deepEqual(api.split, api.full, 'searchAsync on the split core answers like the single file');
+        assert.ok(api.related[2] >= 5, `related events under most hits: ${api.related[0]}`);
+        assert.equal(api.related[0], api.related[1], 'related events over the split core are the single file\'s');
       });
     } finally {
       await server.close();

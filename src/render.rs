@@ -206,13 +206,15 @@ pub fn hits<D: AsRef<[u8]>>(
     // related events are asked for before a missing one fails the read,
     // so a page of hits with their related events takes as few rounds
     // as one hit.
-    let mut missing = false;
-    let stored = unless_missing(ix.stored(&docs), &mut missing)?;
     let mut rels = Vec::with_capacity(docs.len());
+    let mut missing = false;
     for &doc in docs.iter().filter(|_| related > 0) {
-        let views = related_views(searcher, doc, related);
-        rels.push(unless_missing(views, &mut missing)?);
+        match related_views(searcher, doc, related) {
+            Err(Error::NotLoaded) => missing = true,
+            r => rels.push(r?),
+        }
     }
+    let stored = ix.stored(&docs)?;
     if missing {
         return Err(Error::NotLoaded);
     }
@@ -233,7 +235,7 @@ pub fn hits<D: AsRef<[u8]>>(
                 .is_some_and(|o| result.matched.contains(o))
     };
     let mut out = Vec::with_capacity(docs.len());
-    for (hit, doc) in result.hits.iter().zip(stored.unwrap_or_default()) {
+    for (hit, doc) in result.hits.iter().zip(stored) {
         let sources = doc
             .sources
             .into_iter()
@@ -251,7 +253,7 @@ pub fn hits<D: AsRef<[u8]>>(
             }
             spans
         });
-        let related = rels.next().flatten().unwrap_or_default();
+        let related = rels.next().unwrap_or_default();
         out.push(HitView {
             id: doc.id,
             doc: hit.doc,
@@ -268,18 +270,6 @@ pub fn hits<D: AsRef<[u8]>>(
         });
     }
     Ok(out)
-}
-
-/// `r`'s value, or `None` (noting it in `missing`) when a chunk it needs
-/// is not loaded yet.
-fn unless_missing<T>(r: Result<T>, missing: &mut bool) -> Result<Option<T>> {
-    match r {
-        Err(Error::NotLoaded) => {
-            *missing = true;
-            Ok(None)
-        }
-        r => r.map(Some),
-    }
 }
 
 /// The related events of `doc`, ready to show.

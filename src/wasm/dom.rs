@@ -338,6 +338,10 @@ impl Widget {
             self.listen(&sort.into(), "change")?;
         }
         self.listen(&root, "click")?;
+        if self.inner.opts.layout == "dropdown" {
+            self.listen(&root, "focusout")?;
+            self.listen(&root, "focusin")?;
+        }
         if self.inner.opts.hash.unwrap_or(true) {
             if let Some(win) = web_sys::window() {
                 self.listen(&win.into(), "hashchange")?;
@@ -410,6 +414,18 @@ impl Inner {
                 self.run();
             }
             "focus" => self.engage(),
+            // A dropdown folds while the focus is elsewhere (the
+            // stylesheet's `:focus-within`): the combobox says so. Focus
+            // moving within the widget leaves it, then comes back in.
+            "focusout" | "focusin" => {
+                let open = kind == "focusin"
+                    && !self.state.borrow().shown_html.is_empty();
+                attr(
+                    &self.input,
+                    "aria-expanded",
+                    if open { "true" } else { "false" },
+                );
+            }
             "keydown" => {
                 if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                     self.key(k);

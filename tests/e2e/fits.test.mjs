@@ -104,7 +104,7 @@ test('every language the widget speaks: strings, Intl numbers and dates, plural 
       const n = new Intl.NumberFormat(lang).format(46);
       assert.equal(await input.getAttribute('placeholder'), s.ready.replace('{n}', n) + '…', lang);
       // "Two results" needs the language's plural form.
-      await search(p, 'russia ');
+      await search(p, 'geneva ');
       const status = await text(p, '[role="status"]');
       const two = (lang === 'ar' ? s.resultsTwo : s.resultsOther).replace('{n}', new Intl.NumberFormat(lang).format(2));
       assert.ok(status.startsWith(two), `${lang}: "${status}" starts with "${two}"`);
@@ -235,11 +235,19 @@ test('a header search box: its results drop over the page and fold away', { time
       const h1 = await p.locator('#content').boundingBox();
       assert.ok(box.y < h1.y + h1.height && box.y + box.height > h1.y, 'the results lie over the content');
       assert.ok(box.x >= 0 && box.x + box.width <= width + 1, `inside the window: ${JSON.stringify(box)}`);
-      // Focus elsewhere folds it; back in the box, it is there again.
+      // Focus elsewhere folds it; back in the box, it is there again; the
+      // combobox says which.
+      const expanded = () => p.locator(INPUT).getAttribute('aria-expanded');
+      assert.equal(await expanded(), 'true');
+      await p.locator('.chronicle-hit a').first().focus();
+      assert.equal(await drop.isVisible(), true, 'a link in the results keeps them');
+      assert.equal(await expanded(), 'true');
       await p.locator('#away').focus();
       assert.equal(await drop.isVisible(), false);
+      assert.equal(await expanded(), 'false');
       await p.locator(INPUT).focus();
       assert.equal(await drop.isVisible(), true);
+      assert.equal(await expanded(), 'true');
       // Escape clears the query, and the results fold.
       await p.keyboard.press('Escape');
       await p.waitForFunction(() => document.querySelector('input').value === '');

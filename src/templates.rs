@@ -539,7 +539,7 @@ impl Ui<'_> {
         if let Some(c) = &v.category {
             self.filter_button(out, "category", "category", c, false);
         }
-        out.push_str("</div><div class=\"chronicle-title\">");
+        out.push_str("</div><div class=\"chronicle-title\" dir=\"auto\">");
         // The option holds the title's text only; the link, named by it,
         // lies over it (see the stylesheet), so the option holds no
         // focusable element.
@@ -563,7 +563,7 @@ impl Ui<'_> {
         if let Some(ex) = &v.excerpt {
             let _ = write!(
                 out,
-                "<p class=\"chronicle-excerpt\">{}</p>",
+                "<p class=\"chronicle-excerpt\" dir=\"auto\">{}</p>",
                 Spans(ex)
             );
         }
@@ -735,7 +735,7 @@ impl Ui<'_> {
                 html,
                 "<li data-id=\"{}\"><time class=\"chronicle-date\" \
                  datetime=\"{}\">{}</time> <span \
-                 class=\"chronicle-related-title\">{}</span> <em \
+                 class=\"chronicle-related-title\" dir=\"auto\">{}</span> <em \
                  class=\"chronicle-shared\">{}</em></li>",
                 Esc(&r.id),
                 Esc(&r.date),
@@ -960,6 +960,8 @@ mod tests {
         assert!(out.contains("title=\"Events about Sergey Lavrov\""));
         assert!(out.contains("Talks&#39;") || out.contains("Talks&#x27;"));
         assert!(out.contains("data-doc=\"7\">Related events</button>"));
+        // Event text runs its own way in a right-to-left widget.
+        assert!(out.contains("<div class=\"chronicle-title\" dir=\"auto\">"));
         let mut bare = String::new();
         ui(&s, Panels::NONE).hit(&mut bare, 0, &hit());
         assert!(!bare.contains("chronicle-related"));

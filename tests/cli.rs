@@ -1018,6 +1018,38 @@ fn bundle_carries_the_widget_and_links_to_the_site() {
     );
 }
 
+#[test]
+fn bundle_speaks_the_language_it_is_given() {
+    let d = Dir::new();
+    d.index();
+    let page = |args: &[&str]| {
+        let mut all = vec!["bundle", "events.chron", "-o", "offline.html"];
+        all.extend(args);
+        let out = d.run(&all);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        String::from_utf16(&read_utf16(d.path("offline.html"))).unwrap()
+    };
+    assert!(page(&[]).contains("<html lang=\"en\">"));
+    assert!(page(&["--lang", "de"]).contains("<html lang=\"de\">"));
+    assert!(page(&["--lang", "ar-EG"])
+        .contains("<html lang=\"ar-EG\" dir=\"rtl\">"));
+    // Not a language tag: refused, nothing written.
+    fs::remove_file(d.path("offline.html")).unwrap();
+    for bad in ["de\"><script>", "", "1de", "de_DE"] {
+        let out = d.run(&[
+            "bundle",
+            "events.chron",
+            "-o",
+            "offline.html",
+            "--lang",
+            bad,
+        ]);
+        assert_eq!(code(&out), 2, "{bad}");
+        assert!(stderr(&out).contains("not a language tag"), "{bad}");
+        assert!(!d.path("offline.html").exists());
+    }
+}
+
 /// A running `chronicle serve`, stopped when dropped.
 struct Server {
     child: std::process::Child,

@@ -128,6 +128,9 @@ test('every language the widget speaks: strings, Intl numbers and dates, plural 
           document.querySelector(root).getBoundingClientRect().right,
         ], ROOT);
         assert.ok(Math.abs(root - box) < 2, `the Arabic box's right edge ${box} at the widget's ${root}`);
+        // The archive's English titles run left to right in it.
+        const title = await p.evaluate((root) => getComputedStyle(document.querySelector(`${root} .chronicle-title`)).direction, ROOT);
+        assert.equal(title, 'ltr', 'an English title in an Arabic widget');
       }
       assert.deepEqual(errors, []);
     } finally {

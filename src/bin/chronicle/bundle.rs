@@ -271,6 +271,8 @@ pub struct Bundle<'a> {
     /// The prefix that turns events' relative URLs into links to the
     /// site's pages (`data-base-url`).
     pub base_url: Option<&'a str>,
+    /// The page's language tag (checked: letters, digits and `-`).
+    pub lang: &'a str,
 }
 
 /// Writes the offline file: one HTML page with the widget, its wasm and
@@ -291,7 +293,16 @@ pub fn bundle(b: &Bundle) -> Result<()> {
     check_inline("chronicle.css", &css, "</style")?;
     let mut html = Utf16Html::default();
     // No <meta charset>: the byte-order mark decides the encoding.
-    html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
+    // Right to left as the loader lays out the widget (its `RTL`).
+    let primary = b.lang.split('-').next().unwrap_or_default();
+    let rtl = ["ar", "fa", "he", "ps", "ur", "yi"]
+        .iter()
+        .any(|l| primary.eq_ignore_ascii_case(l));
+    html.push_str(&format!(
+        "<!doctype html>\n<html lang=\"{}\"{}>\n<head>\n",
+        escape(b.lang),
+        if rtl { " dir=\"rtl\"" } else { "" }
+    ));
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     html.push_str(&format!("<title>{}</title>\n<style>\n", escape(title)));
     html.push_str(&css);

@@ -101,6 +101,12 @@ enum Command {
         /// (FORMAT.md, "Offline file").
         #[arg(long, value_enum, default_value_t = DocStore::Deflate)]
         doc_store: DocStore,
+        /// The page's language (`<html lang>`): the widget speaks it when
+        /// it has its strings (en, de, fr, es, ar; English otherwise), and
+        /// a right-to-left language (ar, fa, he, ps, ur, yi) lays the page
+        /// out right to left.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: String,
     },
     /// Write the widget's files (chronicle.js, chronicle_bg.wasm,
     /// chronicle.css; the ES module chronicle.mjs and its types,
@@ -174,6 +180,20 @@ struct BuildArgs {
     page_suffix: Option<String>,
 }
 
+fn parse_lang(s: &str) -> Result<String, String> {
+    let ok = s.len() <= 35
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a language tag (letters, digits and `-`, \
+             such as de or pt-BR)"
+        ))
+    }
+}
+
 fn parse_sort(s: &str) -> Result<Sort, String> {
     Sort::from_name(s).ok_or_else(|| {
         format!("unknown sort {s:?} (relevance, newest, oldest)")
@@ -240,6 +260,7 @@ fn main() -> ExitCode {
             attribution,
             base_url,
             doc_store,
+            lang,
         } => check_target(&output, Target::File, "-o")
             .and_then(|()| {
                 bundle::bundle(&Bundle {
@@ -250,6 +271,7 @@ fn main() -> ExitCode {
                     attribution: attribution.as_deref(),
                     doc_store,
                     base_url: base_url.as_deref(),
+                    lang: &lang,
                 })
             })
             .map(|()| true),

@@ -697,6 +697,32 @@ fn a_finished_word_one_letter_short_completes() {
 }
 
 #[test]
+fn a_rare_split_spelling_does_not_outrank_the_word_as_typed() {
+    // "earthquake japan" put the one "earth-quake" title first: the
+    // phrase scored as its two rarer halves together.
+    let mut rows: Vec<(String, String)> = (0..30)
+        .map(|i| {
+            (format!("quake-{i}"), format!("An earthquake hits town {i}."))
+        })
+        .collect();
+    for i in 0..10 {
+        rows.push((format!("earth-{i}"), format!("The earth shakes in {i}.")));
+        rows.push((format!("japan-{i}"), format!("Japan votes in city {i}.")));
+    }
+    rows.push(("one".into(), "An earthquake hits central Japan.".into()));
+    rows.push((
+        "split".into(),
+        "Japan fakes earth-quake resistant data.".into(),
+    ));
+    let rows: Vec<(&str, &str)> =
+        rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let s = titled(&rows);
+    let got = hits_of(&s, "earthquake japan ");
+    assert_eq!(got[0], "one", "{got:?}");
+    assert!(got.contains(&"split".into()), "{got:?}");
+}
+
+#[test]
 fn the_words_as_typed_beat_their_stem_mates_in_a_shorter_title() {
     // Issue 16 (bench exact-025): "private prisons", the words adjacent
     // in a title of about the same length, outranked "privately", the

@@ -52,8 +52,9 @@ pub(super) struct Alt {
 enum AltKind {
     /// Groups `g` and `g + 1` glued make the terms of `exp`.
     Joined { g: usize, exp: Vec<Expansion> },
-    /// Group `g`'s word is `words` glued; `own` is on that many events.
-    Split { g: usize, words: [String; 2], own: u32 },
+    /// Group `g`'s word is `words` glued; `own` is on that many events;
+    /// `halves` is the words' idfs summed.
+    Split { g: usize, words: [String; 2], own: u32, halves: f32 },
 }
 
 /// The one word of a group, when it has exactly one.
@@ -163,21 +164,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .copied()
             .collect();
         ix.want_terms(&bytes);
-        let mut best: Option<(u32, usize, [u32; 2])> = None;
+        let mut best: Option<(u32, usize, f32, [u32; 2])> = None;
         for (i, oa) in firsts {
             let Some(ob) = ix.term_ordinal(&w[i..])? else { continue };
             let (da, db) = (ix.doc_freq(oa)?, ix.doc_freq(ob)?);
             let df = da.min(db);
             let fits = da.max(db) <= common;
             if fits && best.is_none_or(|b| df > b.0) {
-                best = Some((df, i, [oa, ob]));
+                best = Some((df, i, self.idf(da) + self.idf(db), [oa, ob]));
             }
         }
-        Ok(best.map(|(_, i, ords)| Alt {
+        Ok(best.map(|(_, i, halves, ords)| Alt {
             kind: AltKind::Split {
                 g,
                 words: [w[..i].to_owned(), w[i..].to_owned()],
                 own,
+                halves,
             },
             ords: ords.to_vec(),
         }))
@@ -233,13 +235,22 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                         }
                     }
                 }
-                AltKind::Split { g, words, own } => {
+                AltKind::Split { g, words, own, halves } => {
                     let docs = self.phrase_docs(&words, false, matched)?;
-                    let factor = if docs.len() >= FAR_MORE * own as usize {
+                    let mut factor = if docs.len() >= FAR_MORE * own as usize {
                         1.0
                     } else {
                         RARE_VARIANT
                     };
+                    // When the word as typed finds events itself, the
+                    // phrase scores as that word would: by its rarity,
+                    // not by the sum of its halves' (`earth-quake`, on
+                    // one event, outranked every `earthquake`).
+                    if let (Some(Some((_, idf))), true) =
+                        (plans[g].first(), own > 0)
+                    {
+                        factor *= idf / halves;
+                    }
                     out[g].extend(
                         docs.into_iter().map(|(d, s, p)| (d, s * factor, p)),
                     );

@@ -337,6 +337,15 @@ fn ministers(n: usize) -> Searcher<Vec<u8>> {
         "2015-01-26".into(),
         "A first female bishop is ordained at York Minster.".into(),
     ));
+    events_of(rows, "Politics and elections")
+}
+
+/// A searcher over events with these ids, dates and titles, all of
+/// `category`.
+fn events_of(
+    rows: Vec<(String, String, String)>,
+    category: &str,
+) -> Searcher<Vec<u8>> {
     let events = rows
         .into_iter()
         .enumerate()
@@ -345,7 +354,7 @@ fn ministers(n: usize) -> Searcher<Vec<u8>> {
                 id,
                 date,
                 title,
-                category: Some("Politics and elections".into()),
+                category: Some(category.into()),
                 sources: vec![],
                 contexts: vec![],
                 url: None,
@@ -582,24 +591,15 @@ fn kept_expansions_answer_as_fresh_ones() {
 
 /// A searcher over events with these ids and titles (one a day).
 fn titled(rows: &[(&str, &str)]) -> Searcher<Vec<u8>> {
-    let events = rows
+    let rows = rows
         .iter()
         .enumerate()
         .map(|(i, (id, title))| {
-            let ev = Event {
-                id: id.to_string(),
-                date: format!("2020-01-{:02}", i % 28 + 1),
-                title: title.to_string(),
-                category: Some("Armed conflicts and attacks".into()),
-                sources: vec![],
-                contexts: vec![],
-                url: None,
-                body: None,
-            };
-            (ev, Origin { file: "t".into(), line: i as u64 + 1 })
+            let date = format!("2020-01-{:02}", i % 28 + 1);
+            (id.to_string(), date, title.to_string())
         })
         .collect();
-    Searcher::new(Index::new(builder::build(events).unwrap()).unwrap())
+    events_of(rows, "Armed conflicts and attacks")
 }
 
 /// Events about truces, written "ceasefire" (often), "cease-fire" and

@@ -163,10 +163,21 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             .filter_map(|&(i, _)| w.as_bytes().get(i))
             .copied()
             .collect();
-        ix.want_terms(&bytes);
+        // Over a split index a request away, a word the archive has as
+        // typed is cut only where the second half's shard is at hand:
+        // fetching a shard per cut cost a cold query several chunks.
+        let at_hand = own > 0 && ix.chunks_far();
+        if !at_hand {
+            ix.want_terms(&bytes);
+        }
         let mut best: Option<(u32, usize, f32, [u32; 2])> = None;
         for (i, oa) in firsts {
-            let Some(ob) = ix.term_ordinal(&w[i..])? else { continue };
+            let ob = if at_hand {
+                ix.loaded_term_ordinal(&w[i..])
+            } else {
+                ix.term_ordinal(&w[i..])?
+            };
+            let Some(ob) = ob else { continue };
             let (da, db) = (ix.doc_freq(oa)?, ix.doc_freq(ob)?);
             let df = da.min(db);
             let fits = da.max(db) <= common;

@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
-import { ROOT, INPUT, noViolations, search, notBusy, facetsShown } from './page.mjs';
+import { ROOT, INPUT, openWidget, noViolations, search, notBusy, facetsShown } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
@@ -47,18 +47,8 @@ after(async () => {
   await server?.close();
 });
 
-async function open(url, { dark = false, width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({
-    viewport: { width, height },
-    colorScheme: dark ? 'dark' : 'light',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
-  return { page, context, errors };
+function open(url, opts = {}) {
+  return openWidget(browser, url, { ...opts, wait: WAIT });
 }
 
 const pages = [

@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startServer } from './server.mjs';
 import { launchChromium } from './browser.mjs';
-import { ROOT, INPUT, OPTION } from './page.mjs';
+import { ROOT, INPUT, OPTION, openWidget } from './page.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
@@ -63,15 +63,8 @@ after(async () => {
   if (siteDir) fs.rmSync(siteDir, { recursive: true, force: true });
 });
 
-async function open(url, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const p = await context.newPage();
-  p.setDefaultTimeout(WAIT);
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
-  await p.goto(url);
-  await p.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
-  return { page: p, context, errors };
+function open(url, opts = {}) {
+  return openWidget(browser, url, { ...opts, wait: WAIT });
 }
 
 /** Types `q` into the first widget and waits for its answer. */

@@ -13,6 +13,25 @@ export const OPTION = '[role="option"]';
 export const STATUS = '.chronicle-status';
 
 /**
+ * Opens `url` in a new context of `browser` (`width` × `height`, the
+ * dark scheme when `dark`, `wait` ms per step) and waits for the
+ * widget; page errors go to `errors`.
+ */
+export async function openWidget(browser, url, { dark = false, width = 1280, height = 900, wait }) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    colorScheme: dark ? 'dark' : 'light',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(wait);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector(`${ROOT}[data-state="ready"]`, { state: 'attached' });
+  return { page, context, errors };
+}
+
+/**
  * Collects `page`'s console and page errors into `{lines, errors,
  * failedLoads, warnings}`: every line in `lines`, console warnings'
  * texts in `warnings`, and in `errors` every console error and page

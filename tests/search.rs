@@ -545,6 +545,40 @@ fn a_split_index_with_its_chunks_at_hand_answers_like_the_single_file() {
 }
 
 #[test]
+fn a_split_index_a_request_away_counts_every_facet_like_the_single_file() {
+    let split = split_index();
+    // Browsing, too: the facets of every event for an empty box.
+    let opts = SearchOptions {
+        limit: 10,
+        facets: true,
+        browse: true,
+        ..SearchOptions::default()
+    };
+    for q in ["lavrov geneva", "world", "cup", "w", ""] {
+        let s = Searcher::new(Index::new(split.core.clone()).unwrap());
+        // The hits come first, without the forward lists.
+        let fast = SearchOptions { facets: false, ..opts.clone() };
+        let (first, _) =
+            with_chunks(&s, &split.chunks, |s| s.search(q, &fast));
+        assert!(first.facets.categories.is_empty(), "{q}");
+        // Then the facets of the same matches, as the widget asks for them
+        // when typing pauses, and as the search API does in one call.
+        let (counted, rounds) =
+            with_chunks(&s, &split.chunks, |s| s.facets(q, 10));
+        let want = searcher().search(q, &opts).unwrap();
+        assert!(!want.facets.categories.is_empty(), "{q}");
+        assert_eq!(counted.0, want.facets, "{q}: every facet is counted");
+        assert_eq!(counted.1, want.years, "{q}");
+        // The forward lists' table, then all their blocks and names.
+        assert!(rounds <= 3, "{q}: {rounds} rounds of chunk loading");
+        let fresh = Searcher::new(Index::new(split.core.clone()).unwrap());
+        let (r, _) =
+            with_chunks(&fresh, &split.chunks, |s| s.search(q, &opts));
+        assert_eq!(r.facets, want.facets, "{q}");
+    }
+}
+
+#[test]
 fn kept_expansions_answer_as_fresh_ones() {
     // Typed key by key, then again, with enough other words in between
     // to overflow the kept expansions: each answer equals that of a

@@ -746,10 +746,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
         };
         let mut r = SearchResult::default();
-        self.count_facets(&matches, limit, &mut scratch.counts, &mut r)?;
+        // Kept whether or not the count needs chunks first (a split
+        // index), so the next attempt counts the same matches again.
+        let counted =
+            self.count_facets(&matches, limit, &mut scratch.counts, &mut r);
         scratch.last = Some((q, matches));
         self.put_scratch(scratch);
-        Ok((r.facets, r.years, r.months))
+        counted.map(|()| (r.facets, r.years, r.months))
     }
 
     /// Runs a parsed query.
@@ -1373,38 +1376,35 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
-        // A split index a request away counts only the timeline: the
-        // per-event facets would mean fetching the forward lists of every
-        // match.
-        if !ix.chunks_far() {
-            for (i, c) in counts.iter_mut().enumerate() {
-                reset(c, ix.facet_len(i) as usize, 0);
-            }
-            ix.count_facets(matches, counts)?;
-            let [c_cat, c_src, c_ctx] = counts;
-            let tops =
-                [top(c_cat, usize::MAX), top(c_src, limit), top(c_ctx, limit)];
-            // All three asked for before any missing one fails the read.
-            let mut asked = Ok(());
-            for (i, ids) in tops.iter().enumerate() {
-                if let Err(e) = ix.want_names(i, ids) {
-                    asked = Err(e);
-                }
-            }
-            asked?;
-            let mut lists: [Vec<FacetCount>; 3] = Default::default();
-            for (i, ids) in tops.iter().enumerate() {
-                for &id in ids {
-                    lists[i].push(FacetCount {
-                        id,
-                        name: ix.facet_name(i, id)?.to_owned(),
-                        count: counts[i][id as usize],
-                    });
-                }
-            }
-            let [categories, sources, contexts] = lists;
-            r.facets = Facets { categories, sources, contexts };
+        // Over a split index a request away, this reads the forward lists
+        // of every match: all their chunks are asked for in one round.
+        for (i, c) in counts.iter_mut().enumerate() {
+            reset(c, ix.facet_len(i) as usize, 0);
         }
+        ix.count_facets(matches, counts)?;
+        let [c_cat, c_src, c_ctx] = counts;
+        let tops =
+            [top(c_cat, usize::MAX), top(c_src, limit), top(c_ctx, limit)];
+        // All three asked for before any missing one fails the read.
+        let mut asked = Ok(());
+        for (i, ids) in tops.iter().enumerate() {
+            if let Err(e) = ix.want_names(i, ids) {
+                asked = Err(e);
+            }
+        }
+        asked?;
+        let mut lists: [Vec<FacetCount>; 3] = Default::default();
+        for (i, ids) in tops.iter().enumerate() {
+            for &id in ids {
+                lists[i].push(FacetCount {
+                    id,
+                    name: ix.facet_name(i, id)?.to_owned(),
+                    count: counts[i][id as usize],
+                });
+            }
+        }
+        let [categories, sources, contexts] = lists;
+        r.facets = Facets { categories, sources, contexts };
         // Years and months: walk the day table alongside the (ascending)
         // matches.
         let days = ix.days();

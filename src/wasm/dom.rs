@@ -161,6 +161,11 @@ enum Job {
 /// search.)
 const SETTLE_DELAY_MS: i32 = 90;
 
+/// The same pause over a split index a request away, whose facets fetch
+/// the forward lists of every match (for a first letter, most of them):
+/// a reader who stops to look, not one between two keys, pays for them.
+const FAR_SETTLE_DELAY_MS: i32 = 400;
+
 /// Hits a page shows unless told otherwise: as many as a screen or two
 /// holds, like the peers' widgets (Pagefind's shows 5). Each keystroke
 /// renders a page, and the browser's parsing of the hits' markup is the
@@ -854,7 +859,8 @@ impl Inner {
         Ok(())
     }
 
-    /// After [`SETTLE_DELAY_MS`], unless another keystroke comes first:
+    /// After [`SETTLE_DELAY_MS`] ([`FAR_SETTLE_DELAY_MS`] over a split
+    /// index a request away), unless another keystroke comes first:
     /// writes `query` to the URL and, when `facets`, counts its facets
     /// (without, they are cleared now).
     fn schedule_settle(&self, query: &str, facets: bool) {
@@ -872,8 +878,13 @@ impl Inner {
             }
         }
         self.state.borrow_mut().facets_due = facets;
+        let delay = if self.src.searcher().index().chunks_far() {
+            FAR_SETTLE_DELAY_MS
+        } else {
+            SETTLE_DELAY_MS
+        };
         *self.settle_timer.borrow_mut() =
-            self.later(SETTLE_DELAY_MS, Job::Settle(query.to_owned()));
+            self.later(delay, Job::Settle(query.to_owned()));
     }
 
     /// Typing has paused on `query`: the URL and the facets follow.

@@ -257,6 +257,13 @@ describe('Chronicle widget (headless Chromium)', () => {
         page.on('request', onRequest);
         await page.goto(`${server.url}/split/index.html`);
         await searchAndCheck(page);
+        // The facets follow once typing pauses: the forward lists of the
+        // matches come after the first results.
+        await page.waitForFunction(
+          () => [...document.querySelectorAll('.chronicle-facet legend')].some((h) => h.textContent === 'About'),
+          null,
+          { timeout: 10_000 },
+        );
         page.off('request', onRequest);
         assert.equal(core, 1, 'the core is fetched once');
         assert.equal(single, 0, 'the split page must not fetch the single-file index');
@@ -291,11 +298,16 @@ describe('Chronicle widget (headless Chromium)', () => {
           const rel = (r) => r.hits.map((h) => h.id + ':' + h.related.map((x) => x.id).join(',')).join(' ');
           const c = await split.searchAsync('election', { limit: 10, related: 3 });
           const d = full.search('election', { limit: 10, related: 3 });
+          // Every facet over all matches, as on the single file.
+          const facets = (r) => JSON.stringify([r.total, r.facets, r.years]);
+          const e = await split.searchAsync('election', { limit: 0, facets: true });
+          const f = full.search('election', { limit: 0, facets: true });
           return {
             error,
             split: [a.total, ids(a)],
             full: [b.total, ids(b)],
             related: [rel(c), rel(d), c.hits.filter((h) => h.related.length).length],
+            facets: [facets(e), facets(f), e.facets.contexts.length],
           };
         });
         assert.ok(api.error, 'search on a split core without its chunks throws');
@@ -303,6 +315,8 @@ describe('Chronicle widget (headless Chromium)', () => {
         assert.deepEqual(api.split, api.full, 'searchAsync on the split core answers like the single file');
         assert.ok(api.related[2] >= 5, `related events under most hits: ${api.related[0]}`);
         assert.equal(api.related[0], api.related[1], 'related events over the split core are the single file\'s');
+        assert.ok(api.facets[2] > 0, 'the split core counts contexts');
+        assert.equal(api.facets[0], api.facets[1], 'facets over the split core are the single file\'s');
       });
     } finally {
       await server.close();

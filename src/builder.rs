@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::event::{parse_date, Day, Event};
 use crate::format::{
-    encode, put_varint, DocInput, FacetInput, IndexParts, PostingInput,
+    encode, DocInput, FacetInput, IndexParts, PostingInput, PostingList,
     TermInput, MAX_POSITIONS, NO_CLASS,
 };
 use crate::hash::Map;
@@ -37,7 +37,7 @@ pub fn build(events: Vec<(Event, Origin)>) -> Result<Vec<u8>> {
 }
 
 /// Builds the parts of an index from events (any order).
-pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
+pub fn build_parts(events: Vec<(Event, Origin)>) -> Result<IndexParts> {
     let mut seen: Map<&str, &Origin> =
         Map::with_capacity_and_hasher(events.len(), Default::default());
     for (ev, origin) in &events {
@@ -54,7 +54,8 @@ pub fn build_parts(mut events: Vec<(Event, Origin)>) -> Result<IndexParts> {
     }
     drop(seen);
     let mut keyed: Vec<(Day, Event)> = Vec::with_capacity(events.len());
-    for (ev, origin) in events.drain(..) {
+    // Consumed, so its buffer is freed once the events have moved.
+    for (ev, origin) in events {
         let day =
             parse_date(&ev.date).ok_or_else(|| Error::InvalidRecord {
                 file: origin.file.clone(),
@@ -126,18 +127,22 @@ struct Facets {
 }
 
 /// A run of documents, indexed: the documents, and the terms in them
-/// with their postings, term by term, in a compact stream that
-/// [`join_runs`] reads once into the terms' lists (so runs hold a few
-/// bytes per posting rather than a [`PostingInput`], and each list is
-/// allocated once, at its final size).
+/// with their postings, term by term, packed in one stream that
+/// [`join_runs`] appends to the terms' [`PostingList`]s as it is (runs
+/// and lists hold a few bytes per posting rather than a
+/// [`PostingInput`], and each list is allocated once, at about its final
+/// size).
 struct Run {
     first: u32,
     docs: Vec<DocInput>,
     /// Per run-local term id: the term and its document frequency.
     terms: Vec<(String, u32)>,
     /// Per run-local term id, where its postings start in `stream` (and
-    /// where the stream ends).
+    /// where they end), and its last document.
     starts: Vec<usize>,
+    lasts: Vec<u32>,
+    /// Each term's postings packed as a [`PostingList`] with documents
+    /// counted from the run's first.
     stream: Vec<u8>,
 }
 
@@ -288,9 +293,9 @@ impl Collector {
         }
     }
 
-    /// Encodes the lists into a run: per term, its postings' documents
-    /// (as gaps from the run's first document, then from the previous
-    /// one) and fields.
+    /// Packs the lists into a run: each term's as a [`PostingList`], one
+    /// after another in one buffer (a list each would cost an allocation
+    /// per term and run).
     fn finish(self, first: u32, docs: Vec<DocInput>) -> Run {
         let mut terms = vec![(String::new(), 0u32); self.lists.len()];
         for (k, id) in self.short {
@@ -299,101 +304,44 @@ impl Collector {
         for (t, id) in self.long {
             terms[id as usize].0 = t;
         }
-        let mut starts = Vec::with_capacity(self.lists.len() + 1);
         let mut stream = Vec::new();
+        let mut starts = Vec::with_capacity(self.lists.len() + 1);
+        let mut lasts = Vec::with_capacity(self.lists.len());
+        let mut one = PostingList::default();
         for (id, list) in self.lists.into_iter().enumerate() {
             starts.push(stream.len());
             terms[id].1 = list.len() as u32;
-            let mut prev = first;
+            // Documents counted from the run's first.
+            one.reset();
             for p in &list {
-                put_varint(&mut stream, u64::from(p.doc - prev));
-                prev = p.doc;
-                put_posting(&mut stream, p);
+                one.push(&PostingInput { doc: p.doc - first, ..*p });
             }
+            stream.extend_from_slice(one.bytes());
+            lasts.push(list.last().map_or(first, |p| p.doc));
         }
         starts.push(stream.len());
-        Run { first, docs, terms, starts, stream }
-    }
-}
-
-/// A posting in a run's stream, less its document: a byte with a bit per
-/// field that occurs (and bit 7 for a context word count), the nonzero
-/// frequencies, the stored title positions, the word count.
-fn put_posting(out: &mut Vec<u8>, p: &PostingInput) {
-    let mut bits = 0u8;
-    for (f, &tf) in p.tf.iter().enumerate() {
-        if tf > 0 {
-            bits |= 1 << f;
-        }
-    }
-    if p.ctx_words > 0 {
-        bits |= 0x80;
-    }
-    out.push(bits);
-    for &tf in p.tf.iter().filter(|&&tf| tf > 0) {
-        put_varint(out, u64::from(tf));
-    }
-    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
-    for &pos in &p.positions[..n] {
-        put_varint(out, u64::from(pos));
-    }
-    if p.ctx_words > 0 {
-        out.push(p.ctx_words);
-    }
-}
-
-/// Reads back what [`put_posting`] wrote at `*at`.
-fn get_posting(b: &[u8], at: &mut usize, doc: u32) -> PostingInput {
-    let mut p = PostingInput { doc, ..PostingInput::default() };
-    let bits = b[*at];
-    *at += 1;
-    for (f, tf) in p.tf.iter_mut().enumerate() {
-        if bits & (1 << f) != 0 {
-            *tf = get_varint(b, at) as u16;
-        }
-    }
-    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
-    for pos in &mut p.positions[..n] {
-        *pos = get_varint(b, at) as u16;
-    }
-    if bits & 0x80 != 0 {
-        p.ctx_words = b[*at];
-        *at += 1;
-    }
-    p
-}
-
-/// A varint of a run's stream (written by this module, so well formed).
-fn get_varint(b: &[u8], at: &mut usize) -> u64 {
-    let mut v = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = b[*at];
-        *at += 1;
-        v |= u64::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return v;
-        }
-        shift += 7;
+        Run { first, docs, terms, starts, lasts, stream }
     }
 }
 
 /// Joins indexed runs (in document order): all documents, and every
 /// term with its postings, sorted by term.
 fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
-    // Global ids in order of first appearance, with total frequencies.
+    // Global ids in order of first appearance.
     let mut ids: Map<&str, u32> = Map::default();
-    let mut df: Vec<usize> = Vec::new();
+    // Bytes of packed postings per term (a few more where a run's first
+    // gap is wider than its own).
+    let mut size: Vec<usize> = Vec::new();
     let mut run_ids: Vec<Vec<u32>> = Vec::with_capacity(runs.len());
     for run in &runs {
         let mut mine = Vec::with_capacity(run.terms.len());
-        for (term, n) in &run.terms {
-            let next = df.len() as u32;
+        for (local, (term, _)) in run.terms.iter().enumerate() {
+            let next = size.len() as u32;
             let id = *ids.entry(term.as_str()).or_insert(next);
             if id == next {
-                df.push(0);
+                size.push(0);
             }
-            df[id as usize] += *n as usize;
+            size[id as usize] += run.starts[local + 1] - run.starts[local] + 4;
             mine.push(id);
         }
         run_ids.push(mine);
@@ -405,11 +353,11 @@ fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
         .map(|&(t, id)| TermInput {
             term: t.to_owned(),
             class: NO_CLASS,
-            postings: Vec::with_capacity(df[id as usize]),
+            postings: PostingList::with_capacity(size[id as usize]),
         })
         .collect();
     // Global id → place in `terms`.
-    let mut place = vec![0u32; df.len()];
+    let mut place = vec![0u32; size.len()];
     for (i, &(_, id)) in names.iter().enumerate() {
         place[id as usize] = i as u32;
     }
@@ -438,14 +386,12 @@ fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
             let from = order.partition_point(|&(p, _)| p < lo);
             for &(p, local) in order[from..].iter().take_while(|e| e.0 < hi) {
                 let local = local as usize;
-                let list = &mut range[(p - lo) as usize].postings;
-                let bytes = &run.stream[..run.starts[local + 1]];
-                let mut at = run.starts[local];
-                let mut doc = run.first;
-                for _ in 0..run.terms[local].1 {
-                    doc += get_varint(bytes, &mut at) as u32;
-                    list.push(get_posting(bytes, &mut at, doc));
-                }
+                range[(p - lo) as usize].postings.append_packed(
+                    &run.stream[run.starts[local]..run.starts[local + 1]],
+                    run.terms[local].1 as usize,
+                    run.first,
+                    run.lasts[local],
+                );
             }
         }
     });

@@ -20,7 +20,8 @@ pub use store::derived_url;
 #[cfg(feature = "build")]
 pub use write::{
     encode, encode_both, resplit, split, stored_block, DocInput, FacetInput,
-    IndexParts, IndexWriter, PostingInput, SplitIndex, TermInput,
+    IndexParts, IndexWriter, PackedIter, PostingInput, PostingList,
+    SplitIndex, TermInput,
 };
 
 use crate::error::{Error, Result};

@@ -13,8 +13,9 @@ use crate::event::Day;
 use crate::hash::{Map, Set};
 use crate::score;
 
-/// One posting as the writer takes it. Compact, since a builder holds
-/// millions of them: frequencies and title positions saturate at 65,535.
+/// One posting as the writer takes it: frequencies and title positions
+/// saturate at 65,535. A builder holds millions of postings, so it keeps
+/// them in a [`PostingList`] and only one at a time as this.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PostingInput {
     /// The document id.
@@ -36,7 +37,213 @@ pub struct TermInput {
     /// Its stem class, or [`super::NO_CLASS`].
     pub class: u32,
     /// Its postings, by increasing document id.
-    pub postings: Vec<PostingInput>,
+    pub postings: PostingList,
+}
+
+/// A term's postings, by increasing document, packed: per posting the
+/// gap from the previous document (the first: the document itself) as a
+/// varint, a byte with a bit per field the term occurs in (bit 7: a
+/// context word count follows), the nonzero frequencies as varints, the
+/// stored title positions as varints, and the context word count. About
+/// 5 bytes a posting where a [`PostingInput`] takes 24: a million events
+/// hold some 40 million postings until the index is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostingList {
+    bytes: Vec<u8>,
+    len: usize,
+    last: u32,
+}
+
+impl PostingList {
+    /// An empty list with room for `bytes` bytes of postings.
+    pub fn with_capacity(bytes: usize) -> Self {
+        PostingList { bytes: Vec::with_capacity(bytes), len: 0, last: 0 }
+    }
+
+    /// Appends `p`, whose document must come after the last one's.
+    pub fn push(&mut self, p: &PostingInput) {
+        assert!(self.len == 0 || p.doc > self.last, "postings out of order");
+        put_varint(&mut self.bytes, u64::from(p.doc - self.last));
+        self.last = p.doc;
+        self.len += 1;
+        let out = &mut self.bytes;
+        let mut bits = 0u8;
+        for (f, &tf) in p.tf.iter().enumerate() {
+            if tf > 0 {
+                bits |= 1 << f;
+            }
+        }
+        if p.ctx_words > 0 {
+            bits |= 0x80;
+        }
+        out.push(bits);
+        for &tf in p.tf.iter().filter(|&&tf| tf > 0) {
+            put_varint(out, u64::from(tf));
+        }
+        let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+        for &pos in &p.positions[..n] {
+            put_varint(out, u64::from(pos));
+        }
+        if p.ctx_words > 0 {
+            out.push(p.ctx_words);
+        }
+    }
+
+    /// Appends `len` postings packed as [`PostingList::push`] packs a
+    /// list of their own, but with documents counted from `base`; `last`
+    /// is the last one's document. They must come after this list's.
+    pub fn append_packed(
+        &mut self,
+        bytes: &[u8],
+        len: usize,
+        base: u32,
+        last: u32,
+    ) {
+        if len == 0 {
+            return;
+        }
+        let mut it = PackedIter { bytes, at: 0, left: len, doc: 0 };
+        let first = base + it.varint() as u32;
+        assert!(self.len == 0 || first > self.last, "postings out of order");
+        put_varint(&mut self.bytes, u64::from(first - self.last));
+        self.bytes.extend_from_slice(&bytes[it.at..]);
+        self.len += len;
+        self.last = last;
+    }
+
+    /// The packed bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The last posting's document (0 for none).
+    pub fn last(&self) -> u32 {
+        self.last
+    }
+
+    /// Empties the list, keeping its allocation.
+    pub fn reset(&mut self) {
+        self.bytes.clear();
+        (self.len, self.last) = (0, 0);
+    }
+
+    /// The number of postings.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The postings, in order.
+    pub fn iter(&self) -> PackedIter<'_> {
+        self.all().iter()
+    }
+
+    /// Frees the bytes.
+    pub fn clear(&mut self) {
+        *self = PostingList::default();
+    }
+
+    fn all(&self) -> Postings<'_> {
+        Postings { bytes: &self.bytes, len: self.len, prev: 0 }
+    }
+
+    /// The postings of the documents below `doc`, and the others.
+    fn split_at_doc(&self, doc: u32) -> (Postings<'_>, Postings<'_>) {
+        let mut it = self.iter();
+        let (mut at, mut n, mut prev) = (0, 0, 0);
+        while let Some(p) = it.next() {
+            if p.doc >= doc {
+                break;
+            }
+            (at, n, prev) = (it.at, n + 1, p.doc);
+        }
+        let (a, b) = self.bytes.split_at(at);
+        (
+            Postings { bytes: a, len: n, prev: 0 },
+            Postings { bytes: b, len: self.len - n, prev },
+        )
+    }
+}
+
+/// Some consecutive postings of a [`PostingList`]: its bytes from one
+/// posting on, and the document before the first.
+#[derive(Clone, Copy)]
+struct Postings<'a> {
+    bytes: &'a [u8],
+    len: usize,
+    prev: u32,
+}
+
+impl<'a> Postings<'a> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> PackedIter<'a> {
+        PackedIter { bytes: self.bytes, at: 0, left: self.len, doc: self.prev }
+    }
+}
+
+/// The postings of a [`PostingList`], decoded one at a time.
+pub struct PackedIter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    left: usize,
+    doc: u32,
+}
+
+impl PackedIter<'_> {
+    /// A varint this module wrote.
+    fn varint(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = self.bytes[self.at];
+            self.at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+}
+
+impl Iterator for PackedIter<'_> {
+    type Item = PostingInput;
+
+    fn next(&mut self) -> Option<PostingInput> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        self.doc += self.varint() as u32;
+        let mut p = PostingInput { doc: self.doc, ..PostingInput::default() };
+        let bits = self.bytes[self.at];
+        self.at += 1;
+        for f in 0..field::COUNT {
+            if bits & (1 << f) != 0 {
+                p.tf[f] = self.varint() as u16;
+            }
+        }
+        let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+        for i in 0..n {
+            p.positions[i] = self.varint() as u16;
+        }
+        if bits & 0x80 != 0 {
+            p.ctx_words = self.bytes[self.at];
+            self.at += 1;
+        }
+        Some(p)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
 }
 
 /// One document, as the writer takes it (in document-id order).
@@ -150,7 +357,7 @@ fn sections(parts: &IndexParts) -> Result<Sections> {
 struct SegTerm<'a> {
     term: &'a str,
     value: u32,
-    postings: &'a [PostingInput],
+    postings: Postings<'a>,
     next: u32,
 }
 
@@ -203,11 +410,10 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
         parts.docs.iter().map(|d| d.lengths).collect();
     let terms = &parts.terms;
     let n = terms.len();
-    // Where each term's postings pass into the tail.
-    let cut: Vec<usize> = terms
-        .iter()
-        .map(|t| t.postings.partition_point(|p| p.doc < b))
-        .collect();
+    // Each term's postings in the sealed documents and in the tail.
+    let halves: Vec<(Postings<'_>, Postings<'_>)> =
+        terms.iter().map(|t| t.postings.split_at_doc(b)).collect();
+    let cut: Vec<usize> = halves.iter().map(|h| h.0.len()).collect();
     let mut global = vec![0u32; n];
     let mut sealed_terms = 0u32;
     for (g, &c) in global.iter_mut().zip(&cut) {
@@ -264,7 +470,7 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
         .map(|i| SegTerm {
             term: &terms[i].term,
             value: global[i],
-            postings: &terms[i].postings[..cut[i]],
+            postings: halves[i].0,
             next: sealed_next[i],
         })
         .collect();
@@ -273,7 +479,7 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
         .map(|&i| SegTerm {
             term: &terms[i].term,
             value: global[i],
-            postings: &terms[i].postings[cut[i]..],
+            postings: halves[i].1,
             next: next[i],
         })
         .collect();
@@ -416,7 +622,7 @@ pub fn encode_both(
     );
     let terms = terms?;
     for t in &mut parts.terms {
-        t.postings = Vec::new();
+        t.postings.clear();
     }
     let s = other_sections(&parts, terms, dict)?;
     drop(parts);
@@ -780,13 +986,12 @@ fn postings(
         for t in terms {
             starts.push(bytes.len());
             let mut prev = 0u32;
-            for (i, p) in t.postings.iter().enumerate() {
-                debug_assert!(i == 0 || p.doc > prev, "postings out of order");
+            for p in t.postings.iter() {
                 put_varint(&mut bytes, u64::from(p.doc - prev));
                 prev = p.doc;
                 let len =
                     lengths.get(p.doc as usize).copied().unwrap_or([0; 3]);
-                encode_posting(&mut bytes, p, len, avg);
+                encode_posting(&mut bytes, &p, len, avg);
             }
         }
         (bytes, starts)
@@ -1244,6 +1449,52 @@ fn store(
 mod tests {
     use super::*;
     use crate::event::parse_date;
+
+    #[test]
+    fn a_packed_posting_list_gives_back_what_was_pushed() {
+        let p = |doc: u32, tf: [u16; 5], positions: [u16; 4], ctx: u8| {
+            PostingInput { doc, tf, positions, ctx_words: ctx }
+        };
+        let all = [
+            p(0, [1, 0, 0, 0, 0], [3, 0, 0, 0], 0),
+            p(7, [0, 2, 0, 0, 0], [0; 4], 2),
+            p(200, [5, 0, 1, 1, 300], [1, 4, 9, 70], 255),
+            p(70_000, [0, 0, 0, 1, 0], [0; 4], 0),
+            p(70_001, [65_535, 1, 0, 0, 0], [65_535; 4], 1),
+        ];
+        let mut one = PostingList::default();
+        all.iter().for_each(|q| one.push(q));
+        assert_eq!(one.len(), all.len());
+        assert_eq!(one.iter().collect::<Vec<_>>(), all);
+        // Split at any document: the two halves are the list.
+        for at in [0, 1, 7, 8, 200, 70_001, 80_000] {
+            let (a, b) = one.split_at_doc(at);
+            let got: Vec<_> = a.iter().chain(b.iter()).collect();
+            assert_eq!(got, all, "split at {at}");
+            assert!(a.iter().all(|q| q.doc < at));
+            assert!(b.iter().all(|q| q.doc >= at));
+        }
+        // Joined from pieces packed with documents counted from a base.
+        let mut joined = PostingList::default();
+        for piece in [&all[..2], &all[2..3], &all[3..]] {
+            let base = piece[0].doc;
+            let mut own = PostingList::default();
+            for q in piece {
+                own.push(&PostingInput { doc: q.doc - base, ..*q });
+            }
+            let last = piece.last().unwrap().doc;
+            joined.append_packed(own.bytes(), own.len(), base, last);
+        }
+        assert_eq!(joined, one);
+    }
+
+    #[test]
+    #[should_panic(expected = "postings out of order")]
+    fn a_posting_list_refuses_a_document_out_of_order() {
+        let mut list = PostingList::default();
+        list.push(&PostingInput { doc: 5, ..PostingInput::default() });
+        list.push(&PostingInput { doc: 5, ..PostingInput::default() });
+    }
 
     #[test]
     fn doc_store_blocks_beyond_the_bound_are_refused() {

@@ -639,6 +639,11 @@ fn titled(rows: &[(&str, &str)]) -> Searcher<Vec<u8>> {
 /// Events about truces, written "ceasefire" (often), "cease-fire" and
 /// "cease fire"; a World Cup and Hong Kong written apart; an "e-mail".
 fn spellings() -> Searcher<Vec<u8>> {
+    spellings_and(&[])
+}
+
+/// [`spellings`] and `more` events.
+fn spellings_and(more: &[(&str, &str)]) -> Searcher<Vec<u8>> {
     let mut rows: Vec<(String, String)> = (0..12)
         .map(|i| {
             (format!("truce-{i}"), format!("A ceasefire holds in town {i}."))
@@ -654,8 +659,11 @@ fn spellings() -> Searcher<Vec<u8>> {
         ("mail-worm", "A new e-mail worm spreads."),
         ("gunmen", "Gunmen attack a bus in Kingston."),
         ("gun", "A gun is found in Kingston."),
-    ] {
-        rows.push((id.into(), title.into()));
+    ]
+    .iter()
+    .chain(more)
+    {
+        rows.push((id.to_string(), title.to_string()));
     }
     let rows: Vec<(&str, &str)> =
         rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -708,6 +716,27 @@ fn a_word_that_is_two_dictionary_words_glued_matches_them_adjacent() {
     // more often than its halves.
     assert!(!hits_of(&s, "worldcup ").contains(&"cup-apart".into()));
     assert!(hits_of(&s, "gunmen ").iter().all(|h| h == "gunmen"));
+}
+
+#[test]
+fn a_cut_that_no_event_holds_highlights_neither_half() {
+    // "protests" is also tried as "pro tests": where no title has that,
+    // a hit's lone "Pro" is not marked.
+    let s = spellings_and(&[
+        ("pro-hk", "Pro-democracy protests fill Hong Kong streets."),
+        ("golf", "A pro golfer passes drug tests."),
+    ]);
+    let opts = SearchOptions { limit: 10, ..SearchOptions::default() };
+    let r = s.search("hongkong protests ", &opts).unwrap();
+    let hits = render::hits(&s, &r, 0).unwrap();
+    let hit = hits.iter().find(|h| h.id == "pro-hk").expect("a hit");
+    let marked: Vec<&str> = hit
+        .title_spans
+        .iter()
+        .filter(|sp| sp.mark)
+        .map(|sp| sp.text.as_str())
+        .collect();
+    assert_eq!(marked, ["protests", "Hong", "Kong"]);
 }
 
 #[test]

@@ -1098,7 +1098,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut first: Vec<Posting> = Vec::new();
         let mut live: Vec<(u32, f32, u8, bool)> = Vec::new();
         for (k, &ord) in ords.iter().enumerate() {
-            matched.insert(ord);
             let idf = self.idf(ix.doc_freq(ord)?);
             let mut next = Vec::with_capacity(live.len());
             let mut at = 0;
@@ -1174,6 +1173,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 if any {
                     out.push((d, s, None));
                 }
+            }
+        }
+        // Its words are highlighted only where some event holds the
+        // phrase ("pro tests" for `protests` marks no lone "pro").
+        if !out.is_empty() {
+            for &ord in &ords {
+                matched.insert(ord);
             }
         }
         Ok(out)

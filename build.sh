@@ -48,10 +48,31 @@ wasm-bindgen --target no-modules --no-typescript --omit-default-module-path \
 # constants saves another 0.2–0.3 KB; keystrokes measured no slower
 # (widget.setQuery over every prefix of bench/perf.mjs's queries, 2,796
 # calls each: median 1.50 ms either way, p95 4.30 against 4.40 ms).
+# The exports get one-letter names (0.25 KB of wasm gzipped), which the
+# glue is then given: wasm-opt prints each renaming as a JSON object (one
+# per round of --converge; the later ones keep the names), and every
+# `wasm.NAME` of the glue is an export.
 node_modules/.bin/wasm-opt --flatten --rereloop -Oz \
   --merge-similar-functions -Oz --one-caller-inline-max-function-size 14 \
   --low-memory-unused --converge --strip-producers --strip-target-features \
-  target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm
+  --minify-imports-and-exports \
+  target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm \
+  > target/wbg/renamed.json
+node -e '
+const fs = require("fs");
+const rounds = fs.readFileSync("target/wbg/renamed.json", "utf8")
+  .split(/^\{/m).filter((s) => s.trim()).map((s) => JSON.parse("{" + s));
+if (!rounds.length) throw new Error("wasm-opt printed no renaming");
+const rename = (name) => rounds.reduce((n, r) => {
+  if (r.imports.length) throw new Error("wasm-opt renamed imports: the glue would not find them");
+  const to = new Map(r.exports).get(n);
+  if (to === undefined) throw new Error(`the glue uses wasm.${name}, which the wasm does not export`);
+  return to;
+}, name);
+let glue = fs.readFileSync("target/wbg/chronicle.js", "utf8");
+glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => `wasm.${rename(name)}`);
+fs.writeFileSync("target/wbg/chronicle.js", glue);
+'
 # The loader, with the English of widget/strings.json that it says
 # itself (the wasm carries the rest, see build.rs) and the names of the
 # other languages (whose files `chronicle widget` writes).

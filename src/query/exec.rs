@@ -722,12 +722,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
     /// Facet counts, years and months over all matches of `query` (of
     /// every event when it is empty), counted from the matches of the
     /// last search when it was the same query (so a widget can show hits
-    /// first and count facets when typing pauses).
+    /// first and count facets when typing pauses), and whether the facets
+    /// are complete: over a split index whose forward lists are not all
+    /// at hand, the timeline comes first, with no facets, and the chunks
+    /// they need are asked for.
+    #[allow(clippy::type_complexity)]
     pub fn facets(
         &self,
         query: &str,
         limit: usize,
-    ) -> Result<(Facets, Vec<YearCount>, Vec<MonthCount>)> {
+    ) -> Result<(Facets, Vec<YearCount>, Vec<MonthCount>, bool)> {
         let q = parse(query);
         let mut scratch = self.take_scratch();
         let matches = match scratch.last.take() {
@@ -742,7 +746,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     ..SearchOptions::default()
                 };
                 let r = self.run_respelling(&q, &opts)?;
-                return Ok((r.facets, r.years, r.months));
+                return Ok((r.facets, r.years, r.months, true));
             }
         };
         let mut r = SearchResult::default();
@@ -752,7 +756,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             self.count_facets(&matches, limit, &mut scratch.counts, &mut r);
         scratch.last = Some((q, matches));
         self.put_scratch(scratch);
-        counted.map(|()| (r.facets, r.years, r.months))
+        match counted {
+            Ok(()) => Ok((r.facets, r.years, r.months, true)),
+            Err(Error::NotLoaded) => {
+                Ok((Facets::default(), r.years, r.months, false))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Runs a parsed query.
@@ -1382,6 +1392,33 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         r: &mut SearchResult,
     ) -> Result<()> {
         let ix = &self.index;
+        // Years and months: walk the day table alongside the (ascending)
+        // matches.
+        let days = ix.days();
+        let mut years: Vec<YearCount> = Vec::new();
+        let mut months: Vec<MonthCount> = Vec::new();
+        let mut entry = 0usize;
+        for &doc in matches {
+            while entry + 1 < days.len() && days[entry + 1].1 <= doc {
+                entry += 1;
+            }
+            let (year, month, _) =
+                days.get(entry).map_or((1970, 1, 1), |d| civil_from_days(d.0));
+            let month = month as u32;
+            match years.last_mut() {
+                Some(y) if y.year == year => y.count += 1,
+                _ => years.push(YearCount { year, count: 1 }),
+            }
+            match months.last_mut() {
+                Some(m) if m.month == month => m.count += 1,
+                _ => months.push(MonthCount { month, count: 1 }),
+            }
+        }
+        if years.len() != 1 {
+            months.clear();
+        }
+        r.years = years;
+        r.months = months;
         // Over a split index a request away, this reads the forward lists
         // of every match: all their chunks are asked for in one round.
         for (i, c) in counts.iter_mut().enumerate() {
@@ -1411,33 +1448,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         let [categories, sources, contexts] = lists;
         r.facets = Facets { categories, sources, contexts };
-        // Years and months: walk the day table alongside the (ascending)
-        // matches.
-        let days = ix.days();
-        let mut years: Vec<YearCount> = Vec::new();
-        let mut months: Vec<MonthCount> = Vec::new();
-        let mut entry = 0usize;
-        for &doc in matches {
-            while entry + 1 < days.len() && days[entry + 1].1 <= doc {
-                entry += 1;
-            }
-            let (year, month, _) =
-                days.get(entry).map_or((1970, 1, 1), |d| civil_from_days(d.0));
-            let month = month as u32;
-            match years.last_mut() {
-                Some(y) if y.year == year => y.count += 1,
-                _ => years.push(YearCount { year, count: 1 }),
-            }
-            match months.last_mut() {
-                Some(m) if m.month == month => m.count += 1,
-                _ => months.push(MonthCount { month, count: 1 }),
-            }
-        }
-        if years.len() != 1 {
-            months.clear();
-        }
-        r.years = years;
-        r.months = months;
         Ok(())
     }
 

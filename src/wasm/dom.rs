@@ -1040,10 +1040,14 @@ impl Inner {
                 self.load_then(Inner::facets_again, Inner::facets_failed);
                 return;
             }
-            Ok((facets, years, months)) => {
+            Ok((facets, years, months, done)) => {
                 let (html, heights) =
                     self.ui().facets(&facets, &years, &months);
                 panel.set_inner_html(&html);
+                // The timeline now, the facets once their chunks come.
+                if !done {
+                    self.load_then(Inner::facets_again, Inner::facets_failed);
+                }
                 set_heights(panel, &heights)
             }
             Err(e) => Err(JsValue::from_str(&e.to_string())),

@@ -133,7 +133,6 @@ struct Facets {
 /// [`PostingInput`], and each list is allocated once, at about its final
 /// size).
 struct Run {
-    first: u32,
     docs: Vec<DocInput>,
     /// Per run-local term id: the term and its document frequency.
     terms: Vec<(String, u32)>,
@@ -141,8 +140,7 @@ struct Run {
     /// where they end), and its last document.
     starts: Vec<usize>,
     lasts: Vec<u32>,
-    /// Each term's postings packed as a [`PostingList`] with documents
-    /// counted from the run's first.
+    /// Each term's postings packed as a [`PostingList`] of its own.
     stream: Vec<u8>,
 }
 
@@ -214,7 +212,7 @@ fn index_run(first: u32, events: &mut [(Day, Event)], facets: &Facets) -> Run {
             body: ev.body,
         });
     }
-    c.finish(first, docs)
+    c.finish(docs)
 }
 
 /// Postings under construction for a run: terms by a run-local id, and
@@ -296,7 +294,7 @@ impl Collector {
     /// Packs the lists into a run: each term's as a [`PostingList`], one
     /// after another in one buffer (a list each would cost an allocation
     /// per term and run).
-    fn finish(self, first: u32, docs: Vec<DocInput>) -> Run {
+    fn finish(self, docs: Vec<DocInput>) -> Run {
         let mut terms = vec![(String::new(), 0u32); self.lists.len()];
         for (k, id) in self.short {
             terms[id as usize].0 = unpack(k);
@@ -311,16 +309,13 @@ impl Collector {
         for (id, list) in self.lists.into_iter().enumerate() {
             starts.push(stream.len());
             terms[id].1 = list.len() as u32;
-            // Documents counted from the run's first.
             one.reset();
-            for p in &list {
-                one.push(&PostingInput { doc: p.doc - first, ..*p });
-            }
+            list.iter().for_each(|p| one.push(p));
             stream.extend_from_slice(one.bytes());
-            lasts.push(list.last().map_or(first, |p| p.doc));
+            lasts.push(one.last());
         }
         starts.push(stream.len());
-        Run { first, docs, terms, starts, lasts, stream }
+        Run { docs, terms, starts, lasts, stream }
     }
 }
 
@@ -389,7 +384,6 @@ fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
                 range[(p - lo) as usize].postings.append_packed(
                     &run.stream[run.starts[local]..run.starts[local + 1]],
                     run.terms[local].1 as usize,
-                    run.first,
                     run.lasts[local],
                 );
             }

@@ -89,21 +89,15 @@ impl PostingList {
         }
     }
 
-    /// Appends `len` postings packed as [`PostingList::push`] packs a
-    /// list of their own, but with documents counted from `base`; `last`
-    /// is the last one's document. They must come after this list's.
-    pub fn append_packed(
-        &mut self,
-        bytes: &[u8],
-        len: usize,
-        base: u32,
-        last: u32,
-    ) {
+    /// Appends `len` postings packed by [`PostingList::push`] into a list
+    /// of their own (`bytes`), whose last document is `last`. They must
+    /// come after this list's.
+    pub fn append_packed(&mut self, bytes: &[u8], len: usize, last: u32) {
         if len == 0 {
             return;
         }
         let mut it = PackedIter { bytes, at: 0, left: len, doc: 0 };
-        let first = base + it.varint() as u32;
+        let first = it.varint() as u32;
         assert!(self.len == 0 || first > self.last, "postings out of order");
         put_varint(&mut self.bytes, u64::from(first - self.last));
         self.bytes.extend_from_slice(&bytes[it.at..]);
@@ -139,16 +133,7 @@ impl PostingList {
 
     /// The postings, in order.
     pub fn iter(&self) -> PackedIter<'_> {
-        self.all().iter()
-    }
-
-    /// Frees the bytes.
-    pub fn clear(&mut self) {
-        *self = PostingList::default();
-    }
-
-    fn all(&self) -> Postings<'_> {
-        Postings { bytes: &self.bytes, len: self.len, prev: 0 }
+        PackedIter { bytes: &self.bytes, at: 0, left: self.len, doc: 0 }
     }
 
     /// The postings of the documents below `doc`, and the others.
@@ -622,7 +607,7 @@ pub fn encode_both(
     );
     let terms = terms?;
     for t in &mut parts.terms {
-        t.postings.clear();
+        t.postings = PostingList::default();
     }
     let s = other_sections(&parts, terms, dict)?;
     drop(parts);
@@ -1474,16 +1459,12 @@ mod tests {
             assert!(a.iter().all(|q| q.doc < at));
             assert!(b.iter().all(|q| q.doc >= at));
         }
-        // Joined from pieces packed with documents counted from a base.
+        // Joined from pieces packed on their own.
         let mut joined = PostingList::default();
         for piece in [&all[..2], &all[2..3], &all[3..]] {
-            let base = piece[0].doc;
             let mut own = PostingList::default();
-            for q in piece {
-                own.push(&PostingInput { doc: q.doc - base, ..*q });
-            }
-            let last = piece.last().unwrap().doc;
-            joined.append_packed(own.bytes(), own.len(), base, last);
+            piece.iter().for_each(|q| own.push(q));
+            joined.append_packed(own.bytes(), own.len(), own.last());
         }
         assert_eq!(joined, one);
     }

@@ -166,13 +166,13 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // Over a split index a request away, a word the archive has as
         // typed is cut only where the second half's shard is at hand:
         // fetching a shard per cut cost a cold query several chunks.
-        let at_hand = own > 0 && ix.chunks_far();
-        if !at_hand {
+        let only_loaded = own > 0 && ix.chunks_far();
+        if !only_loaded {
             ix.want_terms(&bytes);
         }
         let mut best: Option<(u32, usize, f32, [u32; 2])> = None;
         for (i, oa) in firsts {
-            let ob = if at_hand {
+            let ob = if only_loaded {
                 ix.loaded_term_ordinal(&w[i..])
             } else {
                 ix.term_ordinal(&w[i..])?

@@ -153,6 +153,10 @@ impl Site {
     /// out or sends something that is not a request.
     fn connection(&self, stream: TcpStream) -> io::Result<()> {
         stream.set_read_timeout(Some(IDLE))?;
+        // A response goes out in two writes when its body outgrows the
+        // buffer (the head, then the body): with Nagle's algorithm the
+        // second waits for the client's delayed ACK, some 40 ms.
+        stream.set_nodelay(true)?;
         let mut reader = BufReader::new(stream.try_clone()?);
         let mut writer = io::BufWriter::new(stream);
         loop {

@@ -3,12 +3,13 @@
 //! writer. (Events are read by [`crate::input`].)
 
 use crate::error::{Error, Result};
-use crate::event::{parse_date, Day, Event};
+use crate::event::{parse_date, Day};
 use crate::format::{
     encode, DocInput, FacetInput, IndexParts, PostingInput, PostingList,
-    TermInput, MAX_POSITIONS, NO_CLASS,
+    Record, TermInput, MAX_POSITIONS, NO_CLASS,
 };
 use crate::hash::Map;
+use crate::input::Events;
 use crate::text;
 
 /// Where an event came from, for error messages.
@@ -32,58 +33,56 @@ pub enum OnInvalid {
 
 /// Builds index bytes from events (any order). Ids must be unique; the
 /// error for a duplicate names both places it occurs.
-pub fn build(events: Vec<(Event, Origin)>) -> Result<Vec<u8>> {
+pub fn build(events: impl Into<Events>) -> Result<Vec<u8>> {
     encode(&build_parts(events)?)
 }
 
 /// Builds the parts of an index from events (any order).
-pub fn build_parts(events: Vec<(Event, Origin)>) -> Result<IndexParts> {
-    let mut seen: Map<&str, &Origin> =
-        Map::with_capacity_and_hasher(events.len(), Default::default());
-    for (ev, origin) in &events {
-        if let Some(first) = seen.insert(ev.id.as_str(), origin) {
-            return Err(Error::InvalidRecord {
-                file: origin.file.clone(),
-                line: origin.line,
-                detail: format!(
-                    "duplicate id `{}` (first at {}:{})",
-                    ev.id, first.file, first.line
+pub fn build_parts(events: impl Into<Events>) -> Result<IndexParts> {
+    let events: Events = events.into();
+    let n = events.len();
+    let invalid = |i: usize, detail: String| {
+        let origin = events.origin(i);
+        Error::InvalidRecord { file: origin.file, line: origin.line, detail }
+    };
+    let mut seen: Map<&str, usize> =
+        Map::with_capacity_and_hasher(n, Default::default());
+    for i in 0..n {
+        let id = events.id(i);
+        if let Some(first) = seen.insert(id, i) {
+            let first = events.origin(first);
+            return Err(invalid(
+                i,
+                format!(
+                    "duplicate id `{id}` (first at {}:{})",
+                    first.file, first.line
                 ),
-            });
+            ));
         }
     }
     drop(seen);
-    let mut keyed: Vec<(Day, Event)> = Vec::with_capacity(events.len());
-    // Consumed, so its buffer is freed once the events have moved.
-    for (ev, origin) in events {
-        let day =
-            parse_date(&ev.date).ok_or_else(|| Error::InvalidRecord {
-                file: origin.file.clone(),
-                line: origin.line,
-                detail: format!(
-                    "invalid date {:?} (expected YYYY-MM-DD)",
-                    ev.date
-                ),
-            })?;
-        keyed.push((day, ev));
+    let mut order: Vec<(Day, u32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let date = events.date(i);
+        let day = parse_date(date).ok_or_else(|| {
+            invalid(i, format!("invalid date {date:?} (expected YYYY-MM-DD)"))
+        })?;
+        order.push((day, i as u32));
     }
     // Oldest first, so new events get new numbers and the documents
-    // already indexed keep theirs; within a day in reverse input order
-    // (reversed, then a stable sort), so that newest first, the higher
-    // number first, lists a day's events in input order.
-    keyed.reverse();
-    keyed.sort_by_key(|k| k.0);
-    for (_, ev) in &mut keyed {
-        tidy(ev);
-    }
+    // already indexed keep theirs; within a day in reverse input order,
+    // so that newest first, the higher number first, lists a day's
+    // events in input order.
+    order.sort_unstable_by_key(|&(day, i)| (day, std::cmp::Reverse(i)));
 
     // The three facet dictionaries, side by side.
     let mut facets = crate::par::map(0..3, |f| {
-        Dictionary::collect(keyed.iter().map(|(_, e)| -> Vec<&str> {
+        Dictionary::collect(order.iter().map(|&(_, i)| -> Vec<&str> {
+            let r = tidy(events.record(i as usize));
             match f {
-                0 => e.category.iter().map(String::as_str).collect(),
-                1 => e.sources.iter().map(|s| s.name.as_str()).collect(),
-                _ => e.contexts.iter().map(String::as_str).collect(),
+                0 => r.category.into_iter().collect(),
+                1 => r.sources.iter().map(|s| s.0).collect(),
+                _ => r.contexts,
             }
         }))
     })
@@ -95,24 +94,28 @@ pub fn build_parts(events: Vec<(Event, Origin)>) -> Result<IndexParts> {
     // its own postings; joined in run order, every term's postings come
     // out by increasing document as the writer needs, and the same for
     // any schedule.
-    let n = keyed.len();
     let run_docs = n.div_ceil(4 * crate::par::threads()).clamp(64, 4096);
-    let runs: Vec<(u32, &mut [(Day, Event)])> = keyed
-        .chunks_mut(run_docs)
+    let runs: Vec<(u32, &[(Day, u32)])> = order
+        .chunks(run_docs)
         .enumerate()
         .map(|(i, run)| ((i * run_docs) as u32, run))
         .collect();
-    let runs =
-        crate::par::map(runs, |(first, run)| index_run(first, run, &facets));
-    drop(keyed);
+    let runs = crate::par::map(runs, |(first, run)| {
+        index_run(first, run, &events, &facets)
+    });
+    drop(order);
     let Facets { categories, sources, contexts } = facets;
-    let (docs, mut terms) = join_runs(runs);
+    // The records the runs kept as read are where the events hold
+    // them; the others follow.
+    let mut records = events.into_bytes();
+    let (docs, mut terms) = join_runs(runs, &mut records);
     let classes = stem_classes(&mut terms);
 
     Ok(IndexParts {
         terms,
         classes,
         docs,
+        records,
         categories: categories.finish(),
         sources: sources.finish(),
         contexts: contexts.finish(),
@@ -133,7 +136,11 @@ struct Facets {
 /// [`PostingInput`], and each list is allocated once, at about its final
 /// size).
 struct Run {
-    docs: Vec<DocInput>,
+    /// The documents; a record range is into the events' bytes, or with
+    /// `tidied` set into `records`.
+    docs: Vec<(DocInput, bool)>,
+    /// The records of the documents whose names were tidied.
+    records: Vec<u8>,
     /// Per run-local term id: the term and its document frequency.
     terms: Vec<(String, u32)>,
     /// Per run-local term id, where its postings start in `stream` (and
@@ -144,22 +151,30 @@ struct Run {
     stream: Vec<u8>,
 }
 
-/// Indexes the events of one run, whose first document is `first`;
-/// their strings move into the documents.
-fn index_run(first: u32, events: &mut [(Day, Event)], facets: &Facets) -> Run {
+/// Indexes the events of one run (by day and event), whose first
+/// document is `first`.
+fn index_run(
+    first: u32,
+    run: &[(Day, u32)],
+    events: &Events,
+    facets: &Facets,
+) -> Run {
     let mut c = Collector::default();
     let mut scratch = text::Scratch::default();
     let mut ctx_terms: Vec<u32> = Vec::new();
-    let mut docs = Vec::with_capacity(events.len());
-    for (i, (day, ev)) in events.iter_mut().enumerate() {
-        let doc = first + i as u32;
+    let mut docs = Vec::with_capacity(run.len());
+    let mut records = Vec::new();
+    for (k, &(day, i)) in run.iter().enumerate() {
+        let doc = first + k as u32;
+        let as_read = events.record(i as usize);
+        let r = tidy(as_read.clone());
         let mut lengths = [0u32; 3];
-        text::scan(&ev.title, &mut scratch, |t, _, _, pos| {
+        text::scan(r.title, &mut scratch, |t, _, _, pos| {
             let id = c.id(t);
             c.add(doc, id, 0, Some(pos), 0);
             lengths[0] += 1;
         });
-        for ctx in &ev.contexts {
+        for ctx in &r.contexts {
             ctx_terms.clear();
             text::scan(ctx, &mut scratch, |t, _, _, _| {
                 ctx_terms.push(c.id(t))
@@ -170,49 +185,63 @@ fn index_run(first: u32, events: &mut [(Day, Event)], facets: &Facets) -> Run {
                 lengths[1] += 1;
             }
         }
-        for s in &ev.sources {
-            text::scan(&s.name, &mut scratch, |t, _, _, _| {
+        for s in &r.sources {
+            text::scan(s.0, &mut scratch, |t, _, _, _| {
                 let id = c.id(t);
                 c.add(doc, id, 2, None, 0);
             });
         }
-        if let Some(cat) = &ev.category {
+        if let Some(cat) = r.category {
             text::scan(cat, &mut scratch, |t, _, _, _| {
                 let id = c.id(t);
                 c.add(doc, id, 3, None, 0);
             });
         }
-        if let Some(b) = &ev.body {
+        if let Some(b) = r.body {
             text::scan(b, &mut scratch, |t, _, _, _| {
                 let id = c.id(t);
                 c.add(doc, id, 4, None, 0);
                 lengths[2] += 1;
             });
         }
-        let ev = std::mem::take(ev);
-        let title = match ev.title.trim() {
-            t if t.len() == ev.title.len() => ev.title,
-            t => t.to_owned(),
+        // A context named twice is stored and counted once.
+        let mut r = r;
+        let mut once: Vec<&str> = Vec::with_capacity(r.contexts.len());
+        for c in std::mem::take(&mut r.contexts) {
+            if !once.contains(&c) {
+                once.push(c);
+            }
+        }
+        r.contexts = once;
+        // The record as read, unless tidying changed it.
+        let (record, tidied) = if r == as_read {
+            (events.record_bytes(i as usize), false)
+        } else {
+            let start = records.len();
+            r.write(&mut records);
+            (start..records.len(), true)
         };
-        docs.push(DocInput {
-            day: *day,
-            lengths,
-            category: ev.category.as_deref().map(|c| facets.categories.id(c)),
-            sources: ev
-                .sources
-                .into_iter()
-                .map(|s| (facets.sources.id(&s.name), s.url))
-                .collect(),
-            contexts: dedup_ids(
-                ev.contexts.iter().map(|c| facets.contexts.id(c)),
-            ),
-            id: ev.id,
-            title,
-            url: ev.url,
-            body: ev.body,
-        });
+        docs.push((
+            DocInput {
+                day,
+                lengths,
+                category: r.category.map(|c| facets.categories.id(c)),
+                sources: r
+                    .sources
+                    .iter()
+                    .map(|s| facets.sources.id(s.0))
+                    .collect(),
+                contexts: r
+                    .contexts
+                    .iter()
+                    .map(|&c| facets.contexts.id(c))
+                    .collect(),
+                record,
+            },
+            tidied,
+        ));
     }
-    c.finish(docs)
+    c.finish(docs, records)
 }
 
 /// Postings under construction for a run: terms by a run-local id, and
@@ -294,7 +323,7 @@ impl Collector {
     /// Packs the lists into a run: each term's as a [`PostingList`], one
     /// after another in one buffer (a list each would cost an allocation
     /// per term and run).
-    fn finish(self, docs: Vec<DocInput>) -> Run {
+    fn finish(self, docs: Vec<(DocInput, bool)>, records: Vec<u8>) -> Run {
         let mut terms = vec![(String::new(), 0u32); self.lists.len()];
         for (k, id) in self.short {
             terms[id as usize].0 = unpack(k);
@@ -315,13 +344,17 @@ impl Collector {
             lasts.push(one.last());
         }
         starts.push(stream.len());
-        Run { docs, terms, starts, lasts, stream }
+        Run { docs, records, terms, starts, lasts, stream }
     }
 }
 
 /// Joins indexed runs (in document order): all documents, and every
-/// term with its postings, sorted by term.
-fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
+/// term with its postings, sorted by term. The records the runs tidied
+/// are appended to `records`.
+fn join_runs(
+    runs: Vec<Run>,
+    records: &mut Vec<u8>,
+) -> (Vec<DocInput>, Vec<TermInput>) {
     // Global ids in order of first appearance.
     let mut ids: Map<&str, u32> = Map::default();
     // Bytes of packed postings per term (a few more where a run's first
@@ -392,39 +425,29 @@ fn join_runs(runs: Vec<Run>) -> (Vec<DocInput>, Vec<TermInput>) {
     let total: usize = runs.iter().map(|r| r.docs.len()).sum();
     let mut docs = Vec::with_capacity(total);
     for run in runs {
-        docs.extend(run.docs);
+        let base = records.len();
+        records.extend_from_slice(&run.records);
+        docs.extend(run.docs.into_iter().map(|(mut d, tidied)| {
+            if tidied {
+                d.record = base + d.record.start..base + d.record.end;
+            }
+            d
+        }));
     }
     (docs, terms)
 }
 
-/// Trims names and drops blank categories and contexts, so every facet
-/// value the dictionaries see is one a reader can show.
-fn tidy(ev: &mut Event) {
-    // Most names have nothing to trim: those keep their allocation.
-    fn trim(s: &mut String) {
-        if s.trim().len() != s.len() {
-            *s = s.trim().to_owned();
-        }
+/// Trims the title and names and drops blank categories and contexts,
+/// so every facet value the dictionaries see is one a reader can show.
+fn tidy(mut r: Record<'_>) -> Record<'_> {
+    r.title = r.title.trim();
+    r.category = r.category.map(str::trim).filter(|c| !c.is_empty());
+    r.contexts.retain(|c| !c.trim().is_empty());
+    r.contexts.iter_mut().for_each(|c| *c = c.trim());
+    for s in &mut r.sources {
+        s.0 = s.0.trim();
     }
-    if let Some(c) = &mut ev.category {
-        trim(c);
-    }
-    ev.category = ev.category.take().filter(|c| !c.is_empty());
-    ev.contexts.retain(|c| !c.trim().is_empty());
-    ev.contexts.iter_mut().for_each(trim);
-    for s in &mut ev.sources {
-        trim(&mut s.name);
-    }
-}
-
-fn dedup_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::new();
-    for id in ids {
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    out
+    r
 }
 
 /// Groups terms that share a Snowball English stem; only groups of two or

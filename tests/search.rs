@@ -346,7 +346,7 @@ fn events_of(
     rows: Vec<(String, String, String)>,
     category: &str,
 ) -> Searcher<Vec<u8>> {
-    let events = rows
+    let events: Vec<_> = rows
         .into_iter()
         .enumerate()
         .map(|(i, (id, date, title))| {

@@ -16,7 +16,7 @@ mod write;
 pub use read::{
     DocFacets, Index, Posting, PostingIter, StoredDoc, MAX_POSITIONS,
 };
-pub use store::derived_url;
+pub use store::{derived_url, Record, RecordUrl};
 #[cfg(feature = "build")]
 pub use write::{
     encode, encode_both, resplit, split, stored_block, DocInput, FacetInput,

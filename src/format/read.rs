@@ -1692,42 +1692,7 @@ fn read_u32(b: &[u8], pos: &mut usize) -> Option<u32> {
 }
 
 fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
-    let id = c.str()?.to_owned();
-    let title = c.str()?.to_owned();
-    let url = match c.varint_u32()? {
-        0 => None,
-        1 => Some(super::derived_url(day, &title)),
-        n => {
-            let b = c.take(n as usize - 2)?;
-            Some(
-                std::str::from_utf8(b)
-                    .map_err(|_| c.err("string is not UTF-8"))?
-                    .to_owned(),
-            )
-        }
-    };
-    let body = c.opt_str()?.map(str::to_owned);
-    let category = c.opt_str()?.map(str::to_owned);
-    // Reserved no further than the bytes left can hold: a source takes
-    // at least two, a context one.
-    let n = c.varint_u32()?;
-    if n > MAX_FACET_IDS {
-        return Err(c.err("too many sources"));
-    }
-    let mut sources = Vec::with_capacity((n as usize).min(c.left() / 2));
-    for _ in 0..n {
-        let name = c.str()?.to_owned();
-        sources.push((name, c.opt_str()?.map(str::to_owned)));
-    }
-    let n = c.varint_u32()?;
-    if n > MAX_FACET_IDS {
-        return Err(c.err("too many contexts"));
-    }
-    let mut contexts = Vec::with_capacity((n as usize).min(c.left()));
-    for _ in 0..n {
-        contexts.push(c.str()?.to_owned());
-    }
-    Ok(StoredDoc { id, title, url, body, category, sources, contexts })
+    Ok(super::store::Record::read(c)?.to_stored(day))
 }
 
 /// Steps over one doc-store record (see [`read_stored`]); `None` when
@@ -1757,8 +1722,9 @@ fn skip_field(c: &mut Cursor<'_>, above: u32) -> Option<()> {
     c.skip(n as usize)
 }
 
-/// Most ids one forward entry may list (a sanity bound on corrupt input).
-const MAX_FACET_IDS: u32 = 100_000;
+/// Most ids one forward entry, or names one doc-store record, may list
+/// (a sanity bound on corrupt input).
+pub(crate) const MAX_FACET_IDS: u32 = 100_000;
 
 fn read_facets(c: &mut Cursor<'_>, f: &mut DocFacets) -> Result<()> {
     decode_facets(c, f).ok_or_else(|| c.err("bad forward entry"))

@@ -2,7 +2,163 @@
 //! event permalinks that follow the archive's rule are stored as one
 //! byte and derived again when read.
 
+use super::read::MAX_FACET_IDS;
+use super::{put_varint, Cursor, StoredDoc};
+use crate::error::Result;
 use crate::event::Day;
+
+/// One event's doc-store record, its fields borrowed (FORMAT.md,
+/// `STOR`): what [`Record::write`] writes and the reader reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The event id.
+    pub id: &'a str,
+    /// The headline.
+    pub title: &'a str,
+    /// The event's page.
+    pub url: RecordUrl<'a>,
+    /// Optional body text.
+    pub body: Option<&'a str>,
+    /// The category's name.
+    pub category: Option<&'a str>,
+    /// Per source: the outlet's name and the article's URL.
+    pub sources: Vec<(&'a str, Option<&'a str>)>,
+    /// The context names.
+    pub contexts: Vec<&'a str>,
+}
+
+/// An event's page as a record holds it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RecordUrl<'a> {
+    /// None.
+    #[default]
+    None,
+    /// The permalink [`derived_url`] gives the event's day and title.
+    Derived,
+    /// Any other address.
+    Given(&'a str),
+}
+
+impl<'a> RecordUrl<'a> {
+    /// How a record holds `url`, the page of an event of `day` (if it
+    /// has a valid date) titled `title`.
+    pub fn of(url: Option<&'a str>, day: Option<Day>, title: &str) -> Self {
+        match (url, day) {
+            (None, _) => RecordUrl::None,
+            (Some(u), Some(day)) if u == derived_url(day, title) => {
+                RecordUrl::Derived
+            }
+            (Some(u), _) => RecordUrl::Given(u),
+        }
+    }
+
+    /// The address, for an event of `day` titled `title`.
+    pub fn get(self, day: Day, title: &str) -> Option<String> {
+        match self {
+            RecordUrl::None => None,
+            RecordUrl::Derived => Some(derived_url(day, title)),
+            RecordUrl::Given(u) => Some(u.to_owned()),
+        }
+    }
+}
+
+impl<'a> Record<'a> {
+    /// Appends the record to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        put_str(out, self.id);
+        put_str(out, self.title);
+        match self.url {
+            RecordUrl::None => out.push(0),
+            RecordUrl::Derived => out.push(1),
+            RecordUrl::Given(u) => {
+                put_varint(out, u.len() as u64 + 2);
+                out.extend_from_slice(u.as_bytes());
+            }
+        }
+        put_opt_str(out, self.body);
+        put_opt_str(out, self.category);
+        put_varint(out, self.sources.len() as u64);
+        for (name, url) in &self.sources {
+            put_str(out, name);
+            put_opt_str(out, *url);
+        }
+        put_varint(out, self.contexts.len() as u64);
+        for c in &self.contexts {
+            put_str(out, c);
+        }
+    }
+
+    /// Reads a record, checking every length and string.
+    pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Record<'a>> {
+        let id = c.str()?;
+        let title = c.str()?;
+        let url = match c.varint_u32()? {
+            0 => RecordUrl::None,
+            1 => RecordUrl::Derived,
+            n => {
+                let b = c.take(n as usize - 2)?;
+                RecordUrl::Given(
+                    std::str::from_utf8(b)
+                        .map_err(|_| c.err("string is not UTF-8"))?,
+                )
+            }
+        };
+        let body = c.opt_str()?;
+        let category = c.opt_str()?;
+        // Reserved no further than the bytes left can hold: a source
+        // takes at least two, a context one.
+        let n = c.varint_u32()?;
+        if n > MAX_FACET_IDS {
+            return Err(c.err("too many sources"));
+        }
+        let mut sources = Vec::with_capacity((n as usize).min(c.left() / 2));
+        for _ in 0..n {
+            sources.push((c.str()?, c.opt_str()?));
+        }
+        let n = c.varint_u32()?;
+        if n > MAX_FACET_IDS {
+            return Err(c.err("too many contexts"));
+        }
+        let mut contexts = Vec::with_capacity((n as usize).min(c.left()));
+        for _ in 0..n {
+            contexts.push(c.str()?);
+        }
+        Ok(Record { id, title, url, body, category, sources, contexts })
+    }
+
+    /// The record's data, owned, for an event of `day`.
+    pub fn to_stored(&self, day: Day) -> StoredDoc {
+        let own = |s: Option<&str>| s.map(str::to_owned);
+        StoredDoc {
+            id: self.id.to_owned(),
+            title: self.title.to_owned(),
+            url: self.url.get(day, self.title),
+            body: own(self.body),
+            category: own(self.category),
+            sources: self
+                .sources
+                .iter()
+                .map(|(n, u)| ((*n).to_owned(), own(*u)))
+                .collect(),
+            contexts: self.contexts.iter().map(|&c| c.to_owned()).collect(),
+        }
+    }
+}
+
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            put_varint(out, s.len() as u64 + 1);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
 
 /// The permalink the archive gives an event of `day` titled `title`:
 /// `/news/YYYY/MM/D/slug.md`, where the day has no leading zero and the
@@ -102,6 +258,54 @@ mod tests {
         let url = derived_url(day("2020-10-05"), &long);
         assert!(url.len() <= "/news/2020/10/5/".len() + 140 + 3);
         assert!(url.ends_with("word.md"), "{url}");
+    }
+
+    #[test]
+    fn derived_permalinks_are_recognised() {
+        let day = parse_date("2002-06-12").unwrap();
+        let long = "word ".repeat(40);
+        for title in ["Bülent Ecevit – 2–1 Bømlafjord's", &long, "", "–"]
+        {
+            let url = derived_url(day, title);
+            let of = |u, day| RecordUrl::of(Some(u), Some(day), title);
+            assert_eq!(of(&url, day), RecordUrl::Derived, "{title}");
+            assert_eq!(RecordUrl::Derived.get(day, title), Some(url.clone()));
+            let (longer, shorter) = (format!("{url}x"), &url[1..]);
+            assert_eq!(of(&longer, day), RecordUrl::Given(&longer));
+            assert_eq!(of(shorter, day), RecordUrl::Given(shorter));
+            assert_eq!(of(&url, day + 1), RecordUrl::Given(&url));
+            assert_eq!(
+                RecordUrl::of(Some(&url), None, title),
+                RecordUrl::Given(&url)
+            );
+        }
+    }
+
+    #[test]
+    fn records_read_back_as_written() {
+        let r = Record {
+            id: "e1",
+            title: "Talks in Geneva",
+            url: RecordUrl::Given("https://example.org/e1"),
+            body: Some("More."),
+            category: None,
+            sources: vec![("BBC", Some("https://bbc.co.uk/x")), ("", None)],
+            contexts: vec!["Geneva", "Sergey Lavrov"],
+        };
+        let mut out = Vec::new();
+        r.write(&mut out);
+        Record { id: "e2", url: RecordUrl::Derived, ..Record::default() }
+            .write(&mut out);
+        let mut c = Cursor::new(&out, "STOR");
+        assert_eq!(Record::read(&mut c).unwrap(), r);
+        let second = Record::read(&mut c).unwrap();
+        assert_eq!((second.id, second.url), ("e2", RecordUrl::Derived));
+        assert!(c.is_empty());
+        // Cut anywhere, it is an error, not a panic.
+        for n in 0..out.len() {
+            let mut c = Cursor::new(&out[..n], "STOR");
+            let _ = Record::read(&mut c).and_then(|_| Record::read(&mut c));
+        }
     }
 
     /// The slug is cut at 140 bytes, then of its trailing dashes; it is

@@ -3,6 +3,7 @@
 use std::io;
 use std::ops::Range;
 
+use super::store::put_str;
 use super::{
     field, put_varint, tag, BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN,
     FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES,
@@ -240,18 +241,13 @@ pub struct DocInput {
     pub lengths: [u32; 3],
     /// Category id, if any.
     pub category: Option<u32>,
-    /// Source-outlet ids with each source's URL.
-    pub sources: Vec<(u32, Option<String>)>,
+    /// Source-outlet ids, one per source.
+    pub sources: Vec<u32>,
     /// Context ids.
     pub contexts: Vec<u32>,
-    /// The event id.
-    pub id: String,
-    /// The headline.
-    pub title: String,
-    /// The event's page.
-    pub url: Option<String>,
-    /// Optional body text.
-    pub body: Option<String>,
+    /// Where its doc-store record ([`super::Record`]) lies in
+    /// [`IndexParts::records`].
+    pub record: Range<usize>,
 }
 
 /// A facet dictionary: its names, by id. Ids are given in order of
@@ -272,6 +268,9 @@ pub struct IndexParts {
     pub classes: Vec<Vec<u32>>,
     /// Documents in id order: oldest first.
     pub docs: Vec<DocInput>,
+    /// The documents' doc-store records (see [`DocInput::record`]), in
+    /// any order.
+    pub records: Vec<u8>,
     /// The category dictionary.
     pub categories: FacetInput,
     /// The source-outlet dictionary.
@@ -1063,7 +1062,7 @@ fn days(parts: &IndexParts) -> Result<Vec<u8>> {
             Some((l, _)) if l == doc.day => continue,
             Some((l, _)) if doc.day < l => {
                 return Err(Error::InvalidEvent {
-                    event: doc.id.clone(),
+                    event: format!("document {id}"),
                     detail: "documents must be sorted oldest first".into(),
                 });
             }
@@ -1133,8 +1132,8 @@ fn forward(parts: &IndexParts) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
         }
         put_varint(&mut data, d.category.map_or(0, |c| u64::from(c) + 1));
         put_varint(&mut data, d.sources.len() as u64);
-        for (s, _) in &d.sources {
-            put_varint(&mut data, u64::from(*s));
+        for &s in &d.sources {
+            put_varint(&mut data, u64::from(s));
         }
         put_varint(&mut data, d.contexts.len() as u64);
         for &c in &d.contexts {
@@ -1144,81 +1143,6 @@ fn forward(parts: &IndexParts) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
     blocked(&starts, &data)
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.push(0),
-        Some(s) => {
-            put_varint(out, s.len() as u64 + 1);
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-fn name(f: &FacetInput, id: u32) -> &str {
-    f.names.get(id as usize).map_or("", String::as_str)
-}
-
-/// What [`record`] keeps between documents: the permalink prefix of the
-/// last day seen (documents come by day) and a buffer for the permalink.
-#[derive(Default)]
-struct Scratch {
-    day: Option<Day>,
-    prefix: String,
-    url: String,
-}
-
-impl Scratch {
-    /// Whether `url` is the permalink [`super::derived_url`] derives.
-    fn is_derived(&mut self, url: &str, day: Day, title: &str) -> bool {
-        if self.day != Some(day) {
-            self.prefix = super::store::url_prefix(day);
-            self.day = Some(day);
-        }
-        let Some(rest) = url.strip_prefix(self.prefix.as_str()) else {
-            return false;
-        };
-        self.url.clear();
-        super::store::push_slug(&mut self.url, title);
-        self.url.push_str(".md");
-        rest == self.url
-    }
-}
-
-/// One document's doc-store record (see FORMAT.md, `STOR`).
-fn record(
-    out: &mut Vec<u8>,
-    parts: &IndexParts,
-    d: &DocInput,
-    scratch: &mut Scratch,
-) {
-    put_str(out, &d.id);
-    put_str(out, &d.title);
-    match d.url.as_deref() {
-        None => out.push(0),
-        Some(u) if scratch.is_derived(u, d.day, &d.title) => out.push(1),
-        Some(u) => {
-            put_varint(out, u.len() as u64 + 2);
-            out.extend_from_slice(u.as_bytes());
-        }
-    }
-    put_opt_str(out, d.body.as_deref());
-    put_opt_str(out, d.category.map(|c| name(&parts.categories, c)));
-    put_varint(out, d.sources.len() as u64);
-    for (s, url) in &d.sources {
-        put_str(out, name(&parts.sources, *s));
-        put_opt_str(out, url.as_deref());
-    }
-    put_varint(out, d.contexts.len() as u64);
-    for &c in &d.contexts {
-        put_str(out, name(&parts.contexts, c));
-    }
-}
-
 /// DICT: a preset dictionary for the doc-store blocks: the strings that
 /// recur most across records (word runs of titles and names, URL
 /// prefixes), scored by occurrences × length over a sample of blocks,
@@ -1226,8 +1150,7 @@ fn record(
 fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
     let block = BLOCK_DOCS as usize;
     let mut counts: Map<&[u8], u32> = Map::default();
-    let mut sample = Vec::new();
-    let mut scratch = Scratch::default();
+    let mut sample: Vec<&[u8]> = Vec::new();
     // About 1 block in 32, spread over the documents the dictionary is
     // made from (which change rarely: see `dictionary_docs`).
     let docs = &parts.docs[..super::dictionary_docs(parts.docs.len())];
@@ -1235,13 +1158,9 @@ fn train_dictionary(parts: &IndexParts) -> Vec<u8> {
         if i % 32 != 0 {
             continue;
         }
-        for d in chunk {
-            let mut r = Vec::new();
-            record(&mut r, parts, d, &mut scratch);
-            sample.push(r);
-        }
+        sample.extend(chunk.iter().map(|d| &parts.records[d.record.clone()]));
     }
-    for r in &sample {
+    for r in sample {
         let mut seen: Vec<&[u8]> = Vec::new();
         // Word runs of one to four words, with the space after them.
         let words: Vec<usize> = std::iter::once(0)
@@ -1386,13 +1305,12 @@ fn store(
         parts.docs.chunks(BLOCK_DOCS as usize * STORE_GROUP_BLOCKS).collect();
     let compressed = crate::par::map(groups, |group| {
         let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
-        let mut scratch = Scratch::default();
         let mut raw = Vec::new();
         let mut out = Vec::with_capacity(STORE_GROUP_BLOCKS);
         for block in group.chunks(BLOCK_DOCS as usize) {
             raw.clear();
             for d in block {
-                record(&mut raw, parts, d, &mut scratch);
+                raw.extend_from_slice(&parts.records[d.record.clone()]);
             }
             // The reader refuses more (it bounds the cost of a hit).
             if raw.len() > MAX_BLOCK_BYTES {
@@ -1432,8 +1350,8 @@ fn store(
 
 #[cfg(test)]
 mod tests {
+    use super::super::Record;
     use super::*;
-    use crate::event::parse_date;
 
     #[test]
     fn a_packed_posting_list_gives_back_what_was_pushed() {
@@ -1479,33 +1397,24 @@ mod tests {
 
     #[test]
     fn doc_store_blocks_beyond_the_bound_are_refused() {
-        let doc = |body: usize| DocInput {
-            id: "e".into(),
-            title: "t".into(),
-            body: Some("x".repeat(body)),
-            ..DocInput::default()
+        let doc = |parts: &mut IndexParts, body: usize| {
+            let start = parts.records.len();
+            let body = "x".repeat(body);
+            let r = Record {
+                id: "e",
+                title: "t",
+                body: Some(&body),
+                ..Record::default()
+            };
+            r.write(&mut parts.records);
+            let record = start..parts.records.len();
+            parts.docs.push(DocInput { record, ..DocInput::default() });
         };
-        let mut parts = IndexParts {
-            docs: vec![doc(MAX_BLOCK_BYTES / 2 - 64); 2],
-            ..IndexParts::default()
-        };
+        let mut parts = IndexParts::default();
+        doc(&mut parts, MAX_BLOCK_BYTES / 2 - 64);
+        doc(&mut parts, MAX_BLOCK_BYTES / 2 - 64);
         assert!(store(&parts, &[], 0).is_ok());
-        parts.docs.push(doc(200));
+        doc(&mut parts, 200);
         assert!(matches!(store(&parts, &[], 0), Err(Error::TooLarge { .. })));
-    }
-
-    #[test]
-    fn derived_permalinks_are_recognised() {
-        let mut s = Scratch::default();
-        let day = parse_date("2002-06-12").unwrap();
-        let long = "word ".repeat(40);
-        for title in ["Bülent Ecevit – 2–1 Bømlafjord's", &long, "", "–"]
-        {
-            let url = super::super::derived_url(day, title);
-            assert!(s.is_derived(&url, day, title), "{title}");
-            assert!(!s.is_derived(&format!("{url}x"), day, title));
-            assert!(!s.is_derived(&url, day + 1, title));
-            assert!(!s.is_derived(&url[1..], day, title));
-        }
     }
 }

@@ -279,7 +279,7 @@ mod tests {
                     2014-05-06;Talks;BBC <http://bbc.co.uk/a> | Reuters;\
                     \"Geneva|Syria; talks\"\n";
         let got = read(text, &InputOptions::default()).unwrap();
-        let ev = &got.events[0].0;
+        let ev = &got.events.get(0).0;
         assert_eq!(ev.contexts, ["Geneva", "Syria; talks"]);
         assert_eq!(ev.sources.len(), 2);
         assert_eq!(ev.sources[0].url.as_deref(), Some("http://bbc.co.uk/a"));
@@ -322,7 +322,7 @@ mod tests {
             ..Default::default()
         };
         let got = read(cases[0].0, &opts).unwrap();
-        assert_eq!(got.events[0].0.title, "Talks");
+        assert_eq!(got.events.get(0).0.title, "Talks");
         assert_eq!(got.unused, [("tags".to_owned(), 1)]);
     }
 }

@@ -485,7 +485,7 @@ mod tests {
     ) -> Result<(Vec<(Event, Origin)>, u64)> {
         let opts = InputOptions { on_invalid, ..Default::default() };
         let got = read_bytes(text, "f.jsonl", &opts)?;
-        Ok((got.events, got.skipped))
+        Ok((got.events.to_vec(), got.skipped))
     }
 
     fn invalid_line(e: Error) -> (u64, String) {
@@ -564,7 +564,7 @@ mod tests {
             r#"{"id":"a","date":"2020-01-01","title":"t","sources":[{"name":"BBC","url":null}]}"#,
         )
         .unwrap();
-        assert_eq!(got.events[0].0.sources[0].url, None);
+        assert_eq!(got.events.get(0).0.sources[0].url, None);
     }
 
     const REC: &str = r#"{"date":"2014-05-06","title":"Talks"}"#;

@@ -26,6 +26,7 @@
 //!   the same id); identical records get `-2`, `-3`, … in input order.
 
 mod csv;
+mod events;
 mod json;
 mod mapping;
 mod markdown;
@@ -36,11 +37,11 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+pub use events::Events;
 pub use mapping::{Config, Field, Mapping};
 
 pub use crate::builder::{OnInvalid, Origin};
 use crate::error::{Error, Result};
-use crate::event::Event;
 use crate::hash::Map;
 
 /// How to read inputs.
@@ -94,7 +95,7 @@ impl fmt::Display for Format {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inputs {
     /// The events, in input order, with where each came from.
-    pub events: Vec<(Event, Origin)>,
+    pub events: Events,
     /// Records seen, valid or not.
     pub records: u64,
     /// Invalid records skipped (always 0 with [`OnInvalid::Fail`]).
@@ -241,7 +242,7 @@ pub fn total_bytes(paths: &[PathBuf]) -> u64 {
 #[derive(Default)]
 struct Part {
     format: Option<Format>,
-    events: Vec<(Event, Origin)>,
+    events: Events,
     /// Indexes in `events` of the events whose ids were generated.
     generated: Vec<usize>,
     records: u64,
@@ -271,7 +272,7 @@ impl Part {
                 if generated {
                     self.generated.push(self.events.len());
                 }
-                self.events.push((event, origin));
+                self.events.push(&event, &origin);
             }
             Err(_) if on_invalid == OnInvalid::Skip => self.skipped += 1,
             Err(detail) => return Err(error(origin, detail)),
@@ -283,11 +284,7 @@ impl Part {
     fn append(&mut self, other: Part) {
         let base = self.events.len();
         self.generated.extend(other.generated.iter().map(|i| base + i));
-        if self.events.is_empty() {
-            self.events = other.events; // the common case: no copy
-        } else {
-            self.events.extend(other.events);
-        }
+        self.events.append(other.events);
         self.records += other.records;
         self.skipped += other.skipped;
         self.other_pages.extend(other.other_pages);
@@ -330,11 +327,11 @@ fn finish(parts: Vec<(String, Part)>) -> Inputs {
     };
     let mut seen: Map<String, u32> = Map::default();
     for i in all.generated {
-        let id = &mut inputs.events[i].0.id;
+        let id = inputs.events.id(i).to_owned();
         let n = seen.entry(id.clone()).or_default();
         *n += 1;
         if *n > 1 {
-            id.push_str(&format!("-{n}"));
+            inputs.events.set_id(i, &format!("{id}-{n}"));
         }
     }
     inputs.unused.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -653,8 +650,7 @@ mod tests {
         let rec = r#"{"date":"2014-05-06","title":"Talks"}"#;
         let other = r#"{"date":"2014-05-07","title":"Talks"}"#;
         let got = read(&format!("{rec}\n{other}\n{rec}\n{rec}\n")).unwrap();
-        let ids: Vec<&str> =
-            got.events.iter().map(|(e, _)| e.id.as_str()).collect();
+        let ids: Vec<String> = got.events.iter().map(|(e, _)| e.id).collect();
         let base = record::generated_id("2014-05-06", "Talks", None);
         let second = record::generated_id("2014-05-07", "Talks", None);
         let want =
@@ -752,7 +748,7 @@ mod tests {
         gz.write_all(rec.as_bytes()).unwrap();
         let bytes = gz.finish().unwrap();
         let got = read_bytes(&bytes, "in.json", &InputOptions::default());
-        assert_eq!(got.unwrap().events[0].0.title, "Talks");
+        assert_eq!(got.unwrap().events.get(0).0.title, "Talks");
         let cut = &bytes[..bytes.len() - 4];
         let e = read_bytes(cut, "in.json", &InputOptions::default());
         assert!(e

@@ -31,4 +31,5 @@ pub fn read_events(path: &str) -> Vec<(Event, Origin)> {
     input::read_all(&[path.into()], &Default::default(), &|_| {})
         .unwrap()
         .events
+        .to_vec()
 }

@@ -319,7 +319,7 @@ fn build(a: &BuildArgs) -> Result<()> {
     if let Some(d) = &a.site {
         check_target(d, Target::Dir, "--site")?;
     }
-    limit_malloc_arenas();
+    tune_malloc();
     let opts = input_options(a)?;
     let bar = progress_bar(&a.inputs);
     let read = input::read_all(&a.inputs, &opts, &|n| bar.inc(n))?;
@@ -332,7 +332,8 @@ fn build(a: &BuildArgs) -> Result<()> {
     check_yield(a, events.len() as u64, skipped)?;
     bar.set_message("indexing");
     let count = events.len();
-    let plan = a.site.as_deref().map(|dir| site::Plan::new(dir, &events));
+    let plan =
+        a.site.as_deref().map(|dir| site::Plan::new(dir, events.text_bytes()));
     let (output, split) = match &plan {
         Some(p) => {
             fs::create_dir_all(&p.folder).with_context(|| {
@@ -480,16 +481,22 @@ fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
     b
 }
 
-/// Caps glibc's malloc arenas at two. By default each thread that
-/// allocates may get its own arena, and memory freed into one is not
-/// reused by the others: the build, which allocates on every core, then
-/// peaked about 60 MB higher.
-fn limit_malloc_arenas() {
+/// Tunes glibc's malloc for the build. Caps its arenas at two: by
+/// default each thread that allocates may get its own arena, and memory
+/// freed into one is not reused by the others (the build, which
+/// allocates on every core, then peaked about 60 MB higher). And maps
+/// every allocation of 256 KiB or more on its own, so that freeing it
+/// gives the memory back: by default glibc raises that threshold to the
+/// size of each mapped block freed, after which the large buffers of
+/// one phase (the runs' postings) stay in the heap under the next (a
+/// million events peaked at 1.59 GB instead of 1.19).
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets an allocator parameter; glibc makes
     // it safe to call at any time.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 18);
     }
 }
 

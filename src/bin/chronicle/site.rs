@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use chronicle::Event;
-
 use crate::files::SPLIT_CORE;
 use crate::widget;
 
@@ -23,7 +21,7 @@ const SPLIT: &str = "index";
 /// gets a split index: about 2 MB of single-file index, some 7,000
 /// events. Below it, one file is fewer requests for the same bytes;
 /// above it, a first query fetching only what it needs moves far less.
-pub const SPLIT_ABOVE_TEXT_BYTES: usize = 1 << 20;
+pub const SPLIT_ABOVE_TEXT_BYTES: u64 = 1 << 20;
 
 /// Where a site's index goes.
 pub struct Plan {
@@ -34,23 +32,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `events` in the site at `dir`.
-    pub fn new<T>(dir: &Path, events: &[(Event, T)]) -> Plan {
-        let text: usize = events
-            .iter()
-            .map(|(e, _)| {
-                e.title.len()
-                    + e.body.as_ref().map_or(0, String::len)
-                    + e.contexts.iter().map(String::len).sum::<usize>()
-                    + e.sources
-                        .iter()
-                        .map(|s| {
-                            s.name.len()
-                                + s.url.as_ref().map_or(0, String::len)
-                        })
-                        .sum::<usize>()
-            })
-            .sum();
+    /// The plan for events holding `text` bytes of text (titles,
+    /// bodies, contexts, source names and URLs) in the site at `dir`.
+    pub fn new(dir: &Path, text: u64) -> Plan {
         Plan { folder: dir.join(FOLDER), split: text > SPLIT_ABOVE_TEXT_BYTES }
     }
 

@@ -1044,11 +1044,14 @@ impl Inner {
                 let (html, heights) =
                     self.ui().facets(&facets, &years, &months);
                 panel.set_inner_html(&html);
-                // The timeline now, the facets once their chunks come.
+                let set = set_heights(panel, &heights);
+                // The timeline now; the facets once their chunks come,
+                // the panel busy and the event held until then.
                 if !done {
                     self.load_then(Inner::facets_again, Inner::facets_failed);
+                    return;
                 }
-                set_heights(panel, &heights)
+                set
             }
             Err(e) => Err(JsValue::from_str(&e.to_string())),
         };

@@ -256,6 +256,21 @@ describe('Chronicle widget (headless Chromium)', () => {
         };
         page.on('request', onRequest);
         await page.goto(`${server.url}/split/index.html`);
+        // What each `chronicle:facets` event finds in the panel.
+        await page.evaluate(() => {
+          window.facetEvents = [];
+          addEventListener(
+            'chronicle:facets',
+            (e) => {
+              const panel = e.target.querySelector('.chronicle-facets');
+              window.facetEvents.push({
+                busy: panel?.getAttribute('aria-busy') ?? null,
+                legends: [...(panel?.querySelectorAll('legend') ?? [])].map((l) => l.textContent),
+              });
+            },
+            true,
+          );
+        });
         await searchAndCheck(page);
         // The facets follow once typing pauses: the forward lists of the
         // matches come after the first results.
@@ -264,6 +279,14 @@ describe('Chronicle widget (headless Chromium)', () => {
           null,
           { timeout: 10_000 },
         );
+        // The timeline shows first, but the panel stays busy and the
+        // event waits until the facets are in.
+        const events = await page.evaluate(() => window.facetEvents);
+        assert.ok(events.length >= 1, 'chronicle:facets fired');
+        for (const ev of events) {
+          assert.equal(ev.busy, null, 'the panel is no longer busy when the event fires');
+          assert.ok(ev.legends.includes('About'), `the event fires with every facet: ${ev.legends}`);
+        }
         page.off('request', onRequest);
         assert.equal(core, 1, 'the core is fetched once');
         assert.equal(single, 0, 'the split page must not fetch the single-file index');

@@ -13,12 +13,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { CORPUS_FILES } from '../relevance/make-queries.mjs';
+import { CORPUS_FILES, CORPUS_MAIN } from '../relevance/make-queries.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const WORK = path.join(ROOT, 'bench', 'work');
-export const PAGEFIND_DIR = path.join(WORK, 'pagefind');
+// (The main corpus alone, BENCH_CORPUS=main, has a cache of its own.)
+export const PAGEFIND_DIR = path.join(WORK, CORPUS_MAIN ? 'pagefind-69149' : 'pagefind');
 export const PAGEFIND_SITE = path.join(PAGEFIND_DIR, 'site');
 export const PAGEFIND_STAMP = path.join(PAGEFIND_DIR, 'stamp.json');
 export const PAGEFIND_RECORD_FORMAT =

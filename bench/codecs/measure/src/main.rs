@@ -7,12 +7,12 @@
 //! under OUT_DIR/blocks/.
 
 use std::fs;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chronicle::builder::{build_parts, read_jsonl, OnInvalid};
-use chronicle::format::{derived_url, put_varint, DocInput, FacetInput, IndexParts};
+use chronicle::builder::build_parts;
+use chronicle::input::{read_all, InputOptions};
 use serde_json::{json, Value};
 
 const INPUTS: [&str; 2] = ["wcep-events.jsonl.gz", "wcep-events-2018-2026-plaintext.jsonl.gz"];
@@ -23,51 +23,6 @@ const DICT_BYTES: usize = 32 * 1024;
 /// Blocks timed per codec × block size (evenly spread), and runs per block.
 const TIMED_BLOCKS: usize = 400;
 const RUNS: usize = 5;
-
-// ---- The doc-store record, exactly as src/format/write.rs `record` ----
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.push(0),
-        Some(s) => {
-            put_varint(out, s.len() as u64 + 1);
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-fn name(f: &FacetInput, id: u32) -> &str {
-    f.names.get(id as usize).map_or("", String::as_str)
-}
-
-fn record(out: &mut Vec<u8>, parts: &IndexParts, d: &DocInput) {
-    put_str(out, &d.id);
-    put_str(out, &d.title);
-    match d.url.as_deref() {
-        None => out.push(0),
-        Some(u) if u == derived_url(d.day, &d.title) => out.push(1),
-        Some(u) => {
-            put_varint(out, u.len() as u64 + 2);
-            out.extend_from_slice(u.as_bytes());
-        }
-    }
-    put_opt_str(out, d.body.as_deref());
-    put_opt_str(out, d.category.map(|c| name(&parts.categories, c)));
-    put_varint(out, d.sources.len() as u64);
-    for (s, url) in &d.sources {
-        put_str(out, name(&parts.sources, *s));
-        put_opt_str(out, url.as_deref());
-    }
-    put_varint(out, d.contexts.len() as u64);
-    for &c in &d.contexts {
-        put_str(out, name(&parts.contexts, c));
-    }
-}
 
 // ---- The index file: its sections ----
 
@@ -222,14 +177,10 @@ fn main() {
     fs::create_dir_all(out_dir.join("blocks")).unwrap();
     let t0 = Instant::now();
 
-    // Events → parts (build_parts orders documents newest first, stable
-    // within a day, as the index does) → the index itself.
-    let mut events = Vec::new();
-    for f in INPUTS {
-        let path = data.join(f);
-        let gz = flate2::read::MultiGzDecoder::new(BufReader::new(fs::File::open(&path).unwrap()));
-        read_jsonl(BufReader::new(gz), &path.display().to_string(), OnInvalid::Fail, &mut events).unwrap();
-    }
+    // Events → parts (build_parts orders documents oldest first, as the
+    // index does) → the index itself.
+    let paths: Vec<PathBuf> = INPUTS.iter().map(|f| data.join(f)).collect();
+    let events = read_all(&paths, &InputOptions::default(), &|_| {}).unwrap().events;
     let parts = build_parts(events).unwrap();
     let index = chronicle::format::encode(&parts).unwrap();
     let index_dict = section(&index, b"DICT").to_vec();
@@ -237,15 +188,8 @@ fn main() {
     let base_bytes = index.len() - index_stor.len() - index_dict.len();
     eprintln!("{} events, index {} bytes ({:.1?})", parts.docs.len(), index.len(), t0.elapsed());
 
-    let records: Vec<Vec<u8>> = parts
-        .docs
-        .iter()
-        .map(|d| {
-            let mut r = Vec::new();
-            record(&mut r, &parts, d);
-            r
-        })
-        .collect();
+    // Each document's doc-store record, as the builder made it.
+    let records: Vec<Vec<u8>> = parts.docs.iter().map(|d| parts.records[d.record.clone()].to_vec()).collect();
     let raw_bytes: usize = records.iter().map(Vec::len).sum();
 
     // Check: our records, deflated as the writer does, are the index's

@@ -269,7 +269,7 @@ function chunkLoader(ix, got) {
   var crc = got && '' + got.bytes.subarray(-4);
   if (url) ix.setChunkBase(new URL('.', url).href);
   var renewing;
-  return attachLoader(ix, function (n) {
+  var loader = attachLoader(ix, function (n) {
     return fetchBytes(ix.chunkUrl(n)).then(function (got) { return got.bytes; });
   }, function (e) {
     if (url && !e.transient) {
@@ -291,6 +291,25 @@ function chunkLoader(ix, got) {
     }
     return message(e);
   });
+  // Chunks a request away: worth fetching ahead (see `ahead`).
+  loader.far = 1;
+  return loader;
+}
+
+/** Over a split index a request away, once the hits of `q` are shown:
+ * fetches ahead the chunks of the likely next key, the letter that most
+ * of the words marked in the hits have after the word being typed (so
+ * the key finds them at hand, or on their way). */
+function ahead(ix, el, q) {
+  var w = (/\S+$/.exec(q) || [''])[0].toLowerCase();
+  var votes = {};
+  var best;
+  el.querySelectorAll('mark').forEach(function (m) {
+    var t = m.textContent.toLowerCase();
+    var c = t.length > w.length && !t.indexOf(w) && t[w.length];
+    if (c && (votes[c] = (votes[c] || 0) + 1) > (votes[best] || 0)) best = c;
+  });
+  if (w[1] && best) ix.searchAsync(q + best, { limit: 10, facets: false }).catch(function () {});
 }
 
 /** What a reader is told when a chunk did not come: the chunk (or the
@@ -356,9 +375,11 @@ async function mount(el, options, release) {
   try {
     var own = !(options.index instanceof wasm_bindgen.Chronicle);
     var index = own ? await load(options.index, loading(el, ui)) : options.index;
-    if (index.isSplit()) chunkLoader(index);
+    var far = index.isSplit() && chunkLoader(index).far;
     // (The widget reads only its own options: `index` is left alone.)
     var w = index.mount(el, Object.assign({}, options, { strings: ui.strings, locale: ui.locale }));
+    var shown = function (e) { ahead(index, el, e.detail.query); };
+    if (far) el.addEventListener('chronicle:results', shown);
     widgets.push(w);
     // unmount(): the widget leaves the page and its memory is freed,
     // with the index's when this mount loaded it.
@@ -368,6 +389,7 @@ async function mount(el, options, release) {
       if (i < 0) return;
       widgets.splice(i, 1);
       unmount.call(w);
+      el.removeEventListener('chronicle:results', shown);
       w.free();
       if (own) index.free();
       for (var a in set) set[a] == null ? el.removeAttribute(a) : el.setAttribute(a, set[a]);

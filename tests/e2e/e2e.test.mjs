@@ -346,6 +346,56 @@ describe('Chronicle widget (headless Chromium)', () => {
     }
   });
 
+  test('HTTP, split index: the chunks of the likely next key are fetched ahead', { timeout: TEST_TIMEOUT }, async () => {
+    requireBuilt('split/index.html', 'split/index.chron');
+    const server = await startServer(WWW);
+    try {
+      await withPage('split-ahead', async (page) => {
+        await page.goto(`${server.url}/split/index.html`);
+        // When each query's hits were shown, and when the last key went down.
+        await page.evaluate(() => {
+          performance.setResourceTimingBufferSize(10_000);
+          window.shown = {};
+          addEventListener('chronicle:results', (e) => (window.shown[e.detail.query] = performance.now()), true);
+          addEventListener('keydown', () => (window.keyAt = performance.now()), true);
+        });
+        await page.waitForSelector(`${ROOT}[data-state="ready"]`, { timeout: TIMEOUT });
+        const input = page.locator(INPUT).first();
+        await input.fill('supreme cour');
+        await page.waitForFunction(() => window.shown['supreme cour'], null, { timeout: TIMEOUT });
+        const marked = await page.evaluate(() => [...document.querySelectorAll('[role="option"] mark')].map((m) => m.textContent));
+        assert.ok(marked.some((m) => /^court$/i.test(m)), `the hits of "supreme cour" mark "Court": ${marked.join(', ')}`);
+        // "court" is the word most marked: the chunks of "supreme court"
+        // (other hits, other doc-store blocks) come without its key, once
+        // the hits of "supreme cour" are shown.
+        const chunks = () =>
+          page.evaluate(() =>
+            performance
+              .getEntriesByType('resource')
+              .filter((e) => /\/split\/\d+-[0-9a-f]{8}\.bin$/.test(e.name))
+              .map((e) => ({ name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd })),
+          );
+        await page.waitForFunction(
+          () => {
+            const bins = performance.getEntriesByType('resource').filter((e) => /\.bin$/.test(e.name));
+            return bins.length && bins.every((e) => e.responseEnd > 0) && performance.now() - Math.max(...bins.map((e) => e.responseEnd)) > 300;
+          },
+          null,
+          { timeout: TIMEOUT, polling: 50 },
+        );
+        await input.press('t');
+        await page.waitForFunction(() => window.shown['supreme court'], null, { timeout: TIMEOUT });
+        const [keyAt, shownAt] = await page.evaluate(() => [window.keyAt, window.shown['supreme court']]);
+        const all = await chunks();
+        const asked = all.filter((c) => c.start >= keyAt && c.start <= shownAt);
+        assert.deepEqual(asked.map((c) => c.name), [], 'the key "t" waits for no chunk: they came ahead of it');
+        assert.equal(new Set(all.map((c) => c.name)).size, all.length, 'no chunk is fetched twice');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('strict CSP: works with no violations', { timeout: TEST_TIMEOUT }, async () => {
     requireBuilt(...REQUIRED_FILES);
     const server = await startServer(WWW, { csp: STRICT_CSP });

@@ -182,6 +182,9 @@ test('a 280 or 320 px sidebar, a 1,400 px page: results take the widget\'s width
       assert.ok(sizes.scroll[0] <= sizes.scroll[1], `the widget overflows at ${width} px: ${sizes.scroll}`);
       assert.equal(await page.locator(`${ROOT} .chronicle-filters`).isVisible(), narrow);
       await page.waitForSelector(`${ROOT} .chronicle-facet legend`, { state: 'attached' });
+      // The facets of this query, not the panel still dimmed while they
+      // are counted (the legend may be the page's first facets').
+      await page.waitForFunction((root) => !document.querySelector(`${root} .chronicle-facets`).hasAttribute('aria-busy'), ROOT);
       assert.equal(await page.locator(`${ROOT} .chronicle-facets`).isVisible(), !narrow);
       await noViolations(page, `in a ${width} px widget`);
       assert.deepEqual(errors, []);

@@ -75,21 +75,18 @@ pub fn build_parts(events: impl Into<Events>) -> Result<IndexParts> {
     // events in input order.
     order.sort_unstable_by_key(|&(day, i)| (day, std::cmp::Reverse(i)));
 
-    // The three facet dictionaries, side by side.
-    let mut facets = crate::par::map(0..3, |f| {
-        Dictionary::collect(order.iter().map(|&(_, i)| -> Vec<&str> {
-            let r = tidy(events.record(i as usize));
-            match f {
-                0 => r.category.into_iter().collect(),
-                1 => r.sources.iter().map(|s| s.0).collect(),
-                _ => r.contexts,
-            }
-        }))
-    })
-    .into_iter();
-    let mut next = || facets.next().expect("three dictionaries");
-    let facets =
-        Facets { categories: next(), sources: next(), contexts: next() };
+    // The three facet dictionaries, in one pass over the records.
+    let mut facets = Facets {
+        categories: Dictionary::default(),
+        sources: Dictionary::default(),
+        contexts: Dictionary::default(),
+    };
+    for &(_, i) in &order {
+        let r = tidy(events.record(i as usize));
+        r.category.iter().for_each(|c| facets.categories.add(c));
+        r.sources.iter().for_each(|s| facets.sources.add(s.0));
+        r.contexts.iter().for_each(|c| facets.contexts.add(c));
+    }
     // Runs of consecutive documents are indexed on all cores, each into
     // its own postings; joined in run order, every term's postings come
     // out by increasing document as the writer needs, and the same for
@@ -167,7 +164,7 @@ fn index_run(
     for (k, &(day, i)) in run.iter().enumerate() {
         let doc = first + k as u32;
         let as_read = events.record(i as usize);
-        let r = tidy(as_read.clone());
+        let mut r = tidy(as_read.clone());
         let mut lengths = [0u32; 3];
         text::scan(r.title, &mut scratch, |t, _, _, pos| {
             let id = c.id(t);
@@ -205,7 +202,6 @@ fn index_run(
             });
         }
         // A context named twice is stored and counted once.
-        let mut r = r;
         let mut once: Vec<&str> = Vec::with_capacity(r.contexts.len());
         for c in std::mem::take(&mut r.contexts) {
             if !once.contains(&c) {
@@ -478,26 +474,22 @@ fn stem_classes(terms: &mut [TermInput]) -> Vec<Vec<u32>> {
 /// A facet dictionary under construction: ids in order of first
 /// appearance, so adding documents never changes the ids of the values
 /// older documents hold (and their forward lists stay the same bytes).
+#[derive(Default)]
 struct Dictionary {
     ids: Map<String, u32>,
     names: Vec<String>,
 }
 
 impl Dictionary {
-    fn collect<'a>(per_doc: impl Iterator<Item = Vec<&'a str>>) -> Self {
-        let mut d = Dictionary { ids: Map::default(), names: Vec::new() };
-        for values in per_doc {
-            for v in values {
-                if !d.ids.contains_key(v) {
-                    d.ids.insert(v.to_owned(), d.names.len() as u32);
-                    d.names.push(v.to_owned());
-                }
-            }
+    /// Gives `name` the next id, unless it has one.
+    fn add(&mut self, name: &str) {
+        if !self.ids.contains_key(name) {
+            self.ids.insert(name.to_owned(), self.names.len() as u32);
+            self.names.push(name.to_owned());
         }
-        d
     }
 
-    /// The id of a value seen by `collect` (every value of every
+    /// The id of a value [`Dictionary::add`]ed (every value of every
     /// document was, so the fallback is never taken).
     fn id(&self, name: &str) -> u32 {
         self.ids.get(name).copied().unwrap_or(0)

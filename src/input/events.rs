@@ -45,14 +45,8 @@ impl Events {
 
     /// Adds an event read at `origin`.
     pub fn push(&mut self, ev: &Event, origin: &Origin) {
-        let file = match self.files.iter().rposition(|f| *f == origin.file) {
-            Some(i) => i,
-            None => {
-                self.files.push(origin.file.clone());
-                self.files.len() - 1
-            }
-        };
-        self.origins.push((file as u32, origin.line));
+        let file = self.file(&origin.file);
+        self.origins.push((file, origin.line));
         self.text += (ev.title.len()
             + ev.body.as_ref().map_or(0, String::len)
             + ev.contexts.iter().map(String::len).sum::<usize>()
@@ -103,21 +97,27 @@ impl Events {
     /// Event `i`'s date, as read.
     pub fn date(&self, i: usize) -> &str {
         let (start, rec, _) = self.at[i];
-        let mut c =
-            crate::format::Cursor::new(&self.bytes[start..rec], "events");
-        c.str().expect("a date written by `put`")
+        first_str(&self.bytes[start..rec])
     }
 
     /// Event `i`'s record, its fields borrowed.
     pub fn record(&self, i: usize) -> Record<'_> {
-        let span = self.record_bytes(i);
-        let mut c = crate::format::Cursor::new(&self.bytes[span], "events");
-        Record::read(&mut c).expect("a record written by `put`")
+        read_record(&self.bytes[self.record_bytes(i)])
     }
 
-    /// Event `i`'s id.
+    /// Event `i`'s id (its record's first string).
     pub fn id(&self, i: usize) -> &str {
-        self.record(i).id
+        first_str(&self.bytes[self.record_bytes(i)])
+    }
+
+    /// The index in `files` of the file named `name`, added if new.
+    fn file(&mut self, name: &str) -> u32 {
+        let i =
+            self.files.iter().rposition(|f| f == name).unwrap_or_else(|| {
+                self.files.push(name.to_owned());
+                self.files.len() - 1
+            });
+        i as u32
     }
 
     /// Where event `i` came from.
@@ -130,13 +130,8 @@ impl Events {
     pub fn get(&self, i: usize) -> (Event, Origin) {
         let r = self.record(i);
         let date = self.date(i).to_owned();
-        let url = parse_date(&date).map_or_else(
-            || match r.url {
-                RecordUrl::Given(u) => Some(u.to_owned()),
-                _ => None,
-            },
-            |day| r.url.get(day, r.title),
-        );
+        // (A derived permalink was recognised on a valid date.)
+        let url = r.url.get(parse_date(&date).unwrap_or_default(), r.title);
         let own = |s: Option<&str>| s.map(str::to_owned);
         let event = Event {
             id: r.id.to_owned(),
@@ -170,22 +165,12 @@ impl Events {
 
     /// Gives event `i` the id `id` (its bytes move to the end).
     pub fn set_id(&mut self, i: usize, id: &str) {
-        let this = self.clone_one(i);
-        let mut record = this.record(0);
-        record.id = id;
-        self.put(this.date(0), &record, Some(i));
-    }
-
-    /// Event `i` alone.
-    fn clone_one(&self, i: usize) -> Events {
         let (start, rec, end) = self.at[i];
-        Events {
-            bytes: self.bytes[start..end].to_vec(),
-            at: vec![(0, rec - start, end - start)],
-            origins: vec![(0, 0)],
-            files: vec![String::new()],
-            text: 0,
-        }
+        let old = self.bytes[start..end].to_vec();
+        let (date, rest) = old.split_at(rec - start);
+        let mut record = read_record(rest);
+        record.id = id;
+        self.put(first_str(date), &record, Some(i));
     }
 
     /// Appends `other`'s events.
@@ -199,17 +184,8 @@ impl Events {
         self.at.extend(
             other.at.iter().map(|&(a, r, e)| (base + a, base + r, base + e)),
         );
-        let files: Vec<u32> = other
-            .files
-            .iter()
-            .map(|f| match self.files.iter().position(|g| g == f) {
-                Some(k) => k as u32,
-                None => {
-                    self.files.push(f.clone());
-                    (self.files.len() - 1) as u32
-                }
-            })
-            .collect();
+        let files: Vec<u32> =
+            other.files.iter().map(|f| self.file(f)).collect();
         self.origins.extend(
             other.origins.iter().map(|&(f, l)| (files[f as usize], l)),
         );
@@ -226,6 +202,18 @@ impl Events {
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }
+}
+
+/// The string at the start of `bytes`, which `Events::put` wrote.
+fn first_str(bytes: &[u8]) -> &str {
+    let mut c = crate::format::Cursor::new(bytes, "events");
+    c.str().expect("a string written by `Events::put`")
+}
+
+/// The record `bytes` hold, which `Events::put` wrote.
+fn read_record(bytes: &[u8]) -> Record<'_> {
+    let mut c = crate::format::Cursor::new(bytes, "events");
+    Record::read(&mut c).expect("a record written by `Events::put`")
 }
 
 impl From<Vec<(Event, Origin)>> for Events {

@@ -48,14 +48,17 @@ wasm-bindgen --target no-modules --no-typescript --omit-default-module-path \
 # constants saves another 0.2–0.3 KB; keystrokes measured no slower
 # (widget.setQuery over every prefix of bench/perf.mjs's queries, 2,796
 # calls each: median 1.50 ms either way, p95 4.30 against 4.40 ms).
-# The exports get one-letter names (0.25 KB of wasm gzipped), which the
+# The exports, the imports and the imports' module get names of a letter
+# or two (exports 0.25 KB of wasm gzipped; the 90 imports, named
+# `__wbg_NAME_HASH` by wasm-bindgen, 1.2 KB of wasm and glue), which the
 # glue is then given: wasm-opt prints each renaming as a JSON object (one
-# per round of --converge; the later ones keep the names), and every
-# `wasm.NAME` of the glue is an export.
+# per round of --converge; the later ones keep the names), every
+# `wasm.NAME` of the glue is an export, and every import is a key of the
+# one object the glue hands the wasm as its imports' only module.
 node_modules/.bin/wasm-opt --flatten --rereloop -Oz \
   --merge-similar-functions -Oz --one-caller-inline-max-function-size 14 \
   --low-memory-unused --converge --strip-producers --strip-target-features \
-  --minify-imports-and-exports \
+  --minify-imports-and-exports-and-modules \
   target/wbg/chronicle_bg.wasm -o target/widget/chronicle_bg.wasm \
   > target/wbg/renamed.json
 node -e '
@@ -63,14 +66,26 @@ const fs = require("fs");
 const rounds = fs.readFileSync("target/wbg/renamed.json", "utf8")
   .split(/^\{/m).filter((s) => s.trim()).map((s) => JSON.parse("{" + s));
 if (!rounds.length) throw new Error("wasm-opt printed no renaming");
-const rename = (name) => rounds.reduce((n, r) => {
-  if (r.imports.length) throw new Error("wasm-opt renamed imports: the glue would not find them");
-  const to = new Map(r.exports).get(n);
-  if (to === undefined) throw new Error(`the glue uses wasm.${name}, which the wasm does not export`);
-  return to;
+const rename = (name, kind) => rounds.reduce((n, r) => {
+  const to = new Map(r[kind].map((e) => e.slice(-2))).get(n);
+  if (to === undefined && kind === "exports") throw new Error(`the glue uses wasm.${name}, which the wasm does not export`);
+  return to ?? n;
 }, name);
 let glue = fs.readFileSync("target/wbg/chronicle.js", "utf8");
-glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => `wasm.${rename(name)}`);
+glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => `wasm.${rename(name, "exports")}`);
+const wasm = new WebAssembly.Module(fs.readFileSync("target/widget/chronicle_bg.wasm"));
+const modules = new Set(WebAssembly.Module.imports(wasm).map((i) => i.module));
+const [from] = new Set(rounds[0].imports.map((i) => i[0]));
+if (modules.size !== 1 || !from) throw new Error(`the wasm imports from ${[...modules]}: one module expected`);
+const once = (text, key, to) => {
+  const parts = text.split(key);
+  if (parts.length !== 2) throw new Error(`the glue has ${key} ${parts.length - 1} times, not once`);
+  return parts.join(to);
+};
+glue = once(glue, `"${from}": import0`, `${JSON.stringify([...modules][0])}: import0`);
+for (const [, name] of rounds[0].imports) {
+  glue = once(glue, `${name}:`, `${JSON.stringify(rename(name, "imports"))}:`);
+}
 fs.writeFileSync("target/wbg/chronicle.js", glue);
 '
 # The loader, with the English of widget/strings.json that it says

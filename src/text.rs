@@ -49,7 +49,20 @@ pub fn terms(text: &str) -> Vec<String> {
 /// Normalises a whole phrase: its terms joined by single spaces. Used to
 /// compare names (contexts, sources, categories) loosely.
 pub fn normalize_phrase(text: &str) -> String {
-    terms(text).join(" ")
+    spaced(&terms(text))
+}
+
+/// `words` joined by single spaces. (A loop: `[String]::join` is a
+/// kilobyte of wasm for the general case.)
+pub fn spaced(words: &[String]) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// Calls `f` with each token of `text`, in order.

@@ -1167,7 +1167,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         }
         // Context candidates: verify a context name holds the phrase.
         if !in_contexts.is_empty() {
-            let phrase = words.join(" ");
+            let phrase = text::spaced(words);
             let docs: Vec<u32> = in_contexts.iter().map(|c| c.0).collect();
             let (per_doc, ids) = self.doc_values(2, &docs)?;
             // Whether each context (by its place in `ids`) holds it.
@@ -1482,7 +1482,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if !changed {
             return Ok(None);
         }
-        let suggestion = words.join(" ");
+        let suggestion = text::spaced(&words);
         let check = SearchOptions { limit: 0, facets: false, ..opts.clone() };
         let mut sq = parse(&format!("{suggestion} "));
         sq.filters = q.filters.clone();

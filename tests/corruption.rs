@@ -197,12 +197,18 @@ struct Split {
 
 impl Split {
     /// Replaces chunk `n` (from 1) and records its CRC32 in the core's
-    /// `CHNK`, then the core's own CRC32.
-    fn set_chunk(&mut self, n: usize, bytes: Vec<u8>) {
+    /// `CHNK`, then the core's own CRC32; for a doc-store block's chunk
+    /// (after those `CHNK` lists), in its own last four bytes.
+    fn set_chunk(&mut self, n: usize, mut bytes: Vec<u8>) {
         let mut p = parse(&self.core);
         let chnk = section_mut(&mut p, &tag::CHUNKS);
-        put_u32(chnk, 4 * n, crc32fast::hash(&bytes));
-        self.core = assemble(&p);
+        if n <= u32_at(chnk, 0) as usize {
+            put_u32(chnk, 4 * n, crc32fast::hash(&bytes));
+            self.core = assemble(&p);
+        } else if let Some(body) = bytes.len().checked_sub(4) {
+            let crc = crc32fast::hash(&bytes[..body]);
+            put_u32(&mut bytes, body, crc);
+        }
         self.chunks[n - 1] = bytes;
     }
 }
@@ -638,6 +644,33 @@ fn many_empty_documents_are_refused() {
     let (opened, heap) = peak_heap(|| exercise_file(&b, "67 M documents"));
     assert!(!opened);
     assert!(heap < MIB, "{heap} bytes");
+}
+
+#[test]
+fn a_split_core_too_short_for_its_documents_is_refused() {
+    let (_, split) = good_both();
+    // 67 M documents, their doc-store blocks named in BLKS (256 KB): the
+    // core claims the rest of what they need in pages.
+    let with_docs = |docs: u32| {
+        let mut p = parse(&split.core);
+        put_u32(section_mut(&mut p, &tag::META), 0, docs);
+        let blocks = docs.div_ceil(32);
+        let mut b = blocks.to_le_bytes().to_vec();
+        b.resize(4 + 4 * blocks.div_ceil(32) as usize, 7);
+        *section_mut(&mut p, &tag::STORE_CHUNKS) = b;
+        assemble(&p)
+    };
+    let core = with_docs(1 << 26);
+    let (opened, heap) =
+        peak_heap(|| exercise(&core, &split.chunks, false, 0, 2, "67 M"));
+    assert!(matches!(opened, Outcome::Refused));
+    assert!(heap < MIB, "{heap} bytes");
+    let err = Index::new(core.as_slice()).err().unwrap().to_string();
+    assert!(err.contains("more blocks than the core"), "{err}");
+    // Up to 2^20 documents need no more than that: refused later, for
+    // its forward lists (whose pages do not add up to them).
+    let err = Index::new(with_docs(1 << 20)).err().unwrap().to_string();
+    assert!(!err.contains("more blocks than the core"), "{err}");
 }
 
 /// Raw DEFLATE of `raw`.

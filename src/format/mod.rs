@@ -180,6 +180,9 @@ pub mod tag {
     pub const CHUNKS: [u8; 4] = *b"CHNK";
     /// Split cores only: the pages kept in the core itself (chunk 0).
     pub const CORE: [u8; 4] = *b"CORE";
+    /// Split cores only: the doc store's blocks, a chunk each, and the
+    /// digests their file names carry.
+    pub const STORE_CHUNKS: [u8; 4] = *b"BLKS";
 }
 
 /// The file name of a chunk of a split index of `len` bytes with CRC32
@@ -190,13 +193,25 @@ pub fn chunk_name(len: usize, crc: u32) -> String {
     format!("{len}-{crc:08x}.bin")
 }
 
+/// Doc-store blocks per name group of a split index: a block's file
+/// name carries the digest of its group's blocks.
+pub const STORE_GROUP: u32 = 32;
+
+/// The file name of doc-store block `k` of a split index whose group
+/// (blocks `32 ⌊k / 32⌋ ..`, [`STORE_GROUP`]) has digest `digest`: it
+/// changes whenever a block of the group does, and the core lists one
+/// digest a group instead of a length and a CRC32 a block.
+pub fn store_chunk_name(k: u32, digest: u32) -> String {
+    format!("s{k}-{digest:08x}.bin")
+}
+
 /// Name of a section tag, for error messages. (A table, not a `match`
 /// of byte strings, which compiles to a kilobyte of wasm.)
 pub(crate) fn tag_name(t: [u8; 4]) -> &'static str {
-    const TAGS: [&str; 17] = [
+    const TAGS: [&str; 18] = [
         "META", "TERM", "TINF", "POST", "XTRM", "XINF", "XPST", "DAYS",
         "CATS", "SRCS", "CTXS", "FWRD", "DICT", "STOR", "PAGE", "CHNK",
-        "CORE",
+        "CORE", "BLKS",
     ];
     TAGS.iter().find(|n| n.as_bytes() == t).copied().unwrap_or("unknown")
 }

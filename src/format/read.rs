@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
-    chunk_name, field, tag, tag_name, u32_at, Cursor, BLOCK_DOCS, FLAG_SPLIT,
-    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
-    MAX_CHUNK_BYTES, MAX_TERM_LEN, NAME_BLOCK, NO_CLASS,
+    chunk_name, field, store_chunk_name, tag, tag_name, u32_at, Cursor,
+    BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_TERM_LEN, NAME_BLOCK, NO_CLASS,
     OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
@@ -106,8 +106,11 @@ pub struct Index<D: AsRef<[u8]>> {
     data: D,
     version: u32,
     sections: [Sect; 14],
-    /// Split cores: (crc, length) per chunk, and the chunks added.
+    /// Split cores: (crc, length) per chunk listed in `CHNK`, and the
+    /// chunks added (those, then the doc store's).
     chunks: Vec<(u32, usize)>,
+    /// Split cores: the doc store's blocks, a chunk each (`BLKS`).
+    store: Option<StoreChunks>,
     loaded: Vec<OnceLock<Box<[u8]>>>,
     wanted: Mutex<Vec<u32>>,
     /// The chunks are at hand (the offline file), not a request away.
@@ -131,6 +134,16 @@ pub struct Index<D: AsRef<[u8]>> {
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
     blocks: Mutex<Vec<CachedBlock>>,
+}
+
+/// The doc store of a split core: block `k` is chunk `first + k`, its
+/// bytes followed by their CRC32, and named by the digest of its group
+/// (`digests`: where the core holds them).
+#[derive(Debug, Clone)]
+struct StoreChunks {
+    first: u32,
+    count: u32,
+    digests: Range<usize>,
 }
 
 /// An inflated doc-store block: its number, how many of its records the
@@ -228,9 +241,10 @@ impl<D: AsRef<[u8]>> Index<D> {
             .ok_or_else(|| {
                 Error::corrupt("header", format!("{n} sections do not fit"))
             })?;
-        const EXTRA: [[u8; 4]; 3] = [tag::PAGES, tag::CHUNKS, tag::CORE];
+        const EXTRA: [[u8; 4]; 4] =
+            [tag::PAGES, tag::CHUNKS, tag::CORE, tag::STORE_CHUNKS];
         const N: usize = tag::ALL.len();
-        let mut found: [Option<Range<usize>>; N + 3] = Default::default();
+        let mut found: [Option<Range<usize>>; N + 4] = Default::default();
         let mut table =
             Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
         for _ in 0..n {
@@ -264,6 +278,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             std::array::from_fn(|_| Sect::Local(0..0));
         let mut chunks = Vec::new();
         let mut core = 0..0;
+        let mut store = None;
         if split {
             let need = |i: usize| {
                 found[i].clone().ok_or_else(|| {
@@ -278,6 +293,28 @@ impl<D: AsRef<[u8]>> Index<D> {
             chunks = read_chunks(&bytes[chnk])?;
             let mut paged: [Vec<Page>; N] = Default::default();
             read_pages(&bytes[pages], &mut chunks, core.len(), &mut paged)?;
+            if let Some(r) = found[N + 3].clone() {
+                let b = &bytes[r.clone()];
+                let count = if b.len() >= 4 { u32_at(b, 0) } else { 0 };
+                let groups = count.div_ceil(super::STORE_GROUP) as usize;
+                if b.len() != 4 + groups * 4 {
+                    return Err(Error::corrupt("BLKS", "length"));
+                }
+                // The other sections are only claimed until their chunks
+                // come: beyond 2^15 blocks (2^20 documents, whose arrays
+                // a query keeps), a core holds a byte a block.
+                if count as usize > bytes.len().max(1 << 15) {
+                    return Err(Error::corrupt(
+                        "BLKS",
+                        "more blocks than the core can hold",
+                    ));
+                }
+                store = Some(StoreChunks {
+                    first: chunks.len() as u32 + 1,
+                    count,
+                    digests: r.start + 4..r.end,
+                });
+            }
             for (i, p) in paged.into_iter().enumerate() {
                 let name = tag_name(tag::ALL[i]);
                 sections[i] = match (found[i].clone(), p.is_empty()) {
@@ -298,6 +335,11 @@ impl<D: AsRef<[u8]>> Index<D> {
                     (Some(_), false) => {
                         return Err(Error::corrupt(name, "local and paged"))
                     }
+                    (None, true)
+                        if store.is_some() && tag::ALL[i] == tag::STORE =>
+                    {
+                        Sect::Local(0..0)
+                    }
                     (None, true) => {
                         return Err(Error::corrupt(name, "section is missing"))
                     }
@@ -310,8 +352,11 @@ impl<D: AsRef<[u8]>> Index<D> {
                 })?);
             }
         }
+        let all =
+            chunks.len() + store.as_ref().map_or(0, |s| s.count as usize);
         let mut ix = Index {
-            loaded: (0..chunks.len()).map(|_| OnceLock::new()).collect(),
+            loaded: (0..all).map(|_| OnceLock::new()).collect(),
+            store,
             data,
             version,
             sections,
@@ -388,7 +433,15 @@ impl<D: AsRef<[u8]>> Index<D> {
             .checked_add(tail_terms)
             .filter(|&e| e >= term_count)
             .ok_or_else(|| meta.err("term counts do not add up"))?;
-        self.check_blocks_header(tag::STORE, doc_count, BLOCK_DOCS, 1)?;
+        match &self.store {
+            Some(s) if s.count != doc_count.div_ceil(BLOCK_DOCS) => {
+                return Err(Error::corrupt("BLKS", "block count"));
+            }
+            Some(_) => {}
+            None => {
+                self.check_blocks_header(tag::STORE, doc_count, BLOCK_DOCS, 1)?
+            }
+        }
         for (info, post, terms, tail) in [
             (tag::TERM_INFO, tag::POSTINGS, sealed[1], false),
             (tag::TAIL_INFO, tag::TAIL_POSTINGS, tail_terms, true),
@@ -620,13 +673,21 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// The file name of chunk `n` (from 1) of a split index.
     pub fn chunk_file(&self, n: u32) -> Option<String> {
-        let &(crc, len) = self.chunks.get((n as usize).checked_sub(1)?)?;
-        Some(chunk_name(len, crc))
+        if let Some(&(crc, len)) =
+            self.chunks.get((n as usize).checked_sub(1)?)
+        {
+            return Some(chunk_name(len, crc));
+        }
+        let s = self.store.as_ref()?;
+        let k = n.checked_sub(s.first).filter(|&k| k < s.count)?;
+        let digests = &self.data.as_ref()[s.digests.clone()];
+        let digest = u32_at(digests, (k / super::STORE_GROUP) as usize);
+        Some(store_chunk_name(k, digest))
     }
 
     /// Number of chunk files of a split index (0 for a single file).
     pub fn chunk_count(&self) -> u32 {
-        self.chunks.len() as u32
+        self.loaded.len() as u32
     }
 
     /// The chunks reads have asked for since the last call, in order.
@@ -641,6 +702,9 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// split index, in order: for `STOR`, one a doc-store block.
     #[cfg(feature = "build")]
     pub fn section_chunks(&self, t: [u8; 4]) -> Vec<u32> {
+        if let (Some(s), tag::STORE) = (&self.store, t) {
+            return (s.first..s.first + s.count).collect();
+        }
         match &self.sections[section_index(t)] {
             Sect::Paged { pages, .. } => {
                 pages.iter().map(|p| p.chunk).filter(|&c| c > 0).collect()
@@ -670,6 +734,9 @@ impl<D: AsRef<[u8]>> Index<D> {
         tag::ALL
             .iter()
             .map(|&t| match &self.sections[section_index(t)] {
+                _ if t == tag::STORE && self.store.is_some() => {
+                    self.cut_store()
+                }
                 Sect::Local(r) => {
                     Ok((t, self.data.as_ref()[r.clone()].to_vec(), Vec::new()))
                 }
@@ -687,22 +754,56 @@ impl<D: AsRef<[u8]>> Index<D> {
             .collect()
     }
 
+    /// The doc store of a split core whose blocks are chunks of their own
+    /// (all added), as a single file holds it, cut as the writer cut it:
+    /// the block table in the core, each block in its chunk.
+    #[cfg(feature = "build")]
+    #[allow(clippy::type_complexity)]
+    fn cut_store(
+        &self,
+    ) -> Result<([u8; 4], Vec<u8>, Vec<(Range<usize>, u32)>)> {
+        let s = self.store.as_ref().ok_or(Error::NotLoaded)?;
+        let head = 4 + (s.count as usize + 1) * 4;
+        let mut table = Vec::with_capacity(head);
+        table.extend_from_slice(&s.count.to_le_bytes());
+        let mut data = Vec::new();
+        let mut cut = vec![(0..head, 0)];
+        for k in 0..s.count {
+            table.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            let b = self.block(tag::STORE, k)?;
+            cut.push((
+                head + data.len()..head + data.len() + b.len(),
+                s.first + k,
+            ));
+            data.extend_from_slice(b);
+        }
+        table.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        table.extend_from_slice(&data);
+        Ok((tag::STORE, table, cut))
+    }
+
     /// Adds chunk `n` (from 1) of a split index after checking its length
     /// and CRC32. Adding a chunk twice is harmless.
     pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<()> {
         let name = "chunk";
         let i = (n as usize).wrapping_sub(1);
-        let &(crc, len) = self
-            .chunks
-            .get(i)
-            .ok_or_else(|| Error::corrupt(name, format!("no chunk {n}")))?;
+        // A doc-store block's chunk ends with the CRC32 of its bytes.
+        let (crc, len, body) = match self.chunks.get(i) {
+            Some(&(crc, len)) => (crc, len, len),
+            None if i < self.loaded.len() => {
+                let len = bytes.len().clamp(4, MAX_CHUNK_BYTES);
+                let crc = bytes.get(len - 4..len).map_or(0, |b| u32_at(b, 0));
+                (crc, len, len - 4)
+            }
+            None => return Err(Error::corrupt(name, format!("no chunk {n}"))),
+        };
         if bytes.len() != len {
             return Err(Error::corrupt(
                 name,
                 format!("chunk {n} has {} bytes, expected {len}", bytes.len()),
             ));
         }
-        let got = crate::checksum::crc32(&bytes);
+        let got = crate::checksum::crc32(&bytes[..body]);
         if got != crc {
             return Err(Error::ChecksumMismatch { expected: crc, got });
         }
@@ -714,6 +815,8 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// offline file stores most chunks): inflated to the length the core
     /// records, then checked as by [`Index::add_chunk`].
     pub fn add_deflated_chunk(&self, n: u32, z: &[u8]) -> Result<()> {
+        // (A doc-store block's chunk, already deflated, is never stored
+        // so: no length is known for it.)
         let (_, len) = *self
             .chunks
             .get((n as usize).wrapping_sub(1))
@@ -1282,6 +1385,14 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// dictionary), its block table checked on first use.
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
+        if let (Some(s), tag::STORE) = (&self.store, t) {
+            if b >= s.count {
+                return Err(Error::corrupt(name, format!("block {b}")));
+            }
+            // Added only with its CRC32 after it, checked.
+            let c = self.chunk_bytes(s.first + b)?;
+            return Ok(&c[..c.len() - 4]);
+        }
         let (items, per, least, slot) = match t {
             tag::STORE => (self.doc_count, BLOCK_DOCS, 1, None),
             tag::FORWARD => (self.doc_count, BLOCK_DOCS, 3, Some(3)),

@@ -677,8 +677,26 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     let mut core_extra: Vec<u8> = Vec::new(); // PAGE-addressed core bytes
                                               // (section, start, len, chunk, offset in chunk); chunk 0 is the core.
     let mut pages: Vec<(u8, usize, usize, usize, usize)> = Vec::new();
+    // The doc store's blocks are the last chunks, one each: they are not
+    // paged (see `BLKS`), and their block table is not needed.
+    let mut blocks: Vec<&[u8]> = Vec::new();
+    let first_block =
+        s.pages.iter().filter(|p| p.0 == tag::STORE && p.2 > 0).map(|p| p.2);
+    let first_block = first_block.min().unwrap_or(u32::MAX) as usize;
     for (t, r, c) in &s.pages {
         let c = *c as usize;
+        if *t == tag::STORE {
+            if c != 0 && c != first_block + blocks.len() {
+                return Err(Error::corrupt("STOR", "blocks out of order"));
+            }
+            if c != 0 {
+                blocks.push(&s.get(*t)[r.clone()]);
+            }
+            continue;
+        }
+        if c >= first_block {
+            return Err(Error::corrupt("PAGE", "a page after the doc store"));
+        }
         if chunks.len() < c {
             chunks.resize(c, Vec::new());
         }
@@ -690,7 +708,7 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     for (t, bytes) in &s.list {
         if matches!(*t, tag::META | tag::DAYS | tag::DICTIONARY) {
             list.push((*t, bytes.clone()));
-        } else if !s.pages.iter().any(|p| p.0 == *t) {
+        } else if *t != tag::STORE && !s.pages.iter().any(|p| p.0 == *t) {
             // An empty section (a segment without terms): one empty page.
             pages.push((section_number(*t), 0, 0, 0, core_extra.len()));
         }
@@ -739,6 +757,26 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
         named.push((super::chunk_name(c.len(), crc), c));
     }
     list.push((tag::CHUNKS, chnk));
+    // BLKS: the number of doc-store blocks, and per group of
+    // STORE_GROUP the digest (CRC32 of the group's blocks, in order) that
+    // names them; each block's chunk is its bytes and their CRC32.
+    let group = super::STORE_GROUP as usize;
+    let mut blks = Vec::with_capacity(4 + blocks.len().div_ceil(group) * 4);
+    blks.extend_from_slice(&to_u32(blocks.len(), "blocks")?.to_le_bytes());
+    for (g, members) in blocks.chunks(group).enumerate() {
+        let mut h = crc32fast::Hasher::new();
+        members.iter().for_each(|b| h.update(b));
+        let digest = h.finalize();
+        blks.extend_from_slice(&digest.to_le_bytes());
+        for (j, b) in members.iter().enumerate() {
+            let mut c = Vec::with_capacity(b.len() + 4);
+            c.extend_from_slice(b);
+            c.extend_from_slice(&crc32fast::hash(b).to_le_bytes());
+            let k = to_u32(g * group + j, "blocks")?;
+            named.push((super::store_chunk_name(k, digest), c));
+        }
+    }
+    list.push((tag::STORE_CHUNKS, blks));
     list.push((CORE_PAGES, core_extra));
     Ok(SplitIndex { core: assemble(FLAG_SPLIT, list)?, chunks: named })
 }

@@ -38,7 +38,7 @@ before(async () => {
   browser = await launchChromium();
   server = await startServer(WWW, {
     // While `failChunks` is set, every chunk of the split index fails.
-    fault: (p) => (p.startsWith('/split/') && /^\/split\/\d+-/.test(p) && globalThis.failChunks ? { status: 500 } : null),
+    fault: (p) => (p.startsWith('/split/') && /^\/split\/s?\d+-/.test(p) && globalThis.failChunks ? { status: 500 } : null),
   });
 });
 

@@ -250,7 +250,7 @@ describe('Chronicle widget (headless Chromium)', () => {
         let single = 0;
         const onRequest = (req) => {
           const name = new URL(req.url()).pathname;
-          if (/^\/split\/\d+-[0-9a-f]{8}\.bin$/.test(name)) chunks.push(name);
+          if (/^\/split\/s?\d+-[0-9a-f]{8}\.bin$/.test(name)) chunks.push(name);
           if (name === '/split/index.chron') core++;
           if (name.endsWith('/events.chron')) single++;
         };
@@ -372,7 +372,7 @@ describe('Chronicle widget (headless Chromium)', () => {
           page.evaluate(() =>
             performance
               .getEntriesByType('resource')
-              .filter((e) => /\/split\/\d+-[0-9a-f]{8}\.bin$/.test(e.name))
+              .filter((e) => /\/split\/s?\d+-[0-9a-f]{8}\.bin$/.test(e.name))
               .map((e) => ({ name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd })),
           );
         await page.waitForFunction(

@@ -30,7 +30,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(HERE, '../../www'));
 const CLI = path.join(HERE, '../../target/release/chronicle');
 
-const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
+const CHUNK = /^\/split\/s?\d+-[0-9a-f]{8}\.bin$/;
 const WAIT = 60_000;
 const TEST_TIMEOUT = 180_000;
 

@@ -35,7 +35,7 @@ const EVENTS = path.join(HERE, '../data/events.jsonl');
 const SAMPLE = path.join(HERE, '../../data/sample.jsonl');
 
 const CORE = '/split/index.chron';
-const CHUNK = /^\/split\/\d+-[0-9a-f]{8}\.bin$/;
+const CHUNK = /^\/split\/s?\d+-[0-9a-f]{8}\.bin$/;
 const WAIT = 30_000;
 const TEST_TIMEOUT = 120_000;
 

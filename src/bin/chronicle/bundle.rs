@@ -196,6 +196,11 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
                 groups: Vec::new(),
             }
         };
+    // The doc store's blocks are deflated already (and the reader knows
+    // no length to inflate one to): they go as they are.
+    let blocks =
+        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
+    let blocks = blocks.first().map_or(0..0, |&a| a..a + blocks.len() as u32);
     let mut packer = offline::ChunkBlocks::default();
     let mut packed_bytes = 0usize;
     for (i, chunk) in chunks.iter().enumerate() {
@@ -208,6 +213,8 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
             } else {
                 (&[][..], Stored::InGroup)
             }
+        } else if blocks.contains(&n) {
+            (chunk.as_slice(), Stored::AsIs)
         } else {
             deflated = deflate_best(chunk)?;
             if deflated.len() < chunk.len() - chunk.len() / 20 {

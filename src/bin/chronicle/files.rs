@@ -130,10 +130,12 @@ fn retire_chunks(
     write_atomically(&record, text.as_bytes())
 }
 
-/// Whether `name` is a split index's chunk file (`N-CRC.bin`).
+/// Whether `name` is a split index's chunk file (`N-CRC.bin`, or
+/// `sK-DIGEST.bin` for a doc-store block).
 pub fn is_chunk_name(name: &str) -> bool {
     name.ends_with(".bin")
         && name.split_once('-').is_some_and(|(n, _)| {
+            let n = n.strip_prefix('s').unwrap_or(n);
             !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
         })
 }

@@ -176,7 +176,14 @@ export const ENGINES = [
     },
     files(ctx) {
       const dir = path.dirname(path.join(ctx.www, splitPage(ctx)));
-      const all = listFiles(dir).filter((f) => !f.endsWith('.html'));
+      // The chunks an earlier build left for pages opened before it
+      // (listed in .chronicle-retired, deleted after the grace period)
+      // are not part of this index.
+      const record = path.join(dir, '.chronicle-retired');
+      const retired = new Set(
+        fs.existsSync(record) ? fs.readFileSync(record, 'utf8').split('\n').map((l) => path.join(dir, l.split(' ')[0])) : [],
+      );
+      const all = listFiles(dir).filter((f) => !f.endsWith('.html') && f !== record && !retired.has(f));
       const code = ['chronicle.js', 'chronicle_bg.wasm', 'chronicle.css'].map((f) => path.join(ctx.www, f));
       return { index: all.filter((f) => !code.includes(f)), code, notes: [`index files: ${path.relative(ctx.root, dir)}/`] };
     },

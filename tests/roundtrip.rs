@@ -330,7 +330,17 @@ fn open_split(split: &format::SplitIndex) -> Index<Vec<u8>> {
 fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
 {
     let parts = builder::build_parts(sample_events()).unwrap();
-    let split = format::encode_both(parts, false, true).unwrap().1.unwrap();
+    let (single, split) = format::encode_both(parts, true, true).unwrap();
+    let (single, split) = (single.unwrap(), split.unwrap());
+    // Every section is as long as the single file's, the doc store's
+    // blocks (one chunk each, named by number and group digest) too.
+    let lengths = |ix: &Index<Vec<u8>>| {
+        ix.sections().into_iter().map(|(t, _, n)| (t, n)).collect::<Vec<_>>()
+    };
+    let whole = Index::new(single).unwrap();
+    assert_eq!(lengths(&open_split(&split)), lengths(&whole));
+    let named = split.chunks.iter().filter(|c| c.0.starts_with('s'));
+    assert_eq!(named.count(), whole.doc_count().div_ceil(32) as usize);
     let chunks = || split.chunks.iter().map(|c| c.1.clone()).collect();
     // Blocks as they were: the same core and chunks, byte for byte.
     let same =

@@ -816,11 +816,11 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// records, then checked as by [`Index::add_chunk`].
     pub fn add_deflated_chunk(&self, n: u32, z: &[u8]) -> Result<()> {
         // (A doc-store block's chunk, already deflated, is never stored
-        // so: no length is known for it.)
-        let (_, len) = *self
-            .chunks
-            .get((n as usize).wrapping_sub(1))
-            .ok_or_else(|| Error::corrupt("chunk", format!("no chunk {n}")))?;
+        // so: the core gives no length to inflate it to.)
+        let (_, len) =
+            *self.chunks.get((n as usize).wrapping_sub(1)).ok_or_else(
+                || Error::corrupt("chunk", format!("no deflated chunk {n}")),
+            )?;
         let bytes = inflate_exact(z, len)
             .map_err(|e| Error::corrupt("chunk", format!("chunk {n}: {e}")))?;
         self.add_chunk(n, bytes)
@@ -948,9 +948,17 @@ impl<D: AsRef<[u8]>> Index<D> {
         tag::ALL
             .iter()
             .zip(&self.sections)
-            .map(|(&t, s)| match s {
-                Sect::Local(r) => (tag_name(t), r.start, r.len()),
-                Sect::Paged { len, .. } => (tag_name(t), 0, *len),
+            .map(|(&t, s)| match (s, &self.store) {
+                // A split core's doc store: the bytes of the blocks at
+                // hand and, as a single file holds it, their table.
+                (_, Some(st)) if t == tag::STORE => {
+                    let blocks = (st.first..st.first + st.count)
+                        .filter_map(|n| self.loaded[n as usize - 1].get());
+                    let len = blocks.map(|b| b.len() - 4).sum::<usize>();
+                    (tag_name(t), 0, len + 8 + st.count as usize * 4)
+                }
+                (Sect::Local(r), _) => (tag_name(t), r.start, r.len()),
+                (Sect::Paged { len, .. }, _) => (tag_name(t), 0, *len),
             })
             .collect()
     }

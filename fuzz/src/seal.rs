@@ -224,8 +224,13 @@ pub fn reseal(core: &mut Vec<u8>, chunks: &mut [Option<Vec<u8>>], fix: Fix) {
     let page_table = section(core, b"PAGE").map(|r| pages(&core[r]));
     let core_area = section(core, b"CORE").unwrap_or(0..0);
     let page_table = page_table.unwrap_or_default();
+    // The chunks `CHNK` lists; those after them are the doc store's
+    // blocks, each ending with its own CRC32 (FORMAT.md, "Split index").
+    let listed = section(core, b"CHNK")
+        .and_then(|r| u32_at(core, r.start))
+        .map_or(chunks.len(), |n| (n as usize).min(chunks.len()));
     if fix.fit_lengths {
-        fit_lengths(&page_table, chunks);
+        fit_lengths(&page_table, &mut chunks[..listed]);
     }
     if fix.fst {
         for (tag, number) in DICTIONARIES {
@@ -248,6 +253,12 @@ pub fn reseal(core: &mut Vec<u8>, chunks: &mut [Option<Vec<u8>>], fix: Fix) {
             if let (Some(c), true) = (c, at + 4 <= r.end) {
                 put_u32(core, at, crc32fast::hash(c));
             }
+        }
+    }
+    for c in chunks[listed..].iter_mut().flatten() {
+        if let Some(body) = c.len().checked_sub(4) {
+            let crc = crc32fast::hash(&c[..body]);
+            put_u32(c, body, crc);
         }
     }
     seal_footer(core);
@@ -420,10 +431,16 @@ mod tests {
         }
         reseal(&mut core, &mut chunks, FIX_ALL);
         let ix = Index::new(core).expect("the core opens");
+        let blocks = ix.section_chunks(chronicle::format::tag::STORE);
+        assert!(!blocks.is_empty());
         for (i, (c, g)) in chunks.into_iter().zip(good).enumerate() {
             let (c, g) = (c.unwrap(), g.unwrap());
-            assert_eq!(c.len(), g.len());
-            ix.add_chunk(i as u32 + 1, c).expect("the chunk is accepted");
+            let n = i as u32 + 1;
+            // A doc-store block keeps its new length, and its CRC32 is
+            // its own last four bytes; every other chunk is fitted.
+            let want = if blocks.contains(&n) { g.len() + 1 } else { g.len() };
+            assert_eq!(c.len(), want);
+            ix.add_chunk(n, c).expect("the chunk is accepted");
         }
     }
 

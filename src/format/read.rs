@@ -146,6 +146,13 @@ struct StoreChunks {
     digests: Range<usize>,
 }
 
+impl StoreChunks {
+    /// The bytes of the block table a single file holds for these blocks.
+    fn table_len(&self) -> usize {
+        4 + (self.count as usize + 1) * 4
+    }
+}
+
 /// An inflated doc-store block: its number, how many of its records the
 /// bytes hold whole (`usize::MAX`: all), the bytes.
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
@@ -763,7 +770,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         &self,
     ) -> Result<([u8; 4], Vec<u8>, Vec<(Range<usize>, u32)>)> {
         let s = self.store.as_ref().ok_or(Error::NotLoaded)?;
-        let head = 4 + (s.count as usize + 1) * 4;
+        let head = s.table_len();
         let mut table = Vec::with_capacity(head);
         table.extend_from_slice(&s.count.to_le_bytes());
         let mut data = Vec::new();
@@ -955,7 +962,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                     let blocks = (st.first..st.first + st.count)
                         .filter_map(|n| self.loaded[n as usize - 1].get());
                     let len = blocks.map(|b| b.len() - 4).sum::<usize>();
-                    (tag_name(t), 0, len + 8 + st.count as usize * 4)
+                    (tag_name(t), 0, len + st.table_len())
                 }
                 (Sect::Local(r), _) => (tag_name(t), r.start, r.len()),
                 (Sect::Paged { len, .. }, _) => (tag_name(t), 0, *len),

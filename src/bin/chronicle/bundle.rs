@@ -135,15 +135,9 @@ fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
     let split = format::resplit(core, chunks, format::stored_block)?;
     let core = split.core;
     let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
-    let numbers =
-        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
-    let first = numbers.first().copied().unwrap_or(0);
-    if numbers.iter().zip(first..).any(|(&n, want)| n != want) {
-        anyhow::bail!("doc-store chunks are not in order");
-    }
-    let stor = first..first + numbers.len() as u32;
+    let stor = block_chunks(&core)?;
     let blocks: Vec<&[u8]> =
-        numbers.iter().map(|&n| chunks[n as usize - 1].as_slice()).collect();
+        stor.clone().map(|n| chunks[n as usize - 1].as_slice()).collect();
     let dict = offline::dictionary(&blocks);
     let groups = offline::compress_groups(&blocks, &dict)?;
     // Nothing is lost: every group gives back its blocks.
@@ -158,6 +152,16 @@ fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
         }
     }
     Ok(Packed { core, chunks, stor, dict, groups })
+}
+
+/// The chunk numbers of a split core's doc-store blocks (consecutive).
+fn block_chunks(core: &[u8]) -> Result<std::ops::Range<u32>> {
+    let numbers = Index::new(core)?.section_chunks(format::tag::STORE);
+    let first = numbers.first().copied().unwrap_or(0);
+    if numbers.iter().zip(first..).any(|(&n, want)| n != want) {
+        anyhow::bail!("doc-store chunks are not in order");
+    }
+    Ok(first..first + numbers.len() as u32)
 }
 
 /// A split index: its core, and its chunks one after another, in blocks
@@ -198,9 +202,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
         };
     // The doc store's blocks are deflated already (and the reader knows
     // no length to inflate one to): they go as they are.
-    let blocks =
-        Index::new(core.as_slice())?.section_chunks(format::tag::STORE);
-    let blocks = blocks.first().map_or(0..0, |&a| a..a + blocks.len() as u32);
+    let blocks = block_chunks(&core)?;
     let mut packer = offline::ChunkBlocks::default();
     let mut packed_bytes = 0usize;
     for (i, chunk) in chunks.iter().enumerate() {

@@ -16,12 +16,12 @@ mod write;
 pub use read::{
     DocFacets, Index, Posting, PostingIter, StoredDoc, MAX_POSITIONS,
 };
-pub use store::{derived_url, Record, RecordUrl};
+pub use store::{derived_url, strip_names, Record, RecordUrl};
 #[cfg(feature = "build")]
 pub use write::{
-    encode, encode_both, resplit, split, stored_block, DocInput, FacetInput,
-    IndexParts, IndexWriter, PackedIter, PostingInput, PostingList,
-    SplitIndex, TermInput,
+    deflated_block, encode, encode_both, resplit, split, stored_block,
+    DocInput, FacetInput, IndexParts, IndexWriter, PackedIter, PostingInput,
+    PostingList, SplitIndex, TermInput,
 };
 
 use crate::error::{Error, Result};
@@ -99,6 +99,15 @@ pub const MAX_TERM_LEN: usize = 255;
 /// Header flag: this file is the core of a split index; the sections it
 /// lacks live in chunk files listed by its `PAGE` and `CHNK` sections.
 pub const FLAG_SPLIT: u32 = 1;
+
+/// Header flag: the doc store's records leave the category, source-outlet
+/// and context names out (a record keeps its source count and each
+/// source's URL); a reader takes them from the document's forward list
+/// (`FWRD`) and the facet dictionaries. Single files and the offline
+/// file's index, which hold those sections at hand, are written so; a
+/// split index served over HTTP keeps the names in its records, so that a
+/// hit is shown from one chunk.
+pub const FLAG_NAMES_BY_ID: u32 = 2;
 
 /// A posting's impact byte stands for `impact / IMPACT_SCALE`, the
 /// saturated BM25F term weight, which lies in `[0, K1 + 1)`.

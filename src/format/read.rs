@@ -14,9 +14,9 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
     chunk_name, field, store_chunk_name, tag, tag_name, u32_at, Cursor,
-    BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC,
-    MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_TERM_LEN, NAME_BLOCK, NO_CLASS,
-    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
+    BLOCK_DOCS, FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION,
+    HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_TERM_LEN,
+    NAME_BLOCK, NO_CLASS, OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -115,6 +115,9 @@ pub struct Index<D: AsRef<[u8]>> {
     wanted: Mutex<Vec<u32>>,
     /// The chunks are at hand (the offline file), not a request away.
     at_hand: AtomicBool,
+    /// The doc store's records leave facet names to `FWRD`
+    /// ([`FLAG_NAMES_BY_ID`]).
+    names_by_id: bool,
     core: Range<usize>,
     /// The sealed segment's shards, then the tail's.
     shards: Vec<Shard>,
@@ -370,6 +373,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             chunks,
             wanted: Mutex::default(),
             at_hand: AtomicBool::new(false),
+            names_by_id: flags & FLAG_NAMES_BY_ID != 0,
             core,
             shards: Vec::new(),
             maps: Vec::new(),
@@ -657,6 +661,12 @@ impl<D: AsRef<[u8]>> Index<D> {
                 Err(Error::NotLoaded)
             }
         }
+    }
+
+    /// Whether the doc store's records leave their facet names to the
+    /// forward lists and the dictionaries ([`FLAG_NAMES_BY_ID`]).
+    pub fn names_by_id(&self) -> bool {
+        self.names_by_id
     }
 
     /// Whether this is the core of a split index.
@@ -1539,7 +1549,11 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// each doc-store block once (and keeping the most recent blocks, so
     /// successive keystrokes that show the same events inflate nothing).
     pub fn stored(&self, docs: &[u32]) -> Result<Vec<StoredDoc>> {
-        self.want_stored(docs)?;
+        let store = self.want_stored(docs);
+        if self.names_by_id {
+            self.want_blocks(tag::FORWARD, docs, BLOCK_DOCS)?;
+        }
+        store?;
         let mut out = vec![StoredDoc::default(); docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
         crate::sorting::sort_by_key(&mut order, |&i| docs[i].into());
@@ -1585,7 +1599,56 @@ impl<D: AsRef<[u8]>> Index<D> {
                 ));
             }
         }
+        if self.names_by_id {
+            self.name_stored(docs, &mut out)?;
+        }
         Ok(out)
+    }
+
+    /// Gives `out`, the records of `docs` as a file written with
+    /// [`FLAG_NAMES_BY_ID`] holds them, their category, outlet and
+    /// context names, from the documents' forward lists; every name
+    /// block missing is asked for before the read fails.
+    fn name_stored(&self, docs: &[u32], out: &mut [StoredDoc]) -> Result<()> {
+        let mut facets = Vec::with_capacity(docs.len());
+        let mut missing = false;
+        for &doc in docs {
+            let f = self.facets(doc)?;
+            for (which, ids) in
+                [(0, f.category.as_slice()), (1, &f.sources), (2, &f.contexts)]
+            {
+                match self.want_names(which, ids) {
+                    Err(Error::NotLoaded) => missing = true,
+                    r => r?,
+                }
+            }
+            facets.push(f);
+        }
+        if missing {
+            return Err(Error::NotLoaded);
+        }
+        let name = |which, id| self.facet_name(which, id).map(str::to_owned);
+        for ((f, s), doc) in facets.iter().zip(out).zip(docs) {
+            if s.category.is_some()
+                || s.sources.len() != f.sources.len()
+                || !s.contexts.is_empty()
+            {
+                return Err(Error::corrupt(
+                    "STOR",
+                    format!("doc {doc} does not match its forward list"),
+                ));
+            }
+            if let Some(c) = f.category {
+                s.category = Some(name(0, c)?);
+            }
+            for (source, &id) in s.sources.iter_mut().zip(&f.sources) {
+                source.0 = name(1, id)?;
+            }
+            for &c in &f.contexts {
+                s.contexts.push(name(2, c)?);
+            }
+        }
+        Ok(())
     }
 
     /// Doc-store block `b`, inflated at least as far as its record

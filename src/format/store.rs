@@ -126,6 +126,18 @@ impl<'a> Record<'a> {
         Ok(Record { id, title, url, body, category, sources, contexts })
     }
 
+    /// The record as a file written with [`super::FLAG_NAMES_BY_ID`]
+    /// holds it: no category, no outlet names (each source keeps its
+    /// URL), no contexts.
+    pub fn without_names(&self) -> Record<'a> {
+        Record {
+            category: None,
+            sources: self.sources.iter().map(|s| ("", s.1)).collect(),
+            contexts: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// The record's data, owned, for an event of `day`.
     pub fn to_stored(&self, day: Day) -> StoredDoc {
         let own = |s: Option<&str>| s.map(str::to_owned);
@@ -143,6 +155,17 @@ impl<'a> Record<'a> {
             contexts: self.contexts.iter().map(|&c| c.to_owned()).collect(),
         }
     }
+}
+
+/// The records of doc-store block `raw` again, without their names
+/// ([`Record::without_names`]).
+pub fn strip_names(raw: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut c = Cursor::new(raw, "STOR");
+    while c.left() > 0 {
+        Record::read(&mut c)?.without_names().write(&mut out);
+    }
+    Ok(out)
 }
 
 pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {

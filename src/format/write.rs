@@ -5,9 +5,9 @@ use std::ops::Range;
 
 use super::store::put_str;
 use super::{
-    field, put_varint, tag, BLOCK_DOCS, FLAG_SPLIT, FOOTER_LEN,
-    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES,
-    MAX_POSITIONS, NO_CLASS, SECTION_ENTRY_LEN,
+    field, put_varint, tag, Record, BLOCK_DOCS, FLAG_NAMES_BY_ID, FLAG_SPLIT,
+    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
+    MAX_CHUNK_BYTES, MAX_POSITIONS, NO_CLASS, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -328,10 +328,12 @@ impl Sections {
     }
 }
 
-fn sections(parts: &IndexParts) -> Result<Sections> {
+/// The sections of `parts`, the doc store's records without their names
+/// when `names_by_id` ([`super::FLAG_NAMES_BY_ID`]).
+fn sections(parts: &IndexParts, names_by_id: bool) -> Result<Sections> {
     let (terms, dict) =
         crate::par::join(|| term_sections(parts), || train_dictionary(parts));
-    other_sections(parts, terms?, dict)
+    other_sections(parts, terms?, dict, names_by_id)
 }
 
 /// One term of a segment of the term data: its text, the value its
@@ -486,6 +488,7 @@ fn other_sections(
     parts: &IndexParts,
     ts: TermSections,
     dict: Vec<u8>,
+    names_by_id: bool,
 ) -> Result<Sections> {
     let mut pages: Vec<([u8; 4], Range<usize>, u32)> = Vec::new();
     let mut chunk = 0u32;
@@ -552,14 +555,7 @@ fn other_sections(
     ));
     list.push((tag::FORWARD, fwrd));
     list.push((tag::DICTIONARY, dict));
-    // The doc store, the largest section, is made with room for the
-    // rest of a single file around it (see `assemble`).
-    let rest = HEADER_LEN
-        + 4
-        + (list.len() + 1) * SECTION_ENTRY_LEN
-        + list.iter().map(|s| s.1.len()).sum::<usize>()
-        + FOOTER_LEN;
-    let (stor, blocks) = store(parts, &list[list.len() - 1].1, rest)?;
+    let (stor, blocks) = store(parts, &list, names_by_id)?;
     pages.extend(cut_blocks(tag::STORE, &blocks, 1, &mut fresh, 0));
     list.push((tag::STORE, stor));
     Ok(Sections { list, pages })
@@ -588,7 +584,7 @@ fn cut_blocks(
 
 /// Serialises `parts` into the bytes of a single-file index.
 pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
-    assemble(0, sections(parts)?.list)
+    assemble(FLAG_NAMES_BY_ID, sections(parts, true)?.list)
 }
 
 /// Serialises `parts` as a single file (when `single`) and as a split
@@ -608,10 +604,22 @@ pub fn encode_both(
     for t in &mut parts.terms {
         t.postings = PostingList::default();
     }
-    let s = other_sections(&parts, terms, dict)?;
-    drop(parts);
-    let many = if split { Some(split_sections(&s)?) } else { None };
-    let one = if single { Some(assemble(0, s.list)?) } else { None };
+    // The split index keeps the names in its records; the single file
+    // has its doc store made again without them.
+    let s = other_sections(&parts, terms, dict, !split)?;
+    let many = if split { Some(split_sections(&s, 0)?) } else { None };
+    let one = if single {
+        let mut list = s.list;
+        if split {
+            list.pop();
+            let stor = store(&parts, &list, true)?.0;
+            list.push((tag::STORE, stor));
+        }
+        drop(parts);
+        Some(assemble(FLAG_NAMES_BY_ID, list)?)
+    } else {
+        None
+    };
     Ok((one, many))
 }
 
@@ -669,10 +677,12 @@ pub struct SplitIndex {
 /// and term infos), one page of postings, one doc-store block, or one
 /// facet section each.
 pub fn split(parts: &IndexParts) -> Result<SplitIndex> {
-    split_sections(&sections(parts)?)
+    split_sections(&sections(parts, false)?, 0)
 }
 
-fn split_sections(s: &Sections) -> Result<SplitIndex> {
+/// The split index of sections `s`, its core's header flags [`FLAG_SPLIT`]
+/// and `flags`.
+fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut core_extra: Vec<u8> = Vec::new(); // PAGE-addressed core bytes
                                               // (section, start, len, chunk, offset in chunk); chunk 0 is the core.
@@ -778,23 +788,29 @@ fn split_sections(s: &Sections) -> Result<SplitIndex> {
     }
     list.push((tag::STORE_CHUNKS, blks));
     list.push((CORE_PAGES, core_extra));
-    Ok(SplitIndex { core: assemble(FLAG_SPLIT, list)?, chunks: named })
+    let core = assemble(FLAG_SPLIT | flags, list)?;
+    Ok(SplitIndex { core, chunks: named })
 }
 
 /// A split index (`core` and its `chunks`, in order) cut again, the same
 /// way, with each doc-store block (the bytes of one chunk) replaced by
-/// `block(dictionary, bytes)`: the other chunks come out as they were.
-/// The offline file stores its blocks this way uncompressed, to compress
+/// `block(dictionary, records)`, its records inflated (and without their
+/// names when `names_by_id`: [`FLAG_NAMES_BY_ID`]): the other chunks
+/// come out as they were. The offline file, which has every chunk at
+/// hand, takes its blocks this way without names
+/// ([`deflated_block`]), or uncompressed ([`stored_block`]) to compress
 /// them together instead.
 pub fn resplit(
     core: &[u8],
     chunks: Vec<Vec<u8>>,
+    names_by_id: bool,
     mut block: impl FnMut(&[u8], &[u8]) -> Result<Vec<u8>>,
 ) -> Result<SplitIndex> {
     let ix = super::Index::new(core)?;
     if !ix.is_split() {
         return Err(Error::corrupt("PAGE", "not a split index"));
     }
+    let names_by_id = names_by_id || ix.names_by_id();
     for (n, c) in (1u32..).zip(chunks) {
         ix.add_chunk(n, c)?;
     }
@@ -824,7 +840,12 @@ pub fn resplit(
     let mut new_pages = vec![(tag::STORE, 0..store_header, 0)];
     for (r, c) in &cut[1..] {
         offsets.push(to_u32(data.len(), "doc store")?);
-        let b = block(&dict, &stor[r.clone()])?;
+        let (raw, _) =
+            super::read::inflate(&stor[r.clone()], &dict, usize::MAX)
+                .map_err(|e| Error::corrupt("STOR", e))?;
+        let raw =
+            if names_by_id { super::store::strip_names(&raw)? } else { raw };
+        let b = block(&dict, &raw)?;
         let at = store_header + data.len();
         new_pages.push((tag::STORE, at..at + b.len(), *c));
         data.extend_from_slice(&b);
@@ -843,15 +864,22 @@ pub fn resplit(
     let at =
         list.iter().position(|s| s.0 == tag::DICTIONARY).map_or(0, |i| i + 1);
     list.insert(at, (tag::STORE, new));
-    split_sections(&Sections { list, pages })
+    let flags = if names_by_id { FLAG_NAMES_BY_ID } else { 0 };
+    split_sections(&Sections { list, pages }, flags)
 }
 
-/// A doc-store block as raw DEFLATE "stored" blocks: its records as they
-/// are, five bytes of header a 64 KB, which any inflater reads (so the
-/// reader needs nothing new) and a stronger codec can compress.
-pub fn stored_block(dict: &[u8], z: &[u8]) -> Result<Vec<u8>> {
-    let (raw, _) = super::read::inflate(z, dict, usize::MAX)
-        .map_err(|e| Error::corrupt("STOR", e))?;
+/// A doc-store block of `records` as the writer makes it: raw DEFLATE
+/// against the preset dictionary `dict`.
+pub fn deflated_block(dict: &[u8], records: &[u8]) -> Result<Vec<u8>> {
+    let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
+    deflate_block(&mut z, records, dict)
+}
+
+/// A doc-store block of `records` as raw DEFLATE "stored" blocks: the
+/// records as they are, five bytes of header a 64 KB, which any inflater
+/// reads (so the reader needs nothing new) and a stronger codec can
+/// compress.
+pub fn stored_block(_dict: &[u8], raw: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(raw.len() + raw.len() / 65535 * 5 + 5);
     let mut pieces = raw.chunks(65535).peekable();
     if pieces.peek().is_none() {
@@ -1329,14 +1357,22 @@ fn deflate_block(
 }
 
 /// STOR: per block of [`BLOCK_DOCS`] documents, raw DEFLATE of their
-/// records against the preset dictionary. Returns the section, its
-/// header's range and each block's.
+/// records (without their names when `names_by_id`) against the preset
+/// dictionary, the last of the sections `before` it. Returns the
+/// section, made with room for the rest of a single file around it (see
+/// `assemble`), its header's range and each block's.
 #[allow(clippy::type_complexity)]
 fn store(
     parts: &IndexParts,
-    dict: &[u8],
-    room: usize,
+    before: &[([u8; 4], Vec<u8>)],
+    names_by_id: bool,
 ) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
+    let dict = before.last().map_or(&[][..], |s| s.1.as_slice());
+    let room = HEADER_LEN
+        + 4
+        + (before.len() + 1) * SECTION_ENTRY_LEN
+        + before.iter().map(|s| s.1.len()).sum::<usize>()
+        + FOOTER_LEN;
     // Groups of blocks are compressed on all cores (the blocks are
     // independent), each group with one compressor, reset per block.
     let groups: Vec<&[DocInput]> =
@@ -1348,7 +1384,13 @@ fn store(
         for block in group.chunks(BLOCK_DOCS as usize) {
             raw.clear();
             for d in block {
-                raw.extend_from_slice(&parts.records[d.record.clone()]);
+                let record = &parts.records[d.record.clone()];
+                if names_by_id {
+                    let mut c = super::Cursor::new(record, "STOR");
+                    Record::read(&mut c)?.without_names().write(&mut raw);
+                } else {
+                    raw.extend_from_slice(record);
+                }
             }
             // The reader refuses more (it bounds the cost of a hit).
             if raw.len() > MAX_BLOCK_BYTES {
@@ -1388,7 +1430,6 @@ fn store(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Record;
     use super::*;
 
     #[test]
@@ -1451,8 +1492,11 @@ mod tests {
         let mut parts = IndexParts::default();
         doc(&mut parts, MAX_BLOCK_BYTES / 2 - 64);
         doc(&mut parts, MAX_BLOCK_BYTES / 2 - 64);
-        assert!(store(&parts, &[], 0).is_ok());
+        assert!(store(&parts, &[], false).is_ok());
         doc(&mut parts, 200);
-        assert!(matches!(store(&parts, &[], 0), Err(Error::TooLarge { .. })));
+        assert!(matches!(
+            store(&parts, &[], false),
+            Err(Error::TooLarge { .. })
+        ));
     }
 }

@@ -128,13 +128,10 @@ struct Packed {
     groups: Vec<Vec<u8>>,
 }
 
-/// `core` and `chunks` again with the doc-store blocks stored
-/// uncompressed ([`format::resplit`]), those blocks compressed in LZMA
+/// `core` and `chunks`, their doc-store blocks stored uncompressed
+/// ([`format::stored_block`]), with those blocks compressed in LZMA
 /// groups against one dictionary, each group checked to give them back.
-fn lzma_doc_store(core: &[u8], chunks: Vec<Vec<u8>>) -> Result<Packed> {
-    let split = format::resplit(core, chunks, format::stored_block)?;
-    let core = split.core;
-    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+fn lzma_doc_store(core: Vec<u8>, chunks: Vec<Vec<u8>>) -> Result<Packed> {
     let stor = block_chunks(&core)?;
     let blocks: Vec<&[u8]> =
         stor.clone().map(|n| chunks[n as usize - 1].as_slice()).collect();
@@ -187,19 +184,28 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
             Ok(())
         })?;
     }
-    let Packed { core, chunks, stor, dict, groups } =
-        if doc_store == DocStore::Lzma {
-            lzma_doc_store(&core, chunks)
-                .with_context(|| format!("{}", core_path.display()))?
-        } else {
-            Packed {
-                core,
-                chunks,
-                stor: 0..0,
-                dict: Vec::new(),
-                groups: Vec::new(),
-            }
-        };
+    // Every chunk is at hand in the offline file, so the doc store's
+    // records leave their names to the forward lists and dictionaries
+    // (`format::FLAG_NAMES_BY_ID`); LZMA takes the blocks uncompressed.
+    let lzma = doc_store == DocStore::Lzma;
+    let block: fn(&[u8], &[u8]) -> chronicle::Result<Vec<u8>> =
+        if lzma { format::stored_block } else { format::deflated_block };
+    let split = format::resplit(&core, chunks, true, block)
+        .with_context(|| format!("{}", core_path.display()))?;
+    let core = split.core;
+    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+    let Packed { core, chunks, stor, dict, groups } = if lzma {
+        lzma_doc_store(core, chunks)
+            .with_context(|| format!("{}", core_path.display()))?
+    } else {
+        Packed {
+            core,
+            chunks,
+            stor: 0..0,
+            dict: Vec::new(),
+            groups: Vec::new(),
+        }
+    };
     // The doc store's blocks are deflated already (and the reader knows
     // no length to inflate one to): they go as they are.
     let blocks = block_chunks(&core)?;

@@ -118,10 +118,13 @@ const chunkSection = new Map();
     }
   }
 }
+// The doc store's blocks are the chunks after those `CHNK` lists, one a
+// block (`BLKS`), and in no page.
+const listed = new DataView(core.CHNK.buffer, core.CHNK.byteOffset).getUint32(0, true);
 const bySection = {};
 let chunksBytes = 0;
 ends.forEach((end, i) => {
-  const s = chunkSection.get(i + 1) ?? '?';
+  const s = chunkSection.get(i + 1) ?? (i + 1 > listed ? 'STOR' : '?');
   const bytes = 2 * (end - (i > 0 && blockOf[i - 1] === blockOf[i] ? ends[i - 1] : 0));
   bySection[s] = (bySection[s] ?? 0) + bytes;
   chunksBytes += bytes;

@@ -690,9 +690,14 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
         })
         .collect::<Result<_, _>>()
         .unwrap();
-    let again =
-        format::resplit(&split_core, chunks, true, format::deflated_block)
-            .unwrap();
+    let again = format::resplit(
+        &split_core,
+        chunks,
+        true,
+        256,
+        format::deflated_block,
+    )
+    .unwrap();
     assert_eq!(core, again.core);
     assert!(Index::new(core).unwrap().names_by_id());
     let (_, tag) = block(&html, &units, &offline::chunks_block_id(0));

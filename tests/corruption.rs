@@ -651,15 +651,17 @@ fn a_split_core_too_short_for_its_documents_is_refused() {
     let (_, split) = good_both();
     // 67 M documents, their doc-store blocks named in BLKS (256 KB): the
     // core claims the rest of what they need in pages.
-    let with_docs = |docs: u32| {
+    let with_blocks_of = |docs: u32, per: u32| {
         let mut p = parse(&split.core);
         put_u32(section_mut(&mut p, &tag::META), 0, docs);
-        let blocks = docs.div_ceil(32);
+        put_u32(section_mut(&mut p, &tag::META), 12, per);
+        let blocks = docs.div_ceil(per);
         let mut b = blocks.to_le_bytes().to_vec();
         b.resize(4 + 4 * blocks.div_ceil(32) as usize, 7);
         *section_mut(&mut p, &tag::STORE_CHUNKS) = b;
         assemble(&p)
     };
+    let with_docs = |docs: u32| with_blocks_of(docs, 32);
     let core = with_docs(1 << 26);
     let (opened, heap) =
         peak_heap(|| exercise(&core, &split.chunks, false, 0, 2, "67 M"));
@@ -671,6 +673,55 @@ fn a_split_core_too_short_for_its_documents_is_refused() {
     // its forward lists (whose pages do not add up to them).
     let err = Index::new(with_docs(1 << 20)).err().unwrap().to_string();
     assert!(!err.contains("more blocks than the core"), "{err}");
+    // Blocks of 256 documents: 2^15 of them (a short BLKS) claim 8 M
+    // documents, refused at open (here for the forward lists' pages, or
+    // else, were those claimed longer, for the core's length).
+    let core = with_blocks_of(1 << 23, 256);
+    let (opened, heap) =
+        peak_heap(|| exercise(&core, &split.chunks, false, 0, 2, "8 M"));
+    assert!(matches!(opened, Outcome::Refused));
+    assert!(heap < MIB, "{heap} bytes");
+    // The same with the forward lists' last page claimed long enough.
+    let mut p = parse(&core);
+    let page = section_mut(&mut p, &tag::PAGES);
+    let fwrd = tag::ALL.iter().position(|&t| t == tag::FORWARD).unwrap();
+    let varint = |b: &[u8], at: &mut usize| {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let x = b[*at];
+            *at += 1;
+            v |= u64::from(x & 127) << shift;
+            shift += 7;
+            if x < 128 {
+                return v;
+            }
+        }
+    };
+    let mut entries = Vec::new();
+    let mut at = 4;
+    for _ in 0..u32_at(page, 0) {
+        let section = page[at];
+        at += 1;
+        let e = [
+            varint(page, &mut at),
+            varint(page, &mut at),
+            varint(page, &mut at),
+        ];
+        entries.push((section, e));
+    }
+    let last = entries.iter().rposition(|e| e.0 as usize == fwrd).unwrap();
+    entries[last].1[0] += 4 << 23;
+    let mut out = page[..4].to_vec();
+    for (section, e) in entries {
+        out.push(section);
+        for v in e {
+            format::put_varint(&mut out, v);
+        }
+    }
+    *page = out;
+    let core = assemble(&p);
+    let err = Index::new(core.as_slice()).err().unwrap().to_string();
+    assert!(err.contains("more documents than the core"), "{err}");
 }
 
 /// Raw DEFLATE of `raw`.
@@ -735,22 +786,28 @@ fn doc_store_bombs_stop_at_the_bound() {
     assert!(heap < MAX_BLOCK_BYTES + 8 * MIB, "{heap} bytes");
 }
 
-/// Blocks just within the bound (32 records of 250 KB each): every page
-/// of hits inflates a lot, but the reader keeps a bounded number of
-/// bytes of them, not 64 blocks.
+/// Blocks just within the bound (8 MB of records each): every page of
+/// hits inflates a lot, but the reader keeps a bounded number of bytes
+/// of them, not 64 blocks.
 #[test]
 fn doc_store_blocks_within_the_bound_are_cached_in_bounded_memory() {
-    let good = builder::build(many_events(320)).unwrap();
-    let raw: Vec<u8> =
-        (0..32).flat_map(|i| record(&format!("r{i}"), 250_000)).collect();
+    // A single file's blocks hold `per` events (`META`).
+    let per = {
+        let mut p = parse(&builder::build(many_events(1)).unwrap());
+        u32_at(section_mut(&mut p, &tag::META), 12)
+    };
+    let good = builder::build(many_events(per as usize * 10)).unwrap();
+    let raw: Vec<u8> = (0..per)
+        .flat_map(|i| record(&format!("r{i}"), 8_000_000 / per as usize))
+        .collect();
     assert!(raw.len() < MAX_BLOCK_BYTES);
     let z = deflate(&raw);
     let b = with_blocks(&good, |_| z.clone());
     let ix = Index::new(b.as_slice()).unwrap();
     // The last record of each of the ten blocks: ten whole blocks.
-    let docs: Vec<u32> = (0..10).map(|b| b * 32 + 31).collect();
+    let docs: Vec<u32> = (0..10).map(|b| b * per + per - 1).collect();
     let (stored, heap) = peak_heap(|| ix.stored(&docs).unwrap());
-    assert_eq!(stored[3].id, "r31");
+    assert_eq!(stored[3].id, format!("r{}", per - 1));
     // What a page shows (2.5 MB of bodies) and what the cache keeps.
     assert!(heap < 32 * MIB, "{heap} bytes");
     let (_, heap) = peak_heap(|| {

@@ -356,16 +356,27 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     let chunks = || split.chunks.iter().map(|c| c.1.clone()).collect();
     // Blocks deflated again as they were: the same core and chunks, byte
     // for byte.
-    let same =
-        format::resplit(&split.core, chunks(), false, format::deflated_block)
-            .unwrap();
+    let same = format::resplit(
+        &split.core,
+        chunks(),
+        false,
+        32,
+        format::deflated_block,
+    )
+    .unwrap();
     assert!(same.core == split.core, "the core differs");
     assert!(same.chunks == split.chunks, "the chunks differ");
     // Blocks without names: the records read the same as the single
     // file's and the split index's.
     let named = open_split(
-        &format::resplit(&split.core, chunks(), true, format::deflated_block)
-            .unwrap(),
+        &format::resplit(
+            &split.core,
+            chunks(),
+            true,
+            256,
+            format::deflated_block,
+        )
+        .unwrap(),
     );
     assert!(named.names_by_id());
     let docs: Vec<u32> = (0..whole.doc_count()).collect();
@@ -374,9 +385,14 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     assert_eq!(whole.stored(&docs).unwrap(), want);
     // Blocks stored uncompressed: only they and the core change, and
     // every record, posting and answer is the same.
-    let stored =
-        format::resplit(&split.core, chunks(), false, format::stored_block)
-            .unwrap();
+    let stored = format::resplit(
+        &split.core,
+        chunks(),
+        false,
+        32,
+        format::stored_block,
+    )
+    .unwrap();
     assert_eq!(stored.chunks.len(), split.chunks.len());
     let changed: Vec<usize> = (0..split.chunks.len())
         .filter(|&i| stored.chunks[i] != split.chunks[i])
@@ -402,8 +418,14 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     }
     // Not a split index: an error, not a panic.
     let single = builder::build(sample_events()).unwrap();
-    assert!(format::resplit(&single, Vec::new(), false, format::stored_block)
-        .is_err());
+    assert!(format::resplit(
+        &single,
+        Vec::new(),
+        false,
+        32,
+        format::stored_block
+    )
+    .is_err());
 }
 
 /// A term only the tail has joins the stem class of sealed terms, and a

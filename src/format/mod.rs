@@ -50,8 +50,16 @@ pub const SECTION_ENTRY_LEN: usize = 12;
 /// The CRC32 footer.
 pub const FOOTER_LEN: usize = 4;
 
-/// Events per doc-store block (also the forward-list block size).
+/// Events per forward-list block, and per doc-store block of a split
+/// index served over HTTP (a hit costs one small chunk).
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Events per doc-store block of a file read whole (a single file, the
+/// offline file's index): larger blocks compress better, and a hit
+/// inflates its block locally. The writer halves it (down to
+/// [`BLOCK_DOCS`]) while a block would inflate beyond
+/// [`MAX_BLOCK_BYTES`]; `META` says what it chose.
+pub const LOCAL_BLOCK_DOCS: u32 = 256;
 
 /// Names per block of a facet dictionary (`CATS`, `SRCS`, `CTXS`).
 pub const NAME_BLOCK: u32 = 1024;

@@ -124,6 +124,8 @@ pub struct Index<D: AsRef<[u8]>> {
     maps: Vec<OnceLock<Lexicon>>,
     checked: [OnceLock<()>; 4],
     doc_count: u32,
+    /// Documents per doc-store block (`META`).
+    store_docs: u32,
     term_count: u32,
     class_count: u32,
     avg_len: [f32; 3],
@@ -160,7 +162,8 @@ impl StoreChunks {
 /// bytes hold whole (`usize::MAX`: all), the bytes.
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
-/// Inflated doc-store blocks kept (about 10 KB each)...
+/// Inflated doc-store blocks kept (about 10 KB each in a split index,
+/// 70 KB in a single file)...
 const CACHED_BLOCKS: usize = 64;
 /// ...and the most bytes they may hold together (the block inflated
 /// last is kept even when it alone holds more, up to
@@ -379,6 +382,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             maps: Vec::new(),
             checked: Default::default(),
             doc_count: 0,
+            store_docs: BLOCK_DOCS,
             term_count: 0,
             class_count: 0,
             avg_len: [0.0; 3],
@@ -399,9 +403,11 @@ impl<D: AsRef<[u8]>> Index<D> {
         let doc_count = meta.u32()?;
         let term_count = meta.u32()?;
         let class_count = meta.u32()?;
-        let block_docs = meta.u32()?;
-        if block_docs != BLOCK_DOCS {
-            return Err(meta.err(format!("block size {block_docs}")));
+        let store_docs = meta.u32()?;
+        if !(BLOCK_DOCS..=super::LOCAL_BLOCK_DOCS).contains(&store_docs)
+            || !store_docs.is_power_of_two()
+        {
+            return Err(meta.err(format!("block size {store_docs}")));
         }
         let avg_len = [meta.f32()?, meta.f32()?, meta.f32()?];
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
@@ -445,12 +451,25 @@ impl<D: AsRef<[u8]>> Index<D> {
             .filter(|&e| e >= term_count)
             .ok_or_else(|| meta.err("term counts do not add up"))?;
         match &self.store {
-            Some(s) if s.count != doc_count.div_ceil(BLOCK_DOCS) => {
+            Some(s) if s.count != doc_count.div_ceil(store_docs) => {
                 return Err(Error::corrupt("BLKS", "block count"));
+            }
+            // As for blocks (see `Index::new`), whatever their size:
+            // beyond 2^20 documents, a core holds a byte per 32.
+            Some(_)
+                if u64::from(doc_count)
+                    > (self.data.as_ref().len() as u64
+                        * u64::from(BLOCK_DOCS))
+                    .max(1 << 20) =>
+            {
+                return Err(Error::corrupt(
+                    "BLKS",
+                    "more documents than the core can hold",
+                ));
             }
             Some(_) => {}
             None => {
-                self.check_blocks_header(tag::STORE, doc_count, BLOCK_DOCS, 1)?
+                self.check_blocks_header(tag::STORE, doc_count, store_docs, 1)?
             }
         }
         for (info, post, terms, tail) in [
@@ -474,6 +493,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.maps = (0..shards.len()).map(|_| OnceLock::new()).collect();
         self.shards = shards;
         self.doc_count = doc_count;
+        self.store_docs = store_docs;
         self.term_count = term_count;
         self.class_count = class_count;
         self.avg_len = avg_len;
@@ -897,7 +917,7 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Asks for the doc-store blocks of every one of `docs` at once.
     pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
-        self.want_blocks(tag::STORE, docs, BLOCK_DOCS)
+        self.want_blocks(tag::STORE, docs, self.store_docs)
     }
 
     /// Asks for the names of values `ids` of facet dictionary `which` at
@@ -1419,7 +1439,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             return Ok(&c[..c.len() - 4]);
         }
         let (items, per, least, slot) = match t {
-            tag::STORE => (self.doc_count, BLOCK_DOCS, 1, None),
+            tag::STORE => (self.doc_count, self.store_docs, 1, None),
             tag::FORWARD => (self.doc_count, BLOCK_DOCS, 3, Some(3)),
             _ => {
                 let which = section_index(t) - section_index(tag::CATEGORIES);
@@ -1558,23 +1578,21 @@ impl<D: AsRef<[u8]>> Index<D> {
         let mut order: Vec<usize> = (0..docs.len()).collect();
         crate::sorting::sort_by_key(&mut order, |&i| docs[i].into());
         let mut k = 0;
+        let per = self.store_docs;
         while k < order.len() {
             let doc = docs[order[k]];
             if doc >= self.doc_count {
                 return Err(Error::corrupt("STOR", format!("doc {doc}")));
             }
-            let b = doc / BLOCK_DOCS;
+            let b = doc / per;
             // Inflated only as far as the last record asked for.
             let mut need = k;
-            while need + 1 < order.len()
-                && docs[order[need + 1]] / BLOCK_DOCS == b
-            {
+            while need + 1 < order.len() && docs[order[need + 1]] / per == b {
                 need += 1;
             }
-            let raw =
-                self.inflated(b, (docs[order[need]] % BLOCK_DOCS) as usize)?;
-            let first = b * BLOCK_DOCS;
-            let last = (first + BLOCK_DOCS).min(self.doc_count);
+            let raw = self.inflated(b, (docs[order[need]] % per) as usize)?;
+            let first = b * per;
+            let last = (first + per).min(self.doc_count);
             let mut c = Cursor::new(&raw, "STOR");
             for at in first..last {
                 // Only the records asked for are decoded (the others are
@@ -1588,11 +1606,11 @@ impl<D: AsRef<[u8]>> Index<D> {
                     out[order[k]] = entry.clone();
                     k += 1;
                 }
-                if k >= order.len() || docs[order[k]] / BLOCK_DOCS != b {
+                if k >= order.len() || docs[order[k]] / per != b {
                     break;
                 }
             }
-            if k < order.len() && docs[order[k]] / BLOCK_DOCS == b {
+            if k < order.len() && docs[order[k]] / per == b {
                 return Err(Error::corrupt(
                     "STOR",
                     format!("block {b} is short"),

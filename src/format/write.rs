@@ -6,8 +6,9 @@ use std::ops::Range;
 use super::store::put_str;
 use super::{
     field, put_varint, tag, Record, BLOCK_DOCS, FLAG_NAMES_BY_ID, FLAG_SPLIT,
-    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES,
-    MAX_CHUNK_BYTES, MAX_POSITIONS, NO_CLASS, SECTION_ENTRY_LEN,
+    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, LOCAL_BLOCK_DOCS, MAGIC,
+    MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_POSITIONS, NO_CLASS,
+    SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -328,12 +329,12 @@ impl Sections {
     }
 }
 
-/// The sections of `parts`, the doc store's records without their names
-/// when `names_by_id` ([`super::FLAG_NAMES_BY_ID`]).
-fn sections(parts: &IndexParts, names_by_id: bool) -> Result<Sections> {
+/// The sections of `parts`, the doc store laid out for a file read
+/// whole when `local` (see [`store`]).
+fn sections(parts: &IndexParts, local: bool) -> Result<Sections> {
     let (terms, dict) =
         crate::par::join(|| term_sections(parts), || train_dictionary(parts));
-    other_sections(parts, terms?, dict, names_by_id)
+    other_sections(parts, terms?, dict, local)
 }
 
 /// One term of a segment of the term data: its text, the value its
@@ -488,7 +489,7 @@ fn other_sections(
     parts: &IndexParts,
     ts: TermSections,
     dict: Vec<u8>,
-    names_by_id: bool,
+    local: bool,
 ) -> Result<Sections> {
     let mut pages: Vec<([u8; 4], Range<usize>, u32)> = Vec::new();
     let mut chunk = 0u32;
@@ -555,7 +556,8 @@ fn other_sections(
     ));
     list.push((tag::FORWARD, fwrd));
     list.push((tag::DICTIONARY, dict));
-    let (stor, blocks) = store(parts, &list, names_by_id)?;
+    let (stor, blocks, docs) = store(parts, &list, local)?;
+    set_store_docs(&mut list, docs);
     pages.extend(cut_blocks(tag::STORE, &blocks, 1, &mut fresh, 0));
     list.push((tag::STORE, stor));
     Ok(Sections { list, pages })
@@ -587,6 +589,17 @@ pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
     assemble(FLAG_NAMES_BY_ID, sections(parts, true)?.list)
 }
 
+/// Where `META` holds the doc store's documents a block.
+const META_STORE_DOCS: usize = 12;
+
+/// Sets `META`'s documents per doc-store block in `list` to `docs`.
+fn set_store_docs(list: &mut [([u8; 4], Vec<u8>)], docs: u32) {
+    if let Some(m) = list.iter_mut().find(|s| s.0 == tag::META) {
+        m.1[META_STORE_DOCS..META_STORE_DOCS + 4]
+            .copy_from_slice(&docs.to_le_bytes());
+    }
+}
+
 /// Serialises `parts` as a single file (when `single`) and as a split
 /// index (when `split`), encoding the sections once. Takes the parts to
 /// free the postings once encoded, before the doc store is compressed.
@@ -604,15 +617,17 @@ pub fn encode_both(
     for t in &mut parts.terms {
         t.postings = PostingList::default();
     }
-    // The split index keeps the names in its records; the single file
-    // has its doc store made again without them.
+    // The split index keeps small blocks with the names in their
+    // records; the single file has its doc store made again for a file
+    // read whole.
     let s = other_sections(&parts, terms, dict, !split)?;
     let many = if split { Some(split_sections(&s, 0)?) } else { None };
     let one = if single {
         let mut list = s.list;
         if split {
             list.pop();
-            let stor = store(&parts, &list, true)?.0;
+            let (stor, _, docs) = store(&parts, &list, true)?;
+            set_store_docs(&mut list, docs);
             list.push((tag::STORE, stor));
         }
         drop(parts);
@@ -793,17 +808,19 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
 }
 
 /// A split index (`core` and its `chunks`, in order) cut again, the same
-/// way, with each doc-store block (the bytes of one chunk) replaced by
-/// `block(dictionary, records)`, its records inflated (and without their
-/// names when `names_by_id`: [`FLAG_NAMES_BY_ID`]): the other chunks
-/// come out as they were. The offline file, which has every chunk at
-/// hand, takes its blocks this way without names
+/// way, with its doc store's records (inflated, and without their names
+/// when `names_by_id`: [`FLAG_NAMES_BY_ID`]) in blocks of `docs` (halved,
+/// down to [`BLOCK_DOCS`], while one would be over [`MAX_BLOCK_BYTES`]),
+/// each block's chunk `block(dictionary, records)`: the other chunks come
+/// out as they were. The offline file, which has every chunk at hand,
+/// takes its blocks this way: large and without names
 /// ([`deflated_block`]), or uncompressed ([`stored_block`]) to compress
 /// them together instead.
 pub fn resplit(
     core: &[u8],
     chunks: Vec<Vec<u8>>,
     names_by_id: bool,
+    docs: u32,
     mut block: impl FnMut(&[u8], &[u8]) -> Result<Vec<u8>>,
 ) -> Result<SplitIndex> {
     let ix = super::Index::new(core)?;
@@ -835,32 +852,67 @@ pub fn resplit(
         Some((r, 0)) if r.start == 0 => r.end,
         _ => return Err(Error::corrupt("STOR", "no header in the core")),
     };
-    let mut data = Vec::with_capacity(stor.len());
-    let mut offsets = Vec::with_capacity(cut.len());
-    let mut new_pages = vec![(tag::STORE, 0..store_header, 0)];
-    for (r, c) in &cut[1..] {
-        offsets.push(to_u32(data.len(), "doc store")?);
+    // Every record, in order: its bytes in `records`, ending at `ends`.
+    let mut records = Vec::with_capacity(stor.len() * 3);
+    let mut ends = Vec::with_capacity(ix.doc_count() as usize);
+    for (r, _) in &cut[1..] {
         let (raw, _) =
             super::read::inflate(&stor[r.clone()], &dict, usize::MAX)
                 .map_err(|e| Error::corrupt("STOR", e))?;
-        let raw =
-            if names_by_id { super::store::strip_names(&raw)? } else { raw };
-        let b = block(&dict, &raw)?;
+        let mut c = super::Cursor::new(&raw, "STOR");
+        while c.left() > 0 {
+            let r = Record::read(&mut c)?;
+            if names_by_id { r.without_names() } else { r }
+                .write(&mut records);
+            ends.push(records.len());
+        }
+    }
+    if ends.len() != ix.doc_count() as usize {
+        return Err(Error::corrupt(
+            "STOR",
+            "records do not match the documents",
+        ));
+    }
+    let mut docs = docs.clamp(BLOCK_DOCS, LOCAL_BLOCK_DOCS) as usize;
+    let span = |docs: usize| {
+        ends.chunks(docs).scan(0, |at, g| {
+            let r = *at..g[g.len() - 1];
+            *at = r.end;
+            Some(r)
+        })
+    };
+    while docs > BLOCK_DOCS as usize
+        && span(docs).any(|r| r.len() > MAX_BLOCK_BYTES)
+    {
+        docs /= 2;
+    }
+    let first = cut.get(1).map_or(0, |c| c.1);
+    let mut data = Vec::with_capacity(stor.len());
+    let mut offsets = Vec::with_capacity(ends.len() / docs + 2);
+    let mut new_pages = vec![(tag::STORE, 0..store_header, 0)];
+    for (k, r) in span(docs).enumerate() {
+        offsets.push(to_u32(data.len(), "doc store")?);
+        let b = block(&dict, &records[r])?;
         let at = store_header + data.len();
-        new_pages.push((tag::STORE, at..at + b.len(), *c));
+        new_pages.push((tag::STORE, at..at + b.len(), first + k as u32));
         data.extend_from_slice(&b);
     }
     offsets.push(to_u32(data.len(), "doc store")?);
-    let mut new = Vec::with_capacity(store_header + data.len());
-    new.extend_from_slice(&to_u32(cut.len() - 1, "blocks")?.to_le_bytes());
+    let mut new = Vec::with_capacity(4 + offsets.len() * 4 + data.len());
+    new.extend_from_slice(&to_u32(offsets.len() - 1, "blocks")?.to_le_bytes());
     for o in offsets {
         new.extend_from_slice(&o.to_le_bytes());
     }
-    if new.len() != store_header {
-        return Err(Error::corrupt("STOR", "block table"));
+    // The header's pages: the block table, now of other length.
+    new_pages[0].1 = 0..new.len();
+    for p in &mut new_pages[1..] {
+        let len = p.1.len();
+        p.1.start = p.1.start - store_header + new.len();
+        p.1.end = p.1.start + len;
     }
     new.extend_from_slice(&data);
     pages.extend(new_pages);
+    set_store_docs(&mut list, docs as u32);
     let at =
         list.iter().position(|s| s.0 == tag::DICTIONARY).map_or(0, |i| i + 1);
     list.insert(at, (tag::STORE, new));
@@ -1356,17 +1408,38 @@ fn deflate_block(
     }
 }
 
-/// STOR: per block of [`BLOCK_DOCS`] documents, raw DEFLATE of their
-/// records (without their names when `names_by_id`) against the preset
-/// dictionary, the last of the sections `before` it. Returns the
-/// section, made with room for the rest of a single file around it (see
-/// `assemble`), its header's range and each block's.
+/// STOR: per block of documents, raw DEFLATE of their records against
+/// the preset dictionary, the last of the sections `before` it. For a
+/// file read whole (`local`), blocks of [`LOCAL_BLOCK_DOCS`] (halved
+/// while one would inflate beyond [`MAX_BLOCK_BYTES`]) of records
+/// without their names ([`FLAG_NAMES_BY_ID`]); else of [`BLOCK_DOCS`]
+/// records as they are. Returns the section, made with room for the rest
+/// of a single file around it (see `assemble`), its header's range and
+/// each block's, and the documents a block.
 #[allow(clippy::type_complexity)]
 fn store(
     parts: &IndexParts,
     before: &[([u8; 4], Vec<u8>)],
+    local: bool,
+) -> Result<(Vec<u8>, Vec<Range<usize>>, u32)> {
+    let mut docs = if local { LOCAL_BLOCK_DOCS } else { BLOCK_DOCS };
+    loop {
+        match store_blocks(parts, before, local, docs) {
+            Err(Error::TooLarge { .. }) if docs > BLOCK_DOCS => docs /= 2,
+            r => return r.map(|(s, ranges)| (s, ranges, docs)),
+        }
+    }
+}
+
+/// [`store`] with blocks of `docs` documents.
+#[allow(clippy::type_complexity)]
+fn store_blocks(
+    parts: &IndexParts,
+    before: &[([u8; 4], Vec<u8>)],
     names_by_id: bool,
+    docs: u32,
 ) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
+    let docs = docs as usize;
     let dict = before.last().map_or(&[][..], |s| s.1.as_slice());
     let room = HEADER_LEN
         + 4
@@ -1376,12 +1449,12 @@ fn store(
     // Groups of blocks are compressed on all cores (the blocks are
     // independent), each group with one compressor, reset per block.
     let groups: Vec<&[DocInput]> =
-        parts.docs.chunks(BLOCK_DOCS as usize * STORE_GROUP_BLOCKS).collect();
+        parts.docs.chunks(docs * STORE_GROUP_BLOCKS).collect();
     let compressed = crate::par::map(groups, |group| {
         let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
         let mut raw = Vec::new();
         let mut out = Vec::with_capacity(STORE_GROUP_BLOCKS);
-        for block in group.chunks(BLOCK_DOCS as usize) {
+        for block in group.chunks(docs) {
             raw.clear();
             for d in block {
                 let record = &parts.records[d.record.clone()];
@@ -1498,5 +1571,18 @@ mod tests {
             store(&parts, &[], false),
             Err(Error::TooLarge { .. })
         ));
+        // A file read whole takes the largest blocks within the bound:
+        // 256 records of 40 KB would inflate to 10 MB, 128 to 5 MB.
+        let mut parts = IndexParts::default();
+        for _ in 0..300 {
+            doc(&mut parts, 40_000);
+        }
+        let (_, blocks, docs) = store(&parts, &[], true).unwrap();
+        assert_eq!((docs, blocks.len()), (128, 1 + 3));
+        let (_, blocks, docs) = store(&parts, &[], false).unwrap();
+        assert_eq!((docs, blocks.len()), (32, 1 + 10));
+        parts.docs.truncate(200);
+        let (_, blocks, docs) = store(&parts, &[], true).unwrap();
+        assert_eq!((docs, blocks.len()), (256, 1 + 1));
     }
 }

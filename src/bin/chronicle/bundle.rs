@@ -186,11 +186,16 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
     }
     // Every chunk is at hand in the offline file, so the doc store's
     // records leave their names to the forward lists and dictionaries
-    // (`format::FLAG_NAMES_BY_ID`); LZMA takes the blocks uncompressed.
+    // (`format::FLAG_NAMES_BY_ID`), in blocks as large as a single
+    // file's; LZMA takes the split index's small blocks, uncompressed.
     let lzma = doc_store == DocStore::Lzma;
-    let block: fn(&[u8], &[u8]) -> chronicle::Result<Vec<u8>> =
-        if lzma { format::stored_block } else { format::deflated_block };
-    let split = format::resplit(&core, chunks, true, block)
+    type Block = fn(&[u8], &[u8]) -> chronicle::Result<Vec<u8>>;
+    let (docs, block): (u32, Block) = if lzma {
+        (format::BLOCK_DOCS, format::stored_block)
+    } else {
+        (format::LOCAL_BLOCK_DOCS, format::deflated_block)
+    };
+    let split = format::resplit(&core, chunks, true, docs, block)
         .with_context(|| format!("{}", core_path.display()))?;
     let core = split.core;
     let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();

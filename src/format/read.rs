@@ -163,12 +163,12 @@ impl StoreChunks {
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
 /// Inflated doc-store blocks kept (about 10 KB each in a split index,
-/// 70 KB in a single file)...
+/// 70 KB in a file read whole: some 30 of those)...
 const CACHED_BLOCKS: usize = 64;
 /// ...and the most bytes they may hold together (the block inflated
 /// last is kept even when it alone holds more, up to
 /// [`MAX_BLOCK_BYTES`]): the doc store's decoded memory per index.
-const CACHED_BYTES: usize = 8 << 20;
+const CACHED_BYTES: usize = 2 << 20;
 
 /// The facet ids of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -673,12 +673,12 @@ fn a_split_core_too_short_for_its_documents_is_refused() {
     // its forward lists (whose pages do not add up to them).
     let err = Index::new(with_docs(1 << 20)).err().unwrap().to_string();
     assert!(!err.contains("more blocks than the core"), "{err}");
-    // Blocks of 256 documents: 2^15 of them (a short BLKS) claim 8 M
+    // Blocks of 128 documents: 2^15 of them (a short BLKS) claim 4 M
     // documents, refused at open (here for the forward lists' pages, or
     // else, were those claimed longer, for the core's length).
-    let core = with_blocks_of(1 << 23, 256);
+    let core = with_blocks_of(1 << 22, format::LOCAL_BLOCK_DOCS);
     let (opened, heap) =
-        peak_heap(|| exercise(&core, &split.chunks, false, 0, 2, "8 M"));
+        peak_heap(|| exercise(&core, &split.chunks, false, 0, 2, "4 M"));
     assert!(matches!(opened, Outcome::Refused));
     assert!(heap < MIB, "{heap} bytes");
     // The same with the forward lists' last page claimed long enough.

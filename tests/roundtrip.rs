@@ -373,7 +373,7 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
             &split.core,
             chunks(),
             true,
-            256,
+            format::LOCAL_BLOCK_DOCS,
             format::deflated_block,
         )
         .unwrap(),

@@ -59,7 +59,7 @@ pub const BLOCK_DOCS: u32 = 32;
 /// inflates its block locally. The writer halves it (down to
 /// [`BLOCK_DOCS`]) while a block would inflate beyond
 /// [`MAX_BLOCK_BYTES`]; `META` says what it chose.
-pub const LOCAL_BLOCK_DOCS: u32 = 256;
+pub const LOCAL_BLOCK_DOCS: u32 = 128;
 
 /// Names per block of a facet dictionary (`CATS`, `SRCS`, `CTXS`).
 pub const NAME_BLOCK: u32 = 1024;

@@ -163,7 +163,7 @@ impl StoreChunks {
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
 /// Inflated doc-store blocks kept (about 10 KB each in a split index,
-/// 70 KB in a file read whole: some 30 of those)...
+/// 35 KB in a file read whole: some 60 of those)...
 const CACHED_BLOCKS: usize = 64;
 /// ...and the most bytes they may hold together (the block inflated
 /// last is kept even when it alone holds more, up to

@@ -1572,17 +1572,17 @@ mod tests {
             Err(Error::TooLarge { .. })
         ));
         // A file read whole takes the largest blocks within the bound:
-        // 256 records of 40 KB would inflate to 10 MB, 128 to 5 MB.
+        // 128 records of 80 KB would inflate to 10 MB, 64 to 5 MB.
         let mut parts = IndexParts::default();
         for _ in 0..300 {
-            doc(&mut parts, 40_000);
+            doc(&mut parts, 80_000);
         }
         let (_, blocks, docs) = store(&parts, &[], true).unwrap();
-        assert_eq!((docs, blocks.len()), (128, 1 + 3));
+        assert_eq!((docs, blocks.len()), (64, 1 + 5));
         let (_, blocks, docs) = store(&parts, &[], false).unwrap();
         assert_eq!((docs, blocks.len()), (32, 1 + 10));
-        parts.docs.truncate(200);
+        parts.docs.truncate(100);
         let (_, blocks, docs) = store(&parts, &[], true).unwrap();
-        assert_eq!((docs, blocks.len()), (256, 1 + 1));
+        assert_eq!((docs, blocks.len()), (128, 1 + 1));
     }
 }

@@ -126,16 +126,20 @@ impl<'a> Record<'a> {
         Ok(Record { id, title, url, body, category, sources, contexts })
     }
 
-    /// The record as a file written with [`super::FLAG_NAMES_BY_ID`]
-    /// holds it: no category, no outlet names (each source keeps its
-    /// URL), no contexts.
-    pub fn without_names(&self) -> Record<'a> {
+    /// Appends the record to `out` as a doc store holds it: when
+    /// `names_by_id` ([`super::FLAG_NAMES_BY_ID`]), without its category,
+    /// outlet names (each source keeps its URL) and contexts.
+    pub fn write_stored(&self, names_by_id: bool, out: &mut Vec<u8>) {
+        if !names_by_id {
+            return self.write(out);
+        }
         Record {
             category: None,
             sources: self.sources.iter().map(|s| ("", s.1)).collect(),
             contexts: Vec::new(),
             ..self.clone()
         }
+        .write(out);
     }
 
     /// The record's data, owned, for an event of `day`.
@@ -155,17 +159,6 @@ impl<'a> Record<'a> {
             contexts: self.contexts.iter().map(|&c| c.to_owned()).collect(),
         }
     }
-}
-
-/// The records of doc-store block `raw` again, without their names
-/// ([`Record::without_names`]).
-pub fn strip_names(raw: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut c = Cursor::new(raw, "STOR");
-    while c.left() > 0 {
-        Record::read(&mut c)?.without_names().write(&mut out);
-    }
-    Ok(out)
 }
 
 pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {

@@ -861,9 +861,7 @@ pub fn resplit(
                 .map_err(|e| Error::corrupt("STOR", e))?;
         let mut c = super::Cursor::new(&raw, "STOR");
         while c.left() > 0 {
-            let r = Record::read(&mut c)?;
-            if names_by_id { r.without_names() } else { r }
-                .write(&mut records);
+            Record::read(&mut c)?.write_stored(names_by_id, &mut records);
             ends.push(records.len());
         }
     }
@@ -873,24 +871,19 @@ pub fn resplit(
             "records do not match the documents",
         ));
     }
-    let mut docs = docs.clamp(BLOCK_DOCS, LOCAL_BLOCK_DOCS) as usize;
-    let span = |docs: usize| {
-        ends.chunks(docs).scan(0, |at, g| {
-            let r = *at..g[g.len() - 1];
-            *at = r.end;
-            Some(r)
-        })
-    };
-    while docs > BLOCK_DOCS as usize
-        && span(docs).any(|r| r.len() > MAX_BLOCK_BYTES)
-    {
-        docs /= 2;
-    }
+    let lens =
+        ends.iter().scan(0, |at, &e| Some(e - std::mem::replace(at, e)));
+    let docs = fitting_docs(&lens.collect::<Vec<_>>(), docs) as usize;
+    let span = ends.chunks(docs).scan(0, |at, g| {
+        let r = *at..g[g.len() - 1];
+        *at = r.end;
+        Some(r)
+    });
     let first = cut.get(1).map_or(0, |c| c.1);
     let mut data = Vec::with_capacity(stor.len());
     let mut offsets = Vec::with_capacity(ends.len() / docs + 2);
     let mut new_pages = vec![(tag::STORE, 0..store_header, 0)];
-    for (k, r) in span(docs).enumerate() {
+    for (k, r) in span.enumerate() {
         offsets.push(to_u32(data.len(), "doc store")?);
         let b = block(&dict, &records[r])?;
         let at = store_header + data.len();
@@ -1422,13 +1415,31 @@ fn store(
     before: &[([u8; 4], Vec<u8>)],
     local: bool,
 ) -> Result<(Vec<u8>, Vec<Range<usize>>, u32)> {
-    let mut docs = if local { LOCAL_BLOCK_DOCS } else { BLOCK_DOCS };
-    loop {
-        match store_blocks(parts, before, local, docs) {
-            Err(Error::TooLarge { .. }) if docs > BLOCK_DOCS => docs /= 2,
-            r => return r.map(|(s, ranges)| (s, ranges, docs)),
-        }
+    let docs = if local {
+        let lens: Vec<usize> =
+            parts.docs.iter().map(|d| d.record.len()).collect();
+        fitting_docs(&lens, LOCAL_BLOCK_DOCS)
+    } else {
+        BLOCK_DOCS
+    };
+    let (s, ranges) = store_blocks(parts, before, local, docs)?;
+    Ok((s, ranges, docs))
+}
+
+/// The most events a doc-store block of records `lens` bytes long (in
+/// order) may hold: `most` (at most [`LOCAL_BLOCK_DOCS`]), halved, down
+/// to [`BLOCK_DOCS`], while a block would be over [`MAX_BLOCK_BYTES`]
+/// (records written without their names are no longer than `lens`).
+fn fitting_docs(lens: &[usize], most: u32) -> u32 {
+    let mut docs = most.clamp(BLOCK_DOCS, LOCAL_BLOCK_DOCS);
+    while docs > BLOCK_DOCS
+        && lens
+            .chunks(docs as usize)
+            .any(|b| b.iter().sum::<usize>() > MAX_BLOCK_BYTES)
+    {
+        docs /= 2;
     }
+    docs
 }
 
 /// [`store`] with blocks of `docs` documents.
@@ -1460,7 +1471,7 @@ fn store_blocks(
                 let record = &parts.records[d.record.clone()];
                 if names_by_id {
                     let mut c = super::Cursor::new(record, "STOR");
-                    Record::read(&mut c)?.without_names().write(&mut raw);
+                    Record::read(&mut c)?.write_stored(true, &mut raw);
                 } else {
                     raw.extend_from_slice(record);
                 }

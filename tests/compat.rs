@@ -20,6 +20,8 @@ fn version_3_still_reads() {
     let ix = Index::new(V3).unwrap();
     assert_eq!(ix.version(), 3);
     assert_eq!(ix.doc_count(), 46);
+    // Written before postings were stored a column at a time.
+    assert!(!ix.columns());
     let s = Searcher::new(ix);
     assert_eq!(ids(&s, "lavrov geneva"), ["wcep-20140506-001"]);
     assert_eq!(ids(&s, "hostile summit"), ["test-hostile-001"]);

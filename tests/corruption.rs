@@ -620,6 +620,45 @@ fn huge_counts_are_refused_before_allocating() {
     }
 }
 
+/// Postings read in the other layout than they were written (flag bit 2
+/// cleared on a file stored a column at a time, set on the frozen
+/// interleaved one), or whose doc-delta column claims more bytes than
+/// the page has, give errors or some answer: never a panic, nor memory
+/// out of proportion.
+#[test]
+fn postings_in_the_wrong_layout_or_past_their_page() {
+    let good = good_index();
+    let frozen = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/index_v3.bin"
+    ))
+    .unwrap();
+    assert!(Index::new(good.as_slice()).unwrap().columns());
+    assert!(!Index::new(frozen.as_slice()).unwrap().columns());
+    for (file, what) in [
+        (&good, "columns read as interleaved"),
+        (&frozen, "interleaved read as columns"),
+    ] {
+        let mut p = parse(file);
+        p.flags ^= format::FLAG_COLUMNS;
+        let (opened, heap) = peak_heap(|| exercise_file(&assemble(&p), what));
+        assert!(opened, "{what}");
+        assert!(heap < 4 * MIB, "{what}: {heap} bytes");
+    }
+    // The first tail term's doc deltas said to be 4 GiB long.
+    let mut p = parse(&good);
+    let post = section_mut(&mut p, &tag::TAIL_POSTINGS);
+    assert!(post[0] < 0x80);
+    post.splice(0..1, [0xff, 0xff, 0xff, 0xff, 0x0f]);
+    let b = assemble(&p);
+    let ix = Index::new(b.as_slice()).unwrap();
+    assert!(matches!(ix.postings(0), Err(Error::Corrupt { .. })));
+    let (opened, heap) =
+        peak_heap(|| exercise_file(&b, "doc deltas of 4 GiB"));
+    assert!(opened);
+    assert!(heap < 4 * MIB, "{heap} bytes");
+}
+
 /// 67 M documents declared with empty doc-store and forward blocks (a
 /// 16.8 MB file: just their block tables) made one query take 1.9 GB.
 /// Every document needs three bytes of forward list, so such a count is

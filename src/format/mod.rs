@@ -117,6 +117,13 @@ pub const FLAG_SPLIT: u32 = 1;
 /// hit is shown from one chunk.
 pub const FLAG_NAMES_BY_ID: u32 = 2;
 
+/// Header flag: each term's postings are stored a column at a time (the
+/// document deltas, then the field bytes, the impacts, the context word
+/// counts and the title positions: see FORMAT.md, `POST`), which
+/// compress better than one posting after another. Every index this
+/// build writes is; a reader still takes the older interleaved layout.
+pub const FLAG_COLUMNS: u32 = 4;
+
 /// A posting's impact byte stands for `impact / IMPACT_SCALE`, the
 /// saturated BM25F term weight, which lies in `[0, K1 + 1)`.
 pub const IMPACT_SCALE: f32 = 255.0 / 2.2;

@@ -14,9 +14,10 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
     chunk_name, field, store_chunk_name, tag, tag_name, u32_at, Cursor,
-    BLOCK_DOCS, FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION,
-    HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_TERM_LEN,
-    NAME_BLOCK, NO_CLASS, OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
+    BLOCK_DOCS, FLAG_COLUMNS, FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN,
+    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES,
+    MAX_TERM_LEN, NAME_BLOCK, NO_CLASS, OLDEST_SUPPORTED_VERSION,
+    SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -118,6 +119,9 @@ pub struct Index<D: AsRef<[u8]>> {
     /// The doc store's records leave facet names to `FWRD`
     /// ([`FLAG_NAMES_BY_ID`]).
     names_by_id: bool,
+    /// Whether each term's postings are stored a column at a time
+    /// ([`FLAG_COLUMNS`]).
+    columns: bool,
     core: Range<usize>,
     /// The sealed segment's shards, then the tail's.
     shards: Vec<Shard>,
@@ -377,6 +381,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             wanted: Mutex::default(),
             at_hand: AtomicBool::new(false),
             names_by_id: flags & FLAG_NAMES_BY_ID != 0,
+            columns: flags & FLAG_COLUMNS != 0,
             core,
             shards: Vec::new(),
             maps: Vec::new(),
@@ -687,6 +692,12 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// forward lists and the dictionaries ([`FLAG_NAMES_BY_ID`]).
     pub fn names_by_id(&self) -> bool {
         self.names_by_id
+    }
+
+    /// Whether each term's postings are stored a column at a time
+    /// ([`FLAG_COLUMNS`]).
+    pub fn columns(&self) -> bool {
+        self.columns
     }
 
     /// Whether this is the core of a split index.
@@ -1354,20 +1365,27 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// segment's, then the tail's.
     pub fn postings(&self, ord: u32) -> Result<PostingIter<'_>> {
         let (parts, _) = self.term_info(ord)?;
-        let none = || (Cursor::new(&[], "POST"), 0);
-        let mut lists = [none(), none()];
+        let mut lists = [Part::default(), Part::default()];
         for (i, t) in
             [tag::POSTINGS, tag::TAIL_POSTINGS].into_iter().enumerate()
         {
             let (off, n) = parts[i];
             if n > 0 {
-                lists[i] = (Cursor::new(self.read_from(t, off)?, "POST"), n);
+                let bytes = self.read_from(t, off)?;
+                lists[i] =
+                    Part::new(bytes, n, self.columns).ok_or_else(|| {
+                        Error::corrupt(
+                            tag_name(t),
+                            format!("postings at {off}"),
+                        )
+                    })?;
             }
         }
         let [first, rest] = lists;
         let mut it = PostingIter {
-            cur: first.0,
-            left: first.1,
+            left: first.left,
+            cur: first.docs,
+            cols: first.cols,
             rest: Some(rest),
             prev: None,
             fresh: false,
@@ -1962,30 +1980,99 @@ fn decode_facets(c: &mut Cursor<'_>, f: &mut DocFacets) -> Option<()> {
 /// Iterates the postings of one term. Yields an error (once) on corrupt
 /// bytes.
 pub struct PostingIter<'a> {
+    /// The document deltas (with the rest of each posting when the
+    /// postings are interleaved).
     cur: Cursor<'a>,
+    /// The field bytes, impacts, context word counts and title positions,
+    /// when stored a column at a time ([`FLAG_COLUMNS`]).
+    cols: Option<[Cursor<'a>; 4]>,
     left: u32,
     /// The tail's postings, read after the sealed segment's.
-    rest: Option<(Cursor<'a>, u32)>,
+    rest: Option<Part<'a>>,
     prev: Option<u32>,
     /// The next document is absolute (the first of the tail's).
     fresh: bool,
     doc_count: u32,
 }
 
-impl PostingIter<'_> {
+/// One segment's postings of a term, about to be read.
+struct Part<'a> {
+    docs: Cursor<'a>,
+    cols: Option<[Cursor<'a>; 4]>,
+    left: u32,
+}
+
+impl Default for Part<'_> {
+    fn default() -> Self {
+        Part { docs: Cursor::new(&[], "POST"), cols: None, left: 0 }
+    }
+}
+
+impl<'a> Part<'a> {
+    /// The `n` postings at the start of `bytes`; `None` when their
+    /// columns do not fit.
+    fn new(bytes: &'a [u8], n: u32, columns: bool) -> Option<Part<'a>> {
+        let at = |r: Range<usize>| Some(Cursor::new(bytes.get(r)?, "POST"));
+        if !columns {
+            return Some(Part {
+                docs: at(0..bytes.len())?,
+                cols: None,
+                left: n,
+            });
+        }
+        let mut c = Cursor::new(bytes, "POST");
+        let docs = c.fast_u32()? as usize;
+        let n = n as usize;
+        let bits = c.pos.checked_add(docs)?;
+        let impacts = bits.checked_add(n)?;
+        let ctx = impacts.checked_add(n)?;
+        let with_ctx = bytes.get(bits..impacts)?;
+        let pos = ctx
+            + with_ctx.iter().filter(|&&b| b & field::CONTEXTS != 0).count();
+        Some(Part {
+            docs: at(c.pos..bits)?,
+            cols: Some([
+                at(bits..impacts)?,
+                at(impacts..ctx)?,
+                at(ctx..pos)?,
+                at(pos..bytes.len())?,
+            ]),
+            left: n as u32,
+        })
+    }
+}
+
+/// The columns of [`PostingIter::col`].
+const BITS: usize = 0;
+const IMPACT: usize = 1;
+const CTX: usize = 2;
+const POSITIONS: usize = 3;
+
+impl<'a> PostingIter<'a> {
     /// Postings not yet read.
     pub fn remaining(&self) -> u32 {
-        self.left + self.rest.as_ref().map_or(0, |r| r.1)
+        self.left + self.rest.as_ref().map_or(0, |r| r.left)
     }
 
     /// Moves on to the tail's postings; false when there are none.
     fn next_part(&mut self) -> bool {
         match self.rest.take() {
-            Some((cur, left)) if left > 0 => {
-                (self.cur, self.left, self.fresh) = (cur, left, true);
+            Some(p) if p.left > 0 => {
+                (self.cur, self.cols, self.left, self.fresh) =
+                    (p.docs, p.cols, p.left, true);
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Where column `k` is read: its own cursor, or the one of
+    /// interleaved postings.
+    #[inline(always)]
+    fn col(&mut self, k: usize) -> &mut Cursor<'a> {
+        match &mut self.cols {
+            Some(c) => &mut c[k],
+            None => &mut self.cur,
         }
     }
 
@@ -2018,18 +2105,19 @@ impl PostingIter<'_> {
     #[inline(always)]
     fn decode(&mut self) -> Option<Posting> {
         let doc = self.next_doc()?;
-        let bits = self.cur.byte()?;
-        let impact = self.cur.byte()?;
+        let bits = self.col(BITS).byte()?;
+        let impact = self.col(IMPACT).byte()?;
         let mut p =
             Posting { doc, fields: bits, impact, ..Posting::default() };
         if bits & field::CONTEXTS != 0 {
-            p.ctx_words = self.cur.byte()?;
+            p.ctx_words = self.col(CTX).byte()?;
         }
         if bits & field::TITLE != 0 {
             let n = usize::from((bits >> field::POS_SHIFT) & 3) + 1;
             let mut pos = 0u32;
+            let c = self.col(POSITIONS);
             for k in 0..n {
-                pos = pos.saturating_add(self.cur.fast_u32()?);
+                pos = pos.saturating_add(c.fast_u32()?);
                 p.positions[k] = pos;
             }
             p.n_positions = n as u8;
@@ -2063,16 +2151,17 @@ impl PostingIter<'_> {
     #[inline(always)]
     fn decode_brief(&mut self) -> Option<(u32, u8, Option<u32>)> {
         let doc = self.next_doc()?;
-        let bits = self.cur.byte()?;
-        let impact = self.cur.byte()?;
-        if bits & field::CONTEXTS != 0 {
+        let bits = self.col(BITS).byte()?;
+        let impact = self.col(IMPACT).byte()?;
+        if bits & field::CONTEXTS != 0 && self.cols.is_none() {
             self.cur.byte()?;
         }
         let mut first = None;
         if bits & field::TITLE != 0 {
-            first = Some(self.cur.fast_u32()?);
+            let c = self.col(POSITIONS);
+            first = Some(c.fast_u32()?);
             for _ in 0..(bits >> field::POS_SHIFT) & 3 {
-                self.cur.fast_u32()?;
+                c.fast_u32()?;
             }
         }
         Some((doc, impact, first))

@@ -5,10 +5,10 @@ use std::ops::Range;
 
 use super::store::put_str;
 use super::{
-    field, put_varint, tag, Record, BLOCK_DOCS, FLAG_NAMES_BY_ID, FLAG_SPLIT,
-    FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, LOCAL_BLOCK_DOCS, MAGIC,
-    MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_POSITIONS, NO_CLASS,
-    SECTION_ENTRY_LEN,
+    field, put_varint, tag, Record, BLOCK_DOCS, FLAG_COLUMNS,
+    FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION, HEADER_LEN,
+    LOCAL_BLOCK_DOCS, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_POSITIONS,
+    NO_CLASS, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
@@ -586,7 +586,7 @@ fn cut_blocks(
 
 /// Serialises `parts` into the bytes of a single-file index.
 pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
-    assemble(FLAG_NAMES_BY_ID, sections(parts, true)?.list)
+    assemble(FLAG_NAMES_BY_ID | FLAG_COLUMNS, sections(parts, true)?.list)
 }
 
 /// Where `META` holds the doc store's documents a block.
@@ -621,7 +621,8 @@ pub fn encode_both(
     // records; the single file has its doc store made again for a file
     // read whole.
     let s = other_sections(&parts, terms, dict, !split)?;
-    let many = if split { Some(split_sections(&s, 0)?) } else { None };
+    let many =
+        if split { Some(split_sections(&s, FLAG_COLUMNS)?) } else { None };
     let one = if single {
         let mut list = s.list;
         if split {
@@ -631,7 +632,7 @@ pub fn encode_both(
             list.push((tag::STORE, stor));
         }
         drop(parts);
-        Some(assemble(FLAG_NAMES_BY_ID, list)?)
+        Some(assemble(FLAG_NAMES_BY_ID | FLAG_COLUMNS, list)?)
     } else {
         None
     };
@@ -692,7 +693,7 @@ pub struct SplitIndex {
 /// and term infos), one page of postings, one doc-store block, or one
 /// facet section each.
 pub fn split(parts: &IndexParts) -> Result<SplitIndex> {
-    split_sections(&sections(parts, false)?, 0)
+    split_sections(&sections(parts, false)?, FLAG_COLUMNS)
 }
 
 /// The split index of sections `s`, its core's header flags [`FLAG_SPLIT`]
@@ -909,7 +910,11 @@ pub fn resplit(
     let at =
         list.iter().position(|s| s.0 == tag::DICTIONARY).map_or(0, |i| i + 1);
     list.insert(at, (tag::STORE, new));
-    let flags = if names_by_id { FLAG_NAMES_BY_ID } else { 0 };
+    // The postings are copied as they are, so in the input's layout.
+    let mut flags = if names_by_id { FLAG_NAMES_BY_ID } else { 0 };
+    if ix.columns() {
+        flags |= FLAG_COLUMNS;
+    }
     split_sections(&Sections { list, pages }, flags)
 }
 
@@ -1078,16 +1083,16 @@ fn postings(
     let encoded = crate::par::map(runs, |terms| {
         let mut bytes = Vec::new();
         let mut starts = Vec::with_capacity(terms.len());
+        let mut cols = Default::default();
         for t in terms {
             starts.push(bytes.len());
-            let mut prev = 0u32;
-            for p in t.postings.iter() {
-                put_varint(&mut bytes, u64::from(p.doc - prev));
-                prev = p.doc;
-                let len =
-                    lengths.get(p.doc as usize).copied().unwrap_or([0; 3]);
-                encode_posting(&mut bytes, &p, len, avg);
-            }
+            encode_term(
+                &mut bytes,
+                &mut cols,
+                t.postings.iter(),
+                lengths,
+                avg,
+            );
         }
         (bytes, starts)
     });
@@ -1133,31 +1138,51 @@ fn common_prefix(a: &str, b: &str) -> usize {
     a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
 }
 
-fn encode_posting(
+/// One term's postings, a column at a time ([`FLAG_COLUMNS`]): the
+/// length of the document deltas, the deltas, the field bytes, the
+/// impacts, the context word counts, the title positions (nothing for
+/// no postings). `cols` is room for the columns, kept from term to term.
+fn encode_term(
     out: &mut Vec<u8>,
-    p: &PostingInput,
-    lengths: [u32; 3],
+    cols: &mut [Vec<u8>; 5],
+    postings: impl Iterator<Item = PostingInput>,
+    lengths: &[[u32; 3]],
     avg: [f32; 3],
 ) {
-    let mut bits = 0u8;
-    for (i, &f) in field::ALL.iter().enumerate() {
-        if p.tf[i] > 0 {
-            bits |= f;
+    let [docs, bits_col, impacts, ctx, positions] = cols;
+    let mut prev = 0u32;
+    for p in postings {
+        put_varint(docs, u64::from(p.doc - prev));
+        prev = p.doc;
+        let len = lengths.get(p.doc as usize).copied().unwrap_or([0; 3]);
+        let mut bits = 0u8;
+        for (i, &f) in field::ALL.iter().enumerate() {
+            if p.tf[i] > 0 {
+                bits |= f;
+            }
+        }
+        let n = (p.tf[0] as usize).min(MAX_POSITIONS);
+        if n > 0 {
+            bits |= ((n - 1) as u8) << field::POS_SHIFT;
+        }
+        bits_col.push(bits);
+        impacts.push(score::impact(score::weight(p.tf, len, avg)));
+        if p.tf[1] > 0 {
+            ctx.push(p.ctx_words.max(1));
+        }
+        let mut prev = 0u16;
+        for &pos in &p.positions[..n] {
+            put_varint(positions, u64::from(pos - prev));
+            prev = pos;
         }
     }
-    let n = (p.tf[0] as usize).min(MAX_POSITIONS);
-    if n > 0 {
-        bits |= ((n - 1) as u8) << field::POS_SHIFT;
+    if cols[0].is_empty() {
+        // A tail term listed only for its stem class has no postings.
+        return;
     }
-    out.push(bits);
-    out.push(score::impact(score::weight(p.tf, lengths, avg)));
-    if p.tf[1] > 0 {
-        out.push(p.ctx_words.max(1));
-    }
-    let mut prev = 0u16;
-    for &pos in &p.positions[..n] {
-        put_varint(out, u64::from(pos - prev));
-        prev = pos;
+    put_varint(out, cols[0].len() as u64);
+    for c in cols.iter_mut() {
+        out.append(c);
     }
 }
 

@@ -428,6 +428,64 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     .is_err());
 }
 
+/// Ids that follow the archive's rule (a start, the day as `YYYYMMDD`, a
+/// dash and the event's place among its day's events as read, in three
+/// digits) are stored without their date and place, and read back whole
+/// from the single file, the split index and the split index cut again
+/// as the offline file's is; ids that do not are kept as given.
+#[test]
+fn dated_ids_read_back_whole_in_every_form() {
+    let dated = |shift: u32| {
+        let mut events = random_events(11, 400);
+        let mut places: HashMap<String, u32> = HashMap::new();
+        for (i, (ev, _)) in events.iter_mut().enumerate() {
+            let place = places.entry(ev.date.clone()).or_default();
+            *place += 1;
+            let day = ev.date.replace('-', "");
+            ev.id = match i % 4 {
+                // Unpadded, or another event's place: as given.
+                0 => format!("x{day}-{place}"),
+                1 => format!("y{day}-{:03}", *place + 1),
+                _ => format!("wcep-{day}-{:03}", *place + shift),
+            };
+        }
+        events
+    };
+    let events = dated(0);
+    let parts = builder::build_parts(events.clone()).unwrap();
+    let (single, split) = format::encode_both(parts, true, true).unwrap();
+    let (single, split) = (single.unwrap(), split.unwrap());
+    let chunks = split.chunks.iter().map(|c| c.1.clone()).collect();
+    let offline = format::resplit(
+        &split.core,
+        chunks,
+        true,
+        format::LOCAL_BLOCK_DOCS,
+        format::deflated_block,
+    )
+    .unwrap();
+    let forms = [
+        Index::new(single.clone()).unwrap(),
+        open_split(&split),
+        open_split(&offline),
+    ];
+    for ix in &forms {
+        let ids = doc_ids(ix);
+        assert_eq!(ids.len(), events.len());
+        for (ev, _) in &events {
+            assert!(ids.contains_key(&ev.id), "{}", ev.id);
+        }
+    }
+    // The same ids with places that do not match take more room.
+    let undated = builder::build(dated(500)).unwrap();
+    assert!(
+        single.len() + 400 < undated.len(),
+        "{} against {}",
+        single.len(),
+        undated.len()
+    );
+}
+
 /// A term only the tail has joins the stem class of sealed terms, and a
 /// term in both segments has one ordinal, its document frequency summed
 /// and its postings from both (FORMAT.md, "Terms: sealed and tail").

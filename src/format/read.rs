@@ -1404,6 +1404,14 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.days.get(i.saturating_sub(1)).map_or(0, |d| d.0)
     }
 
+    /// The place of document `doc` among its day's events as they were
+    /// read (1 for the first): a day's documents are numbered in reverse.
+    pub fn place(&self, doc: u32) -> u32 {
+        let i = self.days.partition_point(|&(_, first)| first <= doc);
+        let next = self.days.get(i).map_or(self.doc_count, |d| d.1);
+        next.saturating_sub(doc)
+    }
+
     /// Distinct days, oldest first, each with its first document.
     pub fn days(&self) -> &[(Day, u32)] {
         &self.days
@@ -1619,7 +1627,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                     skip_stored(&mut c).ok_or_else(|| c.err("bad record"))?;
                     continue;
                 }
-                let entry = read_stored(&mut c, self.day(at))?;
+                let entry = read_stored(&mut c, self.day(at), self.place(at))?;
                 while k < order.len() && docs[order[k]] == at {
                     out[order[k]] = entry.clone();
                     k += 1;
@@ -1916,16 +1924,21 @@ fn read_u32(b: &[u8], pos: &mut usize) -> Option<u32> {
     Some(v)
 }
 
-fn read_stored(c: &mut Cursor<'_>, day: Day) -> Result<StoredDoc> {
-    Ok(super::store::Record::read(c)?.to_stored(day))
+fn read_stored(c: &mut Cursor<'_>, day: Day, place: u32) -> Result<StoredDoc> {
+    Ok(super::store::Record::read(c)?.to_stored(day, place))
 }
 
 /// Steps over one doc-store record (see [`read_stored`]); `None` when
 /// its bytes run out.
 fn skip_stored(c: &mut Cursor<'_>) -> Option<()> {
-    // id, title, url, body, category, each a length (stored 2 more for a
-    // URL, 1 more for an optional string) and bytes.
-    for above in [0, 0, 2, 1, 1] {
+    // id (a length of 0 followed by an optional string's: see
+    // `Record::write`), title, url, body, category, each a length (stored
+    // 2 more for a URL, 1 more for an optional string) and bytes.
+    match c.fast_u32()? {
+        0 => skip_field(c, 1)?,
+        n => c.skip(n as usize)?,
+    }
+    for above in [0, 2, 1, 1] {
         skip_field(c, above)?;
     }
     // Sources (name, optional URL), then contexts (name).

@@ -1,6 +1,6 @@
 //! The doc-store record codec shared by the writer and the reader:
-//! event permalinks that follow the archive's rule are stored as one
-//! byte and derived again when read.
+//! event permalinks and ids that follow the archive's rules are stored
+//! short and derived again when read.
 
 use super::read::MAX_FACET_IDS;
 use super::{put_varint, Cursor, StoredDoc};
@@ -11,8 +11,11 @@ use crate::event::Day;
 /// `STOR`): what [`Record::write`] writes and the reader reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record<'a> {
-    /// The event id.
+    /// The event id, or when `dated` the part of it before the date.
     pub id: &'a str,
+    /// The id is `id` followed by the event's day and its place in the
+    /// day ([`dated_id`]), which a doc store does not hold.
+    pub dated: bool,
     /// The headline.
     pub title: &'a str,
     /// The event's page.
@@ -65,7 +68,16 @@ impl<'a> RecordUrl<'a> {
 impl<'a> Record<'a> {
     /// Appends the record to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
-        put_str(out, self.id);
+        // A length of 0 is followed by another: 0 for an empty id, else
+        // 1 + the length of a dated id's start.
+        match (self.dated, self.id.len()) {
+            (false, 0) => out.extend_from_slice(&[0, 0]),
+            (false, _) => put_str(out, self.id),
+            (true, _) => {
+                out.push(0);
+                put_opt_str(out, Some(self.id));
+            }
+        }
         put_str(out, self.title);
         match self.url {
             RecordUrl::None => out.push(0),
@@ -90,7 +102,10 @@ impl<'a> Record<'a> {
 
     /// Reads a record, checking every length and string.
     pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Record<'a>> {
-        let id = c.str()?;
+        let (id, dated) = match c.str()? {
+            "" => c.opt_str()?.map_or(("", false), |s| (s, true)),
+            id => (id, false),
+        };
         let title = c.str()?;
         let url = match c.varint_u32()? {
             0 => RecordUrl::None,
@@ -123,7 +138,7 @@ impl<'a> Record<'a> {
         for _ in 0..n {
             contexts.push(c.str()?);
         }
-        Ok(Record { id, title, url, body, category, sources, contexts })
+        Ok(Record { id, dated, title, url, body, category, sources, contexts })
     }
 
     /// Appends the record to `out` as a doc store holds it: when
@@ -142,11 +157,27 @@ impl<'a> Record<'a> {
         .write(out);
     }
 
-    /// The record's data, owned, for an event of `day`.
-    pub fn to_stored(&self, day: Day) -> StoredDoc {
+    /// Marks the id dated when it is [`dated_id`] of an event of `day`,
+    /// `place` in it, keeping only its start.
+    pub fn date_id(&mut self, day: Day, place: u32) {
+        if self.dated {
+            return;
+        }
+        let tail = dated_id("", day, place);
+        if let Some(start) = self.id.strip_suffix(tail.as_str()) {
+            (self.id, self.dated) = (start, true);
+        }
+    }
+
+    /// The record's data, owned, for an event of `day`, `place` in it
+    /// (see [`dated_id`]).
+    pub fn to_stored(&self, day: Day, place: u32) -> StoredDoc {
         let own = |s: Option<&str>| s.map(str::to_owned);
         StoredDoc {
-            id: self.id.to_owned(),
+            id: match self.dated {
+                true => dated_id(self.id, day, place),
+                false => self.id.to_owned(),
+            },
             title: self.title.to_owned(),
             url: self.url.get(day, self.title),
             body: own(self.body),
@@ -174,6 +205,14 @@ fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
             out.extend_from_slice(s.as_bytes());
         }
     }
+}
+
+/// The id the archive gives the event of `day` that is `place` in it (1
+/// for the day's first event as read): `start`, the day as `YYYYMMDD`, a
+/// dash and the place in three digits or more (`wcep-20140506-001`).
+pub fn dated_id(start: &str, day: Day, place: u32) -> String {
+    let (y, m, d) = crate::event::civil_from_days(day);
+    format!("{start}{y:04}{m:02}{d:02}-{place:03}")
 }
 
 /// The permalink the archive gives an event of `day` titled `title`:
@@ -301,6 +340,7 @@ mod tests {
     fn records_read_back_as_written() {
         let r = Record {
             id: "e1",
+            dated: false,
             title: "Talks in Geneva",
             url: RecordUrl::Given("https://example.org/e1"),
             body: Some("More."),
@@ -312,10 +352,26 @@ mod tests {
         r.write(&mut out);
         Record { id: "e2", url: RecordUrl::Derived, ..Record::default() }
             .write(&mut out);
+        let day = crate::event::days_from_civil(2014, 5, 6);
+        let mut dated = Record { id: "wcep-20140506-012", ..r.clone() };
+        for (d, place) in [(day + 1, 12), (day, 11), (day, 1012)] {
+            dated.date_id(d, place);
+            assert!(!dated.dated, "{d} {place}");
+        }
+        dated.date_id(day, 12);
+        assert_eq!((dated.id, dated.dated), ("wcep-", true));
+        dated.write(&mut out);
+        let empty = Record { id: "", ..Record::default() };
+        empty.write(&mut out);
         let mut c = Cursor::new(&out, "STOR");
         assert_eq!(Record::read(&mut c).unwrap(), r);
         let second = Record::read(&mut c).unwrap();
         assert_eq!((second.id, second.url), ("e2", RecordUrl::Derived));
+        let third = Record::read(&mut c).unwrap();
+        assert_eq!(third, dated);
+        assert_eq!(third.to_stored(day, 12).id, "wcep-20140506-012");
+        assert_eq!(dated_id("x", day, 1234), "x20140506-1234");
+        assert_eq!(Record::read(&mut c).unwrap(), empty);
         assert!(c.is_empty());
         // Cut anywhere, it is an error, not a panic.
         for n in 0..out.len() {

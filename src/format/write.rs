@@ -1451,6 +1451,21 @@ fn store(
     Ok((s, ranges, docs))
 }
 
+/// Each document's place among its day's events as read (1 for the
+/// first; a day's documents are numbered in reverse): what
+/// [`Record::date_id`] takes, as the reader's `Index::place` gives it.
+fn places(docs: &[DocInput]) -> Vec<u32> {
+    let mut out = vec![0; docs.len()];
+    let mut end = docs.len();
+    for i in (0..docs.len()).rev() {
+        if docs.get(i + 1).is_some_and(|n| n.day != docs[i].day) {
+            end = i + 1;
+        }
+        out[i] = (end - i) as u32;
+    }
+    out
+}
+
 /// The most events a doc-store block of records `lens` bytes long (in
 /// order) may hold: `most` (at most [`LOCAL_BLOCK_DOCS`]), halved, down
 /// to [`BLOCK_DOCS`], while a block would be over [`MAX_BLOCK_BYTES`]
@@ -1484,22 +1499,27 @@ fn store_blocks(
         + FOOTER_LEN;
     // Groups of blocks are compressed on all cores (the blocks are
     // independent), each group with one compressor, reset per block.
-    let groups: Vec<&[DocInput]> =
-        parts.docs.chunks(docs * STORE_GROUP_BLOCKS).collect();
-    let compressed = crate::par::map(groups, |group| {
+    let places = places(&parts.docs);
+    let groups: Vec<(usize, &[DocInput])> = parts
+        .docs
+        .chunks(docs * STORE_GROUP_BLOCKS)
+        .enumerate()
+        .map(|(g, group)| (g * docs * STORE_GROUP_BLOCKS, group))
+        .collect();
+    let compressed = crate::par::map(groups, |(first, group)| {
         let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
         let mut raw = Vec::new();
         let mut out = Vec::with_capacity(STORE_GROUP_BLOCKS);
-        for block in group.chunks(docs) {
+        for (b, block) in group.chunks(docs).enumerate() {
             raw.clear();
-            for d in block {
-                let record = &parts.records[d.record.clone()];
-                if names_by_id {
-                    let mut c = super::Cursor::new(record, "STOR");
-                    Record::read(&mut c)?.write_stored(true, &mut raw);
-                } else {
-                    raw.extend_from_slice(record);
-                }
+            for (i, d) in block.iter().enumerate() {
+                let mut c = super::Cursor::new(
+                    &parts.records[d.record.clone()],
+                    "STOR",
+                );
+                let mut r = Record::read(&mut c)?;
+                r.date_id(d.day, places[first + b * docs + i]);
+                r.write_stored(names_by_id, &mut raw);
             }
             // The reader refuses more (it bounds the cost of a hit).
             if raw.len() > MAX_BLOCK_BYTES {

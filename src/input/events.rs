@@ -56,6 +56,7 @@ impl Events {
                 .sum::<usize>()) as u64;
         let record = Record {
             id: &ev.id,
+            dated: false,
             title: &ev.title,
             url: RecordUrl::of(
                 ev.url.as_deref(),

@@ -335,15 +335,22 @@ fn a_split_index_answers_like_the_single_file() {
         "lavrov geneva",
         "zurich",
         "negotiaton",
+        // A typo in the first letter: looked for under every first
+        // letter, since every chunk is read (not only the word's shard,
+        // as over HTTP).
+        "keneva",
         "\"world cup\"",
         "from:2014 talks",
     ] {
-        // (Text output: a split index counts only the timeline facets.)
-        let a = d.run(&["search", "events.chron", q]);
-        let b = d.run(&["search", "split", q]);
-        assert_eq!(stdout(&a), stdout(&b), "{q}");
-        assert_eq!(code(&a), code(&b), "{q}");
+        for args in [&[][..], &["--json", "--related", "2"], &["--facets"]] {
+            let a = d.run(&[&["search", "events.chron", q], args].concat());
+            let b = d.run(&[&["search", "split", q], args].concat());
+            assert_eq!(stdout(&a), stdout(&b), "{q} {args:?}");
+            assert_eq!(code(&a), code(&b), "{q}");
+        }
     }
+    let out = d.run(&["search", "split", "keneva"]);
+    assert!(stdout(&out).contains("Geneva"), "{}", stdout(&out));
     let out = d.run(&["inspect", "split"]);
     assert!(stdout(&out).contains("split     core + "), "{}", stdout(&out));
     // A damaged chunk is an error naming it, not a panic.

@@ -249,6 +249,9 @@ pub fn read_index(path: &Path) -> Result<Index<Vec<u8>>> {
     load_chunks(&index, core.parent().unwrap_or(Path::new(".")), |_, _| {
         Ok(())
     })?;
+    // Every chunk is in: reads do what they do on a single file (a typo
+    // looked for under every first letter, a word split anywhere).
+    index.set_chunks_at_hand(true);
     Ok(index)
 }
 

@@ -16,7 +16,7 @@ mod write;
 pub use read::{
     DocFacets, Index, Posting, PostingIter, StoredDoc, MAX_POSITIONS,
 };
-pub use store::{derived_url, Record, RecordUrl};
+pub use store::{dated_id, derived_url, Record, RecordUrl};
 #[cfg(feature = "build")]
 pub use write::{
     deflated_block, encode, encode_both, resplit, split, stored_block,

@@ -690,6 +690,16 @@ fn inspect(path: &Path) -> Result<()> {
     writeln!(out, "magic     CHRONIDX")?;
     writeln!(out, "version   {}", index.version())?;
     writeln!(out, "checksum  ok (CRC32)")?;
+    // The header's flags (FORMAT.md): how the sections are laid out.
+    let pick =
+        |yes: bool, a: &'static str, b: &'static str| if yes { a } else { b };
+    writeln!(
+        out,
+        "layout    {}, {}, {}",
+        pick(index.is_split(), "split core", "single file"),
+        pick(index.names_by_id(), "names by id", "names in records"),
+        pick(index.columns(), "postings in columns", "postings interleaved"),
+    )?;
     writeln!(out, "events    {}", index.doc_count())?;
     if let (Some(old), Some(new)) = (days.first(), days.last()) {
         writeln!(

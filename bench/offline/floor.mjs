@@ -149,12 +149,12 @@ for (const f of INPUTS) {
 const displayRaw = Object.entries(cols).map(([k, v]) => [k, Buffer.from(v.join('\n'))]);
 const display = displayRaw.map(([k, raw]) => [k, raw.length, deflated(raw)]);
 
-// 3b. The postings, one column at a time (FORMAT.md, `POST`): as the
-// file holds them, a term's columns one after another (header flag bit
-// 2), or one posting after another.
+// 3b. The postings, one column at a time (FORMAT.md, `POST`): a term's
+// columns lie one after another (header flag bit 2, which every build
+// sets).
 const singleBytes = fs.readFileSync(path.join(WWW, 'events.chron'));
+if (!(singleBytes.readUInt32LE(12) & 4)) throw new Error('www/events.chron: postings not in columns; run bash build.sh');
 const single = sections(singleBytes);
-const inColumns = (singleBytes.readUInt32LE(12) & 4) !== 0;
 const post = single.POST;
 const tinf = new DataView(single.TINF.buffer, single.TINF.byteOffset, single.TINF.byteLength);
 const columns = ['doc deltas', 'field bits', 'impacts', 'context word counts', 'title positions'];
@@ -169,36 +169,18 @@ const terms = single.TINF.byteLength / 12;
 for (let t = 0; t < terms; t++) {
   let p = tinf.getUint32(12 * t, true);
   const df = tinf.getUint32(12 * t + 4, true);
+  const end = t + 1 < terms ? tinf.getUint32(12 * (t + 1), true) : post.length;
   postings += df;
-  if (inColumns) {
-    const end = t + 1 < terms ? tinf.getUint32(12 * (t + 1), true) : post.length;
-    let docs;
-    [docs, p] = varint(post, p);
-    copy('doc deltas', p, p + docs);
-    const bits = p + docs;
-    let withCtx = 0;
-    for (let k = 0; k < df; k++) withCtx += post[bits + k] & 2 ? 1 : 0;
-    copy('field bits', bits, bits + df);
-    copy('impacts', bits + df, bits + 2 * df);
-    copy('context word counts', bits + 2 * df, bits + 2 * df + withCtx);
-    copy('title positions', bits + 2 * df + withCtx, end);
-    continue;
-  }
-  for (let k = 0; k < df; k++) {
-    let s = p;
-    [, p] = varint(post, p);
-    copy('doc deltas', s, p);
-    const bits = post[p];
-    copy('field bits', p, p + 1);
-    copy('impacts', p + 1, p + 2);
-    p += 2;
-    if (bits & 2) copy('context word counts', p, ++p);
-    if (bits & 1) {
-      s = p;
-      for (let c = ((bits >> 5) & 3) + 1; c > 0; c--) [, p] = varint(post, p);
-      copy('title positions', s, p);
-    }
-  }
+  let docs;
+  [docs, p] = varint(post, p);
+  copy('doc deltas', p, p + docs);
+  const bits = p + docs;
+  let withCtx = 0;
+  for (let k = 0; k < df; k++) withCtx += post[bits + k] & 2 ? 1 : 0;
+  copy('field bits', bits, bits + df);
+  copy('impacts', bits + df, bits + 2 * df);
+  copy('context word counts', bits + 2 * df, bits + 2 * df + withCtx);
+  copy('title positions', bits + 2 * df + withCtx, end);
 }
 const postCols = columns.map((k) => [k, fill[k], deflated(out[k].subarray(0, fill[k]))]);
 

@@ -1399,17 +1399,22 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// The day of document `doc`.
     pub fn day(&self, doc: u32) -> Day {
-        // Entries are sorted by first document; the first starts at 0.
-        let i = self.days.partition_point(|&(_, first)| first <= doc);
-        self.days.get(i.saturating_sub(1)).map_or(0, |d| d.0)
+        self.day_and_place(doc).0
     }
 
     /// The place of document `doc` among its day's events as they were
     /// read (1 for the first): a day's documents are numbered in reverse.
     pub fn place(&self, doc: u32) -> u32 {
+        self.day_and_place(doc).1
+    }
+
+    /// [`Index::day`] and [`Index::place`] of `doc`, from one lookup.
+    fn day_and_place(&self, doc: u32) -> (Day, u32) {
+        // Entries are sorted by first document; the first starts at 0.
         let i = self.days.partition_point(|&(_, first)| first <= doc);
+        let day = self.days.get(i.saturating_sub(1)).map_or(0, |d| d.0);
         let next = self.days.get(i).map_or(self.doc_count, |d| d.1);
-        next.saturating_sub(doc)
+        (day, next.saturating_sub(doc))
     }
 
     /// Distinct days, oldest first, each with its first document.
@@ -1627,7 +1632,8 @@ impl<D: AsRef<[u8]>> Index<D> {
                     skip_stored(&mut c).ok_or_else(|| c.err("bad record"))?;
                     continue;
                 }
-                let entry = read_stored(&mut c, self.day(at), self.place(at))?;
+                let (day, place) = self.day_and_place(at);
+                let entry = read_stored(&mut c, day, place)?;
                 while k < order.len() && docs[order[k]] == at {
                     out[order[k]] = entry.clone();
                     k += 1;

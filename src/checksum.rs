@@ -19,15 +19,25 @@ const IEEE: u32 = 0xEDB8_8320;
 
 /// The CRC-32 of `bytes` (the same as `crc32fast::hash`).
 pub(crate) fn crc32(bytes: &[u8]) -> u32 {
-    #[cfg(target_arch = "wasm32")]
-    return crc(IEEE, bytes);
-    #[cfg(not(target_arch = "wasm32"))]
-    return crc32fast::hash(bytes);
+    crc32_more(0, bytes)
 }
 
-/// A reflected CRC-32 with polynomial `poly`, slice-by-8.
+/// The CRC-32 of some bytes followed by `bytes`, from `crc`, the CRC-32
+/// of those (0 for none): a file's, taken a piece at a time.
+pub(crate) fn crc32_more(crc: u32, bytes: &[u8]) -> u32 {
+    #[cfg(target_arch = "wasm32")]
+    return !step(&table(IEEE), !crc, bytes);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let mut h = crc32fast::Hasher::new_with_initial(crc);
+        h.update(bytes);
+        h.finalize()
+    }
+}
+
+/// The slice-by-8 tables of a reflected CRC-32 with polynomial `poly`.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn crc(poly: u32, bytes: &[u8]) -> u32 {
+fn table(poly: u32) -> [[u32; 256]; 8] {
     let mut t = [[0u32; 256]; 8];
     for (i, e) in t[0].iter_mut().enumerate() {
         let mut c = i as u32;
@@ -42,7 +52,12 @@ fn crc(poly: u32, bytes: &[u8]) -> u32 {
             t[k][i] = (p >> 8) ^ t[0][(p & 0xff) as usize];
         }
     }
-    let mut c = !0u32;
+    t
+}
+
+/// The running (inverted) CRC `c` carried over `bytes`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn step(t: &[[u32; 256]; 8], mut c: u32, bytes: &[u8]) -> u32 {
     let mut chunks = bytes.chunks_exact(8);
     for b in &mut chunks {
         let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -58,12 +73,17 @@ fn crc(poly: u32, bytes: &[u8]) -> u32 {
     for &b in chunks.remainder() {
         c = t[0][((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
     }
-    !c
+    c
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    /// A reflected CRC-32 with polynomial `poly`, slice-by-8.
+    fn crc(poly: u32, bytes: &[u8]) -> u32 {
+        !step(&table(poly), !0, bytes)
+    }
 
     fn bytes(n: usize) -> Vec<u8> {
         let mut x = 0x2545_f491_u32;
@@ -83,6 +103,16 @@ mod tests {
         let b = bytes(5000);
         for n in [0, 1, 7, 8, 9, 15, 16, 17, 100, 4999, 5000] {
             assert_eq!(crc(IEEE, &b[..n]), crc32fast::hash(&b[..n]), "{n}");
+        }
+        // Pieces of any length, in wasm's loop and natively.
+        for cut in [0, 1, 7, 8, 13, 4096, 5000] {
+            let c = crc32_more(crc32_more(0, &b[..cut]), &b[cut..]);
+            assert_eq!(c, crc32fast::hash(&b), "{cut}");
+            let t = table(IEEE);
+            assert_eq!(
+                !step(&t, step(&t, !0, &b[..cut]), &b[cut..]),
+                crc32fast::hash(&b)
+            );
         }
     }
 }

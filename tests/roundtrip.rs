@@ -523,3 +523,35 @@ fn terms_span_the_sealed_segment_and_the_tail() {
     let r = s.search("geneva", &SearchOptions::default()).unwrap();
     assert_eq!(r.hits[0].doc, 299);
 }
+
+/// A single file opened as a browser opens it, its doc store outside
+/// memory (`held_len`, `Index::with_outside`), answers every query and
+/// reads every record as the whole file does.
+#[test]
+fn a_single_file_with_its_doc_store_outside_reads_the_same() {
+    let bytes = builder::build(sample_events()).unwrap();
+    let cut = format::held_len(&bytes[..512], bytes.len());
+    assert!(cut < bytes.len() * 9 / 10, "{cut} of {}", bytes.len());
+    let held = common::held(&bytes, cut, 0).unwrap();
+    let whole = Index::new(bytes.clone()).unwrap();
+    let all: Vec<u32> = (0..whole.doc_count()).rev().collect();
+    assert_eq!(held.stored(&all).unwrap(), whole.stored(&all).unwrap());
+    let (held, whole) = (Searcher::new(held), Searcher::new(whole));
+    let opts = SearchOptions { limit: 20, ..SearchOptions::default() };
+    for q in [
+        "earthquake japan",
+        "eartquake",
+        "parkfield",
+        "\"earthquake\" -japan",
+        "iraq war bush",
+        "e",
+    ] {
+        let a = held.search(q, &opts).unwrap();
+        let b = whole.search(q, &opts).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{q}");
+        let views = |s: &Searcher<Vec<u8>>, r| {
+            format!("{:?}", chronicle::render::hits(s, r, 3).unwrap())
+        };
+        assert_eq!(views(&held, &a), views(&whole, &b), "{q}");
+    }
+}

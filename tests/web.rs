@@ -11,6 +11,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const V3: &[u8] = include_bytes!("data/index_v3.bin");
 
+/// `b` as the `Uint8Array` a page hands the constructor.
+fn bytes(b: &[u8]) -> js_sys::Uint8Array {
+    js_sys::Uint8Array::from(b)
+}
+
 fn options() -> JsValue {
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"hash".into(), &false.into()).unwrap();
@@ -21,7 +26,7 @@ fn mount() -> (Element, chronicle::wasm::Widget) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V3.to_vec()).unwrap();
+    let c = Chronicle::new(bytes(V3)).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     (div, w)
 }
@@ -233,23 +238,21 @@ fn a_context_chip_filters_by_context() {
 
 #[wasm_bindgen_test]
 fn bad_bytes_are_an_error_not_a_trap() {
-    assert!(Chronicle::new(Vec::new()).is_err());
-    assert!(
-        Chronicle::new(b"not an index at all, just text".to_vec()).is_err()
-    );
+    assert!(Chronicle::new(bytes(&[])).is_err());
+    assert!(Chronicle::new(bytes(b"not an index at all, just text")).is_err());
     let mut b = V3.to_vec();
     b.truncate(b.len() / 2);
-    assert!(Chronicle::new(b.clone()).is_err());
+    assert!(Chronicle::new(bytes(&b)).is_err());
     let mut b = V3.to_vec();
     b[100] ^= 0xff;
-    assert!(Chronicle::new(b.clone()).is_err());
+    assert!(Chronicle::new(bytes(&b)).is_err());
     // The module still works afterwards.
-    assert!(Chronicle::new(V3.to_vec()).is_ok());
+    assert!(Chronicle::new(bytes(V3)).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn the_search_api_returns_plain_objects() {
-    let c = Chronicle::new(V3.to_vec()).unwrap();
+    let c = Chronicle::new(bytes(V3)).unwrap();
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"limit".into(), &2.into()).unwrap();
     let r = c.search("zurich", o.into()).unwrap();
@@ -370,7 +373,7 @@ async fn one_letter_results_found_while_idle_are_those_of_a_search() {
     sleep(600).await;
     for q in ["z", "g", "s"] {
         w.set_query(q);
-        let fresh_w = chronicle::wasm::Chronicle::new(V3.to_vec())
+        let fresh_w = chronicle::wasm::Chronicle::new(bytes(V3))
             .unwrap()
             .mount(fresh.clone(), options())
             .unwrap();
@@ -421,7 +424,7 @@ fn unmount_empties_the_element_and_stops_listening() {
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
     assert_eq!(list.inner_html(), before);
     drop(w); // what `free()` does
-    let c = Chronicle::new(V3.to_vec()).unwrap();
+    let c = Chronicle::new(bytes(V3)).unwrap();
     let w2 = c.mount(root.clone(), options()).unwrap();
     w2.set_query("geneva");
     assert!(!all(&root, "[role=option]").is_empty());
@@ -432,7 +435,7 @@ fn a_core_added_as_chunk_0_is_searched_under_the_widget() {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
-    let c = Chronicle::new(V3.to_vec()).unwrap();
+    let c = Chronicle::new(bytes(V3)).unwrap();
     let w = c.mount(div.clone(), options()).unwrap();
     let hits = |q: &str| {
         w.set_query(q);

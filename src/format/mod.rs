@@ -14,7 +14,8 @@ mod store;
 mod write;
 
 pub use read::{
-    DocFacets, Index, Posting, PostingIter, StoredDoc, MAX_POSITIONS,
+    held_len, DocFacets, Index, Outside, Posting, PostingIter, Shared,
+    StoredDoc, MAX_POSITIONS,
 };
 pub use store::{dated_id, derived_url, Record, RecordUrl};
 #[cfg(feature = "build")]

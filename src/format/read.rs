@@ -6,6 +6,7 @@
 //! them (the read fails with [`Error::NotLoaded`] and the chunk is listed
 //! by [`Index::take_wanted`]).
 
+use std::borrow::Cow;
 use std::ops::{Range, RangeInclusive};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -143,7 +144,54 @@ pub struct Index<D: AsRef<[u8]>> {
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
     blocks: Mutex<Vec<CachedBlock>>,
+    /// A single file whose doc store is not in `data`: where it is read.
+    far: Option<Far>,
 }
+
+/// The end of an index file kept outside memory and read a piece at a
+/// time: a browser holds a single file's doc store in a JavaScript
+/// buffer and copies into wasm memory only the blocks a query shows
+/// ([`Index::with_outside`]).
+pub trait Outside: Shared {
+    /// Bytes `at..at + len` of the file (`at` counted from its start,
+    /// beyond the bytes held); `None` if they cannot be read.
+    fn read(&self, at: usize, len: usize) -> Option<Vec<u8>>;
+}
+
+/// What an index needs of its parts to be shared between threads: natively,
+/// where it may be, `Send + Sync`; nothing in wasm, where there is one
+/// thread (and JavaScript's values are neither).
+#[cfg(not(target_arch = "wasm32"))]
+pub trait Shared: Send + Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + Sync> Shared for T {}
+/// What an index needs of its parts to be shared between threads.
+#[cfg(target_arch = "wasm32")]
+pub trait Shared {}
+#[cfg(target_arch = "wasm32")]
+impl<T> Shared for T {}
+
+/// The doc store of a single file read through [`Outside`].
+struct Far {
+    src: Box<dyn Outside>,
+    /// The file's length.
+    len: usize,
+    /// Where the doc store begins.
+    at: usize,
+    /// Its block table, checked when the index opens.
+    table: Box<[u8]>,
+}
+
+impl Far {
+    /// Bytes `at..at + len` of the file, all of them.
+    fn get(&self, at: usize, len: usize) -> Result<Vec<u8>> {
+        let got = self.src.read(at, len).filter(|b| b.len() == len);
+        got.ok_or_else(|| Error::corrupt("STOR", "cannot be read"))
+    }
+}
+
+/// Bytes read through [`Outside`] at a time while the checksum is taken.
+const OUTSIDE_PIECE: usize = 64 << 10;
 
 /// The doc store of a split core: block `k` is chunk `first + k`, its
 /// bytes followed by their CRC32, and named by the digest of its group
@@ -220,13 +268,36 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// Validates `data` and opens it as an index (a single file, or the
     /// core of a split index).
     pub fn new(data: D) -> Result<Self> {
+        Self::open_held(data, None)
+    }
+
+    /// Opens a single file of `len` bytes of which `data` holds the
+    /// first ([`held_len`] says how many): the rest, its doc store and
+    /// footer, is read through `rest` (the checksum when it opens, then a
+    /// doc-store block at a time). Every check of [`Index::new`] is made;
+    /// a split core, or a file with anything but its doc store beyond
+    /// `data`, is refused.
+    pub fn with_outside(
+        data: D,
+        len: usize,
+        rest: Box<dyn Outside>,
+    ) -> Result<Self> {
+        Self::open_held(data, Some((len, rest)))
+    }
+
+    fn open_held(
+        data: D,
+        rest: Option<(usize, Box<dyn Outside>)>,
+    ) -> Result<Self> {
         let bytes = data.as_ref();
+        let held = bytes.len();
+        let total = rest.as_ref().map_or(held, |r| r.0);
         let min = HEADER_LEN + 4 + FOOTER_LEN;
-        if bytes.len() < min {
-            if bytes.len() >= 8 && bytes[..8] != MAGIC {
+        if total < min || held < min.min(total) || held > total {
+            if held >= 8 && bytes[..8] != MAGIC {
                 return Err(Error::BadMagic);
             }
-            return Err(Error::TooShort { expected: min, got: bytes.len() });
+            return Err(Error::TooShort { expected: min, got: held });
         }
         if bytes[..8] != MAGIC {
             return Err(Error::BadMagic);
@@ -241,56 +312,36 @@ impl<D: AsRef<[u8]>> Index<D> {
             });
         }
         let flags = head.u32()?;
-        let body_end = bytes.len() - FOOTER_LEN;
-        let stored = u32_at(&bytes[body_end..], 0);
-        let computed = crate::checksum::crc32(&bytes[..body_end]);
+        let body_end = total - FOOTER_LEN;
+        let far = rest.map(|(len, src)| Far {
+            src,
+            len,
+            at: 0,
+            table: Box::default(),
+        });
+        let (stored, computed) = match &far {
+            None => (
+                u32_at(&bytes[body_end..], 0),
+                crate::checksum::crc32(&bytes[..body_end]),
+            ),
+            Some(far) => outside_checksum(bytes, body_end, far)?,
+        };
         if stored != computed {
             return Err(Error::ChecksumMismatch {
                 expected: stored,
                 got: computed,
             });
         }
-        let n = head.u32()? as usize;
-        let table_end = n
-            .checked_mul(SECTION_ENTRY_LEN)
-            .and_then(|t| t.checked_add(HEADER_LEN + 4))
-            .filter(|&e| e <= body_end)
-            .ok_or_else(|| {
-                Error::corrupt("header", format!("{n} sections do not fit"))
-            })?;
-        const EXTRA: [[u8; 4]; 4] =
-            [tag::PAGES, tag::CHUNKS, tag::CORE, tag::STORE_CHUNKS];
-        const N: usize = tag::ALL.len();
-        let mut found: [Option<Range<usize>>; N + 4] = Default::default();
-        let mut table =
-            Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
-        for _ in 0..n {
-            let t: [u8; 4] = table
-                .take(4)?
-                .try_into()
-                .map_err(|_| Error::corrupt("header", "short section tag"))?;
-            let off = table.u32()? as usize;
-            let len = table.u32()? as usize;
-            let i = match tag::ALL.iter().position(|&a| a == t) {
-                Some(i) => i,
-                None => match EXTRA.iter().position(|&a| a == t) {
-                    Some(i) => tag::ALL.len() + i,
-                    None => continue, // unknown sections are ignored
-                },
-            };
-            let end = off.checked_add(len).filter(|&e| e <= body_end);
-            if off < table_end || end.is_none() {
-                return Err(Error::corrupt(
-                    tag_name(t),
-                    format!("bounds {off}+{len} outside 0..{body_end}"),
-                ));
-            }
-            if found[i].is_some() {
-                return Err(Error::corrupt(tag_name(t), "appears twice"));
-            }
-            found[i] = Some(off..off + len);
-        }
+        let found = section_table(bytes, body_end)?;
+        // Nothing but the doc store may lie beyond the bytes held: any
+        // other section there fails to read (`Index::read`).
         let split = flags & FLAG_SPLIT != 0;
+        if split && far.is_some() {
+            return Err(Error::corrupt(
+                "header",
+                "a split core is held whole in memory",
+            ));
+        }
         let mut sections: [Sect; N] =
             std::array::from_fn(|_| Sect::Local(0..0));
         let mut chunks = Vec::new();
@@ -396,7 +447,12 @@ impl<D: AsRef<[u8]>> Index<D> {
             facet_len: [0; 3],
             days: Vec::new(),
             blocks: Mutex::default(),
+            far: None,
         };
+        let store = found[section_index(tag::STORE)].clone().unwrap_or(0..0);
+        if store.end > held {
+            ix.far = far.map(|f| Far { at: store.start, ..f });
+        }
         ix.open()?;
         Ok(ix)
     }
@@ -473,6 +529,17 @@ impl<D: AsRef<[u8]>> Index<D> {
                 ));
             }
             Some(_) => {}
+            None if self.far.is_some() => {
+                let len = self.sect_len(tag::STORE);
+                let blocks = doc_count.div_ceil(store_docs) as usize;
+                let want = (4 + (blocks + 1) * 4).min(len);
+                let far = self.far.as_mut().ok_or(Error::NotLoaded)?;
+                let table = far.get(far.at, want)?;
+                check_block_table(
+                    "STOR", &table, len, doc_count, store_docs, 1,
+                )?;
+                far.table = table.into();
+            }
             None => {
                 self.check_blocks_header(tag::STORE, doc_count, store_docs, 1)?
             }
@@ -573,42 +640,11 @@ impl<D: AsRef<[u8]>> Index<D> {
         per_block: u32,
         least: u32,
     ) -> Result<()> {
-        let name = tag_name(t);
         let blocks = items.div_ceil(per_block);
         let len = self.sect_len(t);
         let base = 4 + (blocks as usize + 1) * 4;
-        if len < base {
-            return Err(Error::corrupt(name, "block offsets do not fit"));
-        }
-        let s = self.read(t, 0..base)?;
-        if u32_at(s, 0) != blocks {
-            return Err(Error::corrupt(
-                name,
-                format!("{} blocks, expected {blocks}", u32_at(s, 0)),
-            ));
-        }
-        let mut last = u32_at(s, 1);
-        if last != 0 {
-            return Err(Error::corrupt(name, "blocks do not start at 0"));
-        }
-        for i in 1..=blocks {
-            let o = u32_at(s, 1 + i as usize);
-            let in_block = (items - (i - 1) * per_block).min(per_block);
-            if o < last || o - last < (least * in_block).max(1) {
-                return Err(Error::corrupt(
-                    name,
-                    "a block is too short for its items",
-                ));
-            }
-            last = o;
-        }
-        if base + last as usize != len {
-            return Err(Error::corrupt(
-                name,
-                "blocks do not match the section length",
-            ));
-        }
-        Ok(())
+        let s = self.read(t, 0..base.min(len))?;
+        check_block_table(tag_name(t), s, len, items, per_block, least)
     }
 
     fn sect_len(&self, t: [u8; 4]) -> usize {
@@ -635,7 +671,11 @@ impl<D: AsRef<[u8]>> Index<D> {
                 if r.end > s.len() {
                     return Err(bad());
                 }
-                Ok(&self.data.as_ref()[s.start + r.start..s.start + r.end])
+                // Beyond the bytes held: a doc store read from outside.
+                self.data
+                    .as_ref()
+                    .get(s.start + r.start..s.start + r.end)
+                    .ok_or_else(bad)
             }
             Sect::Paged { pages, .. } => {
                 let i = pages.partition_point(|p| p.start <= r.start);
@@ -786,7 +826,7 @@ impl<D: AsRef<[u8]>> Index<D> {
                     self.cut_store()
                 }
                 Sect::Local(r) => {
-                    Ok((t, self.data.as_ref()[r.clone()].to_vec(), Vec::new()))
+                    Ok((t, self.read(t, 0..r.len())?.to_vec(), Vec::new()))
                 }
                 Sect::Paged { len, pages } => {
                     let mut bytes = Vec::with_capacity(*len);
@@ -818,7 +858,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let mut cut = vec![(0..head, 0)];
         for k in 0..s.count {
             table.extend_from_slice(&(data.len() as u32).to_le_bytes());
-            let b = self.block(tag::STORE, k)?;
+            let b = &self.store_block(k)?;
             cut.push((
                 head + data.len()..head + data.len() + b.len(),
                 s.first + k,
@@ -928,6 +968,9 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Asks for the doc-store blocks of every one of `docs` at once.
     pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
+        if self.far.is_some() {
+            return Ok(()); // read when they are inflated
+        }
         self.want_blocks(tag::STORE, docs, self.store_docs)
     }
 
@@ -960,9 +1003,17 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.version
     }
 
-    /// The whole index's bytes (the core's, for a split index).
+    /// The index's bytes held in memory: the whole file's, the core's
+    /// for a split index, all but the doc store and the footer for a file
+    /// held in part ([`Index::with_outside`]).
     pub fn as_bytes(&self) -> &[u8] {
         self.data.as_ref()
+    }
+
+    /// The length of the file (the core's, for a split index), held in
+    /// memory or not.
+    pub fn file_len(&self) -> usize {
+        self.far.as_ref().map_or(self.data.as_ref().len(), |f| f.len)
     }
 
     /// Number of documents.
@@ -1254,7 +1305,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         &self,
         aut: &A,
         near: &str,
-        mut f: impl FnMut(&[u8], u32) -> bool,
+        f: &mut dyn FnMut(&[u8], u32) -> bool,
     ) -> Result<()> {
         let first = near.as_bytes().first().copied();
         let far = self.chunks_far();
@@ -1494,6 +1545,27 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.read(t, base + x..base + y)
     }
 
+    /// Doc-store block `b`, in memory or (a file held in part) read from
+    /// outside it.
+    fn store_block(&self, b: u32) -> Result<Cow<'_, [u8]>> {
+        let Some(far) = &self.far else {
+            return self.block(tag::STORE, b).map(Cow::Borrowed);
+        };
+        let bad = || Error::corrupt("STOR", format!("block {b}"));
+        let n = self.doc_count.div_ceil(self.store_docs);
+        if b >= n {
+            return Err(bad());
+        }
+        // Offsets checked when the index opened: increasing, within
+        // the section.
+        let (x, y) = (
+            u32_at(&far.table, 1 + b as usize),
+            u32_at(&far.table, 2 + b as usize),
+        );
+        let at = far.at + far.table.len() + x as usize;
+        far.get(at, (y - x) as usize).map(Cow::Owned)
+    }
+
     /// Calls `f` with the facets of each document of `docs`, which must be
     /// increasing. Decodes each forward block once.
     pub fn for_each_facets(
@@ -1714,9 +1786,11 @@ impl<D: AsRef<[u8]>> Index<D> {
                 return Ok(raw);
             }
         }
-        let z = self.block(tag::STORE, b)?;
-        let (raw, whole) = inflate(z, self.whole(tag::DICTIONARY)?, record)
-            .map_err(|e| Error::corrupt("STOR", format!("block {b}: {e}")))?;
+        let z = self.store_block(b)?;
+        let (raw, whole) = inflate(&z, self.whole(tag::DICTIONARY)?, record)
+            .map_err(|e| {
+            Error::corrupt("STOR", format!("block {b}: {e}"))
+        })?;
         let raw = Arc::new(raw);
         if let Ok(mut cache) = self.blocks.try_lock() {
             if let Some(i) = cache.iter().position(|c| c.0 == b) {
@@ -1738,6 +1812,145 @@ impl<D: AsRef<[u8]>> Index<D> {
         }
         Ok(raw)
     }
+}
+
+/// Checks the block table `s` (the first bytes of a section of blocks,
+/// `len` bytes long) of `items` items, `per_block` to a block: the block
+/// count, offsets that fit the section, and no block shorter than
+/// `least` bytes an item (a `STOR` block at least a byte).
+fn check_block_table(
+    name: &'static str,
+    s: &[u8],
+    len: usize,
+    items: u32,
+    per_block: u32,
+    least: u32,
+) -> Result<()> {
+    let blocks = items.div_ceil(per_block);
+    let base = 4 + (blocks as usize + 1) * 4;
+    if len < base || s.len() < base {
+        return Err(Error::corrupt(name, "block offsets do not fit"));
+    }
+    if u32_at(s, 0) != blocks {
+        return Err(Error::corrupt(
+            name,
+            format!("{} blocks, expected {blocks}", u32_at(s, 0)),
+        ));
+    }
+    let mut last = u32_at(s, 1);
+    if last != 0 {
+        return Err(Error::corrupt(name, "blocks do not start at 0"));
+    }
+    for i in 1..=blocks {
+        let o = u32_at(s, 1 + i as usize);
+        let in_block = (items - (i - 1) * per_block).min(per_block);
+        if o < last || o - last < (least * in_block).max(1) {
+            return Err(Error::corrupt(
+                name,
+                "a block is too short for its items",
+            ));
+        }
+        last = o;
+    }
+    if base + last as usize != len {
+        return Err(Error::corrupt(
+            name,
+            "blocks do not match the section length",
+        ));
+    }
+    Ok(())
+}
+
+/// How many of the first bytes of a file of `len` bytes, whose start is
+/// `head`, to hold in memory for [`Index::with_outside`]: all but the
+/// doc store and the footer for a single file (whose doc store is its
+/// last section, FORMAT.md), else `len` (the whole file, for
+/// [`Index::new`], which also reports whatever is wrong with it).
+/// `head` needs the header and the section table: 512 bytes are ample.
+pub fn held_len(head: &[u8], len: usize) -> usize {
+    let flags = head.get(12..16).map_or(FLAG_SPLIT, |f| u32_at(f, 0));
+    if !head.starts_with(&MAGIC) || flags & FLAG_SPLIT != 0 {
+        return len;
+    }
+    let n = head.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
+    let table = head.get(HEADER_LEN + 4..).unwrap_or_default();
+    table
+        .chunks_exact(SECTION_ENTRY_LEN)
+        .take(n)
+        .find(|e| e[..4] == tag::STORE)
+        .map_or(len, |e| (u32_at(e, 1) as usize).min(len))
+}
+
+/// Sections a file's header may list besides those of [`tag::ALL`]: a
+/// split core's.
+const EXTRA: [[u8; 4]; 4] =
+    [tag::PAGES, tag::CHUNKS, tag::CORE, tag::STORE_CHUNKS];
+const N: usize = tag::ALL.len();
+
+/// The sections the section table of `bytes` lists, by
+/// [`section_index`] then [`EXTRA`]'s order (unknown tags are skipped),
+/// each checked to lie between the table and `body_end`, none twice.
+fn section_table(
+    bytes: &[u8],
+    body_end: usize,
+) -> Result<[Option<Range<usize>>; N + 4]> {
+    let n = bytes.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
+    let table_end = n
+        .checked_mul(SECTION_ENTRY_LEN)
+        .and_then(|t| t.checked_add(HEADER_LEN + 4))
+        .filter(|&e| e <= body_end.min(bytes.len()))
+        .ok_or_else(|| {
+            Error::corrupt("header", format!("{n} sections do not fit"))
+        })?;
+    let mut found: [Option<Range<usize>>; N + 4] = Default::default();
+    let mut table = Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
+    for _ in 0..n {
+        let t: [u8; 4] = table
+            .take(4)?
+            .try_into()
+            .map_err(|_| Error::corrupt("header", "short section tag"))?;
+        let off = table.u32()? as usize;
+        let len = table.u32()? as usize;
+        let i = match tag::ALL.iter().position(|&a| a == t) {
+            Some(i) => i,
+            None => match EXTRA.iter().position(|&a| a == t) {
+                Some(i) => N + i,
+                None => continue, // unknown sections are ignored
+            },
+        };
+        let end = off.checked_add(len).filter(|&e| e <= body_end);
+        if off < table_end || end.is_none() {
+            return Err(Error::corrupt(
+                tag_name(t),
+                format!("bounds {off}+{len} outside 0..{body_end}"),
+            ));
+        }
+        if found[i].is_some() {
+            return Err(Error::corrupt(tag_name(t), "appears twice"));
+        }
+        found[i] = Some(off..off + len);
+    }
+    Ok(found)
+}
+
+/// The checksum a file held in part carries and the one its bytes give:
+/// `held`, then the rest read from outside memory a piece at a time up
+/// to `body_end` (the footer's place).
+fn outside_checksum(
+    held: &[u8],
+    body_end: usize,
+    rest: &Far,
+) -> Result<(u32, u32)> {
+    let read = |at, len| rest.get(at, len);
+    let mut crc = crate::checksum::crc32(held);
+    let mut at = held.len();
+    while at < body_end {
+        let n = OUTSIDE_PIECE.min(body_end - at);
+        crc = crate::checksum::crc32_more(crc, &read(at, n)?);
+        at += n;
+    }
+    let footer = read(body_end, FOOTER_LEN)?;
+    Ok((u32_at(&footer, 0), crc))
 }
 
 /// Output inflated between checks for whole records.

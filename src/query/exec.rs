@@ -478,7 +478,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         if let Some(longer) = longer {
             let mut found = Vec::new();
             let mut scanned = 0;
-            ix.search_terms(&longer, term, |key, ord| {
+            ix.search_terms(&longer, term, &mut |key, ord| {
                 scanned += 1;
                 let rest = key.get(term.len()..).unwrap_or_default();
                 let one = std::str::from_utf8(rest)
@@ -613,7 +613,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         };
         let mut found = Vec::new();
         let mut scanned = 0;
-        ix.search_terms(&typo, term, |key, ord| {
+        ix.search_terms(&typo, term, &mut |key, ord| {
             scanned += 1;
             let dist = typo.distance(key);
             if dist > 0 && dist <= budget {

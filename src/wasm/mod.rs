@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::format::Index;
+use crate::format::{Index, Outside};
 use crate::query::{SearchOptions, SearchResult, Searcher, Sort};
 use crate::render::{self, HitView};
 use js::Obj;
@@ -199,23 +199,70 @@ pub(crate) fn run_search(
     Ok((result, views))
 }
 
-/// Opens an index from its bytes (one place for `new` and `addChunk`).
+/// A searcher over an index just opened (one place for `new` and
+/// `addChunk`).
 #[inline(never)]
-fn open(bytes: Vec<u8>) -> Result<Rc<Searcher<Vec<u8>>>, JsError> {
-    let index = Index::new(bytes).map_err(js_err)?;
-    Ok(Rc::new(Searcher::new(index)))
+fn open(
+    index: crate::Result<Index<Vec<u8>>>,
+) -> Result<Rc<Searcher<Vec<u8>>>, JsError> {
+    Ok(Rc::new(Searcher::new(index.map_err(js_err)?)))
+}
+
+/// The doc store of a single file, kept in JavaScript: a copy of the
+/// file's bytes from `at` on.
+struct JsOutside {
+    rest: js_sys::Uint8Array,
+    at: usize,
+}
+
+impl Outside for JsOutside {
+    fn read(&self, at: usize, len: usize) -> Option<Vec<u8>> {
+        let from = at.checked_sub(self.at)?;
+        let to = from.checked_add(len)?;
+        if to > self.rest.length() as usize {
+            return None;
+        }
+        Some(bytes_of(&self.rest, from as u32, to as u32))
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `Uint8Array`, read by the glue's own copy (no length checks).
+    type Bytes;
+    /// `a.subarray(from, to)`, copied into wasm memory.
+    #[wasm_bindgen(method, js_name = subarray)]
+    fn copy(a: &Bytes, from: u32, to: u32) -> Vec<u8>;
+}
+
+/// Bytes `from..to` of `a` (as many as it has), copied into wasm memory.
+fn bytes_of(a: &js_sys::Uint8Array, from: u32, to: u32) -> Vec<u8> {
+    a.unchecked_ref::<Bytes>().copy(from, to)
 }
 
 #[wasm_bindgen]
 impl Chronicle {
-    /// Opens an index from its bytes (a `Uint8Array`), validating it. The
-    /// bytes are copied into wasm memory once and owned by the handle.
+    /// Opens an index from its bytes (a `Uint8Array`), validating it.
+    /// What every query reads is copied into wasm memory and owned by the
+    /// handle; a single file's doc store (a third of it) stays out, in a
+    /// copy of its own (so that `bytes` can be freed), from which a query
+    /// copies in the blocks it shows.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: Vec<u8>) -> Result<Chronicle, JsError> {
-        let searcher = open(bytes)?;
+    pub fn new(bytes: js_sys::Uint8Array) -> Result<Chronicle, JsError> {
+        let len = bytes.length();
+        let head = bytes_of(&bytes, 0, len.min(512));
+        let held = crate::format::held_len(&head, len as usize) as u32;
+        let data = bytes_of(&bytes, 0, held);
+        let index = if held < len {
+            let rest = bytes.slice(held, len);
+            let far = JsOutside { rest, at: held as usize };
+            Index::with_outside(data, len as usize, Box::new(far))
+        } else {
+            Index::new(data)
+        };
         Ok(Chronicle {
             src: Rc::new(Shared {
-                searcher: RefCell::new(searcher),
+                searcher: RefCell::new(open(index)?),
                 base: RefCell::default(),
                 loader: RefCell::default(),
             }),
@@ -259,7 +306,7 @@ impl Chronicle {
     #[wasm_bindgen(js_name = addChunk)]
     pub fn add_chunk(&self, n: u32, bytes: Vec<u8>) -> Result<(), JsError> {
         if n == 0 {
-            *self.src.searcher.borrow_mut() = open(bytes)?;
+            *self.src.searcher.borrow_mut() = open(Index::new(bytes))?;
             return Ok(());
         }
         self.src.searcher().index().add_chunk(n, bytes).map_err(js_err)
@@ -328,7 +375,7 @@ impl Chronicle {
             .num("categories", count(0))
             .num("sources", count(1))
             .num("contexts", count(2))
-            .num("bytes", ix.as_bytes().len() as f64)
+            .num("bytes", ix.file_len() as f64)
             .done())
     }
 

@@ -234,6 +234,12 @@ describe('Chronicle widget (headless Chromium)', () => {
       await withPage('http', async (page) => {
         await page.goto(`${server.url}/index.html`);
         await searchAndCheck(page);
+        // The single file's doc store (a third of it) stays in JS: the
+        // hit above was read from it, and wasm memory, with the widget's
+        // work after mounting done too, stays below the file's length.
+        const file = fs.statSync(path.join(WWW, 'events.chron')).size;
+        const memory = await page.evaluate(() => Chronicle.memoryBytes());
+        assert.ok(memory < file, `wasm memory ${memory} against the file's ${file} bytes`);
       });
     } finally {
       await server.close();

@@ -281,13 +281,38 @@ pub fn decode_index(data: &[u8]) -> Option<Decoded> {
 /// Target `index`: `flags u8, index bytes`. Flag bit 0 reseals the bytes
 /// first (every lexicon shard's fst checksum, then the file's CRC32), so
 /// that damage reaches the decoders behind the checksums. Opens the bytes
-/// as a single-file index and, if that succeeds, [`exercise`]s it.
+/// as a single-file index (bit 1: as a browser does, its first
+/// `format::held_len` bytes in memory and the rest read through
+/// `format::Outside`) and, if that succeeds, [`exercise`]s it.
 pub fn index(data: &[u8]) {
     init();
     let Some(d) = decode_index(data) else { return };
-    if let Ok(ix) = Index::new(d.core) {
+    let ix = if d.flags & 2 != 0 {
+        held_in_part(d.core)
+    } else {
+        Index::new(d.core)
+    };
+    if let Ok(ix) = ix {
         exercise(&Searcher::new(ix), &|_| None);
     }
+}
+
+/// The end of a file, from `.0` on, kept out of the index's memory.
+struct Rest(usize, Vec<u8>);
+
+impl format::Outside for Rest {
+    fn read(&self, at: usize, len: usize) -> Option<Vec<u8>> {
+        let from = at.checked_sub(self.0)?;
+        Some(self.1.get(from..from.checked_add(len)?)?.to_vec())
+    }
+}
+
+/// `file` opened as the browser opens a single file.
+fn held_in_part(mut file: Vec<u8>) -> Result<Index<Vec<u8>>> {
+    let len = file.len();
+    let cut = format::held_len(&file[..len.min(512)], len).min(len);
+    let rest = Rest(cut, file.split_off(cut));
+    Index::with_outside(file, len, Box::new(rest))
 }
 
 /// Decodes an input of the `split` target.

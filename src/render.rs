@@ -155,11 +155,11 @@ impl std::fmt::Display for Esc<'_> {
                 0 => "\u{fffd}",
                 _ => continue,
             };
-            f.write_str(&text[at..i])?;
+            f.write_str(text.get(at..i).unwrap_or_default())?;
             f.write_str(rep)?;
             at = i + 1;
         }
-        f.write_str(&text[at..])
+        f.write_str(text.get(at..).unwrap_or_default())
     }
 }
 
@@ -178,12 +178,12 @@ pub fn highlight(text: &str, is_match: impl Fn(&str) -> bool) -> Vec<Span> {
     let mut at = 0;
     for t in text::tokenize(text) {
         if is_match(&t.term) {
-            push(&text[at..t.start], false);
-            push(&text[t.start..t.end], true);
+            push(text.get(at..t.start).unwrap_or_default(), false);
+            push(text.get(t.start..t.end).unwrap_or_default(), true);
             at = t.end;
         }
     }
-    push(&text[at..], false);
+    push(text.get(at..).unwrap_or_default(), false);
     spans
 }
 

@@ -181,10 +181,12 @@ impl Strings {
 fn pieces<'t>(template: &'t str, mut f: impl FnMut(&'t str, bool)) {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        let Some(len) = rest[open..].find('}') else { break };
-        f(&rest[..open], false);
-        f(&rest[open + 1..open + len], true);
-        rest = &rest[open + len + 1..];
+        let Some(len) = rest.get(open..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        f(rest.get(..open).unwrap_or_default(), false);
+        f(rest.get(open + 1..open + len).unwrap_or_default(), true);
+        rest = rest.get(open + len + 1..).unwrap_or_default();
     }
     f(rest, false);
 }

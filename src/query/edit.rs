@@ -65,14 +65,14 @@ pub fn toggle_filters(query: &str, token: &str) -> String {
                     || (!all_there && matches!(&key[..], "from" | "to")))
         });
         if drop {
-            words(&mut out, &query[at..span.start]);
+            words(&mut out, query.get(at..span.start).unwrap_or_default());
             at = span.end;
         }
     }
-    words(&mut out, &query[at..]);
+    words(&mut out, query.get(at..).unwrap_or_default());
     if !all_there {
         for (_, _, span) in &wanted {
-            words(&mut out, &token[span.clone()]);
+            words(&mut out, token.get(span.clone()).unwrap_or_default());
         }
     }
     out

@@ -210,7 +210,7 @@ pub fn parse(input: &str) -> Query {
     while !input.is_char_boundary(cut) {
         cut -= 1;
     }
-    let input = &input[..cut];
+    let input = input.get(..cut).unwrap_or_default();
     let typing = !input.ends_with(char::is_whitespace);
     let lexemes = lex(input);
     let mut q = Query::default();

@@ -154,7 +154,7 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // shards are asked for together.
         let mut firsts = Vec::new();
         for &i in &cuts[1..] {
-            if let Some(o) = ix.term_ordinal(&w[..i])? {
+            if let Some(o) = ix.term_ordinal(w.get(..i).unwrap_or_default())? {
                 firsts.push((i, o));
             }
         }
@@ -173,9 +173,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         let mut best: Option<(u32, usize, f32, [u32; 2])> = None;
         for (i, oa) in firsts {
             let ob = if only_loaded {
-                ix.loaded_term_ordinal(&w[i..])
+                ix.loaded_term_ordinal(w.get(i..).unwrap_or_default())
             } else {
-                ix.term_ordinal(&w[i..])?
+                ix.term_ordinal(w.get(i..).unwrap_or_default())?
             };
             let Some(ob) = ob else { continue };
             let (da, db) = (ix.doc_freq(oa)?, ix.doc_freq(ob)?);
@@ -188,7 +188,8 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         Ok(best.map(|(_, i, halves, ords)| Alt {
             kind: AltKind::Split {
                 g,
-                words: [w[..i].to_owned(), w[i..].to_owned()],
+                words: [w.get(..i), w.get(i..)]
+                    .map(|h| h.unwrap_or_default().to_owned()),
                 own,
                 halves,
             },

@@ -1872,13 +1872,14 @@ pub fn held_len(head: &[u8], len: usize) -> usize {
     if !head.starts_with(&MAGIC) || flags & FLAG_SPLIT != 0 {
         return len;
     }
-    let n = head.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
-    let table = head.get(HEADER_LEN + 4..).unwrap_or_default();
-    table
-        .chunks_exact(SECTION_ENTRY_LEN)
-        .take(n)
-        .find(|e| e[..4] == tag::STORE)
-        .map_or(len, |e| (u32_at(e, 1) as usize).min(len))
+    let table =
+        len.checked_sub(FOOTER_LEN).map(|end| section_table(head, end));
+    match table {
+        Some(Ok(found)) => {
+            found[section_index(tag::STORE)].as_ref().map_or(len, |s| s.start)
+        }
+        _ => len,
+    }
 }
 
 /// Sections a file's header may list besides those of [`tag::ALL`]: a
@@ -1941,15 +1942,14 @@ fn outside_checksum(
     body_end: usize,
     rest: &Far,
 ) -> Result<(u32, u32)> {
-    let read = |at, len| rest.get(at, len);
     let mut crc = crate::checksum::crc32(held);
     let mut at = held.len();
     while at < body_end {
         let n = OUTSIDE_PIECE.min(body_end - at);
-        crc = crate::checksum::crc32_more(crc, &read(at, n)?);
+        crc = crate::checksum::crc32_more(crc, &rest.get(at, n)?);
         at += n;
     }
-    let footer = read(body_end, FOOTER_LEN)?;
+    let footer = rest.get(body_end, FOOTER_LEN)?;
     Ok((u32_at(&footer, 0), crc))
 }
 

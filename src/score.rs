@@ -1,6 +1,8 @@
 //! Term weights: BM25F, computed once per posting when the index is
 //! built and stored as one byte (the posting's impact), so a query needs
-//! no per-document lengths.
+//! no per-document lengths; or, in a single file, derived as it is read
+//! from the posting's field byte and the document's field lengths
+//! ([`Derive`]), with only the impacts that differ stored.
 
 use crate::format::{field, IMPACT_SCALE};
 
@@ -46,6 +48,58 @@ pub fn from_impact(i: u8) -> f32 {
     f32::from(i) / IMPACT_SCALE
 }
 
+/// Field lengths a length byte can say (`LENS`): longer ones are
+/// stored as this, and their postings' impacts as exceptions.
+pub const MAX_DERIVED_LEN: u32 = 255;
+
+/// The impact a posting's field byte and its document's field lengths
+/// imply: [`weight`] with a frequency of one in each field the byte
+/// marks, and the title's taken as its count of stored positions. The
+/// writer stores a posting's impact only where this differs (a term
+/// more often in a field, a field longer than a byte says); reader and
+/// writer compute it with this one function, so they agree to the bit.
+pub struct Derive {
+    /// Per normalised field (title, contexts, body) and length 0..=255,
+    /// the weight's length normalisation.
+    norm: [[f32; 256]; 3],
+}
+
+impl Derive {
+    /// The table for the collection's average field lengths `avg`.
+    pub fn new(avg: [f32; 3]) -> Derive {
+        let mut norm = [[0f32; 256]; 3];
+        for (f, row) in norm.iter_mut().enumerate() {
+            let avg = avg[f].max(1.0);
+            for (len, n) in row.iter_mut().enumerate() {
+                *n = 1.0 / (1.0 - FIELD_B[f] + FIELD_B[f] * len as f32 / avg);
+            }
+        }
+        Derive { norm }
+    }
+
+    /// The impact of a posting with field byte `bits` in a document with
+    /// field lengths `len` (title, contexts, body; 255 for longer).
+    #[inline]
+    pub fn impact(&self, bits: u8, len: [u8; 3]) -> u8 {
+        let on = |f: u8| if bits & f != 0 { 1.0f32 } else { 0.0 };
+        let title = if bits & field::TITLE != 0 {
+            f32::from(((bits >> field::POS_SHIFT) & 3) + 1)
+        } else {
+            0.0
+        };
+        let tf = FIELD_WEIGHT[0] * title * self.norm[0][usize::from(len[0])]
+            + FIELD_WEIGHT[1]
+                * on(field::CONTEXTS)
+                * self.norm[1][usize::from(len[1])]
+            + FIELD_WEIGHT[2] * on(field::SOURCES)
+            + FIELD_WEIGHT[3] * on(field::CATEGORY)
+            + FIELD_WEIGHT[4]
+                * on(field::BODY)
+                * self.norm[2][usize::from(len[2])];
+        impact(tf * (K1 + 1.0) / (K1 + tf))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +122,27 @@ mod tests {
         let short = weight([1, 0, 0, 0, 0], [5, 0, 0], avg);
         let long = weight([1, 0, 0, 0, 0], [60, 0, 0], avg);
         assert!(short > long);
+    }
+
+    #[test]
+    fn derived_impacts_are_the_stored_ones_for_single_occurrences() {
+        use crate::format::field::*;
+        let avg = [14.6, 4.2, 30.0];
+        let d = Derive::new(avg);
+        for bits in 0u8..32 {
+            for title in 0..4u8 {
+                if title > 0 && bits & TITLE == 0 {
+                    continue;
+                }
+                let mut tf = ALL.map(|f| u16::from(bits & f != 0));
+                tf[0] *= u16::from(title) + 1;
+                let b = bits | (title << POS_SHIFT);
+                for len in [[0, 0, 0], [9, 3, 0], [40, 120, 255], [1, 1, 7]] {
+                    let want = impact(weight(tf, len.map(u32::from), avg));
+                    assert_eq!(d.impact(b, len), want, "{b:#x} {len:?}");
+                }
+            }
+        }
+        assert_eq!(d.impact(0, [0; 3]), 1);
     }
 }

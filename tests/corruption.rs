@@ -638,11 +638,13 @@ fn huge_counts_are_refused_before_allocating() {
     }
 }
 
-/// Postings read in the other layout than they were written (flag bit 2
+/// Postings read in another layout than they were written (flag bit 2
 /// cleared on a file stored a column at a time, set on the frozen
-/// interleaved one), or whose doc-delta column claims more bytes than
-/// the page has, give errors or some answer: never a panic, nor memory
-/// out of proportion.
+/// interleaved one; flag bit 3, impacts derived, flipped), or whose
+/// doc-delta column claims more bytes than the page has, give errors or
+/// some answer: never a panic, nor memory out of proportion. Impacts
+/// derived in interleaved postings, without `LENS`, or a flag no reader
+/// knows are refused when the file opens.
 #[test]
 fn postings_in_the_wrong_layout_or_past_their_page() {
     let good = good_index();
@@ -653,16 +655,36 @@ fn postings_in_the_wrong_layout_or_past_their_page() {
     .unwrap();
     assert!(Index::new(good.as_slice()).unwrap().columns());
     assert!(!Index::new(frozen.as_slice()).unwrap().columns());
-    for (file, what) in [
-        (&good, "columns read as interleaved"),
-        (&frozen, "interleaved read as columns"),
+    assert_ne!(parse(&good).flags & format::FLAG_DERIVED, 0);
+    for (file, flip, opens, what) in [
+        (&good, format::FLAG_COLUMNS, false, "derived, interleaved"),
+        (&good, format::FLAG_DERIVED, true, "derived read as stored"),
+        (&frozen, format::FLAG_COLUMNS, true, "interleaved read as columns"),
+        (&frozen, format::FLAG_DERIVED, false, "derived, no lengths"),
+        (
+            &frozen,
+            format::FLAG_DERIVED | format::FLAG_COLUMNS,
+            false,
+            "stored read as derived, no lengths",
+        ),
+        (&good, 16, false, "an unknown flag"),
+        (&good, 1 << 31, false, "an unknown flag"),
     ] {
         let mut p = parse(file);
-        p.flags ^= format::FLAG_COLUMNS;
+        p.flags ^= flip;
         let (opened, heap) = peak_heap(|| exercise_file(&assemble(&p), what));
-        assert!(opened, "{what}");
+        assert_eq!(opened, opens, "{what}");
         assert!(heap < 4 * MIB, "{what}: {heap} bytes");
     }
+    // Stored impacts read as derived, with lengths: some answer.
+    let (one, split) = good_both();
+    let mut p = parse(&split.core);
+    let lens = section_mut(&mut parse(&one), &tag::LENGTHS).clone();
+    p.flags |= format::FLAG_DERIVED;
+    p.sections.push((tag::LENGTHS, lens));
+    let core = assemble(&p);
+    let o = exercise(&core, &split.chunks, true, 0, 3, "stored as derived");
+    assert_ne!(o, Outcome::Refused);
     // The first tail term's doc deltas said to be 4 GiB long.
     let mut p = parse(&good);
     let post = section_mut(&mut p, &tag::TAIL_POSTINGS);

@@ -335,7 +335,8 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     // Every section is as long as the single file's, the doc store's
     // blocks (one chunk each, named by number and group digest) too, but
     // for the doc store, whose records the single file writes without
-    // their names.
+    // their names, and the postings, whose impacts the single file
+    // derives when read (with its documents' lengths, `LENS`).
     let lengths = |ix: &Index<Vec<u8>>| {
         ix.sections().into_iter().map(|(t, _, n)| (t, n)).collect::<Vec<_>>()
     };
@@ -344,8 +345,10 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     assert_eq!(a.len(), b.len());
     for (a, b) in a.iter().zip(&b) {
         assert_eq!(a.0, b.0);
-        if a.0 == "STOR" {
-            assert!(b.1 < a.1 * 9 / 10, "{} against {}", b.1, a.1);
+        if ["STOR", "POST", "XPST"].contains(&a.0) {
+            assert!(b.1 < a.1 * 9 / 10, "{}: {} against {}", a.0, b.1, a.1);
+        } else if a.0 == "LENS" {
+            assert_eq!((a.1, b.1), (0, 3 * whole.doc_count() as usize));
         } else {
             assert_eq!(a.1, b.1, "{}", a.0);
         }
@@ -554,4 +557,69 @@ fn a_single_file_with_its_doc_store_outside_reads_the_same() {
         };
         assert_eq!(views(&held, &a), views(&whole, &b), "{q}");
     }
+}
+
+/// A single file derives most impacts when read (`FLAG_DERIVED`): every
+/// posting of every term reads as in the split index of the same events,
+/// which stores them all, whole and through the query's brief loop;
+/// words repeated in a field and fields longer than a length byte holds
+/// (300-word bodies and titles) are among them, so both derived and
+/// stored impacts are read.
+#[test]
+fn impacts_derived_when_read_are_the_stored_ones() {
+    let mut events = random_events(17, 700);
+    let mut rng = Rng(5);
+    for (i, (ev, _)) in events.iter_mut().enumerate().step_by(37) {
+        let long = (0..300).map(|_| rng.pick(WORDS)).collect::<Vec<_>>();
+        if i % 2 == 0 {
+            ev.body = Some(long.join(" "));
+        } else {
+            ev.title = long.join(" ");
+        }
+    }
+    let parts = builder::build_parts(events.clone()).unwrap();
+    let (one, many) = format::encode_both(parts, true, true).unwrap();
+    let one = Index::new(one.unwrap()).unwrap();
+    let many = open_split(&many.unwrap());
+    assert_ne!(one.sections(), many.sections());
+    assert!(format::sealed_docs(one.doc_count()) > 0);
+    let alone = builder::build(events.clone()).unwrap();
+    assert_eq!(one.sections(), Index::new(alone).unwrap().sections());
+    let terms: BTreeSet<String> =
+        events.iter().flat_map(|(ev, _)| all_terms(ev)).collect();
+    let (mut postings, mut repeated) = (0, 0);
+    for t in &terms {
+        let ord = one.term_ordinal(t).unwrap().unwrap();
+        assert_eq!(many.term_ordinal(t).unwrap(), Some(ord), "{t}");
+        let a: Vec<_> =
+            one.postings(ord).unwrap().map(Result::unwrap).collect();
+        let b: Vec<_> =
+            many.postings(ord).unwrap().map(Result::unwrap).collect();
+        assert_eq!(a, b, "{t}");
+        postings += a.len();
+        repeated += a.iter().filter(|p| p.n_positions > 1).count();
+        let mut brief = Vec::new();
+        one.postings(ord)
+            .unwrap()
+            .for_each_brief(|d, i, p| brief.push((d, i, p)))
+            .unwrap();
+        let want: Vec<_> = b
+            .iter()
+            .map(|p| {
+                (
+                    p.doc,
+                    p.impact,
+                    (p.n_positions > 0).then_some(p.positions[0]),
+                )
+            })
+            .collect();
+        assert_eq!(brief, want, "{t}");
+    }
+    assert!(postings > 5_000 && repeated > 100, "{postings} {repeated}");
+    // Fewer impact bytes: the postings are smaller.
+    let post = |ix: &Index<Vec<u8>>| -> usize {
+        let s = ix.sections();
+        s.iter().filter(|s| s.0 == "POST" || s.0 == "XPST").map(|s| s.2).sum()
+    };
+    assert!(post(&one) + postings / 2 < post(&many));
 }

@@ -125,6 +125,20 @@ pub const FLAG_NAMES_BY_ID: u32 = 2;
 /// build writes is; a reader still takes the older interleaved layout.
 pub const FLAG_COLUMNS: u32 = 4;
 
+/// Header flag: the postings store no impact but where it differs from
+/// the one derived from the posting's field byte and the document's
+/// field lengths (`LENS`), which the reader computes
+/// ([`crate::score::Derive`]): each term's impact column holds only
+/// those exceptions (FORMAT.md, `POST`). A single file is written so;
+/// a split index keeps every impact, to need no lengths before its
+/// first results.
+pub const FLAG_DERIVED: u32 = 8;
+
+/// Every header flag this build knows: a file with any other was
+/// written by a newer one, and is refused rather than misread.
+pub const FLAGS_KNOWN: u32 =
+    FLAG_SPLIT | FLAG_NAMES_BY_ID | FLAG_COLUMNS | FLAG_DERIVED;
+
 /// A posting's impact byte stands for `impact / IMPACT_SCALE`, the
 /// saturated BM25F term weight, which lies in `[0, K1 + 1)`.
 pub const IMPACT_SCALE: f32 = 255.0 / 2.2;
@@ -182,8 +196,13 @@ pub mod tag {
     pub const TAIL_INFO: [u8; 4] = *b"XINF";
     /// The tail's postings, as `POST`.
     pub const TAIL_POSTINGS: [u8; 4] = *b"XPST";
-    /// Every section, in file order.
-    pub const ALL: [[u8; 4]; 14] = [
+    /// Per document, its title, context-name and body lengths in terms,
+    /// a byte each (255 for any longer): only with
+    /// [`super::FLAG_DERIVED`].
+    pub const LENGTHS: [u8; 4] = *b"LENS";
+    /// Every section, numbered by its place here (a split core's `PAGE`
+    /// entries name sections so). A writer puts `STOR` last.
+    pub const ALL: [[u8; 4]; 15] = [
         META,
         TERMS,
         TERM_INFO,
@@ -198,6 +217,7 @@ pub mod tag {
         FORWARD,
         DICTIONARY,
         STORE,
+        LENGTHS,
     ];
     /// Split cores only: where the pages of each section live.
     pub const PAGES: [u8; 4] = *b"PAGE";
@@ -233,10 +253,10 @@ pub fn store_chunk_name(k: u32, digest: u32) -> String {
 /// Name of a section tag, for error messages. (A table, not a `match`
 /// of byte strings, which compiles to a kilobyte of wasm.)
 pub(crate) fn tag_name(t: [u8; 4]) -> &'static str {
-    const TAGS: [&str; 18] = [
+    const TAGS: [&str; 19] = [
         "META", "TERM", "TINF", "POST", "XTRM", "XINF", "XPST", "DAYS",
-        "CATS", "SRCS", "CTXS", "FWRD", "DICT", "STOR", "PAGE", "CHNK",
-        "CORE", "BLKS",
+        "CATS", "SRCS", "CTXS", "FWRD", "DICT", "STOR", "LENS", "PAGE",
+        "CHNK", "CORE", "BLKS",
     ];
     TAGS.iter().find(|n| n.as_bytes() == t).copied().unwrap_or("unknown")
 }

@@ -15,13 +15,14 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use super::{
     chunk_name, field, store_chunk_name, tag, tag_name, u32_at, Cursor,
-    BLOCK_DOCS, FLAG_COLUMNS, FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN,
-    FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES,
-    MAX_TERM_LEN, NAME_BLOCK, NO_CLASS, OLDEST_SUPPORTED_VERSION,
-    SECTION_ENTRY_LEN,
+    BLOCK_DOCS, FLAGS_KNOWN, FLAG_COLUMNS, FLAG_DERIVED, FLAG_NAMES_BY_ID,
+    FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_TERM_LEN, NAME_BLOCK, NO_CLASS,
+    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::error::{Error, Result};
 use crate::event::Day;
+use crate::score::Derive;
 
 /// Most title positions a posting carries.
 pub const MAX_POSITIONS: usize = 4;
@@ -107,7 +108,7 @@ struct Lexicon {
 pub struct Index<D: AsRef<[u8]>> {
     data: D,
     version: u32,
-    sections: [Sect; 14],
+    sections: [Sect; N],
     /// Split cores: (crc, length) per chunk listed in `CHNK`, and the
     /// chunks added (those, then the doc store's).
     chunks: Vec<(u32, usize)>,
@@ -123,6 +124,9 @@ pub struct Index<D: AsRef<[u8]>> {
     /// Whether each term's postings are stored a column at a time
     /// ([`FLAG_COLUMNS`]).
     columns: bool,
+    /// The impacts are derived when read ([`FLAG_DERIVED`]): how, once
+    /// the averages are read.
+    derive: Option<Box<Derive>>,
     core: Range<usize>,
     /// The sealed segment's shards, then the tail's.
     shards: Vec<Shard>,
@@ -312,6 +316,16 @@ impl<D: AsRef<[u8]>> Index<D> {
             });
         }
         let flags = head.u32()?;
+        if flags & !FLAGS_KNOWN != 0 {
+            return Err(Error::corrupt(
+                "header",
+                format!(
+                    "flags {flags:#x}: written by a newer Chronicle, which \
+                     this one cannot read"
+                ),
+            ));
+        }
+        let derived = flags & FLAG_DERIVED != 0;
         let body_end = total - FOOTER_LEN;
         let far = rest.map(|(len, src)| Far {
             src,
@@ -408,6 +422,9 @@ impl<D: AsRef<[u8]>> Index<D> {
                     {
                         Sect::Local(0..0)
                     }
+                    (None, true) if optional(tag::ALL[i], derived) => {
+                        Sect::Local(0..0)
+                    }
                     (None, true) => {
                         return Err(Error::corrupt(name, "section is missing"))
                     }
@@ -415,9 +432,18 @@ impl<D: AsRef<[u8]>> Index<D> {
             }
         } else {
             for (i, f) in found.iter().take(N).enumerate() {
-                sections[i] = Sect::Local(f.clone().ok_or_else(|| {
-                    Error::corrupt(tag_name(tag::ALL[i]), "section is missing")
-                })?);
+                sections[i] = match f {
+                    Some(r) => Sect::Local(r.clone()),
+                    None if optional(tag::ALL[i], derived) => {
+                        Sect::Local(0..0)
+                    }
+                    None => {
+                        return Err(Error::corrupt(
+                            tag_name(tag::ALL[i]),
+                            "section is missing",
+                        ))
+                    }
+                };
             }
         }
         let all =
@@ -433,6 +459,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             at_hand: AtomicBool::new(false),
             names_by_id: flags & FLAG_NAMES_BY_ID != 0,
             columns: flags & FLAG_COLUMNS != 0,
+            derive: derived.then(|| Box::new(Derive::new([0.0; 3]))),
             core,
             shards: Vec::new(),
             maps: Vec::new(),
@@ -474,6 +501,23 @@ impl<D: AsRef<[u8]>> Index<D> {
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
             return Err(meta.err("bad average field length"));
         }
+        let derive = if self.derive.is_some() {
+            if !self.columns {
+                return Err(Error::corrupt(
+                    "header",
+                    "impacts derived in postings not in columns",
+                ));
+            }
+            if self.sect_len(tag::LENGTHS) as u64 != 3 * u64::from(doc_count) {
+                return Err(Error::corrupt(
+                    "LENS",
+                    "length is not 3 × documents",
+                ));
+            }
+            Some(Box::new(Derive::new(avg_len)))
+        } else {
+            None
+        };
         // Every document has a forward entry of three varints at least
         // (category, source count, context count): a document count the
         // forward section's length cannot hold is refused here, before
@@ -567,6 +611,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.doc_count = doc_count;
         self.store_docs = store_docs;
         self.term_count = term_count;
+        self.derive = derive;
         self.class_count = class_count;
         self.avg_len = avg_len;
         self.sealed = sealed;
@@ -1423,8 +1468,9 @@ impl<D: AsRef<[u8]>> Index<D> {
             let (off, n) = parts[i];
             if n > 0 {
                 let bytes = self.read_from(t, off)?;
-                lists[i] =
-                    Part::new(bytes, n, self.columns).ok_or_else(|| {
+                let derived = self.derive.is_some();
+                lists[i] = Part::new(bytes, n, self.columns, derived)
+                    .ok_or_else(|| {
                         Error::corrupt(
                             tag_name(t),
                             format!("postings at {off}"),
@@ -1433,10 +1479,17 @@ impl<D: AsRef<[u8]>> Index<D> {
             }
         }
         let [first, rest] = lists;
+        let lens = match self.derive {
+            Some(_) => self.whole(tag::LENGTHS)?,
+            None => &[],
+        };
         let mut it = PostingIter {
             left: first.left,
             cur: first.docs,
             cols: first.cols,
+            until: first.until,
+            derive: self.derive.as_deref(),
+            lens,
             rest: Some(rest),
             prev: None,
             fresh: false,
@@ -1882,6 +1935,12 @@ pub fn held_len(head: &[u8], len: usize) -> usize {
     }
 }
 
+/// Whether a file may lack section `t`: `LENS` unless the impacts are
+/// `derived` when read ([`FLAG_DERIVED`]).
+fn optional(t: [u8; 4], derived: bool) -> bool {
+    t == tag::LENGTHS && !derived
+}
+
 /// Sections a file's header may list besides those of [`tag::ALL`]: a
 /// split core's.
 const EXTRA: [[u8; 4]; 4] =
@@ -2219,6 +2278,12 @@ pub struct PostingIter<'a> {
     /// when stored a column at a time ([`FLAG_COLUMNS`]).
     cols: Option<[Cursor<'a>; 4]>,
     left: u32,
+    /// With impacts derived ([`FLAG_DERIVED`]): postings before the next
+    /// stored impact (`u32::MAX`: none), how to derive the others, and
+    /// the documents' field lengths (`LENS`).
+    until: u32,
+    derive: Option<&'a Derive>,
+    lens: &'a [u8],
     /// The tail's postings, read after the sealed segment's.
     rest: Option<Part<'a>>,
     prev: Option<u32>,
@@ -2232,44 +2297,72 @@ struct Part<'a> {
     docs: Cursor<'a>,
     cols: Option<[Cursor<'a>; 4]>,
     left: u32,
+    /// Postings before the first stored impact, when they are derived.
+    until: u32,
 }
 
 impl Default for Part<'_> {
     fn default() -> Self {
-        Part { docs: Cursor::new(&[], "POST"), cols: None, left: 0 }
+        Part {
+            docs: Cursor::new(&[], "POST"),
+            cols: None,
+            left: 0,
+            until: u32::MAX,
+        }
     }
 }
 
 impl<'a> Part<'a> {
-    /// The `n` postings at the start of `bytes`; `None` when their
-    /// columns do not fit.
-    fn new(bytes: &'a [u8], n: u32, columns: bool) -> Option<Part<'a>> {
+    /// The `n` postings at the start of `bytes` (their impacts `derived`
+    /// when read but for the exceptions, [`FLAG_DERIVED`]); `None` when
+    /// their columns do not fit.
+    fn new(
+        bytes: &'a [u8],
+        n: u32,
+        columns: bool,
+        derived: bool,
+    ) -> Option<Part<'a>> {
         let at = |r: Range<usize>| Some(Cursor::new(bytes.get(r)?, "POST"));
         if !columns {
             return Some(Part {
                 docs: at(0..bytes.len())?,
                 cols: None,
                 left: n,
+                until: u32::MAX,
             });
         }
         let mut c = Cursor::new(bytes, "POST");
         let docs = c.fast_u32()? as usize;
         let n = n as usize;
         let bits = c.pos.checked_add(docs)?;
-        let impacts = bits.checked_add(n)?;
-        let ctx = impacts.checked_add(n)?;
-        let with_ctx = bytes.get(bits..impacts)?;
+        let mut impacts = bits.checked_add(n)?;
+        let ctx = if derived {
+            let mut e = Cursor::new(bytes.get(impacts..)?, "POST");
+            let len = e.fast_u32()? as usize;
+            impacts = impacts.checked_add(e.pos)?;
+            impacts.checked_add(len)?
+        } else {
+            impacts.checked_add(n)?
+        };
+        let with_ctx = bytes.get(bits..bits + n)?;
         let pos = ctx
             + with_ctx.iter().filter(|&&b| b & field::CONTEXTS != 0).count();
+        let mut stored = at(impacts..ctx)?;
+        let until = match stored.left() {
+            0 => u32::MAX,
+            _ if derived => stored.fast_u32()?,
+            _ => u32::MAX,
+        };
         Some(Part {
             docs: at(c.pos..bits)?,
             cols: Some([
-                at(bits..impacts)?,
-                at(impacts..ctx)?,
+                at(bits..bits + n)?,
+                stored,
                 at(ctx..pos)?,
                 at(pos..bytes.len())?,
             ]),
             left: n as u32,
+            until,
         })
     }
 }
@@ -2290,8 +2383,8 @@ impl<'a> PostingIter<'a> {
     fn next_part(&mut self) -> bool {
         match self.rest.take() {
             Some(p) if p.left > 0 => {
-                (self.cur, self.cols, self.left, self.fresh) =
-                    (p.docs, p.cols, p.left, true);
+                (self.cur, self.cols, self.left, self.until, self.fresh) =
+                    (p.docs, p.cols, p.left, p.until, true);
                 true
             }
             _ => false,
@@ -2334,11 +2427,34 @@ impl<'a> PostingIter<'a> {
         Some(doc)
     }
 
+    /// The impact of the next posting, of document `doc` with field byte
+    /// `bits`: stored, or derived ([`FLAG_DERIVED`]).
+    #[inline(always)]
+    fn impact(&mut self, doc: u32, bits: u8) -> Option<u8> {
+        let Some(d) = self.derive else {
+            return self.col(IMPACT).byte();
+        };
+        if self.until == 0 {
+            let c = self.col(IMPACT);
+            let i = c.byte()?;
+            self.until = if c.left() > 0 { c.fast_u32()? } else { u32::MAX };
+            return Some(i);
+        }
+        if self.until != u32::MAX {
+            self.until -= 1;
+        }
+        let at = doc as usize * 3;
+        match self.lens.get(at..at + 3)? {
+            &[a, b, c] => Some(d.impact(bits, [a, b, c])),
+            _ => None,
+        }
+    }
+
     #[inline(always)]
     fn decode(&mut self) -> Option<Posting> {
         let doc = self.next_doc()?;
         let bits = self.col(BITS).byte()?;
-        let impact = self.col(IMPACT).byte()?;
+        let impact = self.impact(doc, bits)?;
         let mut p =
             Posting { doc, fields: bits, impact, ..Posting::default() };
         if bits & field::CONTEXTS != 0 {
@@ -2384,7 +2500,7 @@ impl PostingIter<'_> {
     fn decode_brief(&mut self) -> Option<(u32, u8, Option<u32>)> {
         let doc = self.next_doc()?;
         let bits = self.col(BITS).byte()?;
-        let impact = self.col(IMPACT).byte()?;
+        let impact = self.impact(doc, bits)?;
         if bits & field::CONTEXTS != 0 && self.cols.is_none() {
             self.cur.byte()?;
         }

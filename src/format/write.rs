@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::store::put_str;
 use super::{
-    field, put_varint, tag, Record, BLOCK_DOCS, FLAG_COLUMNS,
+    field, put_varint, tag, Record, BLOCK_DOCS, FLAG_COLUMNS, FLAG_DERIVED,
     FLAG_NAMES_BY_ID, FLAG_SPLIT, FOOTER_LEN, FORMAT_VERSION, HEADER_LEN,
     LOCAL_BLOCK_DOCS, MAGIC, MAX_BLOCK_BYTES, MAX_CHUNK_BYTES, MAX_POSITIONS,
     NO_CLASS, SECTION_ENTRY_LEN,
@@ -13,7 +13,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::event::Day;
 use crate::hash::{Map, Set};
-use crate::score;
+use crate::score::{self, Derive};
 
 /// One posting as the writer takes it: frequencies and title positions
 /// saturate at 65,535. A builder holds millions of postings, so it keeps
@@ -329,11 +329,14 @@ impl Sections {
     }
 }
 
-/// The sections of `parts`, the doc store laid out for a file read
-/// whole when `local` (see [`store`]).
+/// The sections of `parts`: when `local`, a single file's (the doc
+/// store laid out for a file read whole, see [`store`]; the impacts
+/// derived when read, [`FLAG_DERIVED`]), else a split index's.
 fn sections(parts: &IndexParts, local: bool) -> Result<Sections> {
-    let (terms, dict) =
-        crate::par::join(|| term_sections(parts), || train_dictionary(parts));
+    let (terms, dict) = crate::par::join(
+        || term_sections(parts, local),
+        || train_dictionary(parts),
+    );
     other_sections(parts, terms?, dict, local)
 }
 
@@ -365,9 +368,10 @@ fn segment(
     terms: &[SegTerm<'_>],
     lengths: &[[u32; 3]],
     avg: [f32; 3],
+    derive: Option<&Derive>,
 ) -> Result<Segment> {
     let (term, header, shards, starts) = term_shards(terms)?;
-    let (info, post, post_pages) = postings(terms, lengths, avg)?;
+    let (info, post, post_pages) = postings(terms, lengths, avg, derive)?;
     let info_pages = starts.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
     Ok(Segment { term, header, shards, info, info_pages, post, post_pages })
 }
@@ -381,11 +385,15 @@ struct TermSections {
     sealed_terms: u32,
     distinct: u32,
     avg: [f32; 3],
+    /// The impacts are derived when read ([`FLAG_DERIVED`]).
+    derived: bool,
     sealed: Segment,
     tail: Segment,
 }
 
-fn term_sections(parts: &IndexParts) -> Result<TermSections> {
+/// The term sections of `parts`, their impacts derived when read
+/// ([`FLAG_DERIVED`]) when `derived`.
+fn term_sections(parts: &IndexParts, derived: bool) -> Result<TermSections> {
     let n_docs = to_u32(parts.docs.len(), "documents")?;
     let b = super::sealed_docs(n_docs);
     // The impacts of the sealed postings may depend on the sealed
@@ -470,9 +478,10 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
             next: next[i],
         })
         .collect();
+    let derive = derived.then(|| Derive::new(avg));
     let (sealed, tail) = crate::par::join(
-        || segment(&sealed_list, &lengths, avg),
-        || segment(&tail_list, &lengths, avg),
+        || segment(&sealed_list, &lengths, avg, derive.as_ref()),
+        || segment(&tail_list, &lengths, avg, derive.as_ref()),
     );
     Ok(TermSections {
         n_docs,
@@ -480,6 +489,7 @@ fn term_sections(parts: &IndexParts) -> Result<TermSections> {
         sealed_terms,
         distinct,
         avg,
+        derived,
         sealed: sealed?,
         tail: tail?,
     })
@@ -498,6 +508,7 @@ fn other_sections(
         chunk
     };
     let meta = meta(parts, &ts)?;
+    let derived = ts.derived;
     let mut list = vec![(tag::META, meta)];
     for (seg, tags) in [
         (ts.sealed, [tag::TERMS, tag::TERM_INFO, tag::POSTINGS]),
@@ -555,6 +566,10 @@ fn other_sections(
         table,
     ));
     list.push((tag::FORWARD, fwrd));
+    if derived {
+        list.push((tag::LENGTHS, lengths(parts)));
+    }
+    // The dictionary comes last before the doc store (see `store`).
     list.push((tag::DICTIONARY, dict));
     let (stor, blocks, docs) = store(parts, &list, local)?;
     set_store_docs(&mut list, docs);
@@ -586,8 +601,11 @@ fn cut_blocks(
 
 /// Serialises `parts` into the bytes of a single-file index.
 pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
-    assemble(FLAG_NAMES_BY_ID | FLAG_COLUMNS, sections(parts, true)?.list)
+    assemble(SINGLE_FLAGS, sections(parts, true)?.list)
 }
+
+/// A single file's header flags.
+const SINGLE_FLAGS: u32 = FLAG_NAMES_BY_ID | FLAG_COLUMNS | FLAG_DERIVED;
 
 /// Where `META` holds the doc store's documents a block.
 const META_STORE_DOCS: usize = 12;
@@ -608,31 +626,51 @@ pub fn encode_both(
     single: bool,
     split: bool,
 ) -> Result<(Option<Vec<u8>>, Option<SplitIndex>)> {
-    // The doc store's dictionary is trained while the terms are encoded.
-    let (terms, dict) = crate::par::join(
-        || term_sections(&parts),
+    // The doc store's dictionary is trained while the terms are encoded:
+    // with every impact for a split index, with those derived when read
+    // for a single file, both when both are asked for.
+    let ((terms, derived), dict) = crate::par::join(
+        || {
+            let both = single && split;
+            crate::par::join(
+                || term_sections(&parts, !split),
+                || both.then(|| term_sections(&parts, true)).transpose(),
+            )
+        },
         || train_dictionary(&parts),
     );
-    let terms = terms?;
+    let (terms, derived) = (terms?, derived?);
     for t in &mut parts.terms {
         t.postings = PostingList::default();
     }
     // The split index keeps small blocks with the names in their
     // records; the single file has its doc store made again for a file
-    // read whole.
+    // read whole, and its own term sections.
     let s = other_sections(&parts, terms, dict, !split)?;
     let many =
         if split { Some(split_sections(&s, FLAG_COLUMNS)?) } else { None };
     let one = if single {
         let mut list = s.list;
-        if split {
+        if let Some(ts) = derived {
             list.pop();
+            for (seg, tags) in [
+                (ts.sealed, [tag::TERM_INFO, tag::POSTINGS]),
+                (ts.tail, [tag::TAIL_INFO, tag::TAIL_POSTINGS]),
+            ] {
+                for (t, bytes) in tags.into_iter().zip([seg.info, seg.post]) {
+                    if let Some(s) = list.iter_mut().find(|s| s.0 == t) {
+                        s.1 = bytes;
+                    }
+                }
+            }
+            let dict = list.len() - 1;
+            list.insert(dict, (tag::LENGTHS, lengths(&parts)));
             let (stor, _, docs) = store(&parts, &list, true)?;
             set_store_docs(&mut list, docs);
             list.push((tag::STORE, stor));
         }
         drop(parts);
-        Some(assemble(FLAG_NAMES_BY_ID | FLAG_COLUMNS, list)?)
+        Some(assemble(SINGLE_FLAGS, list)?)
     } else {
         None
     };
@@ -836,6 +874,9 @@ pub fn resplit(
     let mut pages = Vec::new();
     let mut store = None;
     for (t, bytes, cut) in ix.cut_sections()? {
+        if t == tag::LENGTHS && bytes.is_empty() {
+            continue;
+        }
         if t == tag::STORE {
             store = Some((bytes, cut));
             continue;
@@ -1063,6 +1104,7 @@ fn postings(
     terms: &[SegTerm<'_>],
     lengths: &[[u32; 3]],
     avg: [f32; 3],
+    derive: Option<&Derive>,
 ) -> Result<(Vec<u8>, Vec<u8>, Vec<Range<usize>>)> {
     // Runs of terms with about the same number of postings are encoded
     // on all cores, each into its own bytes, then joined in term order.
@@ -1092,6 +1134,7 @@ fn postings(
                 t.postings.iter(),
                 lengths,
                 avg,
+                derive,
             );
         }
         (bytes, starts)
@@ -1141,16 +1184,21 @@ fn common_prefix(a: &str, b: &str) -> usize {
 /// One term's postings, a column at a time ([`FLAG_COLUMNS`]): the
 /// length of the document deltas, the deltas, the field bytes, the
 /// impacts, the context word counts, the title positions (nothing for
-/// no postings). `cols` is room for the columns, kept from term to term.
+/// no postings). With `derive` ([`FLAG_DERIVED`]), the impacts are only
+/// those that differ from the derived ones, after the column's length:
+/// each as the count of postings since the last (a varint), then the
+/// impact. `cols` is room for the columns, kept from term to term.
 fn encode_term(
     out: &mut Vec<u8>,
     cols: &mut [Vec<u8>; 5],
     postings: impl Iterator<Item = PostingInput>,
     lengths: &[[u32; 3]],
     avg: [f32; 3],
+    derive: Option<&Derive>,
 ) {
     let [docs, bits_col, impacts, ctx, positions] = cols;
     let mut prev = 0u32;
+    let mut since = 0u64;
     for p in postings {
         put_varint(docs, u64::from(p.doc - prev));
         prev = p.doc;
@@ -1166,7 +1214,18 @@ fn encode_term(
             bits |= ((n - 1) as u8) << field::POS_SHIFT;
         }
         bits_col.push(bits);
-        impacts.push(score::impact(score::weight(p.tf, len, avg)));
+        let impact = score::impact(score::weight(p.tf, len, avg));
+        match derive {
+            None => impacts.push(impact),
+            Some(d) if d.impact(bits, short_lengths(len)) == impact => {
+                since += 1
+            }
+            Some(_) => {
+                put_varint(impacts, since);
+                impacts.push(impact);
+                since = 0;
+            }
+        }
         if p.tf[1] > 0 {
             ctx.push(p.ctx_words.max(1));
         }
@@ -1181,9 +1240,23 @@ fn encode_term(
         return;
     }
     put_varint(out, cols[0].len() as u64);
-    for c in cols.iter_mut() {
+    for (k, c) in cols.iter_mut().enumerate() {
+        if k == 2 && derive.is_some() {
+            put_varint(out, c.len() as u64);
+        }
         out.append(c);
     }
+}
+
+/// A document's field lengths as `LENS` holds them: a byte each, longer
+/// ones as [`score::MAX_DERIVED_LEN`].
+fn short_lengths(len: [u32; 3]) -> [u8; 3] {
+    len.map(|l| l.min(score::MAX_DERIVED_LEN) as u8)
+}
+
+/// `LENS`: each document's field lengths, three bytes.
+fn lengths(parts: &IndexParts) -> Vec<u8> {
+    parts.docs.iter().flat_map(|d| short_lengths(d.lengths)).collect()
 }
 
 /// DAYS: the count, then per distinct day (oldest first) the day (the

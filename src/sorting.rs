@@ -37,6 +37,29 @@ pub(crate) fn select_nth_by<T>(
     v.select_nth_unstable_by(k, cmp);
 }
 
+/// The `k` smallest elements of `v` under `cmp` (as for [`sort_by`]), in
+/// order, `v` left as it is: a max-heap of `k` kept over one pass, so a
+/// few hits are taken from many matches with room for the few only.
+pub(crate) fn smallest_by<T: Copy>(
+    v: &[T],
+    k: usize,
+    mut cmp: impl FnMut(&T, &T) -> Ordering,
+) -> Vec<T> {
+    let k = k.min(v.len());
+    let mut heap: Vec<T> = v[..k].to_vec();
+    for i in (0..k / 2).rev() {
+        sift_down(&mut heap, i, k, &mut cmp);
+    }
+    for x in &v[k..] {
+        if k > 0 && cmp(x, &heap[0]).is_lt() {
+            heap[0] = *x;
+            sift_down(&mut heap, 0, k, &mut cmp);
+        }
+    }
+    heapsort(&mut heap, cmp);
+    heap
+}
+
 /// A stable sort by a `u64` key (`v.sort_by_key(key)`).
 pub(crate) fn sort_by_key<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
     #[cfg(target_arch = "wasm32")]
@@ -107,7 +130,6 @@ fn sift_down<T>(
     }
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn heapsort<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     let n = v.len();
     for i in (0..n / 2).rev() {
@@ -188,6 +210,24 @@ mod tests {
                 x % modulo
             })
             .collect()
+    }
+
+    #[test]
+    fn the_smallest_are_those_a_sort_puts_first() {
+        for (n, modulo) in [(0, 1), (1, 5), (9, 3), (500, 7), (3000, 1 << 30)]
+        {
+            let keys = numbers(n, modulo, 0x51ed ^ n as u32);
+            let v: Vec<(u32, u32)> = keys.into_iter().zip(0..).collect();
+            let cmp = |a: &(u32, u32), b: &(u32, u32)| {
+                b.0.cmp(&a.0).then(a.1.cmp(&b.1))
+            };
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(cmp);
+            for k in [0, 1, 10, n / 2, n, n + 3] {
+                let got = smallest_by(&v, k, cmp);
+                assert_eq!(got, sorted[..k.min(n)], "{n} {k}");
+            }
+        }
     }
 
     #[test]

@@ -239,7 +239,9 @@ impl Acc<'_> {
         let d = doc as usize;
         let m = self.mask[d];
         if m & self.bit == 0 {
-            if m == 0 {
+            // Past an eighth of all documents, clearing zeroes them all
+            // (`Scratch::clear`): the list stops there.
+            if m == 0 && self.dirty.len() <= self.mask.len() / 8 {
                 self.dirty.push(doc);
             }
             self.mask[d] = m | self.bit;
@@ -300,7 +302,9 @@ struct Scratch {
     /// Per group (when there are several), each document's first title
     /// position + 1 (0: none), for the proximity bonus.
     first_pos: Vec<Vec<u8>>,
-    /// The documents whose entries the query being run has written.
+    /// The documents whose entries the query being run has written, up
+    /// to an eighth of all (past which [`Scratch::clear`] zeroes every
+    /// entry, and the list stops growing).
     dirty: Vec<u32>,
     counts: [Vec<u32>; 3],
     /// The last query run and all its matches, for [`Searcher::facets`].
@@ -947,7 +951,11 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                     total[d as usize] += best[d as usize];
                 }
                 if fewest.as_ref().is_none_or(|f| touched.len() < f.len()) {
-                    fewest = Some(touched.clone());
+                    // The buffers swap places (no copy of a list that
+                    // may name every document).
+                    let mut spare = fewest.take().unwrap_or_default();
+                    spare.clear();
+                    fewest = Some(std::mem::replace(&mut touched, spare));
                 }
                 required |= bit;
             }
@@ -955,10 +963,14 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 matches.extend((0..n).filter(|&d| ok(d)).map(|d| d as u32));
                 break;
             }
+            // Freed before the matches are listed, which take their room.
+            touched = Vec::new();
             let mut cands = fewest.unwrap_or_default();
+            matches.reserve_exact(cands.len());
             if cands.len() > n / 8 {
                 // Many candidates: one pass over the mask is cheaper than
                 // sorting them.
+                drop(cands);
                 matches.extend(
                     (0..n)
                         .filter(|&d| mask[d] == full && ok(d))
@@ -1006,9 +1018,6 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             }
         }
         result.total = matches.len() as u32;
-        if opts.limit > 0 || opts.facets {
-            *last = Some((q.clone(), matches.clone()));
-        }
         if opts.facets {
             self.count_facets(
                 &matches,
@@ -1025,17 +1034,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
             Sort::Newest => b.cmp(a),
             Sort::Oldest => a.cmp(b),
         };
-        if want > 0 && want < matches.len() {
-            sorting::select_nth_by(&mut matches, want - 1, cmp);
-            matches.truncate(want);
-        }
-        sorting::sort_by(&mut matches, cmp);
-        result.hits = matches
+        // The first hits are taken aside, so the matches stay as they are
+        // (ascending) for the facets asked for next.
+        result.hits = sorting::smallest_by(&matches, want, cmp)
             .into_iter()
             .skip(opts.offset)
-            .take(opts.limit)
             .map(|doc| Hit { doc, score: score(doc) })
             .collect();
+        if opts.limit > 0 || opts.facets {
+            *last = Some((q.clone(), matches));
+        }
         scratch.clear();
         self.put_scratch(scratch);
         Ok(result)

@@ -998,11 +998,16 @@ fn damage_to_every_section_of_a_file() {
                 _ => caught_per_section[i] += 1,
             }
             // Held in part, as a browser holds a single file: one case in
-            // four, with its doc store outside memory, comes to the same.
+            // four, with its doc store and facet dictionaries outside
+            // memory, comes to the same, or is refused where the whole
+            // file failed a read (the block tables of the sections kept
+            // outside are checked when it opens, not on first use).
             if k % 4 == 0 {
                 let open = || held(&b, held_len(&b), 0);
                 let o = exercise_with(open, &[], false, cases, 2, &what);
-                assert_eq!(o, whole, "{what}, held in part");
+                if !(o == Outcome::Refused && whole == Outcome::Caught) {
+                    assert_eq!(o, whole, "{what}, held in part");
+                }
             }
         }
     }
@@ -1084,8 +1089,16 @@ fn a_file_held_in_part_answers_or_fails_cleanly() {
     let (good, split) = good_both();
     let cut = held_len(&good);
     let whole = Index::new(&good[..]).unwrap();
-    let store = whole.sections().into_iter().find(|s| s.0 == "STOR");
-    assert_eq!(Some(cut), store.map(|s| s.1), "the doc store starts there");
+    // The facet dictionaries, then the doc store, are the last sections:
+    // the cut is where they begin.
+    let mut by_place = whole.sections();
+    by_place.sort_by_key(|s| s.1);
+    let last: Vec<_> = by_place[by_place.len() - 4..].iter().collect();
+    assert_eq!(
+        last.iter().map(|s| s.0).collect::<Vec<_>>(),
+        ["CATS", "SRCS", "CTXS", "STOR"]
+    );
+    assert_eq!(cut, last[0].1, "the facet dictionaries start there");
     let ix = held(&good, cut, 0).unwrap();
     assert_eq!((ix.as_bytes().len(), ix.file_len()), (cut, good.len()));
     let o = exercise_with(|| held(&good, cut, 0), &[], false, 0, 10, "held");

@@ -527,9 +527,10 @@ fn terms_span_the_sealed_segment_and_the_tail() {
     assert_eq!(r.hits[0].doc, 299);
 }
 
-/// A single file opened as a browser opens it, its doc store outside
-/// memory (`held_len`, `Index::with_outside`), answers every query and
-/// reads every record as the whole file does.
+/// A single file opened as a browser opens it, its doc store and facet
+/// dictionaries outside memory (`held_len`, `Index::with_outside`),
+/// answers every query (with its facets) and reads every record and
+/// name as the whole file does.
 #[test]
 fn a_single_file_with_its_doc_store_outside_reads_the_same() {
     let bytes = builder::build(sample_events()).unwrap();
@@ -539,8 +540,18 @@ fn a_single_file_with_its_doc_store_outside_reads_the_same() {
     let whole = Index::new(bytes.clone()).unwrap();
     let all: Vec<u32> = (0..whole.doc_count()).rev().collect();
     assert_eq!(held.stored(&all).unwrap(), whole.stored(&all).unwrap());
+    // The facet dictionaries are outside too: every name reads the same.
+    for which in 0..3 {
+        assert!(whole.facet_len(which) > 0);
+        for id in 0..whole.facet_len(which) {
+            let name = whole.facet_name(which, id).unwrap();
+            assert_eq!(held.facet_name(which, id).unwrap(), name);
+        }
+        assert!(held.facet_name(which, whole.facet_len(which)).is_err());
+    }
     let (held, whole) = (Searcher::new(held), Searcher::new(whole));
-    let opts = SearchOptions { limit: 20, ..SearchOptions::default() };
+    let opts =
+        SearchOptions { limit: 20, facets: true, ..SearchOptions::default() };
     for q in [
         "earthquake japan",
         "eartquake",

@@ -148,8 +148,11 @@ pub struct Index<D: AsRef<[u8]>> {
     days: Vec<(Day, u32)>,
     /// Recently inflated doc-store blocks, most recent first.
     blocks: Mutex<Vec<CachedBlock>>,
-    /// A single file whose doc store is not in `data`: where it is read.
+    /// A single file of which `data` holds the first bytes: where the
+    /// rest is read.
     far: Option<Far>,
+    /// The bytes `data` holds.
+    held: usize,
 }
 
 /// The end of an index file kept outside memory and read a piece at a
@@ -175,15 +178,38 @@ pub trait Shared {}
 #[cfg(target_arch = "wasm32")]
 impl<T> Shared for T {}
 
-/// The doc store of a single file read through [`Outside`].
+/// The sections of a single file read through [`Outside`]: the doc store
+/// and the facet dictionaries, as far as they lie beyond the bytes held.
 struct Far {
     src: Box<dyn Outside>,
     /// The file's length.
     len: usize,
-    /// Where the doc store begins.
+    /// The doc store (its blocks copied in as they are read, and cached
+    /// inflated, [`CachedBlock`]).
+    store: Option<FarBlocks>,
+    /// The facet dictionaries (categories, sources, contexts): each name
+    /// block kept once read, as names are handed out by reference.
+    names: [Option<FarBlocks>; 3],
+}
+
+/// A section of blocks kept outside memory.
+struct FarBlocks {
+    /// Where the section begins in the file.
     at: usize,
-    /// Its block table, checked when the index opens.
+    /// Its block table, read and checked when the index opens.
     table: Box<[u8]>,
+    /// The blocks read so far (none kept for the doc store).
+    kept: Box<[OnceLock<Box<[u8]>>]>,
+}
+
+impl FarBlocks {
+    /// Where block `b` lies in the file, and its length: within the
+    /// section, as the table (checked) says.
+    fn place(&self, b: usize) -> Option<(usize, usize)> {
+        let x = u32_at(self.table.get(4 + b * 4..12 + b * 4)?, 0) as usize;
+        let y = u32_at(&self.table, 2 + b) as usize;
+        Some((self.at + self.table.len() + x, y.checked_sub(x)?))
+    }
 }
 
 impl Far {
@@ -191,6 +217,28 @@ impl Far {
     fn get(&self, at: usize, len: usize) -> Result<Vec<u8>> {
         let got = self.src.read(at, len).filter(|b| b.len() == len);
         got.ok_or_else(|| Error::corrupt("STOR", "cannot be read"))
+    }
+
+    /// The block table of section `t`, `at..at + len` in the file, of
+    /// `items` items `per` block: read and checked.
+    fn blocks(
+        &self,
+        t: [u8; 4],
+        at: Range<usize>,
+        items: u32,
+        per: u32,
+        keep: bool,
+    ) -> Result<FarBlocks> {
+        let len = at.len();
+        let n = items.div_ceil(per) as usize;
+        let table = self.get(at.start, (4 + (n + 1) * 4).min(len))?;
+        check_block_table(tag_name(t), &table, len, items, per, 1)?;
+        let kept = (0..if keep { n } else { 0 }).map(|_| OnceLock::new());
+        Ok(FarBlocks {
+            at: at.start,
+            table: table.into(),
+            kept: kept.collect(),
+        })
     }
 }
 
@@ -219,12 +267,14 @@ impl StoreChunks {
 type CachedBlock = (u32, usize, Arc<Vec<u8>>);
 
 /// Inflated doc-store blocks kept (about 10 KB each in a split index,
-/// 35 KB in a file read whole: some 60 of those)...
+/// 35 KB in a file read whole: some 14 of those, a page of hits)...
 const CACHED_BLOCKS: usize = 64;
 /// ...and the most bytes they may hold together (the block inflated
 /// last is kept even when it alone holds more, up to
-/// [`MAX_BLOCK_BYTES`]): the doc store's decoded memory per index.
-const CACHED_BYTES: usize = 2 << 20;
+/// [`MAX_BLOCK_BYTES`]): the doc store's decoded memory per index, which
+/// in wasm is kept for good once reached (2 MiB held 1 MiB more there
+/// after the widget's first queries, and made no keystroke faster).
+const CACHED_BYTES: usize = 512 << 10;
 
 /// The facet ids of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -330,8 +380,8 @@ impl<D: AsRef<[u8]>> Index<D> {
         let far = rest.map(|(len, src)| Far {
             src,
             len,
-            at: 0,
-            table: Box::default(),
+            store: None,
+            names: Default::default(),
         });
         let (stored, computed) = match &far {
             None => (
@@ -475,11 +525,10 @@ impl<D: AsRef<[u8]>> Index<D> {
             days: Vec::new(),
             blocks: Mutex::default(),
             far: None,
+            held: 0,
         };
-        let store = found[section_index(tag::STORE)].clone().unwrap_or(0..0);
-        if store.end > held {
-            ix.far = far.map(|f| Far { at: store.start, ..f });
-        }
+        ix.far = far;
+        ix.held = held;
         ix.open()?;
         Ok(ix)
     }
@@ -573,19 +622,34 @@ impl<D: AsRef<[u8]>> Index<D> {
                 ));
             }
             Some(_) => {}
-            None if self.far.is_some() => {
-                let len = self.sect_len(tag::STORE);
-                let blocks = doc_count.div_ceil(store_docs) as usize;
-                let want = (4 + (blocks + 1) * 4).min(len);
-                let far = self.far.as_mut().ok_or(Error::NotLoaded)?;
-                let table = far.get(far.at, want)?;
-                check_block_table(
-                    "STOR", &table, len, doc_count, store_docs, 1,
-                )?;
-                far.table = table.into();
-            }
+            None if self.beyond(tag::STORE).is_some() => {}
             None => {
                 self.check_blocks_header(tag::STORE, doc_count, store_docs, 1)?
+            }
+        }
+        // The sections a single file held in part keeps outside: their
+        // block tables read and checked now.
+        if let Some(far) = &self.far {
+            let mut store = None;
+            if let Some(r) = self.beyond(tag::STORE) {
+                let t = tag::STORE;
+                store = Some(far.blocks(t, r, doc_count, store_docs, false)?);
+            }
+            let mut names: [Option<FarBlocks>; 3] = Default::default();
+            for (i, slot) in names.iter_mut().enumerate() {
+                let t = facet_tag(i);
+                if let Some(r) = self.beyond(t) {
+                    *slot = Some(far.blocks(
+                        t,
+                        r,
+                        facet_len[i],
+                        NAME_BLOCK,
+                        true,
+                    )?);
+                }
+            }
+            if let Some(far) = &mut self.far {
+                (far.store, far.names) = (store, names);
             }
         }
         for (info, post, terms, tail) in [
@@ -1013,7 +1077,7 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Asks for the doc-store blocks of every one of `docs` at once.
     pub fn want_stored(&self, docs: &[u32]) -> Result<()> {
-        if self.far.is_some() {
+        if self.far.as_ref().is_some_and(|f| f.store.is_some()) {
             return Ok(()); // read when they are inflated
         }
         self.want_blocks(tag::STORE, docs, self.store_docs)
@@ -1049,8 +1113,8 @@ impl<D: AsRef<[u8]>> Index<D> {
     }
 
     /// The index's bytes held in memory: the whole file's, the core's
-    /// for a split index, all but the doc store and the footer for a file
-    /// held in part ([`Index::with_outside`]).
+    /// for a split index, all but the doc store, the facet dictionaries
+    /// and the footer for a file held in part ([`Index::with_outside`]).
     pub fn as_bytes(&self) -> &[u8] {
         self.data.as_ref()
     }
@@ -1565,6 +1629,23 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// dictionary), its block table checked on first use.
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
+        let far = self.far.as_ref();
+        let which = [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS]
+            .iter()
+            .position(|&f| f == t);
+        if let Some((far, names)) =
+            far.zip(which).and_then(|(f, k)| Some((f, f.names[k].as_ref()?)))
+        {
+            // A facet dictionary kept outside: the block read once.
+            let b = b as usize;
+            let bad = || Error::corrupt(name, format!("block {b}"));
+            let slot = names.kept.get(b).ok_or_else(bad)?;
+            if slot.get().is_none() {
+                let (at, len) = names.place(b).ok_or_else(bad)?;
+                let _ = slot.set(far.get(at, len)?.into());
+            }
+            return slot.get().map(|k| &k[..]).ok_or_else(bad);
+        }
         if let (Some(s), tag::STORE) = (&self.store, t) {
             if b >= s.count {
                 return Err(Error::corrupt(name, format!("block {b}")));
@@ -1601,22 +1682,31 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// Doc-store block `b`, in memory or (a file held in part) read from
     /// outside it.
     fn store_block(&self, b: u32) -> Result<Cow<'_, [u8]>> {
-        let Some(far) = &self.far else {
+        let far = self.far.as_ref();
+        let Some((far, store)) =
+            far.and_then(|f| Some((f, f.store.as_ref()?)))
+        else {
             return self.block(tag::STORE, b).map(Cow::Borrowed);
         };
         let bad = || Error::corrupt("STOR", format!("block {b}"));
-        let n = self.doc_count.div_ceil(self.store_docs);
-        if b >= n {
+        if b >= self.doc_count.div_ceil(self.store_docs) {
             return Err(bad());
         }
         // Offsets checked when the index opened: increasing, within
         // the section.
-        let (x, y) = (
-            u32_at(&far.table, 1 + b as usize),
-            u32_at(&far.table, 2 + b as usize),
-        );
-        let at = far.at + far.table.len() + x as usize;
-        far.get(at, (y - x) as usize).map(Cow::Owned)
+        let (at, len) = store.place(b as usize).ok_or_else(bad)?;
+        far.get(at, len).map(Cow::Owned)
+    }
+
+    /// Where section `t` lies in the file when a single file held in part
+    /// keeps it outside (it ends beyond the bytes held); `None` when it
+    /// is in memory.
+    fn beyond(&self, t: [u8; 4]) -> Option<Range<usize>> {
+        self.far.as_ref()?;
+        match &self.sections[section_index(t)] {
+            Sect::Local(r) if r.end > self.held => Some(r.clone()),
+            _ => None,
+        }
     }
 
     /// Calls `f` with the facets of each document of `docs`, which must be
@@ -1915,11 +2005,14 @@ fn check_block_table(
 }
 
 /// How many of the first bytes of a file of `len` bytes, whose start is
-/// `head`, to hold in memory for [`Index::with_outside`]: all but the
-/// doc store and the footer for a single file (whose doc store is its
-/// last section, FORMAT.md), else `len` (the whole file, for
-/// [`Index::new`], which also reports whatever is wrong with it).
-/// `head` needs the header and the section table: 512 bytes are ample.
+/// `head`, to hold in memory for [`Index::with_outside`]: for a single
+/// file, up to the end of the last section a query reads whole, so that
+/// the sections after it that a reader may keep outside ([`OUTSIDE`]: the
+/// doc store, last, and the facet dictionaries, which a single file
+/// puts before it: FORMAT.md) and the footer stay out; else `len` (the
+/// whole file, for [`Index::new`], which also reports whatever is wrong
+/// with it). `head` needs the header and the section table: 512 bytes
+/// are ample.
 pub fn held_len(head: &[u8], len: usize) -> usize {
     let flags = head.get(12..16).map_or(FLAG_SPLIT, |f| u32_at(f, 0));
     if !head.starts_with(&MAGIC) || flags & FLAG_SPLIT != 0 {
@@ -1927,13 +2020,22 @@ pub fn held_len(head: &[u8], len: usize) -> usize {
     }
     let table =
         len.checked_sub(FOOTER_LEN).map(|end| section_table(head, end));
-    match table {
-        Some(Ok(found)) => {
-            found[section_index(tag::STORE)].as_ref().map_or(len, |s| s.start)
+    let Some(Ok(found)) = table else { return len };
+    let n = head.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
+    let mut held = HEADER_LEN + 4 + n * SECTION_ENTRY_LEN;
+    for (i, r) in found.iter().take(N).enumerate() {
+        if let Some(r) = r.as_ref().filter(|_| !OUTSIDE.contains(&tag::ALL[i]))
+        {
+            held = held.max(r.end);
         }
-        _ => len,
     }
+    held.min(len)
 }
+
+/// The sections a single file held in part may keep outside memory
+/// ([`Index::with_outside`]): those a query reads a block at a time.
+const OUTSIDE: [[u8; 4]; 4] =
+    [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS, tag::STORE];
 
 /// Whether a file may lack section `t`: `LENS` unless the impacts are
 /// `derived` when read ([`FLAG_DERIVED`]).

@@ -569,8 +569,10 @@ fn other_sections(
     if derived {
         list.push((tag::LENGTHS, lengths(parts)));
     }
-    // The dictionary comes last before the doc store (see `store`).
     list.push((tag::DICTIONARY, dict));
+    if local {
+        single_order(&mut list);
+    }
     let (stor, blocks, docs) = store(parts, &list, local)?;
     set_store_docs(&mut list, docs);
     pages.extend(cut_blocks(tag::STORE, &blocks, 1, &mut fresh, 0));
@@ -602,6 +604,15 @@ fn cut_blocks(
 /// Serialises `parts` into the bytes of a single-file index.
 pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
     assemble(SINGLE_FLAGS, sections(parts, true)?.list)
+}
+
+/// Puts a single file's sections in its order: the facet dictionaries
+/// after the sections every query reads whole, just before the doc store
+/// (which comes last), so that a reader holding the file in part keeps
+/// them outside memory with it ([`super::held_len`]).
+fn single_order(list: &mut [([u8; 4], Vec<u8>)]) {
+    let outside = [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS];
+    list.sort_by_key(|s| outside.contains(&s.0));
 }
 
 /// A single file's header flags.
@@ -663,8 +674,10 @@ pub fn encode_both(
                     }
                 }
             }
-            let dict = list.len() - 1;
+            let dict = list.iter().position(|s| s.0 == tag::DICTIONARY);
+            let dict = dict.unwrap_or(list.len());
             list.insert(dict, (tag::LENGTHS, lengths(&parts)));
+            single_order(&mut list);
             let (stor, _, docs) = store(&parts, &list, true)?;
             set_store_docs(&mut list, docs);
             list.push((tag::STORE, stor));
@@ -1564,7 +1577,8 @@ fn store_blocks(
     docs: u32,
 ) -> Result<(Vec<u8>, Vec<Range<usize>>)> {
     let docs = docs as usize;
-    let dict = before.last().map_or(&[][..], |s| s.1.as_slice());
+    let dict = before.iter().find(|s| s.0 == tag::DICTIONARY);
+    let dict = dict.map_or(&[][..], |s| s.1.as_slice());
     let room = HEADER_LEN
         + 4
         + (before.len() + 1) * SECTION_ENTRY_LEN

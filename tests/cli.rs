@@ -438,7 +438,8 @@ fn inspect_prints_header_and_sections() {
     for want in [
         "version   3\n",
         "checksum  ok (CRC32)\n",
-        "layout    single file, names by id, postings in columns\n",
+        "layout    single file, names by id, postings in columns, impacts derived\n",
+        "  LENS  offset",
         "events    46\n",
         "(every fst checked)\n",
         "  TERM  offset",

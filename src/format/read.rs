@@ -849,6 +849,12 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.columns
     }
 
+    /// Whether most impacts are derived when read rather than stored
+    /// ([`FLAG_DERIVED`]).
+    pub fn derived(&self) -> bool {
+        self.derive.is_some()
+    }
+
     /// Whether this is the core of a split index.
     pub fn is_split(&self) -> bool {
         !self.chunks.is_empty()

@@ -695,10 +695,11 @@ fn inspect(path: &Path) -> Result<()> {
         |yes: bool, a: &'static str, b: &'static str| if yes { a } else { b };
     writeln!(
         out,
-        "layout    {}, {}, {}",
+        "layout    {}, {}, {}, {}",
         pick(index.is_split(), "split core", "single file"),
         pick(index.names_by_id(), "names by id", "names in records"),
         pick(index.columns(), "postings in columns", "postings interleaved"),
+        pick(index.derived(), "impacts derived", "impacts stored"),
     )?;
     writeln!(out, "events    {}", index.doc_count())?;
     if let (Some(old), Some(new)) = (days.first(), days.last()) {
@@ -724,6 +725,9 @@ fn inspect(path: &Path) -> Result<()> {
     }
     writeln!(out, "sections")?;
     for (name, off, len) in index.sections() {
+        if name == "LENS" && !index.derived() {
+            continue; // only with impacts derived
+        }
         let pct = 100.0 * len as f64 / size.max(1) as f64;
         writeln!(
             out,

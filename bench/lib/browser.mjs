@@ -44,7 +44,9 @@ export function loadProbe({ query, rootSel, inputSel, eventName, redispatch, eve
       const d = (e && e.detail) || {};
       const rec = { t: performance.now(), query: d.query, total: d.total, ms: d.ms };
       st.events.push(rec);
-      if (st.first === null && typeof d.total === 'number' && d.total > 0) st.first = rec;
+      // The query's own results: not a page's first render of the newest
+      // events (a widget that browses when empty shows those first).
+      if (st.first === null && d.query === query && typeof d.total === 'number' && d.total > 0) st.first = rec;
     },
     true,
   );

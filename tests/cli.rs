@@ -704,6 +704,7 @@ fn bundle_of_a_split_index_carries_the_core_and_every_chunk() {
         chunks,
         true,
         256,
+        true,
         format::deflated_block,
     )
     .unwrap();

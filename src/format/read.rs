@@ -1052,7 +1052,10 @@ impl<D: AsRef<[u8]>> Index<D> {
     /// Asks for the postings of every term of `ords` at once; an error
     /// when any is missing.
     pub fn want_postings(&self, ords: &[u32]) -> Result<()> {
-        let mut missing = false;
+        // Impacts derived over chunks (the offline file): the lengths too.
+        let mut missing = !ords.is_empty()
+            && self.derive.is_some()
+            && matches!(self.whole(tag::LENGTHS), Err(Error::NotLoaded));
         for &o in ords {
             // Both segments' pages asked for, even when one is missing.
             let read = self.term_info(o).and_then(|(parts, _)| {
@@ -2013,7 +2016,7 @@ fn check_block_table(
 /// How many of the first bytes of a file of `len` bytes, whose start is
 /// `head`, to hold in memory for [`Index::with_outside`]: for a single
 /// file, up to the end of the last section a query reads whole, so that
-/// the sections after it that a reader may keep outside ([`OUTSIDE`]: the
+/// the sections after it that a reader may keep outside (`OUTSIDE`: the
 /// doc store, last, and the facet dictionaries, which a single file
 /// puts before it: FORMAT.md) and the footer stay out; else `len` (the
 /// whole file, for [`Index::new`], which also reports whatever is wrong

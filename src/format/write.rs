@@ -495,6 +495,9 @@ fn term_sections(parts: &IndexParts, derived: bool) -> Result<TermSections> {
     })
 }
 
+/// Documents whose lengths (`LENS`) a split index keeps in a chunk.
+const LENGTH_PAGE_DOCS: usize = 16384;
+
 fn other_sections(
     parts: &IndexParts,
     ts: TermSections,
@@ -566,9 +569,19 @@ fn other_sections(
         table,
     ));
     list.push((tag::FORWARD, fwrd));
-    if derived {
-        list.push((tag::LENGTHS, lengths(parts)));
+    // The documents' lengths: a single file derives its impacts from
+    // them; a split index, which stores every impact, keeps them in
+    // chunks of their own that its reader never asks for, so that the
+    // offline file cut from it can derive them too (`resplit`). New
+    // documents change only the last.
+    let lens = lengths(parts);
+    if !derived {
+        for at in (0..lens.len()).step_by(3 * LENGTH_PAGE_DOCS) {
+            let end = (at + 3 * LENGTH_PAGE_DOCS).min(lens.len());
+            pages.push((tag::LENGTHS, at..end, fresh()));
+        }
     }
+    list.push((tag::LENGTHS, lens));
     list.push((tag::DICTIONARY, dict));
     if local {
         single_order(&mut list);
@@ -674,9 +687,6 @@ pub fn encode_both(
                     }
                 }
             }
-            let dict = list.iter().position(|s| s.0 == tag::DICTIONARY);
-            let dict = dict.unwrap_or(list.len());
-            list.insert(dict, (tag::LENGTHS, lengths(&parts)));
             single_order(&mut list);
             let (stor, _, docs) = store(&parts, &list, true)?;
             set_store_docs(&mut list, docs);
@@ -868,11 +878,17 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
 /// takes its blocks this way: large and without names
 /// ([`deflated_block`]), or uncompressed ([`stored_block`]) to compress
 /// them together instead.
+///
+/// With `derive`, the postings keep only the impacts a reader cannot
+/// derive ([`FLAG_DERIVED`], from the split index's `LENS`, which then
+/// goes whole into one chunk): the offline file, read whole, has no need
+/// to store them all.
 pub fn resplit(
     core: &[u8],
     chunks: Vec<Vec<u8>>,
     names_by_id: bool,
     docs: u32,
+    derive: bool,
     mut block: impl FnMut(&[u8], &[u8]) -> Result<Vec<u8>>,
 ) -> Result<SplitIndex> {
     let ix = super::Index::new(core)?;
@@ -964,12 +980,154 @@ pub fn resplit(
     let at =
         list.iter().position(|s| s.0 == tag::DICTIONARY).map_or(0, |i| i + 1);
     list.insert(at, (tag::STORE, new));
-    // The postings are copied as they are, so in the input's layout.
+    // The postings are copied as they are, so in the input's layout,
+    // but for their impacts when they are to be derived.
     let mut flags = if names_by_id { FLAG_NAMES_BY_ID } else { 0 };
     if ix.columns() {
         flags |= FLAG_COLUMNS;
     }
+    if ix.derived() {
+        flags |= FLAG_DERIVED;
+    } else if derive {
+        if !ix.columns() {
+            return Err(Error::corrupt(
+                "POST",
+                "impacts derived need columns",
+            ));
+        }
+        derive_impacts(&mut list, &mut pages, ix.avg_len(), ix.doc_count())?;
+        flags |= FLAG_DERIVED;
+    }
     split_sections(&Sections { list, pages }, flags)
+}
+
+/// Turns the sections of a split index that stores every impact into
+/// those of one that derives them ([`FLAG_DERIVED`]): each segment's
+/// postings with only the impacts that differ from the derived ones (as
+/// the writer leaves them, [`encode_term`]), its term infos pointing at
+/// them and its pages cut at the same terms; the lengths (`LENS`) in one
+/// chunk, as a reader takes them whole; the chunks numbered again.
+fn derive_impacts(
+    list: &mut [([u8; 4], Vec<u8>)],
+    pages: &mut Vec<([u8; 4], Range<usize>, u32)>,
+    avg: [f32; 3],
+    docs: u32,
+) -> Result<()> {
+    let get = |list: &[([u8; 4], Vec<u8>)], t: [u8; 4]| {
+        list.iter().position(|s| s.0 == t).ok_or_else(|| {
+            Error::corrupt(
+                super::tag_name(t),
+                "missing: a split index from an older build has no \
+                 document lengths; rebuild it",
+            )
+        })
+    };
+    let lens = get(list, tag::LENGTHS)?;
+    if list[lens].1.len() != 3 * docs as usize {
+        return Err(Error::corrupt("LENS", "length is not 3 × documents"));
+    }
+    let d = Derive::new(avg);
+    for (info_t, post_t) in
+        [(tag::TERM_INFO, tag::POSTINGS), (tag::TAIL_INFO, tag::TAIL_POSTINGS)]
+    {
+        let (i, p) = (get(list, info_t)?, get(list, post_t)?);
+        let (info, post, map) =
+            derived_postings(&list[i].1, &list[p].1, &list[lens].1, &d)?;
+        let at = |x: usize| {
+            let k = map.binary_search_by_key(&x, |m| m.0).map_err(|_| {
+                Error::corrupt(
+                    super::tag_name(post_t),
+                    "a page ends inside a term's postings",
+                )
+            })?;
+            Ok::<usize, Error>(map[k].1)
+        };
+        for pg in pages.iter_mut().filter(|pg| pg.0 == post_t) {
+            pg.1 = at(pg.1.start)?..at(pg.1.end)?;
+        }
+        (list[i].1, list[p].1) = (info, post);
+    }
+    // LENS whole in the chunk of its first page.
+    let first = pages.iter().find(|pg| pg.0 == tag::LENGTHS).map(|pg| pg.2);
+    pages.retain(|pg| pg.0 != tag::LENGTHS);
+    let len = list[lens].1.len();
+    pages.push((tag::LENGTHS, 0..len, first.unwrap_or(0)));
+    // Chunk numbers without the ones left empty, in the same order.
+    let mut used: Vec<u32> =
+        pages.iter().map(|pg| pg.2).filter(|&c| c > 0).collect();
+    used.sort_unstable();
+    used.dedup();
+    for pg in pages.iter_mut().filter(|pg| pg.2 > 0) {
+        pg.2 = used.binary_search(&pg.2).map_or(0, |k| k as u32 + 1);
+    }
+    pages.sort_by_key(|pg| pg.2);
+    Ok(())
+}
+
+/// One segment's term infos and postings (`TINF` and `POST`, or `XINF`
+/// and `XPST`, every impact stored) with the impacts a reader derives
+/// left out, and where each term's postings moved (old offset, new
+/// offset; the end last).
+#[allow(clippy::type_complexity)]
+fn derived_postings(
+    info: &[u8],
+    post: &[u8],
+    lens: &[u8],
+    d: &Derive,
+) -> Result<(Vec<u8>, Vec<u8>, Vec<(usize, usize)>)> {
+    let n = info.len() / 12;
+    let mut new_info = Vec::with_capacity(info.len());
+    let mut out = Vec::with_capacity(post.len());
+    let mut map = Vec::with_capacity(n + 1);
+    let word = |k: usize| super::u32_at(info, k);
+    for t in 0..n {
+        let bad = || Error::corrupt("POST", format!("term {t}"));
+        let (off, df) = (word(3 * t) as usize, word(3 * t + 1) as usize);
+        let end =
+            if t + 1 < n { word(3 * t + 3) as usize } else { post.len() };
+        let bytes = post.get(off..end).ok_or_else(bad)?;
+        map.push((off, out.len()));
+        new_info
+            .extend_from_slice(&to_u32(out.len(), "postings")?.to_le_bytes());
+        new_info.extend_from_slice(&info[12 * t + 4..12 * t + 12]);
+        if df == 0 {
+            out.extend_from_slice(bytes);
+            continue;
+        }
+        let mut c = super::Cursor::new(bytes, "POST");
+        let docs_len = c.fast_u32().ok_or_else(bad)? as usize;
+        let bits_at = c.pos.checked_add(docs_len).ok_or_else(bad)?;
+        let impacts_at = bits_at.checked_add(df).ok_or_else(bad)?;
+        let rest_at = impacts_at.checked_add(df).ok_or_else(bad)?;
+        let rest = bytes.get(rest_at..).ok_or_else(bad)?;
+        let mut deltas = super::Cursor::new(&bytes[c.pos..bits_at], "POST");
+        let (mut doc, mut since) = (0u32, 0u64);
+        let mut stored = Vec::new();
+        for k in 0..df {
+            let delta = deltas.fast_u32().ok_or_else(bad)?;
+            doc = if k == 0 {
+                delta
+            } else {
+                doc.checked_add(delta).ok_or_else(bad)?
+            };
+            let at = doc as usize * 3;
+            let l = lens.get(at..at + 3).ok_or_else(bad)?;
+            let (bits, impact) = (bytes[bits_at + k], bytes[impacts_at + k]);
+            if d.impact(bits, [l[0], l[1], l[2]]) == impact {
+                since += 1;
+            } else {
+                put_varint(&mut stored, since);
+                stored.push(impact);
+                since = 0;
+            }
+        }
+        out.extend_from_slice(&bytes[..impacts_at]);
+        put_varint(&mut out, stored.len() as u64);
+        out.extend_from_slice(&stored);
+        out.extend_from_slice(rest);
+    }
+    map.push((post.len(), out.len()));
+    Ok((new_info, out, map))
 }
 
 /// A doc-store block of `records` as the writer makes it: raw DEFLATE

@@ -195,7 +195,7 @@ fn embed_split(dir: &Path, doc_store: DocStore) -> Result<Embedded> {
     } else {
         (format::LOCAL_BLOCK_DOCS, format::deflated_block)
     };
-    let split = format::resplit(&core, chunks, true, docs, block)
+    let split = format::resplit(&core, chunks, true, docs, true, block)
         .with_context(|| format!("{}", core_path.display()))?;
     let core = split.core;
     let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();

@@ -36,7 +36,7 @@ const ROOT = path.resolve(HERE, '../..');
 const WWW = path.resolve(process.env.CHRONICLE_WWW || path.join(ROOT, 'www'));
 const INPUTS = ['wcep-events.jsonl.gz', 'wcep-events-2018-2026-plaintext.jsonl.gz'].map((f) => path.join(ROOT, 'data', f));
 // Format 3's sections, in the order PAGE numbers them (FORMAT.md, "Split index").
-const SECTIONS = ['META', 'TERM', 'TINF', 'POST', 'XTRM', 'XINF', 'XPST', 'DAYS', 'CATS', 'SRCS', 'CTXS', 'FWRD', 'DICT', 'STOR'];
+const SECTIONS = ['META', 'TERM', 'TINF', 'POST', 'XTRM', 'XINF', 'XPST', 'DAYS', 'CATS', 'SRCS', 'CTXS', 'FWRD', 'DICT', 'STOR', 'LENS'];
 
 for (const f of [...INPUTS, path.join(WWW, 'offline.html'), path.join(WWW, 'events.chron'), path.join(WWW, 'split/index.chron')]) {
   if (!fs.existsSync(f)) {
@@ -157,6 +157,10 @@ if (!(singleBytes.readUInt32LE(12) & 4)) throw new Error('www/events.chron: post
 const single = sections(singleBytes);
 const post = single.POST;
 const tinf = new DataView(single.TINF.buffer, single.TINF.byteOffset, single.TINF.byteLength);
+// With header flag bit 3 the impact column holds only the impacts a
+// reader cannot derive (after its length), and LENS the lengths it
+// derives the others from.
+const derived = (singleBytes.readUInt32LE(12) & 8) !== 0;
 const columns = ['doc deltas', 'field bits', 'impacts', 'context word counts', 'title positions'];
 const out = Object.fromEntries(columns.map((k) => [k, Buffer.alloc(post.length)]));
 const fill = Object.fromEntries(columns.map((k) => [k, 0]));
@@ -178,9 +182,13 @@ for (let t = 0; t < terms; t++) {
   let withCtx = 0;
   for (let k = 0; k < df; k++) withCtx += post[bits + k] & 2 ? 1 : 0;
   copy('field bits', bits, bits + df);
-  copy('impacts', bits + df, bits + 2 * df);
-  copy('context word counts', bits + 2 * df, bits + 2 * df + withCtx);
-  copy('title positions', bits + 2 * df + withCtx, end);
+  let impacts = bits + df;
+  let impactsLen = df;
+  if (derived) [impactsLen, impacts] = varint(post, impacts);
+  const ctx = impacts + impactsLen;
+  copy('impacts', impacts, ctx);
+  copy('context word counts', ctx, ctx + withCtx);
+  copy('title positions', ctx + withCtx, end);
 }
 const postCols = columns.map((k) => [k, fill[k], deflated(out[k].subarray(0, fill[k]))]);
 
@@ -188,7 +196,7 @@ const postCols = columns.map((k) => [k, fill[k], deflated(out[k].subarray(0, fil
 // other sections (the doc store is the display data; DICT only serves
 // DEFLATE) and the wasm.
 // (The tail segment, XTRM XINF XPST, is small: whole, not by column.)
-const OTHER = ['TERM', 'TINF', 'XTRM', 'XINF', 'XPST', 'DAYS', 'CATS', 'SRCS', 'CTXS', 'FWRD'];
+const OTHER = ['TERM', 'TINF', 'XTRM', 'XINF', 'XPST', 'DAYS', 'CATS', 'SRCS', 'CTXS', 'FWRD', ...(derived ? ['LENS'] : [])];
 const xzRows = [
   ...displayRaw.map(([k, raw]) => [`display: ${k}`, raw]),
   ...columns.map((k) => [`postings: ${k}`, out[k].subarray(0, fill[k])]),

@@ -318,6 +318,21 @@ fn a_searcher_answers_as_a_fresh_one_after_other_queries() {
 }
 
 /// Opens a split index with all its chunks added.
+/// The split index cut again as `chronicle bundle` embeds it: records
+/// without names in a single file's blocks, impacts derived.
+fn offline_cut(split: &format::SplitIndex) -> format::SplitIndex {
+    let chunks = split.chunks.iter().map(|c| c.1.clone()).collect();
+    format::resplit(
+        &split.core,
+        chunks,
+        true,
+        format::LOCAL_BLOCK_DOCS,
+        true,
+        format::deflated_block,
+    )
+    .unwrap()
+}
+
 fn open_split(split: &format::SplitIndex) -> Index<Vec<u8>> {
     let ix = Index::new(split.core.clone()).unwrap();
     for (n, (_, c)) in (1u32..).zip(&split.chunks) {
@@ -461,16 +476,7 @@ fn dated_ids_read_back_whole_in_every_form() {
     let parts = builder::build_parts(events.clone()).unwrap();
     let (single, split) = format::encode_both(parts, true, true).unwrap();
     let (single, split) = (single.unwrap(), split.unwrap());
-    let chunks = split.chunks.iter().map(|c| c.1.clone()).collect();
-    let offline = format::resplit(
-        &split.core,
-        chunks,
-        true,
-        format::LOCAL_BLOCK_DOCS,
-        true,
-        format::deflated_block,
-    )
-    .unwrap();
+    let offline = offline_cut(&split);
     let forms = [
         Index::new(single.clone()).unwrap(),
         open_split(&split),
@@ -597,18 +603,7 @@ fn impacts_derived_when_read_are_the_stored_ones() {
     let (one, many) = format::encode_both(parts, true, true).unwrap();
     let one = Index::new(one.unwrap()).unwrap();
     let many = many.unwrap();
-    // The offline file's cut: the split index with its impacts derived.
-    let chunks = many.chunks.iter().map(|c| c.1.clone()).collect();
-    let offline = format::resplit(
-        &many.core,
-        chunks,
-        true,
-        format::LOCAL_BLOCK_DOCS,
-        true,
-        format::deflated_block,
-    )
-    .unwrap();
-    let offline = open_split(&offline);
+    let offline = open_split(&offline_cut(&many));
     let many = open_split(&many);
     assert!(one.derived() && offline.derived() && !many.derived());
     assert_ne!(one.sections(), many.sections());

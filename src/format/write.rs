@@ -881,8 +881,8 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
 ///
 /// With `derive`, the postings keep only the impacts a reader cannot
 /// derive ([`FLAG_DERIVED`], from the split index's `LENS`, which then
-/// goes whole into one chunk): the offline file, read whole, has no need
-/// to store them all.
+/// goes whole into one chunk; an index without it keeps them all): the
+/// offline file, read whole, has no need to store them all.
 pub fn resplit(
     core: &[u8],
     chunks: Vec<Vec<u8>>,
@@ -986,9 +986,12 @@ pub fn resplit(
     if ix.columns() {
         flags |= FLAG_COLUMNS;
     }
+    // A split index from before it kept its documents' lengths (`LENS`)
+    // is cut with its impacts stored, as it was.
+    let lengths = list.iter().any(|s| s.0 == tag::LENGTHS);
     if ix.derived() {
         flags |= FLAG_DERIVED;
-    } else if derive {
+    } else if derive && lengths {
         if !ix.columns() {
             return Err(Error::corrupt(
                 "POST",
@@ -1014,13 +1017,9 @@ fn derive_impacts(
     docs: u32,
 ) -> Result<()> {
     let get = |list: &[([u8; 4], Vec<u8>)], t: [u8; 4]| {
-        list.iter().position(|s| s.0 == t).ok_or_else(|| {
-            Error::corrupt(
-                super::tag_name(t),
-                "missing: a split index from an older build has no \
-                 document lengths; rebuild it",
-            )
-        })
+        list.iter()
+            .position(|s| s.0 == t)
+            .ok_or_else(|| Error::corrupt(super::tag_name(t), "missing"))
     };
     let lens = get(list, tag::LENGTHS)?;
     if list[lens].1.len() != 3 * docs as usize {
@@ -1885,5 +1884,52 @@ mod tests {
         parts.docs.truncate(100);
         let (_, blocks, docs) = store(&parts, &[], true).unwrap();
         assert_eq!((docs, blocks.len()), (128, 1 + 1));
+    }
+}
+
+#[cfg(test)]
+mod lengths_tests {
+    use super::*;
+    use crate::builder::{build_parts, Origin};
+    use crate::Event;
+
+    /// A split index from before it kept its documents' lengths: cut for
+    /// the offline file, its impacts stay stored, and it reads as before.
+    #[test]
+    fn a_split_index_without_lengths_is_cut_with_its_impacts_stored() {
+        let events: Vec<(Event, Origin)> = (0..60)
+            .map(|i| {
+                let ev = Event {
+                    id: format!("e{i}"),
+                    date: format!("{}-03-01", 1990 + i),
+                    title: format!("talks in Geneva {i} and talks again"),
+                    ..Event::default()
+                };
+                (ev, Origin { file: "t".into(), line: i as u64 + 1 })
+            })
+            .collect();
+        let parts = build_parts(events).unwrap();
+        let mut s = sections(&parts, false).unwrap();
+        s.list.retain(|x| x.0 != tag::LENGTHS);
+        s.pages.retain(|p| p.0 != tag::LENGTHS);
+        let old = split_sections(&s, FLAG_COLUMNS).unwrap();
+        let chunks = || old.chunks.iter().map(|c| c.1.clone()).collect();
+        let cut = |derive| {
+            let s =
+                resplit(&old.core, chunks(), true, 32, derive, deflated_block);
+            let s = s.unwrap();
+            let ix = crate::Index::new(s.core).unwrap();
+            for (n, (_, c)) in (1u32..).zip(s.chunks) {
+                ix.add_chunk(n, c).unwrap();
+            }
+            ix
+        };
+        let (derived, stored) = (cut(true), cut(false));
+        assert!(!derived.derived() && !stored.derived());
+        let ord = derived.term_ordinal("talks").unwrap().unwrap();
+        let a: Vec<_> = derived.postings(ord).unwrap().collect();
+        let b: Vec<_> = stored.postings(ord).unwrap().collect();
+        assert_eq!(a.len(), 60);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
     }
 }

@@ -230,6 +230,12 @@ pub mod tag {
     pub const STORE_CHUNKS: [u8; 4] = *b"BLKS";
 }
 
+/// The sections a single file held in part may keep outside memory
+/// (`Index::with_outside`): those a query reads a block at a time. A
+/// single file puts them last, in this order (`STOR` the very last).
+pub(crate) const KEPT_OUTSIDE: [[u8; 4]; 4] =
+    [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS, tag::STORE];
+
 /// The file name of a chunk of a split index of `len` bytes with CRC32
 /// `crc`: it changes whenever the bytes do, so a chunk can be cached
 /// forever, and depends on nothing else (not on the chunk's number), so

@@ -1639,9 +1639,7 @@ impl<D: AsRef<[u8]>> Index<D> {
     fn block(&self, t: [u8; 4], b: u32) -> Result<&[u8]> {
         let name = tag_name(t);
         let far = self.far.as_ref();
-        let which = [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS]
-            .iter()
-            .position(|&f| f == t);
+        let which = (0..3).find(|&k| facet_tag(k) == t);
         if let Some((far, names)) =
             far.zip(which).and_then(|(f, k)| Some((f, f.names[k].as_ref()?)))
         {
@@ -2016,7 +2014,7 @@ fn check_block_table(
 /// How many of the first bytes of a file of `len` bytes, whose start is
 /// `head`, to hold in memory for [`Index::with_outside`]: for a single
 /// file, up to the end of the last section a query reads whole, so that
-/// the sections after it that a reader may keep outside (`OUTSIDE`: the
+/// the sections after it that a reader may keep outside (`format::KEPT_OUTSIDE`: the
 /// doc store, last, and the facet dictionaries, which a single file
 /// puts before it: FORMAT.md) and the footer stay out; else `len` (the
 /// whole file, for [`Index::new`], which also reports whatever is wrong
@@ -2033,18 +2031,14 @@ pub fn held_len(head: &[u8], len: usize) -> usize {
     let n = head.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
     let mut held = HEADER_LEN + 4 + n * SECTION_ENTRY_LEN;
     for (i, r) in found.iter().take(N).enumerate() {
-        if let Some(r) = r.as_ref().filter(|_| !OUTSIDE.contains(&tag::ALL[i]))
+        if let Some(r) =
+            r.as_ref().filter(|_| !super::KEPT_OUTSIDE.contains(&tag::ALL[i]))
         {
             held = held.max(r.end);
         }
     }
     held.min(len)
 }
-
-/// The sections a single file held in part may keep outside memory
-/// ([`Index::with_outside`]): those a query reads a block at a time.
-const OUTSIDE: [[u8; 4]; 4] =
-    [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS, tag::STORE];
 
 /// Whether a file may lack section `t`: `LENS` unless the impacts are
 /// `derived` when read ([`FLAG_DERIVED`]).

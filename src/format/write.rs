@@ -624,8 +624,7 @@ pub fn encode(parts: &IndexParts) -> Result<Vec<u8>> {
 /// (which comes last), so that a reader holding the file in part keeps
 /// them outside memory with it ([`super::held_len`]).
 fn single_order(list: &mut [([u8; 4], Vec<u8>)]) {
-    let outside = [tag::CATEGORIES, tag::SOURCES, tag::CONTEXTS];
-    list.sort_by_key(|s| outside.contains(&s.0));
+    list.sort_by_key(|s| super::KEPT_OUTSIDE.iter().position(|&t| t == s.0));
 }
 
 /// A single file's header flags.

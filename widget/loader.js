@@ -99,15 +99,22 @@ function boot() {
 /** Loads an index: a URL, bytes, or (in the offline file) the embedded
  * one. `progress(bytes, total)` follows a download (total 0: unknown). */
 async function load(source, progress) {
-  await boot();
+  var wasm = boot();
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
-  if (source instanceof Uint8Array) return new wasm_bindgen.Chronicle(source);
-  if (embed && (source === undefined || source === embed.name)) return embed.load(attachLoader);
-  return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress);
+  if (!(source instanceof Uint8Array || (embed && (source === undefined || source === embed.name)))) {
+    return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress, wasm);
+  }
+  await wasm;
+  return source instanceof Uint8Array ? new wasm_bindgen.Chronicle(source) : embed.load(attachLoader);
 }
 
-async function fetchIndex(url, progress) {
-  var got = await fetchBytes(url, progress);
+/** The index at `url`, fetched while `wasm` (the module booting) comes. */
+async function fetchIndex(url, progress, wasm) {
+  var bytes = fetchBytes(url, progress);
+  // (Either may fail first: the other's failure is then not reported.)
+  bytes.catch(function () {});
+  await wasm;
+  var got = await bytes;
   var ix = new wasm_bindgen.Chronicle(got.bytes);
   // A split index fetches its chunks from beside its core, on demand.
   if (ix.isSplit()) chunkLoader(ix, got);
@@ -451,23 +458,41 @@ var defaults = optionsOf(script, 'data-');
 // never freed: once its chunks are read the page drops its copy.)
 var indexes = new Map();
 
+/** The key in `indexes` of the index `src` names (a URL; the offline
+ * file's own index without one), whose loading this starts unless an
+ * entry has it already. */
+function shared(src) {
+  var inline = embed && (!src || src === embed.name);
+  var key = inline ? '' : new URL(src || 'events.chron', document.baseURI).href;
+  if (!indexes.has(key)) {
+    var entry = { users: inline ? 1 : 0, shows: [] };
+    entry.index = load(inline ? src : key, function (n, total) {
+      entry.shows.forEach(function (show) { show(n, total); });
+    }).finally(function () { entry.shows = null; });
+    indexes.set(key, entry);
+  }
+  return key;
+}
+
+/** Lets go of one use of `entry`: the index is freed unless another
+ * takes it up first (an element moved in the page, or whose attributes
+ * changed, mounts again in the same task). */
+function unshare(key, entry) {
+  if (!--entry.users) entry.index.then(function (ix) {
+    if (entry.users || indexes.get(key) !== entry) return;
+    indexes.delete(key);
+    ix.free();
+  }, function () {});
+}
+
 /** Mounts a widget into `el` from markup: `options.index` a URL (the
  * offline file's own index without one), loaded once for every element
  * that names it, its progress shown in each. `t`, the mount's token:
  * once `t.dead` is set (the element has left the page) the widget is
  * not mounted, or is unmounted as soon as it is; `t.w` is the widget. */
 function mountShared(el, options, t) {
-  var src = options.index;
-  var inline = embed && (!src || src === embed.name);
-  var key = inline ? '' : new URL(src || 'events.chron', document.baseURI).href;
+  var key = shared(options.index);
   var entry = indexes.get(key);
-  if (!entry) {
-    entry = { users: inline ? 1 : 0, shows: [] };
-    entry.index = load(inline ? src : key, function (n, total) {
-      entry.shows.forEach(function (show) { show(n, total); });
-    }).finally(function () { entry.shows = null; });
-    indexes.set(key, entry);
-  }
   entry.users++;
   var ui;
   var shown = strings(language(el, options)).then(function () {
@@ -476,13 +501,7 @@ function mountShared(el, options, t) {
     if (entry.shows) entry.shows.push(show);
   });
   var release = function () {
-    // Freed unless an element takes it up again first: one moved in the
-    // page, or whose attributes changed, mounts again in the same task.
-    if (!--entry.users) entry.index.then(function (ix) {
-      if (entry.users || indexes.get(key) !== entry) return;
-      indexes.delete(key);
-      ix.free();
-    });
+    unshare(key, entry);
   };
   return shown.then(function () { return entry.index; }).then(function (ix) {
     if (t.dead) return release();
@@ -580,7 +599,16 @@ function start() {
   if (data.auto === 'false') return;
   // The offline file's widget is already above this script.
   if (document.readyState === 'loading' && !(embed && embed.early)) {
-    document.addEventListener('DOMContentLoaded', autoMount);
+    // The wasm and the tag's index come while the page is still read:
+    // the index held until the widgets have taken it up.
+    var key = !embed && data.index && shared(data.index);
+    boot().catch(function () {});
+    document.addEventListener('DOMContentLoaded', function () {
+      var held = key && indexes.get(key);
+      if (held) held.users++;
+      autoMount();
+      if (held) unshare(key, held);
+    });
   } else autoMount();
 }
 

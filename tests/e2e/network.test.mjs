@@ -265,6 +265,31 @@ describe('the widget over a flaky network (headless Chromium)', () => {
     });
   });
 
+  test('the index is fetched while the wasm is still on its way, on either form', { timeout: TEST_TIMEOUT }, async () => {
+    // The wasm is held back 3 s: the index's request must come within
+    // them (before, it waited for the module, then for DOMContentLoaded).
+    for (const [page0, index] of [['/index.html', '/events.chron'], ['/split/', '/split/index.chron']]) {
+      let heldUntil = 0;
+      let early = null;
+      const fault = (p) => {
+        if (p === '/chronicle_bg.wasm') {
+          heldUntil = Date.now() + 3000;
+          return { delayMs: 3000 };
+        }
+        // (Before the wasm was asked for at all is early too.)
+        if (p === index && early === null) early = !heldUntil || Date.now() < heldUntil;
+        return null;
+      };
+      await withFaultyPage(`early ${index}`, fault, async (page, srv) => {
+        await page.goto(srv.url + page0);
+        await waitReady(page);
+        assert.equal(early, true, `${index} requested while the wasm was held`);
+        await typeQuery(page, 'lavrov geneva');
+        await waitForHits(page, directSearch('lavrov geneva'));
+      });
+    }
+  });
+
   test('the single-file index downloaded slowly shows its progress', { timeout: TEST_TIMEOUT }, async () => {
     const size = fs.statSync(path.join(WWW, 'events.chron')).size;
     const total = (size / 1e6).toFixed(1);

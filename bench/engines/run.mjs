@@ -28,7 +28,9 @@
 //      REBUILD=1 (rebuild and measure Pagefind's index, ~5 min, ~4 GB),
 //      REUSE_BUILDS=1 (skip the builds, reuse the last run's build figures),
 //      FIRST_QUERY (default "earthquake japan"), LINK_MBPS (default 40, 0 = off),
-//      LINK_RTT_MS (default 40), GZIP=0 (serve uncompressed), CHRONICLE_BIN,
+//      LINK_RTT_MS (default 40), GZIP=0 (serve uncompressed), HTTP2=1 (serve
+//      every page over HTTP/2 with TLS, as static hosts and CDNs do, instead of
+//      HTTP/1.1; the report says which), CHRONICLE_BIN,
 //      CHRONICLE_WWW, CHROMIUM_PATH, ENGINES_OUT (report path),
 //      BENCH_CORPUS=main (the main corpus alone, 69,149 events: every engine
 //      builds from it, and Chronicle's pages are served from a copy of www/
@@ -77,10 +79,13 @@ const LINK = {
   rttMs: process.env.LINK_RTT_MS === undefined ? 40 : Number(process.env.LINK_RTT_MS),
 };
 const GZIP = process.env.GZIP !== '0';
+const HTTP2 = process.env.HTTP2 === '1';
+// Browser contexts: the HTTP/2 server's certificate is self-signed.
+const CONTEXT = HTTP2 ? { ignoreHTTPSErrors: true } : {};
 const REBUILD = !!process.env.REBUILD;
 const REUSE_BUILDS = !!process.env.REUSE_BUILDS;
 const FULL_RUN =
-  !process.env.ENGINES && !process.env.FIRST_QUERY && !process.env.RUNS && GZIP && !process.env.LINK_MBPS && !process.env.LINK_RTT_MS;
+  !process.env.ENGINES && !process.env.FIRST_QUERY && !process.env.RUNS && GZIP && !HTTP2 && !process.env.LINK_MBPS && !process.env.LINK_RTT_MS;
 const OUT = path.resolve(
   process.env.ENGINES_OUT || (FULL_RUN ? path.join(ROOT, 'bench', 'results', `${CORPUS_TAG}.md`) : path.join(WORK, 'engines.md')),
 );
@@ -137,7 +142,7 @@ async function sizeOf(files, gzipCache) {
 
 /** One cold load in a fresh context: navigation start -> first results with total > 0. */
 async function coldLoad(browser, { url, server, site, timeoutMs, errors, label }) {
-  const context = await browser.newContext();
+  const context = await browser.newContext(CONTEXT);
   try {
     await context.addInitScript(loadProbe, {
       query: FIRST_QUERY,
@@ -218,7 +223,7 @@ async function measureMemory(page) {
 
 /** Memory after load + first query, then the keystroke run, then memory again. */
 async function memoryAndKeys(browser, { server, site, errors, label }) {
-  const context = await browser.newContext();
+  const context = await browser.newContext(CONTEXT);
   try {
     await context.addInitScript(wasmHook);
     await context.addInitScript(keystrokeProbe, { inputSel: site.inputSel, eventName: site.eventName });
@@ -428,8 +433,8 @@ async function main() {
       const site = e.site(ctx);
       servers[e.key] = {
         site,
-        plain: await startBenchServer({ mounts: site.mounts, gzip: GZIP, gzipCache }),
-        isolated: await startBenchServer({ mounts: site.mounts, gzip: GZIP, gzipCache, crossOriginIsolated: true }),
+        plain: await startBenchServer({ mounts: site.mounts, gzip: GZIP, gzipCache, http2: HTTP2 }),
+        isolated: await startBenchServer({ mounts: site.mounts, gzip: GZIP, gzipCache, crossOriginIsolated: true, http2: HTTP2 }),
       };
       R[e.key].cold = [];
     }
@@ -612,7 +617,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
   row('Search code (JS + wasm + CSS), gzip', (r) => r.code.gzip, fmtB, {
     extra: (r) => (r.code ? `(${fmtB(r.code.bytes)} raw, ${r.code.files} file${r.code.files === 1 ? '' : 's'})` : ''),
   });
-  row(`**Cold first query, HTTP loopback**: navigation → first results (median of ${RUNS})`, (r) => coldMed(r, (c) => c.ttfr), fmtT);
+  row(`**Cold first query, ${HTTP2 ? 'HTTP/2' : 'HTTP'} loopback**: navigation → first results (median of ${RUNS})`, (r) => coldMed(r, (c) => c.ttfr), fmtT);
   row('… bytes on the wire until first results', (r) => coldMed(r, (c) => c.served.bytes), fmtB);
   row('… the same, uncompressed', (r) => coldMed(r, (c) => c.served.rawBytes), fmtB);
   row('… requests until first results', (r) => coldMed(r, (c) => c.served.requests), fmtN);
@@ -753,7 +758,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     .join(', ');
   const method = [
     `Pages: Chronicle = \`www/index.html\` (the demo: widget rendering ${engines.find((e) => e.key === 'chronicle')?.rendersHits ?? 10} hits with highlighted snippets, facets and timeline computed when typing pauses); Pagefind and MiniSearch = minimal pages of \`bench/engines/pages/\` rendering the top 10 titles and dates (Pagefind: \`pagefind.js\` with its defaults, which search in a web worker; \`init()\` on load, then \`search(q)\` and \`.data()\` of the top 10; MiniSearch: fetch \`index.json\`, \`MiniSearch.loadJSON\`, search with \`{prefix: true, fuzzy: 0.2, boost: {title: 2}}\` as in the relevance benchmark). No debounce anywhere: every input is searched, except that these pages keep at most one search in flight (inputs typed meanwhile are coalesced into one search of the newest value; only the asynchronous Pagefind ever waits). Chronicle's widget searches synchronously on every input.`,
-    `Server: loopback, \`Cache-Control: no-store\`, ${GZIP ? `gzip -${GZIP_LEVEL} (\`Content-Encoding: gzip\`) for every file it shrinks by ≥ 5 %, as a static host with precompressed files would (Pagefind's index chunks are gzip already and go as they are)` : 'no compression (GZIP=0)'}. Bytes = what the server sent from navigation until the first results were in the DOM.`,
+    `Server: loopback, ${HTTP2 ? 'HTTP/2 over TLS (HTTP2=1)' : 'HTTP/1.1'}, \`Cache-Control: no-store\`, ${GZIP ? `gzip -${GZIP_LEVEL} (\`Content-Encoding: gzip\`) for every file it shrinks by ≥ 5 %, as a static host with precompressed files would (Pagefind's index chunks are gzip already and go as they are)` : 'no compression (GZIP=0)'}. Bytes = what the server sent from navigation until the first results were in the DOM.`,
     `Cold loads: a fresh browser context each (empty cache), one unrecorded warm-up per engine, runs interleaved across engines; the first query is set programmatically as soon as the search box exists; time origin = navigation start.${LINK.mbps > 0 ? ` Emulated link: the server delays each response by ${LINK.rttMs} ms and paces all bodies through one shared ${LINK.mbps} Mbit/s pipe.` : ''}`,
     `Keystrokes: the ${KEYSTROKE_QUERIES.length} queries of \`bench/perf.mjs\` typed with ${KEY_DELAY_MS} ms between keys; latency from the keydown listener to the engine's results event for that input (Chronicle: \`chronicle:results\`; the other pages dispatch \`bench:results\` right after rendering), like \`bench/perf.mjs\`.`,
     'Ratios in parentheses: the engine\'s value / Chronicle\'s (lower is better everywhere).',

@@ -13,13 +13,20 @@
 //     performance.measureUserAgentSpecificMemory() (memory of the page and its
 //     workers, wasm included);
 //   * link emulation: {mbps, rttMs} adds rttMs before every response and paces
-//     all response bodies through one shared link of `mbps` megabits/s.
+//     all response bodies through one shared link of `mbps` megabits/s;
+//   * http2: HTTP/2 over TLS (a self-signed certificate for 127.0.0.1, made
+//     with `openssl` for the run), as production static hosts and CDNs serve,
+//     so that requests share one connection instead of queueing for
+//     HTTP/1.1's six; the browser must ignore certificate errors.
 //
 //   const srv = await startBenchServer({ mounts: [['/', dirA], ['/pagefind/', dirB]] });
 //   srv.url, srv.stats {requests, bytes, rawBytes, paths: [{path, status, bytes, raw, gzip}]},
 //   srv.resetStats(), srv.setLink({mbps, rttMs} | null), await srv.close()
 
 import http from 'node:http';
+import http2 from 'node:http2';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -96,15 +103,33 @@ export class GzipCache {
   }
 }
 
+/** A throwaway key and self-signed certificate for 127.0.0.1 (PEM). */
+let tlsPair = null;
+export function selfSignedCert() {
+  if (tlsPair) return tlsPair;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  tlsPair = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return tlsPair;
+}
+
 function makeStats() {
   return { requests: 0, bytes: 0, rawBytes: 0, paths: [] };
 }
 
 /**
  * @param {{mounts: Array<[string, string]>, gzip?: boolean, gzipCache?: GzipCache,
- *          crossOriginIsolated?: boolean, link?: {mbps: number, rttMs: number} | null}} opts
+ *          crossOriginIsolated?: boolean, link?: {mbps: number, rttMs: number} | null,
+ *          http2?: boolean}} opts
  */
-export async function startBenchServer({ mounts, gzip = true, gzipCache = new GzipCache(null), crossOriginIsolated = false, link = null }) {
+export async function startBenchServer({ mounts, gzip = true, gzipCache = new GzipCache(null), crossOriginIsolated = false, link = null, http2: h2 = false }) {
   const roots = [];
   for (const [prefix, dir] of mounts) {
     if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`mount prefix must start and end with "/": ${prefix}`);
@@ -137,7 +162,7 @@ export async function startBenchServer({ mounts, gzip = true, gzipCache = new Gz
     res.end();
   }
 
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req, res) => {
     const st0 = stats; // a reset during the response must not mix runs
     const record = (status, bytes, raw, p, gz) => {
       st0.requests += 1;
@@ -193,7 +218,8 @@ export async function startBenchServer({ mounts, gzip = true, gzipCache = new Gz
       if (!res.headersSent) fail(500, `Internal Server Error: ${e.message}`, req.url);
       else res.destroy();
     }
-  });
+  };
+  const server = h2 ? http2.createSecureServer({ ...selfSignedCert(), allowHTTP1: false }, handler) : http.createServer(handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -207,7 +233,7 @@ export async function startBenchServer({ mounts, gzip = true, gzipCache = new Gz
   });
   const port = server.address().port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${h2 ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     get stats() {
       return stats;

@@ -1132,3 +1132,70 @@ fn a_file_held_in_part_answers_or_fails_cleanly() {
         assert!(format::held_len(&head, len) <= len);
     }
 }
+
+/// Damage to a split core's `PKEY` (the first term of each sealed
+/// postings page, which the events above are too few to have): the keys
+/// are a hint of which pages a word will read, so damaged ones ask for
+/// the wrong pages, or none, and the answers stay the good core's.
+#[test]
+fn damage_to_the_postings_page_keys() {
+    let parts = builder::build_parts(common::read_events("data/sample.jsonl"))
+        .unwrap();
+    let (_, split) = format::encode_both(parts, false, true).unwrap();
+    let split = split.unwrap();
+    let chunks: Vec<Vec<u8>> = split.chunks.into_iter().map(|c| c.1).collect();
+    let p = parse(&split.core);
+    let keys = p.sections.iter().position(|s| s.0 == tag::POST_KEYS).unwrap();
+    let good = p.sections[keys].1.clone();
+    assert!(u32_at(&good, 0) > 1, "pages");
+    let with = |s: Vec<u8>| {
+        let mut q = p.clone();
+        q.sections[keys].1 = s;
+        assemble(&q)
+    };
+    let answers = |core: &[u8]| {
+        let s = Searcher::new(Index::new(core).unwrap());
+        let opts = SearchOptions { facets: false, ..SearchOptions::default() };
+        ["eartquake", "lavrov geneva", "president", "election res", "police"]
+            .iter()
+            .map(|q| {
+                let r = with_chunks(s.index(), &chunks, || s.search(q, &opts));
+                r.map(|r| (r.total, r.hits)).unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let want = answers(&split.core);
+    // Keys too many or too few, out of order, longer than a term may be,
+    // cut short, bytes left over, none at all.
+    let mut more = good.clone();
+    put_u32(&mut more, 0, u32::MAX);
+    let mut fewer = good.clone();
+    put_u32(&mut fewer, 0, 1);
+    let mut backwards = 2u32.to_le_bytes().to_vec();
+    for k in [&b"zz"[..], b"aa"] {
+        backwards.extend_from_slice(&[0, k.len() as u8]);
+        backwards.extend_from_slice(k);
+    }
+    let mut long = 1u32.to_le_bytes().to_vec();
+    long.extend_from_slice(&[9, 0x80, 0x80, 0x80, 0x80, 0x0f]);
+    let mut extra = good.clone();
+    extra.push(0);
+    let short = good[..good.len() / 2].to_vec();
+    for (what, s) in [
+        ("more", more),
+        ("fewer", fewer),
+        ("backwards", backwards),
+        ("long", long),
+        ("extra", extra),
+        ("short", short),
+        ("none", Vec::new()),
+    ] {
+        assert_eq!(answers(&with(s)), want, "{what}");
+    }
+    // Random damage: refused, caught or answered, never a panic.
+    let mut rng = Rng(9);
+    for (k, d) in damaged(&good, &mut rng, 300).into_iter().enumerate() {
+        let core = with(d);
+        exercise(&core, &chunks, false, k, 2, &format!("PKEY case {k}"));
+    }
+}

@@ -658,3 +658,37 @@ fn impacts_derived_when_read_are_the_stored_ones() {
     };
     assert!(post(&one) + postings / 2 < post(&many));
 }
+
+#[test]
+fn a_split_index_a_request_away_asks_for_a_words_postings_with_its_lexicon() {
+    let parts = builder::build_parts(sample_events()).unwrap();
+    let (single, split) = format::encode_both(parts, true, true).unwrap();
+    let (single, split) = (single.unwrap(), split.unwrap());
+    let one = Searcher::new(Index::new(single).unwrap());
+    let opts = SearchOptions { facets: false, ..SearchOptions::default() };
+    for q in
+        ["president", "election results", "earthquake japan", "police gover"]
+    {
+        // From the core alone, every chunk a request away.
+        let s = Searcher::new(Index::new(split.core.clone()).unwrap());
+        let mut rounds = 0;
+        let r = loop {
+            match s.search(q, &opts) {
+                Err(chronicle::Error::NotLoaded) => {
+                    for n in s.index().take_wanted() {
+                        let c = split.chunks[n as usize - 1].1.clone();
+                        s.index().add_chunk(n, c).unwrap();
+                    }
+                    rounds += 1;
+                }
+                r => break r.unwrap(),
+            }
+        };
+        // One round: each word's lexicon shards and postings pages (the
+        // last word's completions too) together.
+        assert_eq!(rounds, 1, "{q}: {rounds} rounds");
+        let want = one.search(q, &opts).unwrap();
+        assert!(want.total > 0, "{q}");
+        assert_eq!((r.total, r.hits), (want.total, want.hits), "{q}");
+    }
+}

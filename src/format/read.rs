@@ -114,6 +114,9 @@ pub struct Index<D: AsRef<[u8]>> {
     chunks: Vec<(u32, usize)>,
     /// Split cores: the doc store's blocks, a chunk each (`BLKS`).
     store: Option<StoreChunks>,
+    /// Split cores: where `PKEY` is, the first term of each sealed
+    /// postings page (empty without it).
+    post_keys: Range<usize>,
     loaded: Vec<OnceLock<Box<[u8]>>>,
     wanted: Mutex<Vec<u32>>,
     /// The chunks are at hand (the offline file), not a request away.
@@ -411,6 +414,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let mut chunks = Vec::new();
         let mut core = 0..0;
         let mut store = None;
+        let mut post_keys = 0..0;
         if split {
             let need = |i: usize| {
                 found[i].clone().ok_or_else(|| {
@@ -425,6 +429,7 @@ impl<D: AsRef<[u8]>> Index<D> {
             chunks = read_chunks(&bytes[chnk])?;
             let mut paged: [Vec<Page>; N] = Default::default();
             read_pages(&bytes[pages], &mut chunks, core.len(), &mut paged)?;
+            post_keys = found[N + 4].clone().unwrap_or(0..0);
             if let Some(r) = found[N + 3].clone() {
                 let b = &bytes[r.clone()];
                 let count = if b.len() >= 4 { u32_at(b, 0) } else { 0 };
@@ -501,6 +506,7 @@ impl<D: AsRef<[u8]>> Index<D> {
         let mut ix = Index {
             loaded: (0..all).map(|_| OnceLock::new()).collect(),
             store,
+            post_keys,
             data,
             version,
             sections,
@@ -1319,6 +1325,73 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.term_ordinal(term).ok().flatten()
     }
 
+    /// A split core's `PKEY`: the first term of each sealed postings page
+    /// (empty without it).
+    pub(crate) fn post_keys(&self) -> &[u8] {
+        self.data.as_ref().get(self.post_keys.clone()).unwrap_or_default()
+    }
+
+    /// Over a split index a request away whose sealed lexicon shard for
+    /// `term` is not at hand: asks, with that shard, for the sealed
+    /// postings pages that hold `term` (with its completions when
+    /// `prefix`), as `PKEY` places them, when they are at most two; so a
+    /// word's postings come in the same round as its lexicon, not one
+    /// round after. Nothing is read, and nothing fails.
+    pub fn ask_postings_near(&self, term: &[u8], prefix: bool) {
+        const MOST: usize = 2;
+        let Some(&b) = term.first() else { return };
+        let Some(k) = self.shard_for(false, b) else { return };
+        let (Some(map), Some(shard)) = (self.maps.get(k), self.shards.get(k))
+        else {
+            return;
+        };
+        if !self.chunks_far()
+            || map.get().is_some()
+            || self.page_loaded(tag::TERMS, shard.bytes.start)
+        {
+            return;
+        }
+        // The page of `term`: the last whose first term is not after it;
+        // with its completions, up to the first page that starts past
+        // them. (The keys are only a hint: damaged, they ask for the
+        // wrong pages, or none.)
+        let mut c = Cursor::new(self.post_keys(), "PKEY");
+        let mut key = Vec::new();
+        let (mut lo, mut end) = (0, 0);
+        for i in 0..c.u32().unwrap_or(0) as usize {
+            let (Ok(shared), Ok(rest)) = (c.varint(), c.varint()) else {
+                return;
+            };
+            let Ok(more) = c.take(rest as usize) else { return };
+            if shared as usize > key.len() {
+                return;
+            }
+            key.truncate(shared as usize);
+            key.extend_from_slice(more);
+            if *key <= *term {
+                lo = i;
+            } else if !key.starts_with(term) {
+                break;
+            }
+            end = i + 1;
+        }
+        let hi = if prefix { end } else { lo + 1 };
+        let Sect::Paged { pages, .. } =
+            &self.sections[section_index(tag::POSTINGS)]
+        else {
+            return;
+        };
+        if hi.saturating_sub(lo) <= MOST {
+            for p in pages.get(lo..hi).unwrap_or_default() {
+                if p.chunk != 0 {
+                    // Recorded as a read would; the bytes are not wanted
+                    // now.
+                    let _ = self.chunk_bytes(p.chunk);
+                }
+            }
+        }
+    }
+
     /// The bytes a term with ordinal `ord` may start with: the key range
     /// of its lexicon shard.
     pub fn first_bytes(&self, ord: u32) -> Option<RangeInclusive<u8>> {
@@ -2048,8 +2121,8 @@ fn optional(t: [u8; 4], derived: bool) -> bool {
 
 /// Sections a file's header may list besides those of [`tag::ALL`]: a
 /// split core's.
-const EXTRA: [[u8; 4]; 4] =
-    [tag::PAGES, tag::CHUNKS, tag::CORE, tag::STORE_CHUNKS];
+const EXTRA: [[u8; 4]; 5] =
+    [tag::PAGES, tag::CHUNKS, tag::CORE, tag::STORE_CHUNKS, tag::POST_KEYS];
 const N: usize = tag::ALL.len();
 
 /// The sections the section table of `bytes` lists, by
@@ -2058,7 +2131,7 @@ const N: usize = tag::ALL.len();
 fn section_table(
     bytes: &[u8],
     body_end: usize,
-) -> Result<[Option<Range<usize>>; N + 4]> {
+) -> Result<[Option<Range<usize>>; N + EXTRA.len()]> {
     let n = bytes.get(16..20).map_or(0, |b| u32_at(b, 0)) as usize;
     let table_end = n
         .checked_mul(SECTION_ENTRY_LEN)
@@ -2067,7 +2140,8 @@ fn section_table(
         .ok_or_else(|| {
             Error::corrupt("header", format!("{n} sections do not fit"))
         })?;
-    let mut found: [Option<Range<usize>>; N + 4] = Default::default();
+    let mut found: [Option<Range<usize>>; N + EXTRA.len()] =
+        Default::default();
     let mut table = Cursor::at(&bytes[..table_end], HEADER_LEN + 4, "header");
     for _ in 0..n {
         let t: [u8; 4] = table

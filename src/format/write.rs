@@ -321,6 +321,8 @@ struct Sections {
     /// bytes in it and its chunk (0: the core; pages of one number share
     /// a chunk, in order). Sections without pages stay whole in the core.
     pages: Vec<([u8; 4], Range<usize>, u32)>,
+    /// A split core's `PKEY` (empty: none).
+    post_keys: Vec<u8>,
 }
 
 impl Sections {
@@ -362,6 +364,8 @@ struct Segment {
     info_pages: Vec<Range<usize>>,
     post: Vec<u8>,
     post_pages: Vec<Range<usize>>,
+    /// The key of each of `post_pages` (see [`postings`]).
+    post_keys: Vec<Vec<u8>>,
 }
 
 fn segment(
@@ -371,9 +375,19 @@ fn segment(
     derive: Option<&Derive>,
 ) -> Result<Segment> {
     let (term, header, shards, starts) = term_shards(terms)?;
-    let (info, post, post_pages) = postings(terms, lengths, avg, derive)?;
+    let (info, post, post_pages, post_keys) =
+        postings(terms, lengths, avg, derive)?;
     let info_pages = starts.windows(2).map(|w| w[0] * 12..w[1] * 12).collect();
-    Ok(Segment { term, header, shards, info, info_pages, post, post_pages })
+    Ok(Segment {
+        term,
+        header,
+        shards,
+        info,
+        info_pages,
+        post,
+        post_pages,
+        post_keys,
+    })
 }
 
 /// The term data (see FORMAT.md, "Terms: sealed and tail"), apart so
@@ -513,6 +527,8 @@ fn other_sections(
     let meta = meta(parts, &ts)?;
     let derived = ts.derived;
     let mut list = vec![(tag::META, meta)];
+    // The key of each sealed postings page, for `PKEY`.
+    let mut keys: Vec<Vec<u8>> = Vec::new();
     for (seg, tags) in [
         (ts.sealed, [tag::TERMS, tag::TERM_INFO, tag::POSTINGS]),
         (ts.tail, [tag::TAIL_TERMS, tag::TAIL_INFO, tag::TAIL_POSTINGS]),
@@ -537,13 +553,16 @@ fn other_sections(
                 pages.push((tags[2], post, c));
             }
         }
-        for p in seg.post_pages.iter().filter(|p| !tail && !p.is_empty()) {
+        let cut = seg.post_pages.iter().zip(&seg.post_keys);
+        for (p, key) in cut.filter(|p| !tail && !p.0.is_empty()) {
             pages.push((tags[2], p.clone(), fresh()));
+            keys.push(key.clone());
         }
         list.push((tags[0], seg.term));
         list.push((tags[1], seg.info));
         list.push((tags[2], seg.post));
     }
+    let post_keys = post_keys(&keys)?;
     list.push((tag::DAYS, days(parts)?));
     // The facet dictionaries' block tables in the core, each block in a
     // chunk.
@@ -590,7 +609,27 @@ fn other_sections(
     set_store_docs(&mut list, docs);
     pages.extend(cut_blocks(tag::STORE, &blocks, 1, &mut fresh, 0));
     list.push((tag::STORE, stor));
-    Ok(Sections { list, pages })
+    Ok(Sections { list, pages, post_keys })
+}
+
+/// `PKEY`: the count of keys (u32), then each key as the bytes it
+/// shares with the one before (a varint), the length of the rest (a
+/// varint) and the rest; nothing without sealed postings.
+fn post_keys(keys: &[Vec<u8>]) -> Result<Vec<u8>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(4 + keys.len() * 8);
+    out.extend_from_slice(&to_u32(keys.len(), "pages")?.to_le_bytes());
+    let mut prev: &[u8] = &[];
+    for k in keys {
+        let shared = prev.iter().zip(k).take_while(|(a, b)| a == b).count();
+        put_varint(&mut out, shared as u64);
+        put_varint(&mut out, (k.len() - shared) as u64);
+        out.extend_from_slice(&k[shared..]);
+        prev = k;
+    }
+    Ok(out)
 }
 
 /// The pages of a section of blocks (`blocks`: the header's range, then
@@ -816,6 +855,9 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
         put_varint(&mut table, off as u64);
     }
     list.push((tag::PAGES, table));
+    if !s.post_keys.is_empty() {
+        list.push((tag::POST_KEYS, s.post_keys.clone()));
+    }
     // CHNK: the CRC32 of each chunk (its length follows from its pages).
     let mut chnk = Vec::with_capacity(4 + chunks.len() * 4);
     chnk.extend_from_slice(&to_u32(chunks.len(), "chunks")?.to_le_bytes());
@@ -1000,7 +1042,9 @@ pub fn resplit(
         derive_impacts(&mut list, &mut pages, ix.avg_len(), ix.doc_count())?;
         flags |= FLAG_DERIVED;
     }
-    split_sections(&Sections { list, pages }, flags)
+    // The postings pages are cut at the same terms: their keys stay.
+    let post_keys = ix.post_keys().to_vec();
+    split_sections(&Sections { list, pages, post_keys }, flags)
 }
 
 /// Turns the sections of a split index that stores every impact into
@@ -1267,14 +1311,15 @@ fn term_shards(
 }
 
 /// TINF (offset, df, next member of the stem class, per term), POST and
-/// the POST page cuts, for one segment.
+/// the POST page cuts with the key of each (the shortest start of its
+/// first term past the page before), for one segment.
 #[allow(clippy::type_complexity)]
 fn postings(
     terms: &[SegTerm<'_>],
     lengths: &[[u32; 3]],
     avg: [f32; 3],
     derive: Option<&Derive>,
-) -> Result<(Vec<u8>, Vec<u8>, Vec<Range<usize>>)> {
+) -> Result<(Vec<u8>, Vec<u8>, Vec<Range<usize>>, Vec<Vec<u8>>)> {
     // Runs of terms with about the same number of postings are encoded
     // on all cores, each into its own bytes, then joined in term order.
     let total: usize = terms.iter().map(|t| t.postings.len()).sum();
@@ -1311,6 +1356,7 @@ fn postings(
     let mut info = Vec::with_capacity(terms.len() * 12);
     let mut post = Vec::with_capacity(encoded.iter().map(|e| e.0.len()).sum());
     let mut pages = Vec::new();
+    let mut keys = Vec::new();
     let mut page_start = 0;
     let mut ord = 0;
     for (bytes, starts) in encoded {
@@ -1329,6 +1375,11 @@ fn postings(
                 || (size >= POST_PAGE_BYTES && !family)
             {
                 pages.push(page_start..at);
+                // The shortest start of the page's first term that is past
+                // the previous page's last (terms are in byte order).
+                let past = common_prefix(terms[ord - 1].term, t.term) + 1;
+                let first = t.term.as_bytes();
+                keys.push(first.get(..past).unwrap_or(first).to_vec());
                 page_start = at;
             }
             info.extend_from_slice(&to_u32(at, "postings")?.to_le_bytes());
@@ -1343,7 +1394,11 @@ fn postings(
     if post.len() > page_start || pages.is_empty() {
         pages.push(page_start..post.len());
     }
-    Ok((info, post, pages))
+    // Each page's key: none for the first, then those that began the
+    // others.
+    keys.insert(0, Vec::new());
+    keys.truncate(pages.len());
+    Ok((info, post, pages, keys))
 }
 
 fn common_prefix(a: &str, b: &str) -> usize {

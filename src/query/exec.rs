@@ -794,7 +794,9 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // words are worth requiring.
         // A split index fetches what a query reads in rounds: asking for
         // every word's lexicon shard, and then every expansion's postings,
-        // at once makes each a single round.
+        // at once makes each a single round; and asking for the postings
+        // pages that `PKEY` places a word on with its shard, when that is
+        // not at hand, makes them one.
         let first_bytes: Vec<u8> = q
             .groups
             .iter()
@@ -804,6 +806,16 @@ impl<D: AsRef<[u8]>> Searcher<D> {
                 _ => None,
             })
             .collect();
+        for c in q.groups.iter().flatten() {
+            match c {
+                Clause::Word { term, prefix } => {
+                    ix.ask_postings_near(term.as_bytes(), *prefix)
+                }
+                Clause::Phrase(words) => words
+                    .iter()
+                    .for_each(|w| ix.ask_postings_near(w.as_bytes(), false)),
+            }
+        }
         ix.want_terms(&first_bytes);
         let mut plans: Vec<Vec<Option<WordPlan>>> = Vec::new();
         let mut group_df: Vec<u32> = Vec::new();

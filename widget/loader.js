@@ -101,11 +101,15 @@ function boot() {
 async function load(source, progress) {
   var wasm = boot();
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
-  if (!(source instanceof Uint8Array || (embed && (source === undefined || source === embed.name)))) {
-    return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress, wasm);
+  if (source instanceof Uint8Array) {
+    await wasm;
+    return new wasm_bindgen.Chronicle(source);
   }
-  await wasm;
-  return source instanceof Uint8Array ? new wasm_bindgen.Chronicle(source) : embed.load(attachLoader);
+  if (embed && (source === undefined || source === embed.name)) {
+    await wasm;
+    return embed.load(attachLoader);
+  }
+  return fetchIndex(new URL(source || 'events.chron', document.baseURI).href, progress, wasm);
 }
 
 /** The index at `url`, fetched while `wasm` (the module booting) comes. */

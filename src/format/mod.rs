@@ -228,9 +228,10 @@ pub mod tag {
     /// Split cores only: the doc store's blocks, a chunk each, and the
     /// digests their file names carry.
     pub const STORE_CHUNKS: [u8; 4] = *b"BLKS";
-    /// Split cores only (optional): the first term of each page of the
-    /// sealed postings, so that a word's postings can be asked for with
-    /// its lexicon shard.
+    /// Split cores only (optional): a key for each page of the sealed
+    /// postings (the shortest start of its first term past the page
+    /// before), so that a word's postings can be asked for with its
+    /// lexicon shard.
     pub const POST_KEYS: [u8; 4] = *b"PKEY";
 }
 

@@ -114,8 +114,8 @@ pub struct Index<D: AsRef<[u8]>> {
     chunks: Vec<(u32, usize)>,
     /// Split cores: the doc store's blocks, a chunk each (`BLKS`).
     store: Option<StoreChunks>,
-    /// Split cores: where `PKEY` is, the first term of each sealed
-    /// postings page (empty without it).
+    /// Split cores: where `PKEY` is, the keys of the sealed postings
+    /// pages (empty without it).
     post_keys: Range<usize>,
     loaded: Vec<OnceLock<Box<[u8]>>>,
     wanted: Mutex<Vec<u32>>,
@@ -1325,8 +1325,8 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.term_ordinal(term).ok().flatten()
     }
 
-    /// A split core's `PKEY`: the first term of each sealed postings page
-    /// (empty without it).
+    /// A split core's `PKEY`: the keys of the sealed postings pages (empty
+    /// without it).
     pub(crate) fn post_keys(&self) -> &[u8] {
         self.data.as_ref().get(self.post_keys.clone()).unwrap_or_default()
     }
@@ -1351,9 +1351,8 @@ impl<D: AsRef<[u8]>> Index<D> {
         {
             return;
         }
-        // The page of `term`: the last whose first term is not after it;
-        // with its completions, up to the first page that starts past
-        // them. (The keys are only a hint: damaged, they ask for the
+        // The page of `term`: the last whose key is not after it; with
+        // its completions, up to the first page whose key is past them. (The keys are only a hint: damaged, they ask for the
         // wrong pages, or none.)
         let mut c = Cursor::new(self.post_keys(), "PKEY");
         let mut key = Vec::new();

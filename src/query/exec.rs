@@ -797,19 +797,12 @@ impl<D: AsRef<[u8]>> Searcher<D> {
         // at once makes each a single round; and asking for the postings
         // pages that `PKEY` places a word on with its shard, when that is
         // not at hand, makes them one.
-        let first_bytes: Vec<u8> = q
-            .groups
-            .iter()
-            .flatten()
-            .filter_map(|c| match c {
-                Clause::Word { term, .. } => term.as_bytes().first().copied(),
-                _ => None,
-            })
-            .collect();
+        let mut first_bytes: Vec<u8> = Vec::new();
         for c in q.groups.iter().flatten() {
             match c {
                 Clause::Word { term, prefix } => {
-                    ix.ask_postings_near(term.as_bytes(), *prefix)
+                    first_bytes.extend(term.as_bytes().first());
+                    ix.ask_postings_near(term.as_bytes(), *prefix);
                 }
                 Clause::Phrase(words) => words
                     .iter()

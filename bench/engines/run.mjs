@@ -270,8 +270,11 @@ async function memoryAndKeys(browser, { server, site, errors, label }) {
     await page.waitForTimeout(500);
     const memLoad = await measureMemory(page);
 
+    server.resetStats();
     const keys = await typeQueries(page, { inputSel: site.inputSel, queries: KEYSTROKE_QUERIES, delayMs: KEY_DELAY_MS, settleMs: 10_000 });
     await page.waitForTimeout(300);
+    // What the typing moved (and the 300 ms after: work a pause starts).
+    keys.served = { bytes: server.stats.bytes, requests: server.stats.requests };
     const memTyped = await measureMemory(page);
     return { memLoad, memTyped, keys };
   } finally {
@@ -634,6 +637,7 @@ function report({ engines, skipped, R, chronicle, startedAt, totalMs, chromiumVe
     return Number.isFinite(v) ? v : null;
   }, fmtT);
   row('… the engine\'s own search + render time, median', (r) => med(r.keys.samples.map((x) => x.ms)), fmtT);
+  row('… bytes on the wire while typing them', (r) => r.keys.served.bytes, fmtB, { extra: (r) => r?.keys?.served && `in ${fmtN(r.keys.served.requests)} requests` });
   row('… keystrokes that got their own results', (r) => (r.keys ? `${r.keys.samples.length} of ${KEYSTROKE_QUERIES.reduce((a, q) => a + q.length, 0)}` : null), String, { ratio: false });
   row('**Memory after load + first query**: JS heap, page + workers³', (r) => jsAll(r.memLoad), fmtB);
   row('… JS heap, main thread (`performance.memory`)', (r) => r.memLoad.heapMain, fmtB);

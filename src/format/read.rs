@@ -907,6 +907,16 @@ impl<D: AsRef<[u8]>> Index<D> {
             .unwrap_or_default()
     }
 
+    /// Whether reads have asked (since [`Index::take_wanted`]) for a
+    /// chunk holding a lexicon shard, of either segment.
+    pub fn wants_lexicon(&self) -> bool {
+        let Ok(w) = self.wanted.lock() else { return false };
+        [tag::TERMS, tag::TAIL_TERMS].iter().any(|&t| {
+            matches!(&self.sections[section_index(t)],
+                Sect::Paged { pages, .. } if pages.iter().any(|p| w.contains(&p.chunk)))
+        })
+    }
+
     /// The chunks (numbers from 1) holding pages of section `t` of a
     /// split index, in order: for `STOR`, one a doc-store block.
     #[cfg(feature = "build")]

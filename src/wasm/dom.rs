@@ -153,6 +153,9 @@ enum Job {
     /// A reader has paused in the empty box of a split index: time to
     /// fetch the newest events.
     Browse,
+    /// Typing has paused on this query, whose last word is one letter
+    /// (see [`ONE_LETTER_WAIT_MS`]).
+    Wait(String),
 }
 
 /// Facets and the timeline are counted, and the query is written to the
@@ -176,6 +179,15 @@ const PAGE_SIZE: usize = 10;
 /// "Searching…" (sooner, the notice would flicker at every keystroke).
 const SLOW_MS: i32 = 300;
 
+/// Over a split index a request away, a query whose last word is one
+/// letter waits this long for the next keystroke before its chunks are
+/// fetched: a letter completes to so much of the vocabulary that its
+/// postings run to 100–200 KB gzipped, which the next letter (whose
+/// completions take a page or two) makes moot. A reader who stops on
+/// the letter gets its hits after the pause; one who types on never
+/// pays for them.
+const ONE_LETTER_WAIT_MS: i32 = 300;
+
 #[derive(Default)]
 struct State {
     limit: usize,
@@ -193,6 +205,8 @@ struct State {
     seq: u32,
     /// Whether the list waits for the chunks of the latest query.
     busy: bool,
+    /// The one-letter query that has waited (see [`Inner::waits`]).
+    waited: Option<String>,
     /// Whether the last query failed (the root says so until one works).
     failed: bool,
     /// Whether an empty query shows the newest events yet: at once over
@@ -646,7 +660,9 @@ impl Inner {
                 // A split index: fetch what the query needs, then search
                 // again (unless a newer query has started by then).
                 self.busy();
-                self.load_then(Inner::search, Inner::failed);
+                if !self.waits(&query) {
+                    self.load_then(Inner::search, Inner::failed);
+                }
                 return;
             }
             Err(e) => {
@@ -661,6 +677,46 @@ impl Inner {
         };
         if let Err(e) = rendered {
             web_sys::console::warn_1(&e);
+        }
+    }
+
+    /// Whether `query`, whose read asked for chunks, first waits
+    /// [`ONE_LETTER_WAIT_MS`] for the next keystroke (its last word is a
+    /// letter, over a split index a request away, and what it asked for
+    /// is its completions' postings: a lexicon shard, small and what the
+    /// next letter needs too, is fetched at once); if so, the chunks
+    /// asked for are forgotten (a newer query asks for its own) and
+    /// [`Inner::waited`] is due (in the settle timer's place: a pending
+    /// settle is an older query's, moot now).
+    fn waits(&self, query: &str) -> bool {
+        let searcher = self.src.searcher();
+        let index = searcher.index();
+        let last = query.split_whitespace().next_back().unwrap_or("");
+        let letters = last.trim_start_matches(|c: char| !c.is_alphanumeric());
+        if !index.chunks_far()
+            || letters.chars().count() != 1
+            || query.ends_with(char::is_whitespace)
+            || index.wants_lexicon()
+            || self.state.borrow().waited.as_deref() == Some(query)
+        {
+            return false;
+        }
+        index.take_wanted();
+        let timer = self.later(ONE_LETTER_WAIT_MS, Job::Wait(query.into()));
+        let old =
+            std::mem::replace(&mut *self.settle_timer.borrow_mut(), timer);
+        if let (Some(win), Some((id, _))) = (web_sys::window(), old) {
+            win.clear_timeout_with_handle(id);
+        }
+        true
+    }
+
+    /// Typing has paused on the one-letter `query`: it is searched now,
+    /// fetching what it needs.
+    fn waited(&self, query: &str) {
+        if self.input.value() == query {
+            self.state.borrow_mut().waited = Some(query.into());
+            self.search();
         }
     }
 
@@ -977,6 +1033,7 @@ impl Inner {
                     Job::Prepare => w.prepare(),
                     Job::Slow => w.slow(),
                     Job::Browse => w.browse(),
+                    Job::Wait(q) => w.waited(q),
                 }
             }
         });

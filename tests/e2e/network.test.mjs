@@ -265,6 +265,38 @@ describe('the widget over a flaky network (headless Chromium)', () => {
     });
   });
 
+  test('a one-letter word waits for the next key before its completions are fetched; a reader who stops on it gets its hits', { timeout: TEST_TIMEOUT }, async () => {
+    // The lexicon and postings chunks "ob" needs, given at once (which
+    // doc-store blocks a query reads can vary with what is at hand).
+    const terms = (srv) => chunkRequests(srv).map((r) => r.path).filter((p) => !p.startsWith('/split/s'));
+    let whole;
+    await withFaultyPage('ob at once', () => null, async (page, srv) => {
+      await page.goto(`${srv.url}/split/index.html`);
+      await waitReady(page);
+      await page.locator(INPUT).first().fill('ob');
+      await waitForHits(page, directSearch('ob'));
+      whole = new Set(terms(srv));
+    });
+    await withFaultyPage('o, then b', () => null, async (page, srv) => {
+      await page.goto(`${srv.url}/split/index.html`);
+      await waitReady(page);
+      const input = page.locator(INPUT).first();
+      await input.pressSequentially('o');
+      // The letter's lexicon (its shard in each segment) comes at once;
+      // its completions' postings, some 100 KB, wait for a pause.
+      while (chunkRequests(srv).length < 2) await new Promise((r) => setTimeout(r, 5));
+      await page.waitForTimeout(60);
+      await input.pressSequentially('b');
+      await waitForHits(page, directSearch('ob'));
+      const extra = terms(srv).filter((p) => !whole.has(p));
+      assert.deepEqual(extra, [], 'typing "o", "b" fetched only what "ob" needs');
+      // A reader who stops on a letter gets its hits after the pause.
+      await typeQuery(page, 'k');
+      await waitForHits(page, directSearch('k'));
+      assert.match(await statusText(page), /results/);
+    });
+  });
+
   test('the index is fetched while the wasm is still on its way, on either form', { timeout: TEST_TIMEOUT }, async () => {
     // The wasm is held back 3 s: the index's request must come within
     // them (before, it waited for the module, then for DOMContentLoaded).

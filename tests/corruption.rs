@@ -735,7 +735,10 @@ fn a_split_core_too_short_for_its_documents_is_refused() {
         put_u32(section_mut(&mut p, &tag::META), 12, per);
         let blocks = docs.div_ceil(per);
         let mut b = blocks.to_le_bytes().to_vec();
-        b.resize(4 + 4 * blocks.div_ceil(32) as usize, 7);
+        b.resize(
+            4 + 4 * blocks.div_ceil(format::store_group(per)) as usize,
+            7,
+        );
         *section_mut(&mut p, &tag::STORE_CHUNKS) = b;
         assemble(&p)
     };

@@ -369,7 +369,8 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
     }
     assert!(whole.names_by_id() && !open_split(&split).names_by_id());
     let named = split.chunks.iter().filter(|c| c.0.starts_with('s'));
-    assert_eq!(named.count(), whole.doc_count().div_ceil(32) as usize);
+    let per = format::SPLIT_BLOCK_DOCS;
+    assert_eq!(named.count(), whole.doc_count().div_ceil(per) as usize);
     let chunks = || split.chunks.iter().map(|c| c.1.clone()).collect();
     // Blocks deflated again as they were: the same core and chunks, byte
     // for byte.
@@ -377,13 +378,32 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
         &split.core,
         chunks(),
         false,
-        32,
+        per,
         false,
         format::deflated_block,
     )
     .unwrap();
     assert!(same.core == split.core, "the core differs");
     assert!(same.chunks == split.chunks, "the chunks differ");
+    // 32 events a block, as split indexes were written before (a digest
+    // per 32 blocks, 1,024 events, as now per 128): read the same.
+    let older =
+        format::resplit(&split.core, chunks(), false, 32, false, |d, r| {
+            format::deflated_block(d, r)
+        })
+        .unwrap();
+    let named = older.chunks.iter().filter(|c| c.0.starts_with('s'));
+    assert_eq!(named.count(), whole.doc_count().div_ceil(32) as usize);
+    let all: Vec<u32> = (0..whole.doc_count()).collect();
+    let (a, b) = (open_split(&split), open_split(&older));
+    assert_eq!(a.stored(&all).unwrap(), b.stored(&all).unwrap());
+    let (a, b) = (Searcher::new(a), Searcher::new(b));
+    for q in ["earthquake japan", "\"iraq war\"", "storm -flood"] {
+        let opts = SearchOptions::default();
+        let (x, y) =
+            (a.search(q, &opts).unwrap(), b.search(q, &opts).unwrap());
+        assert_eq!((x.hits, x.total), (y.hits, y.total), "{q}");
+    }
     // Blocks without names: the records read the same as the single
     // file's and the split index's.
     let named = open_split(
@@ -408,7 +428,7 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
         &split.core,
         chunks(),
         false,
-        32,
+        per,
         false,
         format::stored_block,
     )
@@ -418,7 +438,7 @@ fn a_split_index_cut_again_is_the_same_and_with_stored_blocks_reads_the_same()
         .filter(|&i| stored.chunks[i] != split.chunks[i])
         .collect();
     let (a, b) = (open_split(&split), open_split(&stored));
-    let blocks = (a.doc_count() as usize).div_ceil(32);
+    let blocks = a.doc_count().div_ceil(per) as usize;
     assert_eq!(changed.len(), blocks, "one chunk a doc-store block changes");
     assert!(changed.windows(2).all(|w| w[1] == w[0] + 1), "{changed:?}");
     for i in &changed {

@@ -51,9 +51,13 @@ pub const SECTION_ENTRY_LEN: usize = 12;
 /// The CRC32 footer.
 pub const FOOTER_LEN: usize = 4;
 
-/// Events per forward-list block, and per doc-store block of a split
-/// index served over HTTP (a hit costs one small chunk).
+/// Events per forward-list block.
 pub const BLOCK_DOCS: u32 = 32;
+
+/// Events per doc-store block of a split index served over HTTP: a hit
+/// costs one request, of about 1.1 KB (32 events a block took 4.1 KB;
+/// the preset dictionary keeps small blocks nearly as compact).
+pub const SPLIT_BLOCK_DOCS: u32 = 8;
 
 /// Events per doc-store block of a file read whole (a single file, the
 /// offline file's index): larger blocks compress better, and a hit
@@ -249,12 +253,18 @@ pub fn chunk_name(len: usize, crc: u32) -> String {
     format!("{len}-{crc:08x}.bin")
 }
 
-/// Doc-store blocks per name group of a split index: a block's file
-/// name carries the digest of its group's blocks.
-pub const STORE_GROUP: u32 = 32;
+/// Events per name group of a split index's doc-store blocks: a block's
+/// file name carries the digest of its group's blocks.
+pub const STORE_GROUP_DOCS: u32 = 1024;
+
+/// Doc-store blocks per name group, for blocks of `docs` events (a power
+/// of two up to [`STORE_GROUP_DOCS`]): 128 of 8 events, 32 of 32.
+pub fn store_group(docs: u32) -> u32 {
+    (STORE_GROUP_DOCS / docs.max(1)).max(1)
+}
 
 /// The file name of doc-store block `k` of a split index whose group
-/// (blocks `32 ⌊k / 32⌋ ..`, [`STORE_GROUP`]) has digest `digest`: it
+/// (blocks `g ⌊k / g⌋ ..`, `g` = [`store_group`]) has digest `digest`: it
 /// changes whenever a block of the group does, and the core lists one
 /// digest a group instead of a length and a CRC32 a block.
 pub fn store_chunk_name(k: u32, digest: u32) -> String {

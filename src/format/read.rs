@@ -433,12 +433,13 @@ impl<D: AsRef<[u8]>> Index<D> {
             if let Some(r) = found[N + 3].clone() {
                 let b = &bytes[r.clone()];
                 let count = if b.len() >= 4 { u32_at(b, 0) } else { 0 };
-                let groups = count.div_ceil(super::STORE_GROUP) as usize;
-                if b.len() != 4 + groups * 4 {
+                // (Its digests are counted once `META` says the blocks'
+                // size: see `open`.)
+                if b.len() < 4 || b.len() % 4 != 0 {
                     return Err(Error::corrupt("BLKS", "length"));
                 }
                 // The other sections are only claimed until their chunks
-                // come: beyond 2^15 blocks (2^20 documents, whose arrays
+                // come: beyond 2^15 blocks (2^18 documents, whose arrays
                 // a query keeps), a core holds a byte a block.
                 if count as usize > bytes.len().max(1 << 15) {
                     return Err(Error::corrupt(
@@ -541,17 +542,22 @@ impl<D: AsRef<[u8]>> Index<D> {
 
     /// Reads what every query needs and checks what is local.
     fn open(&mut self) -> Result<()> {
-        let meta = self.whole(tag::META)?;
-        let mut meta = Cursor::new(meta, "META");
+        // (A copy, 48 bytes: `self` takes the block size at once.)
+        let meta = self.whole(tag::META)?.to_vec();
+        let mut meta = Cursor::new(&meta, "META");
         let doc_count = meta.u32()?;
         let term_count = meta.u32()?;
         let class_count = meta.u32()?;
         let store_docs = meta.u32()?;
-        if !(BLOCK_DOCS..=super::LOCAL_BLOCK_DOCS).contains(&store_docs)
+        if !(super::SPLIT_BLOCK_DOCS..=super::LOCAL_BLOCK_DOCS)
+            .contains(&store_docs)
             || !store_docs.is_power_of_two()
         {
             return Err(meta.err(format!("block size {store_docs}")));
         }
+        // (Now: the doc-store blocks' names depend on it, and a read
+        // that fails below may ask for chunks.)
+        self.store_docs = store_docs;
         let avg_len = [meta.f32()?, meta.f32()?, meta.f32()?];
         if avg_len.iter().any(|a| !a.is_finite() || *a < 0.0) {
             return Err(meta.err("bad average field length"));
@@ -613,6 +619,13 @@ impl<D: AsRef<[u8]>> Index<D> {
         match &self.store {
             Some(s) if s.count != doc_count.div_ceil(store_docs) => {
                 return Err(Error::corrupt("BLKS", "block count"));
+            }
+            Some(s)
+                if s.digests.len() / 4
+                    != s.count.div_ceil(super::store_group(store_docs))
+                        as usize =>
+            {
+                return Err(Error::corrupt("BLKS", "length"));
             }
             // As for blocks (see `Index::new`), whatever their size:
             // beyond 2^20 documents, a core holds a byte per 32.
@@ -679,7 +692,6 @@ impl<D: AsRef<[u8]>> Index<D> {
         self.maps = (0..shards.len()).map(|_| OnceLock::new()).collect();
         self.shards = shards;
         self.doc_count = doc_count;
-        self.store_docs = store_docs;
         self.term_count = term_count;
         self.derive = derive;
         self.class_count = class_count;
@@ -890,7 +902,9 @@ impl<D: AsRef<[u8]>> Index<D> {
         let s = self.store.as_ref()?;
         let k = n.checked_sub(s.first).filter(|&k| k < s.count)?;
         let digests = &self.data.as_ref()[s.digests.clone()];
-        let digest = u32_at(digests, (k / super::STORE_GROUP) as usize);
+        // (Checked against the block count once the index is open.)
+        let at = (k / super::store_group(self.store_docs)) as usize * 4;
+        let digest = u32_at(digests.get(at..at + 4)?, 0);
         Some(store_chunk_name(k, digest))
     }
 

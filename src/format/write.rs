@@ -885,10 +885,12 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
         named.push((super::chunk_name(c.len(), crc), c));
     }
     list.push((tag::CHUNKS, chnk));
-    // BLKS: the number of doc-store blocks, and per group of
-    // STORE_GROUP the digest (CRC32 of the group's blocks, in order) that
-    // names them; each block's chunk is its bytes and their CRC32.
-    let group = super::STORE_GROUP as usize;
+    // BLKS: the number of doc-store blocks, and per group of them
+    // (`store_group`: 1,024 events) the digest (CRC32 of the group's
+    // blocks, in order) that names them; each block's chunk is its bytes
+    // and their CRC32.
+    let docs = super::u32_at(s.get(tag::META), META_STORE_DOCS / 4);
+    let group = super::store_group(docs) as usize;
     let mut blks = Vec::with_capacity(4 + blocks.len().div_ceil(group) * 4);
     blks.extend_from_slice(&to_u32(blocks.len(), "blocks")?.to_le_bytes());
     for (g, members) in blocks.chunks(group).enumerate() {
@@ -913,7 +915,8 @@ fn split_sections(s: &Sections, flags: u32) -> Result<SplitIndex> {
 /// A split index (`core` and its `chunks`, in order) cut again, the same
 /// way, with its doc store's records (inflated, and without their names
 /// when `names_by_id`: [`FLAG_NAMES_BY_ID`]) in blocks of `docs` (halved,
-/// down to [`BLOCK_DOCS`], while one would be over [`MAX_BLOCK_BYTES`]),
+/// down to [`BLOCK_DOCS`], while one would be over [`MAX_BLOCK_BYTES`];
+/// at least [`SPLIT_BLOCK_DOCS`](super::SPLIT_BLOCK_DOCS)),
 /// each block's chunk `block(dictionary, records)`: the other chunks come
 /// out as they were. The offline file, which has every chunk at hand,
 /// takes its blocks this way: large and without names
@@ -1727,8 +1730,8 @@ fn deflate_block(
 /// the preset dictionary, the last of the sections `before` it. For a
 /// file read whole (`local`), blocks of [`LOCAL_BLOCK_DOCS`] (halved
 /// while one would inflate beyond [`MAX_BLOCK_BYTES`]) of records
-/// without their names ([`FLAG_NAMES_BY_ID`]); else of [`BLOCK_DOCS`]
-/// records as they are. Returns the section, made with room for the rest
+/// without their names ([`FLAG_NAMES_BY_ID`]); else of
+/// [`SPLIT_BLOCK_DOCS`](super::SPLIT_BLOCK_DOCS) records as they are. Returns the section, made with room for the rest
 /// of a single file around it (see `assemble`), its header's range and
 /// each block's, and the documents a block.
 #[allow(clippy::type_complexity)]
@@ -1742,7 +1745,7 @@ fn store(
             parts.docs.iter().map(|d| d.record.len()).collect();
         fitting_docs(&lens, LOCAL_BLOCK_DOCS)
     } else {
-        BLOCK_DOCS
+        super::SPLIT_BLOCK_DOCS
     };
     let (s, ranges) = store_blocks(parts, before, local, docs)?;
     Ok((s, ranges, docs))
@@ -1765,11 +1768,13 @@ fn places(docs: &[DocInput]) -> Vec<u32> {
 
 /// The most events a doc-store block of records `lens` bytes long (in
 /// order) may hold: `most` (at most [`LOCAL_BLOCK_DOCS`]), halved, down
-/// to [`BLOCK_DOCS`], while a block would be over [`MAX_BLOCK_BYTES`]
-/// (records written without their names are no longer than `lens`).
+/// to [`BLOCK_DOCS`] (or `most`, when fewer), while a block would be
+/// over [`MAX_BLOCK_BYTES`] (records written without their names are no
+/// longer than `lens`).
 fn fitting_docs(lens: &[usize], most: u32) -> u32 {
-    let mut docs = most.clamp(BLOCK_DOCS, LOCAL_BLOCK_DOCS);
-    while docs > BLOCK_DOCS
+    let least = BLOCK_DOCS.min(most).max(super::SPLIT_BLOCK_DOCS);
+    let mut docs = most.clamp(least, LOCAL_BLOCK_DOCS);
+    while docs > least
         && lens
             .chunks(docs as usize)
             .any(|b| b.iter().sum::<usize>() > MAX_BLOCK_BYTES)
@@ -1822,8 +1827,8 @@ fn store_blocks(
             // The reader refuses more (it bounds the cost of a hit).
             if raw.len() > MAX_BLOCK_BYTES {
                 return Err(Error::TooLarge {
-                    what: "the text of 32 consecutive events (a doc-store \
-                           block) over 8 MiB",
+                    what: "the text of a doc-store block's consecutive \
+                           events over 8 MiB",
                 });
             }
             out.push(deflate_block(&mut z, &raw, dict)?);
@@ -1934,7 +1939,7 @@ mod tests {
         let (_, blocks, docs) = store(&parts, &[], true).unwrap();
         assert_eq!((docs, blocks.len()), (64, 1 + 5));
         let (_, blocks, docs) = store(&parts, &[], false).unwrap();
-        assert_eq!((docs, blocks.len()), (32, 1 + 10));
+        assert_eq!((docs, blocks.len()), (8, 1 + 38));
         parts.docs.truncate(100);
         let (_, blocks, docs) = store(&parts, &[], true).unwrap();
         assert_eq!((docs, blocks.len()), (128, 1 + 1));
